@@ -1,0 +1,64 @@
+import { isSafeNumber } from 'lossless-json';
+
+/**
+ * A JSON number kept as its exact decimal text, because a double would change it
+ * (integers beyond 2^53, decimals with more than ~15 significant digits, DynamoDB's 38-digit numbers).
+ */
+export class ExactNumber {
+  /** The number exactly as it appeared in JSON, e.g. `"12345678901234567890123"`. */
+  readonly value: string;
+
+  constructor(value: string) {
+    if (!EXACT_NUMBER_TEXT.test(value)) throw new TypeError(`not a JSON number: ${JSON.stringify(value)}`);
+    this.value = value;
+  }
+
+  /** The closest double: for validation and comparisons that tolerate rounding, never for storage. */
+  toNumber(): number {
+    return Number(this.value);
+  }
+
+  /** Whether the text is an integer (no fraction, no exponent). */
+  isInteger(): boolean {
+    return /^-?\d+$/.test(this.value);
+  }
+
+  toString(): string {
+    return this.value;
+  }
+
+  /** Marks the number so {@link serializeJson} can write it back as a bare number token. */
+  toJSON(): string {
+    return EXACT_MARK + this.value;
+  }
+}
+
+const EXACT_NUMBER_TEXT = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
+
+/** Prefix of the placeholder string an ExactNumber serializes to inside JSON.stringify; replaced afterwards. */
+const EXACT_MARK = '\u0000\u0001exact:';
+/** How the placeholder looks once JSON.stringify escaped it. */
+const ESCAPED_MARK = JSON.stringify(EXACT_MARK).slice(1, -1);
+const PLACEHOLDER = new RegExp(`"${ESCAPED_MARK.replace(/\\/g, '\\\\')}([-+0-9.eE]+)"`, 'g');
+
+/** True when `value` is an {@link ExactNumber}. */
+export function isExactNumber(value: unknown): value is ExactNumber {
+  return value instanceof ExactNumber;
+}
+
+/**
+ * Turns a JSON number token into a `number` when a double holds it exactly, else an {@link ExactNumber}.
+ * Used as lossless-json's number parser on the slow path.
+ */
+export function parseNumberToken(text: string): number | ExactNumber {
+  return isSafeNumber(text) ? Number(text) : new ExactNumber(text);
+}
+
+/**
+ * JSON.stringify that writes {@link ExactNumber}s as bare number tokens.
+ * The common case pays one substring search per call, nothing per value.
+ */
+export function serializeJson(value: unknown): string {
+  const text = JSON.stringify(value);
+  return text.includes(ESCAPED_MARK) ? text.replace(PLACEHOLDER, '$1') : text;
+}
