@@ -18,9 +18,25 @@ export class ExactNumber {
     return Number(this.value);
   }
 
-  /** Whether the text is an integer (no fraction, no exponent). */
+  /** Whether the number is mathematically an integer (`1e40` is; `1.5e0` is not). */
   isInteger(): boolean {
-    return /^-?\d+$/.test(this.value);
+    const [mantissa, exponent = '0'] = this.value.replace(/^-/, '').split(/[eE]/);
+    const [whole, fraction = ''] = mantissa.split('.');
+    const point = whole.length + Number(exponent);
+    return /^0*$/.test((whole + fraction).slice(Math.max(point, 0)));
+  }
+
+  /**
+   * The closest double that keeps the number's integer-ness: a fractional value that rounds to an
+   * integer double is nudged one step away, so an `integer` schema check still rejects it.
+   */
+  toCheckableNumber(): number {
+    const approx = this.toNumber();
+    if (!Number.isInteger(approx) || this.isInteger()) return approx;
+    const bits = new Float64Array([approx]);
+    const view = new BigInt64Array(bits.buffer);
+    view[0] += approx >= 0 ? 1n : -1n;
+    return bits[0];
   }
 
   toString(): string {

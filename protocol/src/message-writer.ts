@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { serializeJson } from './exact-number.js';
 import type { Message } from './messages.js';
@@ -32,11 +31,22 @@ export class MessageWriter {
   /** Writes already-formatted JSON lines (each ending in `\n`). */
   async writeRaw(text: string): Promise<void> {
     if (this.failure) throw this.failure;
-    if (!this.out.write(text)) {
-      await Promise.race([once(this.out, 'drain'), once(this.out, 'close').then(() => {
-        throw this.failure ?? new Error('output closed while writing');
-      })]);
-    }
+    if (!this.out.write(text)) await this.drained();
+  }
+
+  private drained(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const done = (error?: Error) => {
+        this.out.off('drain', onDrain);
+        this.out.off('close', onClose);
+        if (error) reject(error);
+        else resolve();
+      };
+      const onDrain = () => done();
+      const onClose = () => done(this.failure ?? new Error('output closed while writing'));
+      this.out.on('drain', onDrain);
+      this.out.on('close', onClose);
+    });
   }
 
   /** Ends the destination and waits until everything was flushed. */
@@ -44,7 +54,7 @@ export class MessageWriter {
     if (this.failure) throw this.failure;
     if (this.out === process.stdout || this.out === process.stderr) {
       // stdout must not be closed by us, only drained.
-      if (this.out.writableNeedDrain) await once(this.out, 'drain');
+      if (this.out.writableNeedDrain) await this.drained();
       return;
     }
     await new Promise<void>((resolve, reject) => {

@@ -63,7 +63,7 @@ function escapePointer(token: string): string {
 
 /** A copy of `value` with ExactNumbers replaced by doubles, or `value` itself when it holds none. */
 function withApproximateNumbers<T>(value: T): T {
-  if (isExactNumber(value)) return value.toNumber() as T;
+  if (isExactNumber(value)) return value.toCheckableNumber() as T;
   if (Array.isArray(value)) {
     let copy: unknown[] | undefined;
     value.forEach((item, i) => {

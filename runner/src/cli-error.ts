@@ -1,0 +1,11 @@
+/** An error the CLI reports as one line on stderr, exiting with {@link CliError.exitCode}. */
+export class CliError extends Error {
+  /** Process exit code: 2 for usage and configuration errors, 1 for failures. */
+  readonly exitCode: number;
+
+  constructor(message: string, exitCode = 2) {
+    super(message);
+    this.name = 'CliError';
+    this.exitCode = exitCode;
+  }
+}
