@@ -3,6 +3,8 @@ import { hideBin } from 'yargs/helpers';
 import { redact } from '@observes/protocol';
 import { CliError } from './cli-error.js';
 import { demoCommand } from './demo-command.js';
+import { runCommand } from './run-command.js';
+import { stateCommand } from './state-command.js';
 import { validateCommand } from './validate-command.js';
 
 /**
@@ -13,6 +15,8 @@ await yargs(hideBin(process.argv))
   .scriptName('observes')
   .usage('$0 <command> [options]')
   .command(validateCommand)
+  .command(runCommand)
+  .command(stateCommand)
   .command(demoCommand)
   .demandCommand(1, 'Give a command; see --help')
   .strict()

@@ -1,0 +1,122 @@
+import { writeFile } from 'node:fs/promises';
+import pLimit from 'p-limit';
+import type { CommandModule } from 'yargs';
+import { createLogger, redactFields } from '@observes/protocol';
+import { openStateStore } from '@observes/state';
+import { loadPipeline, type Pipeline } from './pipeline-config.js';
+import { ProgressReporter } from './progress-reporter.js';
+import { formatRunSummary } from './run-summary.js';
+import { runPipeline } from './run-pipeline.js';
+import type { PipelineResult, RunReport } from './run-result.js';
+import { StopRequest } from './run-unit.js';
+
+/** Arguments of `observes run`. */
+export interface RunArgs {
+  /** Pipeline files. */
+  pipelines: string[];
+  /** Pipelines run at once (default 1). */
+  concurrency: number;
+  /** Print what would run, run nothing. */
+  'dry-run': boolean;
+  /** Write the JSON run report here. */
+  report?: string;
+  /** Seconds between progress log lines when stderr is not a TTY. */
+  'progress-interval': number;
+  /** Seconds a child gets between SIGTERM and SIGKILL. */
+  'kill-grace': number;
+  /** First retry's backoff cap in seconds. */
+  'retry-delay': number;
+}
+
+/** What `--dry-run` prints for a pipeline: each unit's commands, state and whether state exists. Secrets redacted. */
+export async function describePipeline(pipeline: Pipeline): Promise<string> {
+  const lines = [`pipeline ${pipeline.spec.name} (${pipeline.file})${pipeline.spec.schedule ? ` schedule "${pipeline.spec.schedule}"` : ''}, retries ${pipeline.retries}${pipeline.timeoutSeconds ? `, timeout ${pipeline.timeoutSeconds}s` : ''}`];
+  for (const phase of pipeline.phases) {
+    if (pipeline.phases.length > 1 || pipeline.spec.steps) lines.push(`  step ${phase.name}: ${phase.units.length} unit(s)${phase.parallel ? ', parallel' : ', one at a time'}`);
+    for (const unit of phase.units) {
+      let state: string;
+      try {
+        state = (await openStateStore(unit.stateUrl).read()) === undefined ? 'none yet: full extraction' : 'found: resumes';
+      } catch (error) {
+        state = `unreadable: ${(error as Error).message}`;
+      }
+      lines.push(`  ${unit.name}`);
+      const config = (c: Record<string, unknown> | undefined) => (c ? ` --config <${JSON.stringify(redactFields(c))}>` : '');
+      if (unit.job) lines.push(`    job:    ${unit.job.argv.join(' ')}${config(unit.job.config)}`);
+      else {
+        const selection = unit.tap.select ? ` (--discover, select ${unit.tap.select.join(',')})` : '';
+        lines.push(
+          `    tap:    ${unit.tap.argv.join(' ')}${config(unit.tap.config)}${unit.tap.catalog ? ' --catalog <file>' : ''}${selection}`,
+          `    target: ${unit.target.argv.join(' ')}${config(unit.target.config)}`,
+        );
+      }
+      lines.push(`    state:  ${unit.stateUrl} (${state})`);
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Exit code of several pipelines: 0 when all succeeded, else the first failed pipeline's. */
+export function combinedExitCode(results: PipelineResult[]): number {
+  return results.find((r) => r.exitCode !== 0)?.exitCode ?? 0;
+}
+
+/** `observes run <pipeline.yaml>...` */
+export const runCommand: CommandModule<object, RunArgs> = {
+  command: 'run <pipelines..>',
+  describe: 'Run pipelines: tap | target, saving the state the target commits',
+  builder: (yargs) =>
+    yargs
+      .positional('pipelines', { type: 'string', array: true, describe: 'Pipeline YAML files', demandOption: true })
+      .option('concurrency', { alias: 'c', type: 'number', default: 1, describe: 'Pipelines run at once' })
+      .option('dry-run', { type: 'boolean', default: false, describe: 'Print what would run and exit' })
+      .option('report', { type: 'string', describe: 'Write a JSON run report to this file' })
+      .option('progress-interval', { type: 'number', default: 30, describe: 'Seconds between progress log lines when stderr is not a TTY' })
+      .option('kill-grace', { type: 'number', default: 10, describe: 'Seconds a child gets between SIGTERM and SIGKILL' })
+      .option('retry-delay', { type: 'number', default: 5, describe: 'Backoff cap of the first retry in seconds (doubles per retry)' }) as never,
+  handler: async (args) => {
+    process.exitCode = await runPipelines(args);
+  },
+};
+
+/** Runs `observes run`; returns the exit code. Configuration errors of any pipeline stop everything before anything runs. */
+export async function runPipelines(args: RunArgs): Promise<number> {
+  const pipelines: Pipeline[] = [];
+  for (const file of args.pipelines) pipelines.push(await loadPipeline(file));
+  if (args['dry-run']) {
+    for (const pipeline of pipelines) process.stdout.write(await describePipeline(pipeline));
+    return 0;
+  }
+  const logger = createLogger({ name: 'observes' });
+  const live = Boolean(process.stderr.isTTY);
+  const progress = new ProgressReporter({ live, logger, intervalMs: live ? 1000 : args['progress-interval'] * 1000 });
+  const stop = new AbortController();
+  let stopSignal: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopSignal) return;
+    stopSignal = signal;
+    logger.warn('stopping: children get SIGTERM, the last committed state is kept', { signal });
+    stop.abort(new StopRequest('stopped', `stopped by ${signal}`));
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  const startedAt = new Date().toISOString();
+  try {
+    const limit = pLimit(Math.max(1, args.concurrency));
+    const results = await Promise.all(
+      pipelines.map((pipeline) =>
+        limit(() => runPipeline(pipeline, { logger, progress, signal: stop.signal, killGraceMs: args['kill-grace'] * 1000, retryBaseDelayMs: args['retry-delay'] * 1000 })),
+      ),
+    );
+    progress.stop();
+    let exitCode = combinedExitCode(results);
+    if (exitCode === 143 && stopSignal === 'SIGINT') exitCode = 130;
+    const report: RunReport = { startedAt, finishedAt: new Date().toISOString(), exitCode, pipelines: results };
+    process.stdout.write(formatRunSummary(report));
+    if (args.report) await writeFile(args.report, JSON.stringify(report, null, 2) + '\n');
+    return exitCode;
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  }
+}

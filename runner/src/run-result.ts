@@ -1,0 +1,66 @@
+/** What made a run fail. */
+export type FailureKind = 'config' | 'tap' | 'target' | 'job' | 'state' | 'timeout' | 'stopped';
+
+/** Process exit code per failure kind (0 on success). Documented in the runner's README. */
+export const EXIT_CODES: Record<FailureKind, number> = {
+  config: 2,
+  tap: 3,
+  target: 4,
+  state: 5,
+  job: 6,
+  timeout: 124,
+  stopped: 143,
+};
+
+/** The outcome of one run unit (a tap → target run). */
+export interface UnitResult {
+  /** Unit name (pipeline, or pipeline.step[.index]). */
+  name: string;
+  status: 'succeeded' | 'failed';
+  /** Why it failed (the first cause seen). */
+  failure?: FailureKind;
+  /** The failure in words. */
+  message?: string;
+  /** Where the state lives. */
+  stateUrl: string;
+  /** Whether the state was loaded at start (false: the tap started from scratch). */
+  stateFound: boolean;
+  /** STATE values the target echoed that were saved. */
+  statesSaved: number;
+  /** Whether the last STATE the target echoed was saved (true when it echoed none). */
+  stateSaved: boolean;
+  /** RECORD lines per stream that went from the tap to the target. */
+  records: Record<string, number>;
+  /** How the tap and the target ended (`exit code 0`, `signal SIGTERM`…). */
+  tapExit?: string;
+  targetExit?: string;
+  /** ISO start time. */
+  startedAt: string;
+  durationMs: number;
+}
+
+/** The outcome of one pipeline, over its attempts. */
+export interface PipelineResult {
+  name: string;
+  /** Pipeline file. */
+  file: string;
+  status: 'succeeded' | 'failed';
+  failure?: FailureKind;
+  /** Process exit code this pipeline alone would give. */
+  exitCode: number;
+  /** Attempts made (1 + retries used). */
+  attempts: number;
+  /** Units of the last attempt. */
+  units: UnitResult[];
+  startedAt: string;
+  durationMs: number;
+}
+
+/** The JSON run report `observes run --report` writes. */
+export interface RunReport {
+  startedAt: string;
+  finishedAt: string;
+  /** Exit code of the whole command. */
+  exitCode: number;
+  pipelines: PipelineResult[];
+}

@@ -1,0 +1,256 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseMessage, readLineBatches, redact, type Logger } from '@observes/protocol';
+import { openStateStore, type OpenStateStoreOptions, type StateStore } from '@observes/state';
+import { selectStreams } from './catalog-selection.js';
+import { describeExit, forwardLines, startChild, stopChild, type StartedChild } from './child-process.js';
+import type { ResolvedProgram, RunUnit } from './pipeline-config.js';
+import type { ProgressReporter } from './progress-reporter.js';
+import { RecordCounter } from './record-counter.js';
+import { resolveCommand } from './resolve-command.js';
+import type { FailureKind, UnitResult } from './run-result.js';
+import { StateSaver } from './state-saver.js';
+
+/** Why a run is being stopped, as the abort reason of {@link RunUnitOptions.signal}. */
+export class StopRequest extends Error {
+  constructor(readonly kind: 'stopped' | 'timeout', message: string) {
+    super(message);
+  }
+}
+
+/** Options of {@link runUnit}. */
+export interface RunUnitOptions {
+  /** Directory commands and relative paths resolve against (the pipeline file's). */
+  baseDir: string;
+  /** Logger; the unit name is added to each line. */
+  logger: Logger;
+  /** Aborting stops both children (SIGTERM, then SIGKILL after the grace); the reason should be a {@link StopRequest}. */
+  signal?: AbortSignal;
+  /** Time a child gets between SIGTERM and SIGKILL, in ms (default 10 000). */
+  killGraceMs?: number;
+  /** Reports records per second while running. */
+  progress?: ProgressReporter;
+  /** Receives each line the children write on stderr, prefixed with the unit and the child (default: our stderr). */
+  stderr?: (line: string) => void;
+  /** Base environment of the children (default `process.env`). */
+  env?: NodeJS.ProcessEnv;
+  /** Options of the state store. */
+  state?: OpenStateStoreOptions;
+  /** Opens the state store (default {@link openStateStore}); tests inject a faulty one. */
+  openStore?: (url: string) => StateStore;
+}
+
+/** The executable and fixed arguments of a program; a command that cannot be found is a config error. */
+function resolveArgv(program: ResolvedProgram, role: string, baseDir: string): [string, string[]] {
+  try {
+    return [resolveCommand(program.argv[0], baseDir), program.argv.slice(1)];
+  } catch (error) {
+    throw new Error(`${role}: ${(error as Error).message}`);
+  }
+}
+
+/** Writes a JSON file readable only by us: configs hold secrets. */
+async function writePrivateJson(dir: string, name: string, value: unknown): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, JSON.stringify(value), { mode: 0o600 });
+  return path;
+}
+
+/** Runs `tap --config … --discover` and returns the catalog it prints. */
+async function discover(command: string, args: string[], env: NodeJS.ProcessEnv, forward: (line: string) => void): Promise<unknown> {
+  const started = startChild(command, [...args, '--discover'], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const chunks: Buffer[] = [];
+  started.child.stdout!.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const [exit] = await Promise.all([started.exit, forwardLines(started.child.stderr, forward)]);
+  if (exit.code !== 0) throw new Error(`tap --discover failed: ${describeExit(exit)}`);
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch (error) {
+    throw new Error(`tap --discover printed no JSON catalog: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Runs one unit. A pipe unit: loads the state, starts the tap with `--config`, `--state` and
+ * `--catalog` (private temporary files, removed after) and the target with `--config`, pipes the
+ * tap's stdout into the target, and saves each STATE the target echoes as it arrives (never the
+ * tap's own). If the tap fails, the target is stopped before its input ends, so a full refresh
+ * waiting for ACTIVATE_VERSION is never swapped in. If the target fails, the tap is stopped.
+ * A job unit runs its one program with `--config` and `--state`, saving the STATEs it prints.
+ * Never throws: failures are in the result.
+ */
+export async function runUnit(unit: RunUnit, options: RunUnitOptions): Promise<UnitResult> {
+  const startedAt = new Date();
+  const log = options.logger.child({ unit: unit.name });
+  const grace = options.killGraceMs ?? 10_000;
+  const forward = options.stderr ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const counter = new RecordCounter();
+  let failure: { kind: FailureKind; message: string } | undefined;
+  const fail = (kind: FailureKind, message: string) => {
+    if (!failure) {
+      failure = { kind, message };
+      log.error('run failing', { failure: kind, reason: message });
+    }
+  };
+  let stateFound = false;
+  let saver: StateSaver | undefined;
+  let tapExit: string | undefined;
+  let targetExit: string | undefined;
+  let tmp: string | undefined;
+  let untrack = () => undefined as void;
+
+  try {
+    if (options.signal?.aborted) throw options.signal.reason;
+    let store: StateStore;
+    let state: unknown;
+    try {
+      store = (options.openStore ?? ((url) => openStateStore(url, options.state)))(unit.stateUrl);
+      state = await store.read();
+    } catch (error) {
+      fail('state', `cannot read the state at ${unit.stateUrl}: ${(error as Error).message}`);
+      return result();
+    }
+    stateFound = state !== undefined;
+    // A job step has no tap: the job plays the target's part (its stdout may echo STATE) with no input.
+    const consumerRole = unit.job ? 'job' : 'target';
+    const consumerProgram = unit.job ?? unit.target;
+    let tapCommand = '';
+    let tapArgs: string[] = [];
+    let targetCommand: string;
+    let targetArgs: string[];
+    try {
+      if (unit.tap) [tapCommand, tapArgs] = resolveArgv(unit.tap, 'tap', options.baseDir);
+      [targetCommand, targetArgs] = resolveArgv(consumerProgram, consumerRole, options.baseDir);
+    } catch (error) {
+      fail('config', (error as Error).message);
+      return result();
+    }
+    const baseEnv = options.env ?? process.env;
+    const targetEnv = { ...baseEnv, ...consumerProgram.env, OBSERVES_PIPELINE: unit.name };
+    const prefixed = (role: string) => (line: string) => forward(`[${unit.name}] ${role}: ${line}`);
+
+    tmp = await mkdtemp(join(tmpdir(), 'observes-run-'));
+    const stateFile = state === undefined ? undefined : await writePrivateJson(tmp, 'state.json', state);
+    if (consumerProgram.config) targetArgs.push('--config', await writePrivateJson(tmp, `${consumerRole}-config.json`, consumerProgram.config));
+    if (unit.job && stateFile) targetArgs.push('--state', stateFile);
+    let tapEnv: NodeJS.ProcessEnv = {};
+    if (unit.tap) {
+      tapEnv = { ...baseEnv, ...unit.tap.env, OBSERVES_PIPELINE: unit.name };
+      if (unit.tap.config) tapArgs.push('--config', await writePrivateJson(tmp, 'tap-config.json', unit.tap.config));
+      let catalog = unit.tap.catalog;
+      if (unit.tap.select) {
+        try {
+          catalog = selectStreams(catalog ?? (await discover(tapCommand, tapArgs, tapEnv, prefixed('tap'))), unit.tap.select);
+        } catch (error) {
+          fail('tap', (error as Error).message);
+          return result();
+        }
+      }
+      if (stateFile) tapArgs.push('--state', stateFile);
+      if (catalog !== undefined) tapArgs.push('--catalog', await writePrivateJson(tmp, 'catalog.json', catalog));
+    }
+
+    saver = new StateSaver(store, (error) => log.error('could not save state', { url: unit.stateUrl, error: redact((error as Error).message) }));
+    log.info('starting', { ...(unit.tap ? { tap: unit.tap.argv.join(' ') } : {}), [consumerRole]: consumerProgram.argv.join(' '), state: unit.stateUrl, resuming: stateFound });
+    const target = startChild(targetCommand, targetArgs, { stdio: [unit.tap ? 'pipe' : 'ignore', 'pipe', 'pipe'], env: targetEnv });
+    const tap = unit.tap ? startChild(tapCommand, tapArgs, { stdio: ['ignore', 'pipe', 'pipe'], env: tapEnv }) : undefined;
+    untrack = options.progress?.track(unit.name, counter) ?? untrack;
+
+    const stopBoth = () => {
+      if (tap) stopChild(tap, grace);
+      stopChild(target, grace);
+    };
+    const onAbort = () => {
+      const reason = options.signal?.reason;
+      fail(reason instanceof StopRequest ? reason.kind : 'stopped', reason instanceof Error ? reason.message : 'stopped');
+      stopBoth();
+    };
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+
+    // The pipe, by hand: the target's stdin must only end when the tap succeeded.
+    const targetIn = target.child.stdin;
+    if (tap && targetIn) {
+      targetIn.on('error', () => undefined); // EPIPE when the target dies first: its exit tells why
+      const tapOut = tap.child.stdout!;
+      tapOut.on('data', (chunk: Buffer) => {
+        counter.push(chunk);
+        if (!targetIn.destroyed && !targetIn.write(chunk)) {
+          tapOut.pause();
+          targetIn.once('drain', () => tapOut.resume());
+        }
+      });
+    }
+
+    const tapDone = tap?.exit.then((exit) => {
+      counter.end();
+      tapExit = describeExit(exit);
+      if (exit.code === 0 && !failure) {
+        targetIn!.end();
+      } else {
+        fail('tap', `tap failed: ${tapExit}`);
+        stopChild(target, grace); // before its input ends: no full refresh is completed
+      }
+    });
+    const targetDone = target.exit.then((exit) => {
+      targetExit = describeExit(exit);
+      if (exit.code !== 0) fail(unit.job ? 'job' : 'target', `${consumerRole} failed: ${targetExit}`);
+      else if (tap && !tap.ended()) fail('target', 'target exited before the end of its input');
+      if (tap) stopChild(tap, grace);
+    });
+    const readStates = (async () => {
+      try {
+        for await (const lines of readLineBatches(target.child.stdout!)) {
+          for (const { text, line } of lines) {
+            try {
+              const message = parseMessage(text, line);
+              if (message.type === 'STATE') saver!.save(message.value);
+            } catch {
+              log.warn('target wrote a line that is not a Singer message on stdout', { line, text: redact(text.slice(0, 200)) });
+            }
+          }
+        }
+      } catch (error) {
+        log.warn('stopped reading the target output', { error: (error as Error).message });
+        target.child.stdout!.resume();
+      }
+    })();
+    await Promise.all([
+      tapDone,
+      targetDone,
+      readStates,
+      forwardLines(tap?.child.stderr ?? null, prefixed('tap')),
+      forwardLines(target.child.stderr, prefixed(consumerRole)),
+    ]);
+    options.signal?.removeEventListener('abort', onAbort);
+    await saver.flush();
+    if (saver.error) fail('state', `could not save the last state to ${unit.stateUrl}: ${redact((saver.error as Error).message)}`);
+  } catch (error) {
+    if (error instanceof StopRequest) fail(error.kind, error.message);
+    else fail('config', redact((error as Error).message));
+  } finally {
+    untrack();
+    if (tmp) await rm(tmp, { recursive: true, force: true });
+  }
+  return result();
+
+  function result(): UnitResult {
+    const r: UnitResult = {
+      name: unit.name,
+      status: failure ? 'failed' : 'succeeded',
+      failure: failure?.kind,
+      message: failure?.message,
+      stateUrl: unit.stateUrl,
+      stateFound,
+      statesSaved: saver?.saved ?? 0,
+      stateSaved: saver ? saver.upToDate : false,
+      records: Object.fromEntries(counter.counts),
+      tapExit,
+      targetExit,
+      startedAt: startedAt.toISOString(),
+      durationMs: Date.now() - startedAt.getTime(),
+    };
+    log.info(r.status === 'succeeded' ? 'run succeeded' : 'run failed', { records: counter.total(), states_saved: r.statesSaved, duration_ms: r.durationMs });
+    return r;
+  }
+}

@@ -1,0 +1,120 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import type { Argv, CommandModule } from 'yargs';
+import { parseJsonLossless, serializeJson } from '@observes/protocol';
+import { defaultStateUrl, openStateStore, type StateStore } from '@observes/state';
+import { CliError } from './cli-error.js';
+import { loadPipeline } from './pipeline-config.js';
+import { formatTable } from './text-table.js';
+
+/** Arguments shared by the `observes state` subcommands. */
+export interface StateArgs {
+  /** Pipeline name or pipeline file. */
+  pipeline: string;
+  /** State URL, overriding the pipeline's. */
+  url?: string;
+  /** Unit of a phased pipeline (`<pipeline>.<step>[.<index>]`). */
+  unit?: string;
+}
+
+/**
+ * The state URL of a pipeline given by name (the local default) or by file (its `state`, or the
+ * default from its name); `--url` wins. Phased pipelines have one state per unit: pick with `unit`.
+ */
+export async function stateUrlOf(args: StateArgs): Promise<string> {
+  if (args.url) return args.url;
+  if (!/\.ya?ml$/i.test(args.pipeline) && !existsSync(args.pipeline)) {
+    try {
+      return defaultStateUrl(args.pipeline);
+    } catch (error) {
+      throw new CliError((error as Error).message);
+    }
+  }
+  const pipeline = await loadPipeline(args.pipeline, { ignoreMissingEnv: true });
+  const units = pipeline.phases.flatMap((phase) => phase.units);
+  if (units.length === 1 && !args.unit) return units[0].stateUrl;
+  const unit = units.find((u) => u.name === args.unit);
+  if (!unit) throw new CliError(`${args.pipeline} has several states; choose one with --unit: ${units.map((u) => u.name).join(', ')}`);
+  return unit.stateUrl;
+}
+
+async function open(args: StateArgs): Promise<StateStore> {
+  return openStateStore(await stateUrlOf(args));
+}
+
+const common = <T>(yargs: Argv<T>) =>
+  yargs
+    .positional('pipeline', { type: 'string', demandOption: true, describe: 'Pipeline name or pipeline YAML file' })
+    .option('url', { type: 'string', describe: 'State URL (s3://bucket/key or file://path), instead of the pipeline\'s' })
+    .option('unit', { type: 'string', describe: 'Unit of a phased pipeline (<pipeline>.<step>[.<index>])' });
+
+const show: CommandModule<object, StateArgs & { version?: string }> = {
+  command: 'show <pipeline>',
+  describe: 'Print the current state (or an earlier one with --version)',
+  builder: (yargs) => common(yargs).option('version', { type: 'string', describe: 'History id (see `state history`)' }) as never,
+  handler: async (args) => {
+    const store = await open(args);
+    const value = args.version ? await store.readVersion(args.version) : await store.read();
+    if (value === undefined) {
+      process.stderr.write(`no state at ${store.url}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    process.stdout.write(serializeJson(value) + '\n');
+  },
+};
+
+const set: CommandModule<object, StateArgs & { json: string }> = {
+  command: 'set <pipeline> <json>',
+  describe: 'Replace the state with JSON (a value, @file, or - for stdin); the old state goes to history',
+  builder: (yargs) => common(yargs).positional('json', { type: 'string', demandOption: true, describe: 'JSON text, @file or -' }) as never,
+  handler: async (args) => {
+    const text = args.json === '-' ? await readStdin() : args.json.startsWith('@') ? await readFile(args.json.slice(1), 'utf8') : args.json;
+    let value: unknown;
+    try {
+      value = parseJsonLossless(text);
+    } catch (error) {
+      throw new CliError(`not valid JSON: ${(error as Error).message}`);
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new CliError('a state must be a JSON object, e.g. {"bookmarks":{}}');
+    const store = await open(args);
+    await store.write(value);
+    process.stderr.write(`state saved to ${store.url}\n`);
+  },
+};
+
+const clear: CommandModule<object, StateArgs> = {
+  command: 'clear <pipeline>',
+  describe: 'Remove the state (the next run starts from scratch); it is kept in history',
+  builder: (yargs) => common(yargs) as never,
+  handler: async (args) => {
+    const store = await open(args);
+    await store.clear();
+    process.stderr.write(`state cleared at ${store.url}\n`);
+  },
+};
+
+const history: CommandModule<object, StateArgs> = {
+  command: 'history <pipeline>',
+  describe: 'List earlier states, newest first',
+  builder: (yargs) => common(yargs) as never,
+  handler: async (args) => {
+    const store = await open(args);
+    const versions = await store.history();
+    process.stdout.write(`${store.url}\n${formatTable(['id', 'replaced at', 'bytes'], versions.map((v) => [v.id, v.time, v.bytes]))}`);
+  },
+};
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** `observes state show|set|clear|history <pipeline>` */
+export const stateCommand: CommandModule = {
+  command: 'state',
+  describe: 'Show, set, clear or list the history of a pipeline\'s state',
+  builder: (yargs) => yargs.command(show).command(set).command(clear).command(history).demandCommand(1, 'Give a state subcommand'),
+  handler: () => undefined,
+};

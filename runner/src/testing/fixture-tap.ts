@@ -1,0 +1,49 @@
+/**
+ * A tiny tap for the runner's own tests: emits `count` records of stream `stream` after the id
+ * bookmarked in `--state`, a STATE every `state_every` records, and can crash after `fail_after`
+ * records. With `full_table` it sends a versioned full refresh ending in ACTIVATE_VERSION.
+ * Run as `node fixture-tap.js --config <file> [--state <file>] [--catalog <file>] [--discover]`.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+
+interface FixtureTapConfig {
+  stream?: string;
+  count: number;
+  state_every?: number;
+  fail_after?: number;
+  full_table?: boolean;
+  /** Where to write the argv and catalog received, for tests to check. */
+  echo_args_to?: string;
+}
+
+const { values } = parseArgs({ options: { config: { type: 'string' }, state: { type: 'string' }, catalog: { type: 'string' }, discover: { type: 'boolean' } } });
+const config = JSON.parse(readFileSync(values.config!, 'utf8')) as FixtureTapConfig;
+const stream = config.stream ?? 'items';
+const schema = { type: 'object', properties: { id: { type: 'integer' }, name: { type: 'string' } } };
+if (values.discover) {
+  process.stdout.write(JSON.stringify({ streams: [stream, 'other'].map((s) => ({ tap_stream_id: s, stream: s, schema, metadata: [] })) }) + '\n');
+  process.exit(0);
+}
+if (config.echo_args_to) {
+  writeFileSync(config.echo_args_to, JSON.stringify({ argv: process.argv.slice(2), catalog: values.catalog ? JSON.parse(readFileSync(values.catalog, 'utf8')) : null, env: process.env.OBSERVES_PIPELINE }));
+}
+const state = values.state ? (JSON.parse(readFileSync(values.state, 'utf8')) as { bookmarks?: Record<string, { id: number }> }) : {};
+const after = config.full_table ? 0 : (state.bookmarks?.[stream]?.id ?? 0);
+const version = config.full_table ? 1_700_000_000_000 : undefined;
+const out: string[] = [JSON.stringify({ type: 'SCHEMA', stream, schema, key_properties: ['id'] })];
+process.stderr.write(`starting after id ${after}\n`);
+for (let id = after + 1; id <= config.count; id++) {
+  if (config.fail_after !== undefined && id - after > config.fail_after) {
+    process.stdout.write(out.join('\n') + '\n', () => {
+      process.stderr.write('fixture tap crashing on purpose\n');
+      process.exit(3);
+    });
+    await new Promise(() => undefined);
+  }
+  out.push(JSON.stringify({ type: 'RECORD', stream, record: { id, name: `item ${id}` }, ...(version ? { version } : {}) }));
+  if (id % (config.state_every ?? 10) === 0 && !config.full_table) out.push(JSON.stringify({ type: 'STATE', value: { bookmarks: { [stream]: { id } } } }));
+}
+if (version) out.push(JSON.stringify({ type: 'ACTIVATE_VERSION', stream, version }));
+out.push(JSON.stringify({ type: 'STATE', value: { bookmarks: { [stream]: { id: Math.max(after, config.count) } } } }));
+process.stdout.write(out.join('\n') + '\n');

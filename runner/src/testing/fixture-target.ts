@@ -1,0 +1,51 @@
+/**
+ * A tiny target for the runner's own tests: appends records to `out` (JSON lines) and echoes each
+ * STATE once the records before it are written. ACTIVATE_VERSION appends an
+ * `{"activated": version}` line. It can crash (`crash_after_states`) or hang until killed
+ * (`hang_after_states`) and it ignores nothing: SIGTERM ends it at once without writing more.
+ * Run as `node fixture-target.js --config <file>`.
+ */
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+
+interface FixtureTargetConfig {
+  out: string;
+  crash_after_states?: number;
+  /** Crash after the first state unless this file exists; creates it (a crash on the first attempt only). */
+  crash_once_marker?: string;
+  hang_after_states?: number;
+}
+
+const { values } = parseArgs({ options: { config: { type: 'string' } } });
+const config = JSON.parse(readFileSync(values.config!, 'utf8')) as FixtureTargetConfig;
+let buffer: string[] = [];
+let states = 0;
+process.on('SIGTERM', () => {
+  process.stderr.write('fixture target stopped by SIGTERM, discarding uncommitted records\n');
+  process.exit(143);
+});
+for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
+  if (!line.trim()) continue;
+  const message = JSON.parse(line) as { type: string; record?: unknown; value?: unknown; version?: number };
+  if (message.type === 'RECORD') buffer.push(JSON.stringify(message.record));
+  if (message.type === 'ACTIVATE_VERSION') buffer.push(JSON.stringify({ activated: message.version }));
+  if (message.type === 'STATE') {
+    if (buffer.length) appendFileSync(config.out, buffer.join('\n') + '\n');
+    buffer = [];
+    process.stdout.write(JSON.stringify({ type: 'STATE', value: message.value }) + '\n');
+    states++;
+    if (config.crash_once_marker && !existsSync(config.crash_once_marker)) {
+      writeFileSync(config.crash_once_marker, '');
+      process.stderr.write('fixture target crashing once on purpose\n');
+      process.exit(9);
+    }
+    if (states === config.crash_after_states) {
+      process.stderr.write('fixture target crashing on purpose\n');
+      process.exit(9);
+    }
+    // A timer keeps the process alive: a paused stdin alone would let it exit.
+    if (states === config.hang_after_states) await new Promise(() => setInterval(() => undefined, 1000));
+  }
+}
+if (buffer.length) appendFileSync(config.out, buffer.join('\n') + '\n');

@@ -1,0 +1,118 @@
+import type { JsonRecord, JsonSchema, Logger } from '@observes/protocol';
+import type { HttpClient, HttpClientOptions } from './http-client.js';
+
+/** A partition of a stream (a project, an account...): plain JSON values; bookmarks are kept per partition. */
+export type Partition = Record<string, unknown>;
+
+/** What a stream's `records` generator gets. */
+export interface StreamContext<Config = Record<string, unknown>, P extends Partition = Partition> {
+  /** The validated config (file, then `TAP_<NAME>_<SETTING>` overrides, then schema defaults). */
+  config: Config;
+  /** The tap's HTTP client: retries, rate limit, pagination, record/replay. */
+  http: HttpClient;
+  /**
+   * The replication-key value to resume from for this stream and partition (fetch records at or after it;
+   * bookmarks compare with ≥ because delivery is at least once). `undefined` on a first run and for full-table streams.
+   */
+  bookmark: string | number | undefined;
+  /** The current partition; `undefined` when the stream has no partitions. */
+  partition: P | undefined;
+  /** Logger tagged with the stream (and partition). */
+  logger: Logger;
+  /** `config.start_date` when the tap has one: where a first incremental run starts. */
+  startDate: string | undefined;
+  /** Name of the stream being synced. */
+  stream: string;
+  /** The run's clock (frozen by `OBSERVES_FROZEN_TIME`): use it instead of `Date.now()` so golden outputs are stable. */
+  now(): Date;
+}
+
+/** Context for computing a stream's partitions. */
+export type PartitionsContext<Config = Record<string, unknown>> = Omit<StreamContext<Config, never>, 'bookmark' | 'partition'>;
+
+/** Partitions derived from the records of a parent stream (one partition per parent record). */
+export interface ParentPartitions<P extends Partition = Partition> {
+  /** Name of the parent stream (declared in the same tap). */
+  parent: string;
+  /** Maps a parent record to the partition of this stream, e.g. `(project) => ({ project_id: project.id })`. */
+  partition(record: JsonRecord): P;
+}
+
+/** A stream declared as data. The SDK owns schema messages, selection, bookmarks, state and versions. */
+export interface StreamDefinition<Config = any, P extends Partition = any> {
+  /** Stream name (`tap_stream_id`), e.g. `merge_requests`. */
+  name: string;
+  /** JSON Schema of the records, usually `loadSchema('tap-x', name)` from `@observes/catalogs`. */
+  schema: JsonSchema;
+  /** Primary key fields; `[]` for none. */
+  keyProperties: string[];
+  /** Field bookmarks are kept on; omit for a full-table stream (ACTIVATE_VERSION around each run). */
+  replicationKey?: string;
+  /**
+   * Whether records come in ascending replication-key order. Sorted streams checkpoint STATE as they go;
+   * unsorted ones only advance the bookmark when the stream (partition) completes. Default false.
+   */
+  sortedByReplicationKey?: boolean;
+  /** Split the stream: a generator of partitions, or the records of a parent stream. Bookmarks are per partition. */
+  partitions?: ((ctx: PartitionsContext<Config>) => AsyncIterable<P> | Iterable<P>) | ParentPartitions<P>;
+  /** Stable id of a partition in the state; default `key=value` pairs in key order joined by `&`. */
+  partitionId?: (partition: P) => string;
+  /** Whether the stream is selected when a catalog does not say; default true. */
+  selectedByDefault?: boolean;
+  /** The records of one partition (or of the stream). Yield plain JSON objects; the SDK adds envelopes. */
+  records(ctx: StreamContext<Config, P>): AsyncIterable<JsonRecord>;
+}
+
+/** What a custom subcommand (e.g. `cancel-stuck-jobs`) gets. */
+export interface CommandContext<Config = any> {
+  config: Config;
+  http: HttpClient;
+  logger: Logger;
+  /** Parsed command-line arguments (yargs). */
+  args: Record<string, unknown>;
+  /** Writes one line of the command's report to stdout. */
+  print(line: string): void;
+  now(): Date;
+}
+
+/** A subcommand of the tap's CLI, run with the tap's validated config and HTTP client. */
+export interface TapCommand<Config = any> {
+  /** One-line help text. */
+  describe: string;
+  /** yargs options of the command, e.g. `{ project: { type: 'string', demandOption: true } }`. */
+  options?: Record<string, { type?: 'string' | 'number' | 'boolean'; describe?: string; demandOption?: boolean; default?: unknown }>;
+  /** Runs the command; throw to fail with a non-zero exit. */
+  run(ctx: CommandContext<Config>): Promise<void>;
+}
+
+/** A tap declared as data. */
+export interface TapDefinition<Config = any> {
+  /** Short name without `tap-` (e.g. `gitlab`): names the CLI, logs and the `TAP_<NAME>_<SETTING>` variables. */
+  name: string;
+  /** Version printed by `--version` and `--about`. */
+  version: string;
+  /** One line for `--about` and `--help`. */
+  description?: string;
+  /** JSON Schema (draft-07) of the config; every error is listed at start. `default`s are applied. */
+  configSchema: JsonSchema;
+  /** Config fields whose values are secrets: registered for redaction in logs, errors and recordings. */
+  secrets?: string[];
+  /** HTTP client options, possibly computed from the config (base URL, auth headers, rate limit). */
+  http?: HttpClientOptions | ((config: Config) => HttpClientOptions);
+  /** The streams, synced in this order (declare parents before children). */
+  streams: StreamDefinition<Config, any>[];
+  /** Extra subcommands, e.g. `{ 'cancel-stuck-jobs': {...} }`. */
+  commands?: Record<string, TapCommand<Config>>;
+}
+
+/** Declares a tap. An identity function that gives type inference. */
+export function defineTap<Config = Record<string, unknown>>(tap: TapDefinition<Config>): TapDefinition<Config> {
+  return tap;
+}
+
+/** Declares a stream. An identity function that gives type inference for the config and the partition. */
+export function defineStream<Config = Record<string, unknown>, P extends Partition = Partition>(
+  stream: StreamDefinition<Config, P>,
+): StreamDefinition<Config, P> {
+  return stream;
+}

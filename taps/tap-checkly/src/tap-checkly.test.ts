@@ -1,0 +1,84 @@
+import { expect } from 'chai';
+import { fileURLToPath } from 'node:url';
+import { tapSuite } from '@observes/testkit';
+import { FakeChecklyApi } from './fake-checkly-api.js';
+import { seedCheckly } from './fake-checkly-data.js';
+import { checklyConfig, NOW, runCheckly } from './testing/run-tap-checkly.js';
+
+// 12 checks' results every 20 minutes over the 12 hours before NOW: 36 per check, two 6-hour windows.
+const SEED = { checks: 12, resultsPerCheck: 36, minutesApart: 20, lastResultAt: '2024-06-01T11:40:00.000Z' };
+const SECRETS = ['locked-check-token', 'secret-check-password', 'locked-group-value', 'group-header', 'slack-secret', 'opsgenie-secret-key', 'webhook-secret-header', 'locked-account-token', 'secret-account-password'];
+
+let suiteApi: FakeChecklyApi;
+tapSuite({
+  name: 'tap-checkly',
+  bin: fileURLToPath(new URL('../bin/tap-checkly.js', import.meta.url)),
+  async setup() {
+    suiteApi = await FakeChecklyApi.start();
+    seedCheckly(suiteApi, SEED);
+  },
+  teardown: () => suiteApi.close(),
+  config: () => checklyConfig(suiteApi),
+  env: () => ({ OBSERVES_FROZEN_TIME: NOW }),
+});
+
+describe('tap-checkly against the fake Checkly API', () => {
+  let api: FakeChecklyApi;
+  before(async () => {
+    api = await FakeChecklyApi.start();
+    seedCheckly(api, SEED);
+  });
+  after(() => api.close());
+
+  it('extracts every stream, valid against the schemas, and never a locked or secret value', async () => {
+    const run = await runCheckly(api);
+    expect(run.code, run.stderr).to.equal(0);
+    const counts = Object.fromEntries([...run.records].map(([stream, records]) => [stream, records.length]));
+    expect(counts).to.deep.equal({
+      checks: 12,
+      check_groups: 2,
+      check_statuses: 12,
+      check_results: 12 * 36,
+      alert_channels: 4,
+      dashboards: 12,
+      maintenance_windows: 2,
+      environment_variables: 3,
+      snippets: 2,
+      // Reports cover complete days only: 2024-05-25 .. 2024-05-31 by default... unless start_date says otherwise.
+      reports: 0,
+    });
+    for (const secret of SECRETS) expect(run.stdout, secret).to.not.contain(secret);
+    const variables = run.records.get('environment_variables')!;
+    expect(variables.map((v) => [v.key, v.value])).to.deep.equal([
+      ['BASE_URL', 'https://api.example.com'],
+      ['LOCKED_TOKEN', null],
+      ['SECRET_PASSWORD', null],
+    ]);
+    const slack = run.records.get('alert_channels')!.find((c) => c.type === 'SLACK')!;
+    expect(slack.config).to.deep.include({ url: 'https://hooks.slack.com', channel: '#alerts' });
+  });
+
+  it('reads check results in windows of at most six hours, per check, bookmarked on startedAt', async () => {
+    const run = await runCheckly(api, { page_size: 100 });
+    const windows = api.server.requests.filter((r) => r.path.startsWith('/v1/check-results/')).map((r) => Number(r.query.to) - Number(r.query.from));
+    expect(windows.length).to.be.greaterThan(0);
+    expect(Math.max(...windows)).to.be.at.most(6 * 3600);
+    const bookmarks = (run.state as { bookmarks: Record<string, { partitions: Record<string, { replication_key_value: string }> }> }).bookmarks;
+    expect(Object.keys(bookmarks.check_results.partitions)).to.have.length(12);
+    expect(bookmarks.check_results.partitions['check_id=00000000-0000-4000-8000-000000000001'].replication_key_value).to.equal(SEED.lastResultAt);
+  });
+
+  it('reports one row per check and complete UTC day', async () => {
+    const run = await runCheckly(api, { start_date: '2024-05-30T00:00:00.000Z' });
+    const days = [...new Set(run.records.get('reports')!.map((r) => r.day))];
+    expect(days).to.deep.equal(['2024-05-30', '2024-05-31']);
+    expect(run.records.get('reports')).to.have.length(24);
+  });
+
+  it('refuses a wrong API key with the status, without echoing the key', async () => {
+    const run = await runCheckly(api, { api_key: 'cu_wrong_key_123' });
+    expect(run.code).to.equal(1);
+    expect(run.stderr).to.contain('401');
+    expect(run.stderr).to.not.contain('cu_wrong_key_123');
+  });
+});

@@ -1,0 +1,104 @@
+import { readFileSync } from 'node:fs';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { applySelection, buildCatalog, type Catalog } from '@observes/catalogs';
+import { createLogger, parseJsonLossless, redact } from '@observes/protocol';
+import { openSchemaCache } from '@observes/tap-json/schema-cache';
+import { createDynamoClient, runDynamoTap, tableSchema } from './dynamodb-tap.js';
+import { loadConfig } from '@observes/tap-sdk/config';
+import { configSchema, type DynamoTapConfig } from './tap-config.js';
+
+const logger = createLogger({ name: 'tap-dynamodb' });
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+function readJsonFile(path: string, what: string): unknown {
+  try {
+    return parseJsonLossless(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new Error(`cannot read ${what} file ${path}: ${(error as Error).message}`);
+  }
+}
+
+/** The segment this process owns: --segment, else a Batch array job's index, else all of them. */
+function ownSegment(flag: number | undefined): number | undefined {
+  if (flag !== undefined) return flag;
+  const index = process.env.AWS_BATCH_JOB_ARRAY_INDEX;
+  if (index === undefined || index === '') return undefined;
+  if (!/^\d+$/.test(index)) throw new Error(`AWS_BATCH_JOB_ARRAY_INDEX must be a segment number, got ${JSON.stringify(index)}`);
+  return Number(index);
+}
+
+/** Exit codes: 0 success, 1 failure (bad config, state or data, DynamoDB errors), 2 usage error. */
+await yargs(hideBin(process.argv))
+  .scriptName('tap-dynamodb')
+  .usage('$0 --config config.json [--state state.json] [--segment N --total-segments M]\n\nScans DynamoDB tables in parallel segments into Singer messages, with schemas from the schema cache.')
+  .option('config', { type: 'string', describe: 'JSON config file (settings may also come from TAP_DYNAMODB_<SETTING>)' })
+  .option('state', { type: 'string', describe: 'State file to resume from' })
+  .option('catalog', { type: 'string', describe: 'Catalog file: only its selected tables are extracted' })
+  .option('properties', { type: 'string', describe: 'Older name of --catalog', hidden: true })
+  .option('discover', { type: 'boolean', default: false, describe: 'Print the catalog (schemas from the cache, keys from DynamoDB) and exit' })
+  .option('segment', { type: 'number', describe: 'Scan only this segment (default: AWS_BATCH_JOB_ARRAY_INDEX when set, else every segment)' })
+  .option('total-segments', { type: 'number', describe: 'Number of segments (overrides config total_segments)' })
+  .option('about', { type: 'boolean', default: false, describe: 'Print what the tap is and its settings, then exit' })
+  // A string (not a throw) makes yargs report a usage error, exit 2.
+  .check((args) => {
+    for (const name of ['segment', 'total-segments'] as const) {
+      const value = args[name];
+      if (value !== undefined && (!Number.isInteger(value) || value < 0)) return `--${name} must be a whole number, got ${value}`;
+    }
+    return args['total-segments'] === 0 ? '--total-segments must be at least 1' : true;
+  })
+  .strict()
+  .help()
+  .alias('h', 'help')
+  .version(version)
+  .fail((message, error) => {
+    // yargs passes a failed check's text as `error` too: only a real Error is a run failure.
+    if (error instanceof Error) {
+      process.stderr.write(`tap-dynamodb: ${redact(error.message)}\n`);
+      process.exit(1);
+    }
+    process.stderr.write(`tap-dynamodb: ${message}\n(see tap-dynamodb --help)\n`);
+    process.exit(2);
+  })
+  .command(
+    '$0',
+    false,
+    () => {},
+    async (args) => {
+      if (args.about) {
+        process.stdout.write(JSON.stringify({ name: 'tap-dynamodb', version, description: 'DynamoDB tables by parallel segment scans', settings: configSchema }, null, 2) + '\n');
+        return;
+      }
+      const config = loadConfig({ path: args.config, tapName: 'dynamodb', schema: configSchema }) as unknown as DynamoTapConfig;
+      if (args['total-segments'] !== undefined) config.total_segments = args['total-segments'];
+      const schemaCache = openSchemaCache(config.schema_cache, { endpoint: config.schema_cache_endpoint });
+      const client = createDynamoClient(config);
+      try {
+        if (args.discover) {
+          const streams = [];
+          for (const table of config.tables) {
+            const schema = await tableSchema(client, schemaCache, table);
+            streams.push({ name: table, schema: schema.schema, keyProperties: schema.key_properties });
+          }
+          process.stdout.write(JSON.stringify(buildCatalog(streams), null, 2) + '\n');
+          return;
+        }
+        const catalogPath = args.catalog ?? args.properties;
+        const selected = catalogPath ? applySelection(readJsonFile(catalogPath, 'catalog') as Catalog) : undefined;
+        await runDynamoTap({
+          config,
+          state: args.state ? readJsonFile(args.state, 'state') : undefined,
+          segment: ownSegment(args.segment),
+          tables: selected ? config.tables.filter((t) => selected.has(t)) : undefined,
+          schemaCache,
+          client,
+          output: process.stdout,
+          logger,
+        });
+      } finally {
+        client.destroy();
+      }
+    },
+  )
+  .parseAsync();

@@ -1,0 +1,87 @@
+import { expect } from 'chai';
+import type { JsonRecord } from '@observes/protocol';
+import { FakeGitlabApi } from './fake-gitlab-api.js';
+import { gitlabCommit, gitlabIssue, gitlabJob, gitlabMember, gitlabMergeRequest, gitlabPipeline, minutesAfter, seedGitlab } from './fake-gitlab-data.js';
+import { runGitlab, type GitlabRun } from './testing/run-tap-gitlab.js';
+
+const BASE = '2024-05-01T00:00:00.000Z';
+const at = (minutes: number) => minutesAfter(BASE, minutes);
+
+/**
+ * The run emitted every `expected` key, each once, and nothing else but `boundary` keys: records sitting exactly on
+ * the previous bookmark, which Singer's at-least-once delivery (≥ bookmarks) may repeat.
+ */
+function expectDelta(run: GitlabRun, stream: string, expected: unknown[], boundary: unknown[] = [], key = (r: JsonRecord) => r.id): void {
+  const got = (run.records.get(stream) ?? []).map(key);
+  expect(new Set(got).size, `${stream}: no record twice`).to.equal(got.length);
+  expect(got, `${stream}: every new or changed record`).to.include.members(expected);
+  expect(got.filter((k) => !expected.includes(k)), `${stream}: nothing but changes and the bookmark's own records`).to.satisfy((rest: unknown[]) =>
+    rest.every((k) => boundary.includes(k)),
+  );
+}
+
+describe('tap-gitlab differential runs', () => {
+  let api: FakeGitlabApi;
+  let first: GitlabRun;
+  let second: GitlabRun;
+  const job = (id: number) => api.items('jobs', 1).find((j) => j.id === id)!;
+
+  before(async () => {
+    api = await FakeGitlabApi.start({ totalsLimit: 4 });
+    seedGitlab(api, [1], { pipelines: 12, jobs: 11, merge_requests: 7, issues: 6, members: 3, commits: 8 }, BASE);
+    // The two newest jobs are still running at the first run.
+    api.put('jobs', 1, gitlabJob(1, 1010, at(10), 'running'));
+    api.put('jobs', 1, gitlabJob(1, 1011, at(11), 'pending'));
+    first = await runGitlab(api, { projects: [1] });
+  });
+  after(() => api.close());
+
+  it('first run: everything, except jobs from the oldest unfinished one up', () => {
+    expect(first.code, first.stderr).to.equal(0);
+    expect(first.records.get('pipelines')).to.have.length(12);
+    expectDelta(first, 'jobs', [1001, 1002, 1003, 1004, 1005, 1006, 1007, 1008, 1009]);
+    expect(first.stderr).to.contain('jobs held back behind an unfinished job');
+  });
+
+  it('second run from the emitted state: only new and changed records, none missed', async () => {
+    // pipelines (API compares updated_after with >): one changed, one new at the bookmark's very instant, and
+    // three sharing a timestamp across the page boundary.
+    api.put('pipelines', 1, gitlabPipeline(1, 1003, at(20)));
+    api.put('pipelines', 1, gitlabPipeline(1, 1013, at(12)));
+    for (const id of [1014, 1015, 1016]) api.put('pipelines', 1, gitlabPipeline(1, id, at(21)));
+    // jobs: the unfinished ones end, one new finished and one new running (held back again).
+    Object.assign(job(1010), { status: 'success', finished_at: at(30) });
+    Object.assign(job(1011), { status: 'failed', finished_at: at(31) });
+    api.put('jobs', 1, gitlabJob(1, 1012, at(32)));
+    api.put('jobs', 1, gitlabJob(1, 1013, at(33), 'running'));
+    // merge requests (API compares with ≥): the last item of the first page changes; a new one at the bookmark.
+    api.put('merge_requests', 1, gitlabMergeRequest(1, 1005, at(30)));
+    api.put('merge_requests', 1, gitlabMergeRequest(1, 1008, at(7)));
+    api.put('issues', 1, gitlabIssue(1, 1001, at(40)));
+    api.put('issues', 1, gitlabIssue(1, 1007, at(6)));
+    api.put('commits', 1, gitlabCommit(1009, at(30)));
+    api.put('members', 1, gitlabMember(4));
+
+    second = await runGitlab(api, { projects: [1] }, first.state);
+    expect(second.code, second.stderr).to.equal(0);
+    expectDelta(second, 'pipelines', [1003, 1013, 1014, 1015, 1016], [1012]);
+    expectDelta(second, 'jobs', [1010, 1011, 1012]);
+    expect(second.records.get('jobs')!.find((j) => j.id === 1010)!.status).to.equal('success');
+    expectDelta(second, 'merge_requests', [1005, 1008], [1007]);
+    expectDelta(second, 'issues', [1001, 1007], [1006]);
+    expectDelta(second, 'commits', [gitlabCommit(1009, at(30)).id], [gitlabCommit(1008, at(8)).id]);
+    // Full-table streams come whole.
+    expect(second.records.get('members')).to.have.length(4);
+    expect(second.records.get('projects')).to.have.length(1);
+  });
+
+  it('third run: the job that was running comes once it ended; nothing else changed', async () => {
+    Object.assign(job(1013), { status: 'success', finished_at: at(40) });
+    const third = await runGitlab(api, { projects: [1] }, second.state);
+    expect(third.code, third.stderr).to.equal(0);
+    expectDelta(third, 'jobs', [1013]);
+    expectDelta(third, 'pipelines', [], [1014, 1015, 1016]);
+    expectDelta(third, 'merge_requests', [], [1005]);
+    expectDelta(third, 'issues', [], [1001]);
+  });
+});

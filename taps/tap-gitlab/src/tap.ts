@@ -1,0 +1,24 @@
+import { defineTap } from '@observes/tap-sdk';
+import { gitlabConfigSchema, type GitlabConfig } from './config.js';
+import { cancelStuckJobsCommand } from './cancel-stuck-jobs.js';
+import { projectsStream } from './streams/projects.js';
+import { issuesStream, mergeRequestsStream, pipelinesStream } from './streams/updated-stream.js';
+import { jobsStream } from './streams/jobs.js';
+import { membersStream } from './streams/members.js';
+import { commitsStream } from './streams/commits.js';
+
+/** tap-gitlab: GitLab REST v4, incremental per project, plus the `cancel-stuck-jobs` job. */
+export const tap = defineTap<GitlabConfig>({
+  name: 'gitlab',
+  version: '0.1.0',
+  description: 'GitLab REST v4 tap: projects, pipelines, jobs, merge requests, issues, members and commits, bookmarked per project',
+  configSchema: gitlabConfigSchema,
+  secrets: ['token'],
+  http: (config) => ({
+    baseUrl: config.api_url,
+    headers: { 'PRIVATE-TOKEN': config.token },
+    requestsPerSecond: config.requests_per_second,
+  }),
+  streams: [projectsStream, pipelinesStream, jobsStream, mergeRequestsStream, issuesStream, membersStream, commitsStream],
+  commands: { 'cancel-stuck-jobs': cancelStuckJobsCommand },
+});

@@ -1,0 +1,63 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { runTapCaptured, type CapturedRun } from '@observes/tap-sdk';
+import { StreamChecker, type JsonRecord, type Message, type RecordMessage, type StateMessage } from '@observes/protocol';
+import { tap } from '../tap.js';
+import type { FakeGitlabApi } from '../fake-gitlab-api.js';
+
+/** A tap run against the fake, with what tests look at. */
+export interface GitlabRun extends CapturedRun {
+  /** Records by stream. */
+  records: Map<string, JsonRecord[]>;
+  /** The last STATE value, to feed the next run. */
+  state: unknown;
+  /** Delays the HTTP client asked to sleep (retries), in ms. */
+  sleeps: number[];
+}
+
+/** Writes a config for the fake (small pages, no client-side rate limit) with `overrides`, and returns its path. */
+export function writeConfig(api: FakeGitlabApi, overrides: Record<string, unknown>): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'tap-gitlab-')), 'config.json');
+  writeFileSync(file, JSON.stringify({ api_url: api.apiUrl, token: api.token, per_page: 5, requests_per_second: 1000, ...overrides }));
+  return file;
+}
+
+/**
+ * Runs tap-gitlab in-process: `args` (default: a sync) with `--config` for the fake and, when given, `--state`.
+ * Retries are recorded instead of slept; `env` may freeze the clock (`OBSERVES_FROZEN_TIME`).
+ */
+export async function runGitlab(
+  api: FakeGitlabApi,
+  config: Record<string, unknown>,
+  state?: unknown,
+  options: { args?: string[]; env?: Record<string, string> } = {},
+): Promise<GitlabRun> {
+  const configPath = writeConfig(api, config);
+  const args = [...(options.args ?? []), '--config', configPath];
+  if (state !== undefined) {
+    const statePath = path.join(path.dirname(configPath), 'state.json');
+    writeFileSync(statePath, JSON.stringify(state));
+    args.push('--state', statePath);
+  }
+  const sleeps: number[] = [];
+  const run = await runTapCaptured(tap, args, { env: options.env ?? {}, http: { sleep: async (ms) => void sleeps.push(ms) } });
+  return { ...run, ...summarize(run.messages), sleeps };
+}
+
+/** Records by stream and the last state of a run; also checks the messages are valid Singer (schema, keys, order). */
+export function summarize(messages: Message[]): { records: Map<string, JsonRecord[]>; state: unknown } {
+  const checker = new StreamChecker({ validateRecords: true });
+  const records = new Map<string, JsonRecord[]>();
+  let state: unknown;
+  messages.forEach((message, index) => {
+    checker.check({ line: index + 1, message, size: 0 });
+    if (message.type === 'RECORD') {
+      const list = records.get(message.stream) ?? [];
+      list.push((message as RecordMessage).record);
+      records.set(message.stream, list);
+    }
+    if (message.type === 'STATE') state = (message as StateMessage).value;
+  });
+  return { records, state };
+}

@@ -1,0 +1,100 @@
+import { createReadStream, readFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { applySelection, buildCatalog, type Catalog } from '@observes/catalogs';
+import { createLogger, parseJsonLossless, redact } from '@observes/protocol';
+import { loadConfig, validateConfig } from '@observes/tap-sdk/config';
+import { runJsonTap } from './json-tap.js';
+import { openSchemaCache } from './schema-cache.js';
+import { configSchema, type JsonTapConfig } from './tap-config.js';
+
+const logger = createLogger({ name: 'tap-json' });
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+/** Settings given as flags, by config name; they override the config file and the environment. */
+function flagOverrides(args: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const setting of Object.keys(configSchema.properties!)) {
+    const value = args[setting.replace(/_/g, '-')];
+    if (value === undefined) continue;
+    out[setting] =
+      setting === 'key_properties'
+        ? String(value)
+            .split(',')
+            .map((k) => k.trim())
+            .filter((k) => k !== '')
+        : value;
+  }
+  return out;
+}
+
+/** Exit codes: 0 success, 1 bad input, bad config or a failed cache access, 2 usage error. */
+await yargs(hideBin(process.argv))
+  .scriptName('tap-json')
+  .usage(
+    '$0 [--config config.json] [options] < raw.jsonl > singer.jsonl\n\n' +
+      'Turns JSON lines of raw objects (or {"stream","record"} envelopes, or Singer messages) into SCHEMA then RECORD messages.\n' +
+      'Every option is also a config setting (--key-properties ↔ key_properties) and a TAP_JSON_<SETTING> variable.',
+  )
+  .option('config', { type: 'string', describe: 'JSON config file with the settings below (flags win)' })
+  .option('input', { type: 'string', describe: 'JSON-lines file to read (default: stdin)' })
+  .option('stream', { type: 'string', describe: 'Stream name of bare objects (default: records)' })
+  .option('key-properties', { type: 'string', describe: 'Comma-separated key properties of the streams (default: none, or the cached ones)' })
+  .option('schema-cache', { type: 'string', describe: 'Schema cache URL: s3://bucket/prefix/ or file://dir; inferred schemas are saved there' })
+  .option('schema-cache-endpoint', { type: 'string', describe: 'S3 endpoint of an s3:// schema cache (default: AWS)' })
+  .option('use-cached-schema', { type: 'boolean', describe: 'Take schemas from --schema-cache instead of inferring; records must fit them' })
+  .option('only-schema', { type: 'boolean', describe: 'Emit only the SCHEMA messages' })
+  .option('raw', { type: 'boolean', describe: 'Every line is a raw object of --stream, even one that looks like an envelope or a Singer message' })
+  .option('spool-dir', { type: 'string', describe: 'Directory for the temporary spool file (default: the OS temp dir)' })
+  .option('max-line-bytes', { type: 'number', describe: 'Longest accepted line in bytes (default 128 MiB)' })
+  .option('catalog', { type: 'string', describe: 'Catalog file: only its selected streams are emitted' })
+  .option('state', { type: 'string', describe: 'Accepted for Singer compatibility; tap-json keeps no bookmarks' })
+  .option('discover', { type: 'boolean', default: false, describe: 'Infer the schemas and print them as a Singer catalog' })
+  .option('about', { type: 'boolean', default: false, describe: 'Print what the tap is and its settings, then exit' })
+  .strict()
+  .help()
+  .alias('h', 'help')
+  .version(version)
+  .fail((message, error) => {
+    // yargs passes a failed check's text as `error` too: only a real Error is a run failure.
+    if (error instanceof Error) {
+      process.stderr.write(`tap-json: ${redact(error.message)}\n`);
+      process.exit(1);
+    }
+    process.stderr.write(`tap-json: ${message}\n(see tap-json --help)\n`);
+    process.exit(2);
+  })
+  .command(
+    '$0',
+    false,
+    () => {},
+    async (args) => {
+      if (args.about) {
+        process.stdout.write(JSON.stringify({ name: 'tap-json', version, description: 'Singer streams from raw JSON lines, with schema inference and the schema cache', settings: configSchema }, null, 2) + '\n');
+        return;
+      }
+      // File and environment first, then the flags over them, validated again as a whole.
+      const fromFile = loadConfig({ path: args.config, tapName: 'json', schema: configSchema });
+      const config = validateConfig({ ...fromFile, ...flagOverrides(args) }, configSchema) as unknown as JsonTapConfig;
+      if (config.use_cached_schema && !config.schema_cache) throw new Error('use_cached_schema (--use-cached-schema) needs schema_cache (--schema-cache)');
+      const catalog = args.catalog ? applySelection(parseJsonLossless(readFileSync(args.catalog, 'utf8')) as Catalog) : undefined;
+      const streams = await runJsonTap(config.input ? createReadStream(config.input) : process.stdin, args.discover ? new Writable({ write: (_c, _e, done) => done() }) : process.stdout, {
+        stream: config.stream,
+        keyProperties: config.key_properties,
+        schemaCache: config.schema_cache ? openSchemaCache(config.schema_cache, { endpoint: config.schema_cache_endpoint }) : undefined,
+        useCachedSchema: config.use_cached_schema,
+        onlySchema: config.only_schema || args.discover,
+        raw: config.raw,
+        spoolDir: config.spool_dir,
+        maxLineBytes: config.max_line_bytes,
+        selected: catalog && ((stream) => catalog.has(stream)),
+      });
+      if (args.discover) {
+        const catalogOut = buildCatalog(streams.map((s) => ({ name: s.schema.stream, schema: s.schema.schema, keyProperties: s.schema.key_properties })));
+        process.stdout.write(JSON.stringify(catalogOut, null, 2) + '\n');
+      }
+      for (const s of streams) logger.info('stream done', { stream: s.schema.stream, records: s.records, schema: s.cached ? 'cached' : 'inferred' });
+    },
+  )
+  .parseAsync();

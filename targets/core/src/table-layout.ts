@@ -1,0 +1,145 @@
+import { describeType, sameType, type ColumnType } from './column-type.js';
+import type { Row } from './flatten-record.js';
+import { joinIdentifier } from './identifier.js';
+import type { TablePlan } from './stream-plan.js';
+import { fits, valueText, variantFor, widen } from './value-fit.js';
+
+/** A column to add or a column to widen, as part of a {@link TableLayout}. */
+export interface ColumnChange {
+  name: string;
+  /** Type before (absent for a new column). */
+  from?: ColumnType;
+  to: ColumnType;
+}
+
+/** What a batch of rows needs from its table, and the rows rearranged for loading. */
+export interface TableLayout {
+  table: string;
+  /** The table does not exist yet: create it with {@link TableLayout.columns}. */
+  create: boolean;
+  /** Columns to add (new fields, new variant columns). */
+  add: ColumnChange[];
+  /** Columns whose type widens in place (longer varchar, bigint → double, more decimal digits). */
+  widen: ColumnChange[];
+  /** Columns the rows are loaded into, in row order, with their types after the changes. */
+  columns: Array<{ name: string; type: ColumnType }>;
+  /** The rows, aligned with `columns` (the input array itself when no value moved to a variant column). */
+  rows: Row[];
+}
+
+/** A value no column can hold: names the table, column and row so the caller can name the record. */
+export class LayoutError extends Error {
+  readonly table: string;
+  readonly column: string;
+  readonly rowIndex: number;
+  constructor(table: string, column: string, rowIndex: number, cause: Error) {
+    super(`table ${table}, column ${column}: ${cause.message}`);
+    this.name = 'LayoutError';
+    this.table = table;
+    this.column = column;
+    this.rowIndex = rowIndex;
+  }
+}
+
+/**
+ * Fits a batch of rows of `plan` to a table that has `existing` columns (undefined: no table yet).
+ * Rules, applied per column: a new column is added with the planned type; a value the column stores
+ * exactly stays; a value the column can store after a widening (see `widen`) widens it; any other value
+ * goes to the typed variant column `<column>__<kind>` (added once, reused by every later batch), and
+ * failing that to `<column>__string` as its exact text. A string over 65535 bytes throws {@link LayoutError}.
+ * Pure: the caller applies the changes.
+ */
+export function layoutTable(plan: TablePlan, existing: ReadonlyMap<string, ColumnType> | undefined, rows: Row[]): TableLayout {
+  const types = new Map<string, ColumnType>(existing ?? []);
+  const original = existing ?? new Map<string, ColumnType>();
+  const added = new Set<string>();
+  const ensure = (name: string, type: ColumnType) => {
+    if (!types.has(name)) {
+      types.set(name, type);
+      added.add(name);
+    }
+  };
+  const columns: string[] = [];
+  const extra = new Set<string>();
+  let moved: Array<{ row: number; from: number; to: string; value: unknown }> | undefined;
+
+  plan.columns.forEach((column, i) => {
+    ensure(column.name, column.type);
+    columns.push(column.name);
+    let type = types.get(column.name)!;
+    for (let r = 0; r < rows.length; r++) {
+      const v = rows[r][i];
+      if (v === null || fits(type, v)) continue;
+      try {
+        type = widen(type, v) ?? type;
+      } catch (error) {
+        throw new LayoutError(plan.name, column.name, r, error as Error);
+      }
+    }
+    types.set(column.name, type);
+    for (let r = 0; r < rows.length; r++) {
+      const v = rows[r][i];
+      if (v === null || fits(type, v)) continue;
+      const target = placeVariant(column.name, v, r);
+      (moved ??= []).push({ row: r, from: i, to: target.name, value: target.value });
+    }
+  });
+
+  function placeVariant(base: string, value: unknown, row: number): { name: string; value: unknown } {
+    const variant = variantFor(value);
+    const attempt = (suffix: string, type: ColumnType, v: unknown): boolean => {
+      const name = joinIdentifier(base, suffix);
+      let current = types.get(name) ?? type;
+      if (!fits(current, v)) {
+        let wider: ColumnType | undefined;
+        try {
+          wider = widen(current, v);
+        } catch (error) {
+          throw new LayoutError(plan.name, name, row, error as Error);
+        }
+        if (!wider) return false;
+        current = wider;
+      }
+      if (!types.has(name)) added.add(name);
+      types.set(name, current);
+      extra.add(name);
+      return true;
+    };
+    if (attempt(variant.suffix, variant.type, value)) return { name: joinIdentifier(base, variant.suffix), value };
+    const text = valueText(value);
+    if (attempt('string', variantFor(text).type, text)) return { name: joinIdentifier(base, 'string'), value: text };
+    throw new LayoutError(plan.name, joinIdentifier(base, 'string'), row, new Error(`cannot store ${describeType(variant.type)} value`));
+  }
+
+  const allColumns = [...columns, ...extra];
+  let outRows = rows;
+  if (moved) {
+    const width = allColumns.length;
+    const index = new Map(allColumns.map((c, i) => [c, i]));
+    outRows = rows.map((row) => {
+      const copy = row.slice();
+      copy.length = width;
+      copy.fill(null, row.length);
+      return copy;
+    });
+    for (const m of moved) {
+      outRows[m.row][m.from] = null;
+      outRows[m.row][index.get(m.to)!] = m.value;
+    }
+  }
+  const add: ColumnChange[] = [];
+  const widened: ColumnChange[] = [];
+  for (const [name, type] of types) {
+    if (added.has(name)) add.push({ name, to: type });
+    else if (!sameType(original.get(name)!, type)) widened.push({ name, from: original.get(name)!, to: type });
+  }
+  return {
+    table: plan.name,
+    create: existing === undefined,
+    add: existing === undefined ? [] : add,
+    widen: widened,
+    columns: allColumns.map((name) => ({ name, type: types.get(name)! })),
+    rows: outRows,
+  };
+}
+

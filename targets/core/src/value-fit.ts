@@ -1,0 +1,168 @@
+import { isExactNumber, serializeJson, type ExactNumber } from '@observes/protocol';
+import { BIGINT, BOOLEAN, DOUBLE, JSON_TYPE, MAX_DECIMAL_PRECISION, MAX_VARCHAR_BYTES, stringType, type ColumnType } from './column-type.js';
+
+/** Digits of a decimal number: `intDigits` before the point (at least 1) and `fracDigits` after it. */
+export interface DecimalShape {
+  intDigits: number;
+  fracDigits: number;
+}
+
+const INT64_MAX = 9223372036854775807n;
+const INT64_MIN = -9223372036854775808n;
+
+/**
+ * Digits of a number written in decimal; exponents are expanded (`1.5e3` → 4 integer digits).
+ * Works on the exact text of an ExactNumber, so nothing goes through a double.
+ */
+export function decimalShape(text: string): DecimalShape {
+  let t = text.startsWith('-') ? text.slice(1) : text;
+  let exponent = 0;
+  const e = t.search(/[eE]/);
+  if (e >= 0) {
+    exponent = Number(t.slice(e + 1));
+    t = t.slice(0, e);
+  }
+  const dot = t.indexOf('.');
+  let intPart = dot < 0 ? t : t.slice(0, dot);
+  let fracPart = dot < 0 ? '' : t.slice(dot + 1);
+  if (exponent > 0) {
+    const moved = fracPart.slice(0, exponent).padEnd(exponent, '0');
+    intPart += moved;
+    fracPart = fracPart.slice(exponent);
+  } else if (exponent < 0) {
+    const n = -exponent;
+    const padded = intPart.padStart(n + 1, '0');
+    fracPart = padded.slice(padded.length - n) + fracPart;
+    intPart = padded.slice(0, padded.length - n);
+  }
+  intPart = intPart.replace(/^0+(?=\d)/, '');
+  fracPart = fracPart.replace(/0+$/, '');
+  return { intDigits: intPart === '0' ? 1 : intPart.length, fracDigits: fracPart.length };
+}
+
+/** The exact decimal text of a number value (a double prints its shortest round-trip text). */
+export function numberText(value: number | ExactNumber): string {
+  return typeof value === 'number' ? String(value) : value.value;
+}
+
+function isInt64(value: ExactNumber): boolean {
+  if (!value.isInteger()) return false;
+  const n = BigInt(value.value);
+  return n >= INT64_MIN && n <= INT64_MAX;
+}
+
+/** UTF-8 byte length, skipping the count when the UTF-16 length already proves the string fits (3 bytes per unit at most). */
+function fitsBytes(text: string, bytes: number): boolean {
+  return text.length * 3 <= bytes || Buffer.byteLength(text) <= bytes;
+}
+
+/**
+ * Whether a column of `type` stores `value` exactly. Strings in timestamp/date/time columns are trusted to
+ * follow their schema's format (records are validated); the database rejects any that do not.
+ */
+export function fits(type: ColumnType, value: unknown): boolean {
+  switch (type.kind) {
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'bigint':
+      return (typeof value === 'number' && Number.isSafeInteger(value)) || (isExactNumber(value) && isInt64(value));
+    case 'double':
+      return typeof value === 'number';
+    case 'decimal': {
+      if (typeof value !== 'number' && !isExactNumber(value)) return false;
+      if (typeof value === 'number' && !Number.isFinite(value)) return false;
+      const shape = decimalShape(numberText(value));
+      return shape.fracDigits <= type.scale && shape.intDigits <= type.precision - type.scale;
+    }
+    case 'string':
+      return typeof value === 'string' && fitsBytes(value, type.bytes);
+    case 'timestamp':
+    case 'date':
+    case 'time':
+      return typeof value === 'string';
+    case 'json':
+      return value !== undefined;
+    case 'other':
+      return false;
+  }
+}
+
+/** A string value longer than the widest varchar: never truncated, the run fails. */
+export class ValueTooLongError extends Error {
+  /** Its size in UTF-8 bytes. */
+  readonly bytes: number;
+  constructor(bytes: number) {
+    super(`value of ${bytes} bytes is longer than the ${MAX_VARCHAR_BYTES}-byte maximum of a varchar`);
+    this.name = 'ValueTooLongError';
+    this.bytes = bytes;
+  }
+}
+
+/**
+ * The type `type` widens to so it also stores `value` exactly while every value it held stays the same,
+ * or undefined when no such widening exists (the value then goes to a variant column).
+ * Widenings: a longer varchar; bigint → double for fractional doubles; bigint or decimal → a decimal with
+ * more digits (at most 38). Throws {@link ValueTooLongError} for a string over 65535 bytes.
+ */
+export function widen(type: ColumnType, value: unknown): ColumnType | undefined {
+  switch (type.kind) {
+    case 'string': {
+      if (typeof value !== 'string') return undefined;
+      const bytes = Buffer.byteLength(value);
+      if (bytes > MAX_VARCHAR_BYTES) throw new ValueTooLongError(bytes);
+      return stringType(Math.max(bytes, type.bytes));
+    }
+    case 'bigint': {
+      if (typeof value === 'number') return Number.isFinite(value) ? DOUBLE : undefined;
+      if (!isExactNumber(value)) return undefined;
+      return widenDecimal(19, 0, decimalShape(value.value));
+    }
+    case 'decimal': {
+      if (typeof value !== 'number' && !isExactNumber(value)) return undefined;
+      if (typeof value === 'number' && !Number.isFinite(value)) return undefined;
+      return widenDecimal(type.precision - type.scale, type.scale, decimalShape(numberText(value)));
+    }
+    default:
+      return undefined;
+  }
+}
+
+function widenDecimal(intDigits: number, scale: number, shape: DecimalShape): ColumnType | undefined {
+  const s = Math.max(scale, shape.fracDigits);
+  const p = Math.max(intDigits, shape.intDigits) + s;
+  return p <= MAX_DECIMAL_PRECISION ? { kind: 'decimal', precision: p, scale: s } : undefined;
+}
+
+/** Name suffix and type of the variant column for a value its main column cannot store. */
+export interface Variant {
+  /** Appended to the column name after `__`: `boolean`, `bigint`, `double`, `decimal`, `string` or `json`. */
+  suffix: string;
+  type: ColumnType;
+}
+
+/**
+ * The variant column a value goes to when its main column neither fits nor widens to it.
+ * Numbers needing more than 38 digits go to the `string` variant as their exact text.
+ */
+export function variantFor(value: unknown): Variant {
+  if (typeof value === 'boolean') return { suffix: 'boolean', type: BOOLEAN };
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? { suffix: 'bigint', type: BIGINT } : { suffix: 'double', type: DOUBLE };
+  if (isExactNumber(value)) {
+    if (isInt64(value)) return { suffix: 'bigint', type: BIGINT };
+    const shape = decimalShape(value.value);
+    if (shape.intDigits + shape.fracDigits <= MAX_DECIMAL_PRECISION) {
+      return { suffix: 'decimal', type: { kind: 'decimal', precision: shape.intDigits + shape.fracDigits, scale: shape.fracDigits } };
+    }
+    return { suffix: 'string', type: stringType(value.value.length) };
+  }
+  if (typeof value === 'string') return { suffix: 'string', type: stringType(Buffer.byteLength(value)) };
+  return { suffix: 'json', type: JSON_TYPE };
+}
+
+/** The text a value is stored as in a `string` variant column when nothing else can hold it. */
+export function valueText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (isExactNumber(value)) return value.value;
+  return serializeJson(value);
+}

@@ -1,0 +1,251 @@
+import { serializeJson, type JsonRecord, type Logger } from '@observes/protocol';
+import { LayoutError, RecordFlattener, layoutTable, rootRowId, shortenIdentifier, type ColumnType, type Row, type StreamPlan, type TableLayout } from '@observes/target-core';
+import { catalogFromRows } from './column-catalog.js';
+import type { TargetConfig } from './config.js';
+import { csvChunks } from './csv-rows.js';
+import type { Dialect } from './dialects/dialect.js';
+import type { S3Stager } from './s3-staging.js';
+import type { Warehouse } from './warehouse.js';
+
+/** Largest multi-row INSERT we send: well under Redshift's 16 MB statement limit. */
+const MAX_INSERT_BYTES = 8 * 1024 * 1024;
+
+/** One buffered record. */
+export interface BufferedRecord {
+  record: JsonRecord;
+  /** Input line, for error messages. */
+  line: number;
+  /** Metadata column values, when the plan has them. */
+  metadata?: Record<string, unknown>;
+}
+
+/** A batch of one stream, ready to load. */
+export interface Batch {
+  plan: StreamPlan;
+  /** Records in input order, deduplicated by key for keyed streams (the last one kept). */
+  records: BufferedRecord[];
+  /** Full-table version the records belong to: they go to that version's staging tables. */
+  version?: number;
+}
+
+/** A load failed: names the stream, the table and the batch's first input line. Nothing of the batch was applied. */
+export class LoadError extends Error {
+  constructor(stream: string, table: string, line: number, cause: string) {
+    super(`stream ${JSON.stringify(stream)}: table ${JSON.stringify(table)}: batch starting at line ${line}: ${cause}`);
+    this.name = 'LoadError';
+  }
+}
+
+/** Name of the staging table holding version `version` of `table` until its ACTIVATE_VERSION. */
+export function versionTable(table: string, version: number): string {
+  return shortenIdentifier(`_sdc_v${version}_${table}`);
+}
+
+/**
+ * Applies batches to the warehouse. Each batch is one transaction: its rows go to session temp tables,
+ * then (merge) the matching root rows and all their child rows are deleted and the new rows inserted.
+ * Only varchar widenings run before the transaction (Redshift refuses them inside one; they change no data).
+ */
+export class BatchLoader {
+  private catalog = new Map<string, Map<string, ColumnType>>();
+
+  constructor(
+    private readonly warehouse: Warehouse,
+    private readonly dialect: Dialect,
+    private readonly config: TargetConfig,
+    private readonly log: Logger,
+    private readonly stager?: S3Stager,
+  ) {}
+
+  /** Creates the schema and reads the columns of its tables. */
+  async init(): Promise<void> {
+    await this.warehouse.query(this.dialect.createSchema(this.config.schema));
+    await this.refreshCatalog();
+  }
+
+  private async refreshCatalog(): Promise<void> {
+    this.catalog = catalogFromRows(await this.warehouse.query(this.dialect.listColumns(), [this.config.schema]));
+  }
+
+  /** Whether a table exists (as far as this session knows). */
+  hasTable(name: string): boolean {
+    return this.catalog.has(name);
+  }
+
+  /** Loads one batch in one transaction. */
+  async load(batch: Batch): Promise<void> {
+    const { plan } = batch;
+    const firstLine = batch.records[0]?.line ?? 0;
+    const target = (name: string) => (batch.version === undefined ? name : versionTable(name, batch.version));
+    if (batch.version !== undefined) await this.dropAbandonedVersions(plan, batch.version);
+
+    const flattener = new RecordFlattener(plan);
+    const rows: Row[][] = plan.tables.map(() => []);
+    const keyed = plan.keyProperties.length > 0;
+    const ranks = new Map<string, number>();
+    for (const { record, metadata } of batch.records) {
+      let rowId: string | undefined;
+      if (!keyed) {
+        const hash = rootRowId(plan.stream, record);
+        const rank = ranks.get(hash) ?? 0;
+        ranks.set(hash, rank + 1);
+        rowId = rank === 0 ? hash : `${hash}-${rank}`;
+      }
+      const deleted = this.config.hard_delete && record._sdc_deleted_at !== undefined && record._sdc_deleted_at !== null;
+      // A hard-deleted record only needs its root row: its key drives the delete, and it is not inserted.
+      flattener.flatten(deleted ? keyOnly(plan, record) : record, { rowId, metadata }, rows);
+    }
+
+    const layouts: TableLayout[] = [];
+    for (let t = 0; t < plan.tables.length; t++) {
+      try {
+        layouts.push(layoutTable({ ...plan.tables[t], name: target(plan.tables[t].name) }, this.catalog.get(target(plan.tables[t].name)), rows[t]));
+      } catch (error) {
+        if (!(error instanceof LayoutError)) throw error;
+        const row = rows[t][error.rowIndex];
+        const keyCells = t === 0 ? plan.keyColumns.map((k) => row[plan.tables[0].columns.findIndex((c) => c.name === k)]) : row.slice(0, plan.sourceKeyColumns.length);
+        throw new LoadError(plan.stream, plan.tables[t].name, firstLine, `record with key ${serializeJson(keyCells)}: column ${JSON.stringify(error.column)}: ${error.message.replace(/^table [^,]*, column [^:]*: /, '')}`);
+      }
+    }
+
+    let table = layouts[0].table;
+    const staged: string[] = [];
+    try {
+      // Varchar widenings that must run outside a transaction block; they only make room.
+      for (const layout of layouts) {
+        table = layout.table;
+        for (const change of layout.widen) {
+          const w = this.dialect.widenColumn(this.config.schema, layout.table, change);
+          if (!w.inTransaction) for (const sql of w.statements) await this.warehouse.query(sql);
+        }
+      }
+      await this.warehouse.query('BEGIN');
+      for (const layout of layouts) {
+        table = layout.table;
+        if (layout.create) await this.warehouse.query(this.dialect.createTable(this.config.schema, layout.table, layout.columns));
+        for (const column of layout.add) await this.warehouse.query(this.dialect.addColumn(this.config.schema, layout.table, { name: column.name, type: column.to }));
+        for (const change of layout.widen) {
+          const w = this.dialect.widenColumn(this.config.schema, layout.table, change);
+          if (w.inTransaction) for (const sql of w.statements) await this.warehouse.query(sql);
+        }
+      }
+      const temps: string[] = [];
+      for (let t = 0; t < layouts.length; t++) {
+        const layout = layouts[t];
+        table = layout.table;
+        const temp = `_sdc_stage_${t}`;
+        temps.push(temp);
+        await this.warehouse.query(this.dialect.createTemp(temp, this.config.schema, layout.table));
+        if (layout.rows.length > 0) staged.push(...(await this.copyRows(temp, layout)));
+      }
+      const root = layouts[0];
+      if (keyed) {
+        // Children first, matched through the root temp table: a record's old child rows all go, even when it now has fewer.
+        for (let t = 1; t < layouts.length; t++) {
+          table = layouts[t].table;
+          await this.warehouse.query(this.dialect.deleteUsing(this.config.schema, layouts[t].table, temps[0], plan.sourceKeyColumns.map((s, i) => [s, plan.keyColumns[i]])));
+        }
+        table = root.table;
+        await this.warehouse.query(this.dialect.deleteUsing(this.config.schema, root.table, temps[0], plan.keyColumns.map((k) => [k, k])));
+      }
+      const hardDeleteColumn = this.config.hard_delete && root.columns.some((c) => c.name === '_sdc_deleted_at') ? '_sdc_deleted_at' : undefined;
+      for (let t = 0; t < layouts.length; t++) {
+        if (layouts[t].rows.length === 0) continue;
+        table = layouts[t].table;
+        const columns = layouts[t].columns.map((c) => c.name);
+        await this.warehouse.query(this.dialect.insertFromTemp(this.config.schema, layouts[t].table, temps[t], columns, t === 0 ? hardDeleteColumn : undefined));
+      }
+      for (const temp of temps) await this.warehouse.query(this.dialect.dropTemp(temp));
+      await this.warehouse.query('COMMIT');
+    } catch (error) {
+      await this.rollback();
+      throw new LoadError(plan.stream, table, firstLine, (error as Error).message);
+    }
+    for (const layout of layouts) {
+      const columns = new Map(this.catalog.get(layout.table) ?? []);
+      for (const c of layout.columns) columns.set(c.name, c.type);
+      this.catalog.set(layout.table, columns);
+    }
+    if (this.stager && staged.length > 0) await this.stager.remove(staged).catch((error) => this.log.warn('could not remove staged files', { error }));
+  }
+
+  /** Rolls back after a failure and rereads the catalog (the DDL of the batch was rolled back too). */
+  private async rollback(): Promise<void> {
+    try {
+      await this.warehouse.query('ROLLBACK');
+      await this.refreshCatalog();
+    } catch (error) {
+      this.log.warn('rollback failed', { error });
+    }
+  }
+
+  /** Loads a layout's rows into a temp table; returns S3 keys to remove after commit. */
+  private async copyRows(temp: string, layout: TableLayout): Promise<string[]> {
+    const target = this.dialect.quote(temp);
+    const columns = layout.columns.map((c) => c.name);
+    if (this.dialect.copyFromStdin) {
+      await this.warehouse.copyFromStdin(this.dialect.copyFromStdin(target, columns), csvChunks(layout.rows));
+      return [];
+    }
+    if (this.stager && this.dialect.copyFromS3 && this.config.s3?.iam_role) {
+      const { url, keys } = await this.stager.stage(layout.table, layout.rows);
+      await this.warehouse.query(this.dialect.copyFromS3(target, columns, url, this.config.s3.iam_role, this.config.s3.region));
+      return keys;
+    }
+    for (const sql of this.dialect.insertValues(target, layout.columns, layout.rows, MAX_INSERT_BYTES)) await this.warehouse.query(sql);
+    return [];
+  }
+
+  /**
+   * Swaps a stream's version staging tables in as its tables, in ONE transaction: readers see the old
+   * tables or the new ones, never a missing or partial one. A child table the new version has no rows
+   * for is emptied in the same transaction. Does nothing when no staging table of `version` exists.
+   */
+  async activate(plan: StreamPlan, version: number): Promise<boolean> {
+    const names = plan.tables.map((t) => t.name);
+    if (!this.catalog.has(versionTable(names[0], version))) return false;
+    let table = names[0];
+    try {
+      await this.warehouse.query('BEGIN');
+      for (const name of names) {
+        table = name;
+        const staging = versionTable(name, version);
+        const old = shortenIdentifier(`_sdc_old_${version}_${name}`);
+        if (this.catalog.has(staging)) {
+          if (this.catalog.has(name)) await this.warehouse.query(this.dialect.renameTable(this.config.schema, name, old));
+          await this.warehouse.query(this.dialect.renameTable(this.config.schema, staging, name));
+          if (this.catalog.has(name)) await this.warehouse.query(this.dialect.dropTable(this.config.schema, old));
+        } else if (this.catalog.has(name)) {
+          await this.warehouse.query(this.dialect.deleteAll(this.config.schema, name));
+        }
+      }
+      await this.warehouse.query('COMMIT');
+    } catch (error) {
+      await this.rollback();
+      throw new LoadError(plan.stream, table, 0, `ACTIVATE_VERSION ${version}: ${(error as Error).message}`);
+    }
+    await this.refreshCatalog();
+    return true;
+  }
+
+  /** Drops staging tables of other versions of the stream: a full refresh that never finished (the tap died). */
+  private async dropAbandonedVersions(plan: StreamPlan, version: number): Promise<void> {
+    const names = new Set(plan.tables.map((t) => t.name));
+    let dropped = false;
+    for (const table of this.catalog.keys()) {
+      const m = /^_sdc_v(\d+)_(.+)$/.exec(table);
+      if (m && names.has(m[2]) && Number(m[1]) !== version) {
+        await this.warehouse.query(this.dialect.dropTable(this.config.schema, table));
+        dropped = true;
+      }
+    }
+    if (dropped) await this.refreshCatalog();
+  }
+}
+
+/** The part of a record a hard delete needs: its key properties and `_sdc_deleted_at`. */
+function keyOnly(plan: StreamPlan, record: JsonRecord): JsonRecord {
+  const out: JsonRecord = { _sdc_deleted_at: record._sdc_deleted_at };
+  for (const k of plan.keyProperties) out[k] = record[k];
+  return out;
+}

@@ -1,0 +1,25 @@
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { createLogger, redact } from '@observes/protocol';
+import { ConfigError, loadConfig } from './config.js';
+import { runTarget } from './target.js';
+
+const log = createLogger({ name: 'target-redshift' });
+
+const argv = await yargs(hideBin(process.argv))
+  .scriptName('target-redshift')
+  .usage('$0 --config config.json < singer-messages\n\nLoads a Singer stream into Amazon Redshift or PostgreSQL (see README.md). Every setting may also come from TARGET_REDSHIFT_<SETTING>.')
+  .option('config', { type: 'string', describe: 'JSON config file (see README for the settings)' })
+  .strict()
+  .help()
+  .version(false)
+  .parseAsync();
+
+try {
+  const config = loadConfig(argv.config);
+  await runTarget({ config, input: process.stdin, output: process.stdout, log });
+} catch (error) {
+  const message = redact(error instanceof ConfigError ? error.message : (error as Error).message ?? String(error));
+  log.error(message);
+  process.exitCode = 1;
+}

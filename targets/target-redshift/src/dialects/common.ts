@@ -1,0 +1,68 @@
+import type { ColumnChange } from '@observes/target-core';
+import type { TypedColumn } from './dialect.js';
+import { quoteIdent } from './sql-text.js';
+
+// SQL both dialects spell the same way. Each dialect file lists what differs.
+
+export const table = (schema: string, name: string): string => `${quoteIdent(schema)}.${quoteIdent(name)}`;
+
+export const createSchema = (schema: string): string => `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`;
+
+export function createTable(columnType: (c: TypedColumn['type']) => string, schema: string, name: string, columns: TypedColumn[]): string {
+  return `CREATE TABLE ${table(schema, name)} (${columns.map((c) => `${quoteIdent(c.name)} ${columnType(c.type)}`).join(', ')})`;
+}
+
+export const addColumn = (columnType: (c: TypedColumn['type']) => string, schema: string, name: string, column: TypedColumn): string =>
+  `ALTER TABLE ${table(schema, name)} ADD COLUMN ${quoteIdent(column.name)} ${columnType(column.type)}`;
+
+/** Widening by copy: add a column of the new type, copy, drop the old one, rename (all transactional). */
+export function widenByCopy(columnType: (c: TypedColumn['type']) => string, schema: string, name: string, change: ColumnChange): string[] {
+  const t = table(schema, name);
+  const tmp = `${change.name.slice(0, 110)}__widening`;
+  return [
+    `ALTER TABLE ${t} ADD COLUMN ${quoteIdent(tmp)} ${columnType(change.to)}`,
+    `UPDATE ${t} SET ${quoteIdent(tmp)} = ${quoteIdent(change.name)}`,
+    `ALTER TABLE ${t} DROP COLUMN ${quoteIdent(change.name)}`,
+    `ALTER TABLE ${t} RENAME COLUMN ${quoteIdent(tmp)} TO ${quoteIdent(change.name)}`,
+  ];
+}
+
+export const createTemp = (temp: string, schema: string, name: string): string => `CREATE TEMP TABLE ${quoteIdent(temp)} (LIKE ${table(schema, name)})`;
+export const dropTemp = (temp: string): string => `DROP TABLE ${quoteIdent(temp)}`;
+export const dropTable = (schema: string, name: string): string => `DROP TABLE ${table(schema, name)}`;
+export const renameTable = (schema: string, from: string, to: string): string => `ALTER TABLE ${table(schema, from)} RENAME TO ${quoteIdent(to)}`;
+export const deleteAll = (schema: string, name: string): string => `DELETE FROM ${table(schema, name)}`;
+
+export function deleteUsing(schema: string, name: string, temp: string, pairs: Array<[string, string]>): string {
+  const t = table(schema, name);
+  const on = pairs.map(([a, b]) => `${t}.${quoteIdent(a)} = ${quoteIdent(temp)}.${quoteIdent(b)}`).join(' AND ');
+  return `DELETE FROM ${t} USING ${quoteIdent(temp)} WHERE ${on}`;
+}
+
+export function insertFromTemp(schema: string, name: string, temp: string, columns: string[], onlyNull?: string): string {
+  const cols = columns.map(quoteIdent).join(', ');
+  return `INSERT INTO ${table(schema, name)} (${cols}) SELECT ${cols} FROM ${quoteIdent(temp)}${onlyNull ? ` WHERE ${quoteIdent(onlyNull)} IS NULL` : ''}`;
+}
+
+export const listColumns = (): string =>
+  'SELECT table_name, column_name, data_type, character_maximum_length, numeric_precision, numeric_scale FROM information_schema.columns WHERE table_schema = $1 ORDER BY table_name, ordinal_position';
+
+/** Splits literal rows into INSERT statements of at most `maxBytes` (a statement holds at least one row). */
+export function insertValues(target: string, columns: TypedColumn[], rows: unknown[][], maxBytes: number, rowLiteral: (row: unknown[]) => string): string[] {
+  const head = `INSERT INTO ${target} (${columns.map((c) => quoteIdent(c.name)).join(', ')}) VALUES `;
+  const out: string[] = [];
+  let parts: string[] = [];
+  let size = head.length;
+  for (const row of rows) {
+    const text = rowLiteral(row);
+    if (parts.length > 0 && size + text.length + 2 > maxBytes) {
+      out.push(head + parts.join(', '));
+      parts = [];
+      size = head.length;
+    }
+    parts.push(text);
+    size += Buffer.byteLength(text) + 2;
+  }
+  if (parts.length > 0) out.push(head + parts.join(', '));
+  return out;
+}

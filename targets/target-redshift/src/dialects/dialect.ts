@@ -1,0 +1,51 @@
+import type { ColumnChange, ColumnType } from '@observes/target-core';
+
+/** A column with its type. */
+export interface TypedColumn {
+  name: string;
+  type: ColumnType;
+}
+
+/** Statements that widen one column, and whether they may run inside a transaction block. */
+export interface WidenStatements {
+  statements: string[];
+  /** False for Redshift's varchar `ALTER COLUMN ... TYPE`, which refuses to run in a transaction block. */
+  inTransaction: boolean;
+}
+
+/**
+ * The SQL a warehouse speaks. Pure text generation: every method returns statements, nothing runs here,
+ * so each dialect is golden-tested for the exact SQL and then run against the real database.
+ * Names passed in are already identifiers (see target-core); they are still quoted.
+ */
+export interface Dialect {
+  readonly name: 'redshift' | 'postgres';
+  /** The column type spelled in this dialect. */
+  columnType(type: ColumnType): string;
+  /** `"name"` with quotes doubled. */
+  quote(name: string): string;
+  /** `"schema"."table"`. */
+  table(schema: string, table: string): string;
+  createSchema(schema: string): string;
+  createTable(schema: string, table: string, columns: TypedColumn[]): string;
+  addColumn(schema: string, table: string, column: TypedColumn): string;
+  widenColumn(schema: string, table: string, change: ColumnChange): WidenStatements;
+  /** A session-local staging table shaped like `schema.table`, dropped by {@link Dialect.dropTemp} before commit. */
+  createTemp(temp: string, schema: string, table: string): string;
+  dropTemp(temp: string): string;
+  dropTable(schema: string, table: string): string;
+  renameTable(schema: string, from: string, to: string): string;
+  /** Deletes the rows of `schema.table` whose `pairs[i][0]` columns equal the temp table's `pairs[i][1]` columns. */
+  deleteUsing(schema: string, table: string, temp: string, pairs: Array<[string, string]>): string;
+  deleteAll(schema: string, table: string): string;
+  /** Copies the temp table's rows into `schema.table`, optionally only those where `onlyNull` column is null. */
+  insertFromTemp(schema: string, table: string, temp: string, columns: string[], onlyNull?: string): string;
+  /** Multi-row INSERTs of literal rows into a (temp) table, each statement under `maxBytes`. */
+  insertValues(target: string, columns: TypedColumn[], rows: unknown[][], maxBytes: number): string[];
+  /** `COPY ... FROM STDIN` of CSV rows (postgres only). */
+  copyFromStdin?(target: string, columns: string[]): string;
+  /** `COPY ... FROM 's3://...'` of gzip CSV files under a prefix (redshift only). */
+  copyFromS3?(target: string, columns: string[], url: string, iamRole: string, region: string): string;
+  /** Query returning `table_name, column_name, data_type, character_maximum_length, numeric_precision, numeric_scale` for a schema. */
+  listColumns(): string;
+}

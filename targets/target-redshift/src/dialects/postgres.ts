@@ -1,0 +1,55 @@
+import type { ColumnType } from '@observes/target-core';
+import * as common from './common.js';
+import type { Dialect } from './dialect.js';
+import { literal, quoteIdent } from './sql-text.js';
+
+function columnType(type: ColumnType): string {
+  switch (type.kind) {
+    case 'boolean':
+      return 'boolean';
+    case 'bigint':
+      return 'bigint';
+    case 'double':
+      return 'double precision';
+    case 'decimal':
+      return `numeric(${type.precision},${type.scale})`;
+    case 'string':
+      return `varchar(${type.bytes})`;
+    case 'timestamp':
+      return 'timestamptz';
+    case 'date':
+      return 'date';
+    case 'time':
+      return 'time';
+    case 'json':
+      return 'jsonb';
+    case 'other':
+      return type.sql;
+  }
+}
+
+/** PostgreSQL: jsonb for json, every widening in place and transactional, COPY FROM STDIN. */
+export const postgresDialect: Dialect = {
+  name: 'postgres',
+  columnType,
+  quote: quoteIdent,
+  table: common.table,
+  createSchema: common.createSchema,
+  createTable: (schema, table, columns) => common.createTable(columnType, schema, table, columns),
+  addColumn: (schema, table, column) => common.addColumn(columnType, schema, table, column),
+  widenColumn: (schema, table, change) => ({
+    statements: [`ALTER TABLE ${common.table(schema, table)} ALTER COLUMN ${quoteIdent(change.name)} TYPE ${columnType(change.to)}`],
+    inTransaction: true,
+  }),
+  createTemp: common.createTemp,
+  dropTemp: common.dropTemp,
+  dropTable: common.dropTable,
+  renameTable: common.renameTable,
+  deleteUsing: common.deleteUsing,
+  deleteAll: common.deleteAll,
+  insertFromTemp: common.insertFromTemp,
+  insertValues: (target, columns, rows, maxBytes) =>
+    common.insertValues(target, columns, rows, maxBytes, (row) => `(${row.map((v, i) => literal(v, columns[i].type, false, '') + (columns[i].type.kind === 'json' && v !== null ? '::jsonb' : '')).join(', ')})`),
+  copyFromStdin: (target, columns) => `COPY ${target} (${columns.map(quoteIdent).join(', ')}) FROM STDIN WITH (FORMAT csv, NULL E'\\\\N')`,
+  listColumns: common.listColumns,
+};

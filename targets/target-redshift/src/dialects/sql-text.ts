@@ -1,0 +1,28 @@
+import { isExactNumber, serializeJson } from '@observes/protocol';
+import type { ColumnType } from '@observes/target-core';
+
+/** Quotes an identifier. */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/**
+ * A string literal. Redshift processes backslash escapes in literals, so backslashes are doubled: the
+ * redshift dialect's SQL is run against PostgreSQL with `standard_conforming_strings = off` to match.
+ * NUL characters cannot be stored by either warehouse and are rejected earlier.
+ */
+export function quoteLiteral(text: string, backslashEscapes: boolean): string {
+  let t = text.replace(/'/g, "''");
+  if (backslashEscapes) t = t.replace(/\\/g, '\\\\');
+  return `'${t}'`;
+}
+
+/** A value as a SQL literal for a column of `type`. */
+export function literal(value: unknown, type: ColumnType, backslashEscapes: boolean, jsonFunction: string): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
+  if (typeof value === 'number') return type.kind === 'string' ? quoteLiteral(String(value), backslashEscapes) : String(value);
+  if (isExactNumber(value)) return type.kind === 'string' ? quoteLiteral(value.value, backslashEscapes) : value.value;
+  if (type.kind === 'json') return `${jsonFunction}(${quoteLiteral(serializeJson(value), backslashEscapes)})`;
+  return quoteLiteral(typeof value === 'string' ? value : serializeJson(value), backslashEscapes);
+}

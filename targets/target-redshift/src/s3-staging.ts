@@ -1,0 +1,53 @@
+import { randomUUID } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { DeleteObjectsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { S3StagingConfig } from './config.js';
+import { csvChunks } from './csv-rows.js';
+
+/** Files a batch is split into, so Redshift's slices load in parallel. */
+const FILES_PER_BATCH = 4;
+/** Below this many rows a batch goes in one file. */
+const MIN_ROWS_PER_FILE = 1000;
+
+/** S3 client options every S3 user of this package needs (checksums off: S3-compatible servers mangle them). */
+export function s3Client(config: S3StagingConfig): S3Client {
+  return new S3Client({
+    region: config.region,
+    ...(config.endpoint ? { endpoint: config.endpoint, forcePathStyle: true } : {}),
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
+/** Stages batches as gzip CSV files under a unique prefix for `COPY ... FROM 's3://<prefix>'`. */
+export class S3Stager {
+  private readonly client: S3Client;
+  constructor(private readonly config: S3StagingConfig) {
+    this.client = s3Client(config);
+  }
+
+  /** Uploads `rows` as up to {@link FILES_PER_BATCH} gzip CSV files; returns the `s3://` prefix they share and their keys. */
+  async stage(table: string, rows: unknown[][]): Promise<{ url: string; keys: string[] }> {
+    const prefix = `${this.config.prefix ? this.config.prefix + '/' : ''}${table}/${randomUUID()}/`;
+    const files = Math.max(1, Math.min(FILES_PER_BATCH, Math.floor(rows.length / MIN_ROWS_PER_FILE)));
+    const per = Math.ceil(rows.length / files);
+    const keys: string[] = [];
+    for (let f = 0; f < files; f++) {
+      const key = `${prefix}part-${String(f).padStart(4, '0')}.csv.gz`;
+      const body = gzipSync([...csvChunks(rows.slice(f * per, (f + 1) * per))].join(''));
+      await this.client.send(new PutObjectCommand({ Bucket: this.config.bucket, Key: key, Body: body, ContentType: 'application/gzip' }));
+      keys.push(key);
+    }
+    return { url: `s3://${this.config.bucket}/${prefix}`, keys };
+  }
+
+  /** Removes staged files once their batch is committed (best effort: leftovers are harmless). */
+  async remove(keys: string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.client.send(new DeleteObjectsCommand({ Bucket: this.config.bucket, Delete: { Objects: keys.map((Key) => ({ Key })) } }));
+  }
+
+  close(): void {
+    this.client.destroy();
+  }
+}

@@ -1,0 +1,15 @@
+CREATE SCHEMA IF NOT EXISTS "s";
+CREATE TABLE "s"."t" ("id" bigint, "name" varchar(256), "price" numeric(38,2), "ratio" double precision, "ok" boolean, "at" timestamptz, "day" date, "clock" time, "doc" jsonb);
+ALTER TABLE "s"."t" ADD COLUMN "extra" varchar(256);
+ALTER TABLE "s"."t" ALTER COLUMN "extra" TYPE varchar(1024);
+ALTER TABLE "s"."t" ALTER COLUMN "ratio" TYPE double precision;
+CREATE TEMP TABLE "_sdc_stage_0" (LIKE "s"."t");
+INSERT INTO "_sdc_stage_0" ("id", "name", "price", "ratio", "ok", "at", "day", "clock", "doc") VALUES (1, 'it''s a \ backslash', 123456789012345678901234567890.12, 0.5, TRUE, '2026-01-02T03:04:05Z', '2026-01-02', '03:04:05', ('{"a":[1,"x"]}')::jsonb), (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+DELETE FROM "s"."t" USING "_sdc_stage_0" WHERE "s"."t"."id" = "_sdc_stage_0"."id";
+INSERT INTO "s"."t" ("id", "name", "price", "ratio", "ok", "at", "day", "clock", "doc") SELECT "id", "name", "price", "ratio", "ok", "at", "day", "clock", "doc" FROM "_sdc_stage_0";
+INSERT INTO "s"."t" ("id") SELECT "id" FROM "_sdc_stage_0" WHERE "name" IS NULL;
+DROP TABLE "_sdc_stage_0";
+ALTER TABLE "s"."t" RENAME TO "t_old";
+DELETE FROM "s"."t_old";
+DROP TABLE "s"."t_old";
+COPY "_sdc_stage_0" ("id", "name") FROM STDIN WITH (FORMAT csv, NULL E'\\N');

@@ -1,0 +1,109 @@
+import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+
+/** The validated configuration of target-s3. */
+export interface TargetS3Config {
+  /** Bucket the files and the manifest go to. */
+  bucket: string;
+  /** Key prefix, without leading or trailing slash (default none). */
+  prefix: string;
+  /** `jsonl`: gzip JSON lines of the raw records (default). `csv`: gzip CSV of flattened tables, child tables as their own files. */
+  format: 'jsonl' | 'csv';
+  /** Rotate a file once this many uncompressed bytes were written to it (default 128 MiB). */
+  max_file_bytes: number;
+  /** Multipart upload part size in bytes (default 8 MiB; S3's minimum is 5 MiB). */
+  part_size_bytes: number;
+  /**
+   * Close the open files, rewrite the manifest and echo the latest STATE once the oldest record not
+   * yet uploaded is this old, in seconds (default 300; 0: at every STATE). Always done at end of input.
+   */
+  batch_max_age_seconds: number;
+  /** Identifier of this run in keys and the manifest name (default `OBSERVES_RUN_ID`, else a UTC timestamp and a random suffix). */
+  run_id: string;
+  /**
+   * Backup period (e.g. `2026-11`): files go under `<prefix>/<stream>/<period>/` instead of the run id, the
+   * manifest is `_manifests/<period>.json`, and files of an earlier run of the same period that this run did
+   * not rewrite are deleted at the end: the period's file set is replaced.
+   */
+  period?: string;
+  /** S3-compatible endpoint (default `OBSERVES_S3_ENDPOINT`/`AWS_ENDPOINT_URL`, else AWS). */
+  endpoint?: string;
+  /** Region (default `AWS_REGION`, else `us-east-1`). */
+  region?: string;
+  /** Validate records against their schema (default true). */
+  validate_records: boolean;
+  /** CSV only: nesting levels flattened; deeper objects and lists are stored as JSON text (default unlimited). */
+  max_nesting?: number;
+}
+
+/** The config is invalid: lists every problem at once. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const KEY_PART = '^[A-Za-z0-9_.=-]+$';
+const SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['bucket'],
+  properties: {
+    bucket: { type: 'string', minLength: 3 },
+    prefix: { type: 'string' },
+    format: { enum: ['jsonl', 'csv'] },
+    max_file_bytes: { type: 'integer', minimum: 1024 },
+    part_size_bytes: { type: 'integer', minimum: 5 * 1024 * 1024 },
+    batch_max_age_seconds: { type: 'number', minimum: 0 },
+    run_id: { type: 'string', pattern: KEY_PART },
+    period: { type: 'string', pattern: KEY_PART },
+    endpoint: { type: 'string' },
+    region: { type: 'string' },
+    validate_records: { type: 'boolean' },
+    max_nesting: { type: 'integer', minimum: 0 },
+  },
+};
+const validate = new Ajv({ allErrors: true }).compile(SCHEMA);
+
+/** A run id made now: `20261128T120102Z-k3x9qa`, sortable and unique enough for keys. */
+export function newRunId(now = new Date()): string {
+  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/**
+ * Validates a raw config object and fills defaults; `overrides` (CLI flags) win over the file.
+ * @throws ConfigError listing every problem
+ */
+export function resolveConfig(raw: unknown, overrides: Partial<TargetS3Config> = {}, env: NodeJS.ProcessEnv = process.env): TargetS3Config {
+  const merged = { ...(raw as object), ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
+  if (!validate(merged)) {
+    throw new ConfigError((validate.errors ?? []).map((e) => `${e.instancePath || '/'}: ${e.message}${e.keyword === 'additionalProperties' ? ` (${(e.params as { additionalProperty: string }).additionalProperty})` : ''}`));
+  }
+  const c = merged as Partial<TargetS3Config> & { bucket: string };
+  return {
+    bucket: c.bucket,
+    prefix: (c.prefix ?? '').replace(/^\/+|\/+$/g, ''),
+    format: c.format ?? 'jsonl',
+    max_file_bytes: c.max_file_bytes ?? 128 * 1024 * 1024,
+    part_size_bytes: c.part_size_bytes ?? 8 * 1024 * 1024,
+    batch_max_age_seconds: c.batch_max_age_seconds ?? 300,
+    run_id: c.run_id ?? c.period ?? env.OBSERVES_RUN_ID ?? newRunId(),
+    period: c.period,
+    endpoint: c.endpoint,
+    region: c.region,
+    validate_records: c.validate_records ?? true,
+    max_nesting: c.max_nesting,
+  };
+}
+
+/** Reads and resolves the config file. */
+export function loadConfig(file: string, overrides: Partial<TargetS3Config> = {}): TargetS3Config {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError([`cannot read config file ${file}: ${(error as Error).message}`]);
+  }
+  return resolveConfig(raw, overrides);
+}

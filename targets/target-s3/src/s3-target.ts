@@ -1,0 +1,202 @@
+import { DeleteObjectsCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { readMessageBatches, StreamChecker, type JsonSchema, type Logger, type MessageWriter } from '@observes/protocol';
+import { isTransientS3Error, withRetry } from '@observes/state';
+import type { S3Manifest, S3ManifestFile } from '@observes/target-core';
+import type { TargetS3Config } from './config.js';
+import { GzipUpload } from './gzip-upload.js';
+import { fileKey, manifestKey, streamFolder } from './object-keys.js';
+import { CsvEncoder, JsonLinesEncoder, type RecordEncoder } from './record-encoder.js';
+
+/** A file being written. */
+interface OpenFile {
+  upload: GzipUpload;
+  table: string;
+  rows: number;
+  columns: Set<string>;
+}
+
+/** What the target knows of one stream. */
+interface StreamFiles {
+  schema: JsonSchema;
+  schemaText: string;
+  keyProperties: string[];
+  version?: number;
+  encoder: RecordEncoder;
+  folder: string;
+  /** Finished files, in write order. */
+  files: S3ManifestFile[];
+  open: Map<string, OpenFile>;
+  nextPart: Map<string, number>;
+}
+
+/** Options of {@link S3Target}. */
+export interface S3TargetOptions {
+  config: TargetS3Config;
+  client: S3Client;
+  /** Where STATE is echoed (stdout). */
+  output: MessageWriter;
+  logger: Logger;
+  /** Longest accepted input line in bytes. */
+  maxLineBytes?: number;
+  /** Clock in ms, injectable for tests (default `Date.now`). */
+  now?: () => number;
+}
+
+/**
+ * Writes a Singer stream to S3 as gzip JSON lines or flattened CSV, one folder per stream and run
+ * (or period), rotating files by size. The manifest (`_manifests/<run>.json`) is rewritten at each
+ * flush and lists every finished file; a STATE is echoed only after the files holding the records
+ * before it and the manifest listing them are stored. On bad input or an S3 failure it stops without
+ * echoing anything further and aborts the uploads in progress.
+ */
+export class S3Target {
+  private readonly streams = new Map<string, StreamFiles>();
+  private pendingState: { value: unknown } | undefined;
+  private oldestUnflushed: number | undefined;
+  private readonly now: () => number;
+  private readonly config: TargetS3Config;
+
+  constructor(private readonly options: S3TargetOptions) {
+    this.config = options.config;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Consumes the input; resolves with the final manifest once everything is stored. */
+  async run(input: AsyncIterable<Buffer | string>): Promise<S3Manifest> {
+    const checker = new StreamChecker({ validateRecords: this.config.validate_records });
+    try {
+      for await (const batch of readMessageBatches(input, { maxLineBytes: this.options.maxLineBytes })) {
+        for (const read of batch) {
+          checker.check(read);
+          const message = read.message;
+          switch (message.type) {
+            case 'SCHEMA':
+              await this.onSchema(message.stream, message.schema, message.key_properties);
+              break;
+            case 'RECORD':
+              await this.onRecord(message.stream, message.record);
+              break;
+            case 'ACTIVATE_VERSION':
+              this.streams.get(message.stream)!.version = message.version;
+              break;
+            case 'STATE':
+              // Without records pending, the state waits for the next flush: echoing it at once would
+              // confirm a stream that may still turn out invalid before anything was stored.
+              this.pendingState = { value: message.value };
+              if (this.config.batch_max_age_seconds === 0 || (this.oldestUnflushed !== undefined && this.now() - this.oldestUnflushed >= this.config.batch_max_age_seconds * 1000)) await this.flush();
+              break;
+          }
+        }
+      }
+      const manifest = await this.flush();
+      if (this.config.period) await this.deleteStaleFiles();
+      return manifest;
+    } catch (error) {
+      await this.abortOpenFiles();
+      throw error;
+    }
+  }
+
+  private async onSchema(stream: string, schema: JsonSchema, keyProperties: string[]): Promise<void> {
+    const schemaText = JSON.stringify([schema, keyProperties]);
+    const known = this.streams.get(stream);
+    if (known && known.schemaText === schemaText) return;
+    if (known && this.config.format === 'csv') await this.closeFiles(known); // a CSV file has one column list
+    const encoder = this.config.format === 'csv' ? new CsvEncoder(stream, schema, keyProperties, this.config.max_nesting) : (known?.encoder ?? new JsonLinesEncoder(stream));
+    if (known) Object.assign(known, { schema, schemaText, keyProperties, encoder });
+    else {
+      const folder = streamFolder(this.config.prefix, stream, this.config.period ?? this.config.run_id);
+      this.streams.set(stream, { schema, schemaText, keyProperties, encoder, folder, files: [], open: new Map(), nextPart: new Map() });
+    }
+  }
+
+  private async onRecord(stream: string, record: Record<string, unknown>): Promise<void> {
+    const files = this.streams.get(stream)!;
+    this.oldestUnflushed ??= this.now();
+    for (const chunk of files.encoder.encode(record)) {
+      const file = this.openFile(files, chunk.table);
+      await file.upload.write(chunk.text);
+      file.rows += chunk.rows;
+      for (const column of chunk.columns) file.columns.add(column);
+      if (file.upload.bytesIn >= this.config.max_file_bytes) await this.closeFile(files, file);
+    }
+  }
+
+  private openFile(files: StreamFiles, table: string): OpenFile {
+    let file = files.open.get(table);
+    if (!file) {
+      const part = files.nextPart.get(table) ?? 0;
+      files.nextPart.set(table, part + 1);
+      const key = fileKey(files.folder, part, this.config.format, table);
+      const upload = new GzipUpload(this.options.client, this.config.bucket, key, this.config.part_size_bytes, this.config.format === 'csv' ? 'text/csv' : 'application/x-ndjson');
+      file = { upload, table, rows: 0, columns: new Set() };
+      files.open.set(table, file);
+    }
+    return file;
+  }
+
+  private async closeFile(files: StreamFiles, file: OpenFile): Promise<void> {
+    files.open.delete(file.table);
+    const { key, bytes } = await file.upload.close();
+    files.files.push({ url: `s3://${this.config.bucket}/${key}`, table: file.table, rows: file.rows, bytes, columns: [...file.columns] });
+    this.options.logger.debug('file stored', { key, rows: file.rows, bytes });
+  }
+
+  private async closeFiles(files: StreamFiles): Promise<void> {
+    await Promise.all([...files.open.values()].map((file) => this.closeFile(files, file)));
+  }
+
+  /** Stores every open file, then the manifest, then echoes the latest STATE. */
+  private async flush(): Promise<S3Manifest> {
+    for (const files of this.streams.values()) await this.closeFiles(files);
+    const manifest = this.manifest();
+    const body = JSON.stringify(manifest, null, 2);
+    const key = manifestKey(this.config.prefix, this.config.period ?? this.config.run_id);
+    await withRetry(() => this.options.client.send(new PutObjectCommand({ Bucket: this.config.bucket, Key: key, Body: body, ContentType: 'application/json' })), {
+      retries: 4,
+      isRetryable: isTransientS3Error,
+    });
+    this.oldestUnflushed = undefined;
+    if (this.pendingState) {
+      await this.options.output.write({ type: 'STATE', value: this.pendingState.value });
+      this.pendingState = undefined;
+    }
+    return manifest;
+  }
+
+  private manifest(): S3Manifest {
+    return {
+      manifest_version: 1,
+      run_id: this.config.period ?? this.config.run_id,
+      created_at: new Date(this.now()).toISOString(),
+      format: this.config.format === 'csv' ? 'csv.gz' : 'jsonl.gz',
+      streams: Object.fromEntries(
+        [...this.streams].map(([stream, s]) => [stream, { schema: s.schema, key_properties: s.keyProperties, ...(s.version !== undefined ? { version: s.version } : {}), files: s.files }]),
+      ),
+      ...(this.pendingState ? { state: this.pendingState.value } : {}),
+    };
+  }
+
+  /** With a period: removes files of an earlier run of the period that this run did not rewrite. */
+  private async deleteStaleFiles(): Promise<void> {
+    const client = this.options.client;
+    for (const files of this.streams.values()) {
+      const kept = new Set(files.files.map((f) => f.url));
+      let token: string | undefined;
+      const stale: string[] = [];
+      do {
+        const page = await client.send(new ListObjectsV2Command({ Bucket: this.config.bucket, Prefix: files.folder, ContinuationToken: token }));
+        for (const object of page.Contents ?? []) if (object.Key && !kept.has(`s3://${this.config.bucket}/${object.Key}`)) stale.push(object.Key);
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+      for (let i = 0; i < stale.length; i += 1000) {
+        await client.send(new DeleteObjectsCommand({ Bucket: this.config.bucket, Delete: { Objects: stale.slice(i, i + 1000).map((Key) => ({ Key })) } }));
+      }
+      if (stale.length) this.options.logger.info('replaced the period\'s earlier files', { folder: files.folder, deleted: stale.length });
+    }
+  }
+
+  private async abortOpenFiles(): Promise<void> {
+    await Promise.all([...this.streams.values()].flatMap((s) => [...s.open.values()].map((f) => f.upload.abort())));
+  }
+}
