@@ -123,6 +123,8 @@ async function listenInChild(directory: string, buckets: string[]): Promise<List
   return {
     port,
     async close() {
+      // Waiting for the exit must keep the process alive, or a caller's `await stop()` never settles.
+      child.ref();
       child.stdin.end();
       await exited;
     },

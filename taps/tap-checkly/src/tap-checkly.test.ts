@@ -44,8 +44,7 @@ describe('tap-checkly against the fake Checkly API', () => {
       maintenance_windows: 2,
       environment_variables: 3,
       snippets: 2,
-      // Reports cover complete days only: 2024-05-25 .. 2024-05-31 by default... unless start_date says otherwise.
-      reports: 0,
+      // No report: start_date is today, and only complete days are reported.
     });
     for (const secret of SECRETS) expect(run.stdout, secret).to.not.contain(secret);
     const variables = run.records.get('environment_variables')!;

@@ -5,8 +5,8 @@ import { applySelection, buildCatalog, type Catalog } from '@observes/catalogs';
 import { createLogger, parseJsonLossless, redact } from '@observes/protocol';
 import { openSchemaCache } from '@observes/tap-json/schema-cache';
 import { createDynamoClient, runDynamoTap, tableSchema } from './dynamodb-tap.js';
-import { loadConfig } from '@observes/tap-sdk/config';
-import { configSchema, type DynamoTapConfig } from './tap-config.js';
+import { chooseSegments, loadTapConfig } from './load-config.js';
+import { configSchema } from './tap-config.js';
 
 const logger = createLogger({ name: 'tap-dynamodb' });
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -19,15 +19,6 @@ function readJsonFile(path: string, what: string): unknown {
   }
 }
 
-/** The segment this process owns: --segment, else a Batch array job's index, else all of them. */
-function ownSegment(flag: number | undefined): number | undefined {
-  if (flag !== undefined) return flag;
-  const index = process.env.AWS_BATCH_JOB_ARRAY_INDEX;
-  if (index === undefined || index === '') return undefined;
-  if (!/^\d+$/.test(index)) throw new Error(`AWS_BATCH_JOB_ARRAY_INDEX must be a segment number, got ${JSON.stringify(index)}`);
-  return Number(index);
-}
-
 /** Exit codes: 0 success, 1 failure (bad config, state or data, DynamoDB errors), 2 usage error. */
 await yargs(hideBin(process.argv))
   .scriptName('tap-dynamodb')
@@ -37,8 +28,8 @@ await yargs(hideBin(process.argv))
   .option('catalog', { type: 'string', describe: 'Catalog file: only its selected tables are extracted' })
   .option('properties', { type: 'string', describe: 'Older name of --catalog', hidden: true })
   .option('discover', { type: 'boolean', default: false, describe: 'Print the catalog (schemas from the cache, keys from DynamoDB) and exit' })
-  .option('segment', { type: 'number', describe: 'Scan only this segment (default: AWS_BATCH_JOB_ARRAY_INDEX when set, else every segment)' })
-  .option('total-segments', { type: 'number', describe: 'Number of segments (overrides config total_segments)' })
+  .option('segment', { type: 'number', describe: 'Scan only this segment (default: config segment, OBSERVES_ARRAY_INDEX, AWS_BATCH_JOB_ARRAY_INDEX, else every segment)' })
+  .option('total-segments', { type: 'number', describe: 'Number of segments (default: config total_segments, OBSERVES_ARRAY_SIZE, else 1)' })
   .option('about', { type: 'boolean', default: false, describe: 'Print what the tap is and its settings, then exit' })
   // A string (not a throw) makes yargs report a usage error, exit 2.
   .check((args) => {
@@ -70,8 +61,9 @@ await yargs(hideBin(process.argv))
         process.stdout.write(JSON.stringify({ name: 'tap-dynamodb', version, description: 'DynamoDB tables by parallel segment scans', settings: configSchema }, null, 2) + '\n');
         return;
       }
-      const config = loadConfig({ path: args.config, tapName: 'dynamodb', schema: configSchema }) as unknown as DynamoTapConfig;
-      if (args['total-segments'] !== undefined) config.total_segments = args['total-segments'];
+      const config = loadTapConfig(args.config);
+      const { segment, totalSegments } = chooseSegments(config, { segment: args.segment, totalSegments: args['total-segments'] });
+      config.total_segments = totalSegments;
       const schemaCache = openSchemaCache(config.schema_cache, { endpoint: config.schema_cache_endpoint });
       const client = createDynamoClient(config);
       try {
@@ -89,7 +81,7 @@ await yargs(hideBin(process.argv))
         await runDynamoTap({
           config,
           state: args.state ? readJsonFile(args.state, 'state') : undefined,
-          segment: ownSegment(args.segment),
+          segment,
           tables: selected ? config.tables.filter((t) => selected.has(t)) : undefined,
           schemaCache,
           client,

@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { formatMessage, MessageWriter, RecordValidator, type Logger, type SchemaMessage } from '@observes/protocol';
 import type { SchemaCache } from '@observes/tap-json/schema-cache';
+import { compileCoercion } from '@observes/tap-json/value-coercion';
 import pLimit from 'p-limit';
 import { itemToRecord } from './attribute-value.js';
 import { keyFromState, keyToState } from './scan-key.js';
@@ -73,7 +74,7 @@ export async function runDynamoTap(options: DynamoTapOptions): Promise<Record<st
   const state = structuredClone((options.state ?? {}) as Record<string, unknown>);
   const bookmarks = ((state.bookmarks ??= {}) as Record<string, TableBookmark>);
   const whole = options.segment === undefined;
-  const totalSegments = config.total_segments;
+  const totalSegments = config.total_segments ?? 1;
   if (!whole && (options.segment! < 0 || options.segment! >= totalSegments)) {
     throw new Error(`segment ${options.segment} is out of range: the table is scanned in ${totalSegments} segments (0 to ${totalSegments - 1})`);
   }
@@ -82,6 +83,8 @@ export async function runDynamoTap(options: DynamoTapOptions): Promise<Record<st
     for (const table of options.tables ?? config.tables) {
       const schema = await tableSchema(client, options.schemaCache, table);
       const check = validator.compile(schema.schema);
+      // Where schema inference widened mixed kinds to string, values are written as their JSON text, as tap-json does.
+      const coerce = compileCoercion(schema.schema);
       await out.write(schema);
       const plan = planTable(bookmarks[table], totalSegments, segments);
       const bookmark = plan.bookmark;
@@ -112,7 +115,7 @@ export async function runDynamoTap(options: DynamoTapOptions): Promise<Record<st
                 // One write per page: its records, then the STATE covering them.
                 let text = '';
                 for (const item of page.items) {
-                  const record = itemToRecord(item);
+                  const record = coerce ? coerce(itemToRecord(item)) : itemToRecord(item);
                   const problem = check(record);
                   if (problem) throw new Error(`table ${JSON.stringify(table)} segment ${p.segment}: an item does not fit the cached schema (${problem}); refresh it with \`observes schema infer\``);
                   text += formatMessage({ type: 'RECORD', stream: table, record, ...(whole ? { version: bookmark.version } : {}) });

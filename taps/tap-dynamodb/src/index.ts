@@ -9,4 +9,5 @@ export * from './throttle-retry.js';
 export * from './scan-segment.js';
 export * from './scan-state.js';
 export * from './tap-config.js';
+export * from './load-config.js';
 export * from './dynamodb-tap.js';

@@ -8,8 +8,13 @@ export interface DynamoTapConfig {
   endpoint?: string;
   /** Tables to extract; each becomes a stream of the same name. */
   tables: string[];
-  /** Segments each table is scanned in (DynamoDB parallel scan); default 1. */
-  total_segments: number;
+  /** Segments each table is scanned in (DynamoDB parallel scan); default `OBSERVES_ARRAY_SIZE`, else 1. */
+  total_segments?: number;
+  /**
+   * Scan only this segment (one segment per process, for a phased pipeline); default `OBSERVES_ARRAY_INDEX`,
+   * else `AWS_BATCH_JOB_ARRAY_INDEX`, else every segment in this process.
+   */
+  segment?: number;
   /** Segments scanned at the same time inside one process; default 4. */
   concurrency: number;
   /** Items per Scan page (`Limit`); default DynamoDB's 1 MB pages. */
@@ -22,7 +27,10 @@ export interface DynamoTapConfig {
   max_throttle_retries: number;
 }
 
-/** JSON Schema of {@link DynamoTapConfig}: every error is listed at start, defaults are applied. */
+/**
+ * JSON Schema of {@link DynamoTapConfig}: every error is listed at start, defaults are applied.
+ * Integer settings may also be given as digit strings (what `${VAR}` interpolation in pipeline files yields).
+ */
 export const configSchema: JsonSchema = {
   type: 'object',
   required: ['tables', 'schema_cache'],
@@ -31,7 +39,8 @@ export const configSchema: JsonSchema = {
     region: { type: 'string', minLength: 1 },
     endpoint: { type: 'string', pattern: '^https?://' },
     tables: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', minLength: 3, maxLength: 255 } },
-    total_segments: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 1 },
+    total_segments: { type: 'integer', minimum: 1, maximum: 1_000_000 },
+    segment: { type: 'integer', minimum: 0 },
     concurrency: { type: 'integer', minimum: 1, maximum: 1000, default: 4 },
     page_size: { type: 'integer', minimum: 1 },
     schema_cache: { type: 'string', minLength: 1 },

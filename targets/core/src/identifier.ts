@@ -14,13 +14,14 @@ export function shortHash(text: string): string {
 /**
  * Turns any field or stream name into a warehouse identifier: lowercase, only `[a-z0-9_]` (every other
  * character, including non-ASCII letters, becomes `_`), never starting with a digit (prefixed with `_`),
- * never empty, at most {@link MAX_IDENTIFIER_BYTES} bytes (see {@link shortenIdentifier}).
+ * never empty, at most `maxBytes` bytes (default {@link MAX_IDENTIFIER_BYTES}, Redshift's limit; PostgreSQL's is 63),
+ * shortened by {@link shortenIdentifier}.
  */
-export function toIdentifier(name: string): string {
+export function toIdentifier(name: string, maxBytes = MAX_IDENTIFIER_BYTES): string {
   let id = name.toLowerCase().replace(/[^a-z0-9_]/g, '_');
   if (id === '') id = '_';
   if (id.charCodeAt(0) >= 48 && id.charCodeAt(0) <= 57) id = '_' + id;
-  return shortenIdentifier(id);
+  return shortenIdentifier(id, maxBytes);
 }
 
 /**
@@ -34,8 +35,8 @@ export function shortenIdentifier(id: string, maxBytes = MAX_IDENTIFIER_BYTES): 
 }
 
 /** Joins identifier parts with `__` (nested objects, child tables, variant columns) and shortens the result. */
-export function joinIdentifier(...parts: string[]): string {
-  return shortenIdentifier(parts.join('__'));
+export function joinIdentifier(parts: string[], maxBytes = MAX_IDENTIFIER_BYTES): string {
+  return shortenIdentifier(parts.join('__'), maxBytes);
 }
 
 /** A column name proposed for one source field, before collisions are resolved. */
@@ -54,7 +55,7 @@ export interface ProposedName {
  * `_<hash of its source>` appended. The outcome does not depend on the order fields are declared in,
  * and a field with a unique name keeps its plain identifier.
  */
-export function resolveCollisions(proposed: ProposedName[]): Map<string, string> {
+export function resolveCollisions(proposed: ProposedName[], maxBytes = MAX_IDENTIFIER_BYTES): Map<string, string> {
   const byId = new Map<string, ProposedName[]>();
   for (const p of proposed) {
     const list = byId.get(p.id);
@@ -63,7 +64,7 @@ export function resolveCollisions(proposed: ProposedName[]): Map<string, string>
   }
   const out = new Map<string, string>();
   for (const [id, group] of byId) {
-    for (const p of group) out.set(p.source, group.length === 1 || p.exact ? id : shortenIdentifier(`${id}_${shortHash(p.source)}`));
+    for (const p of group) out.set(p.source, group.length === 1 || p.exact ? id : shortenIdentifier(`${id}_${shortHash(p.source)}`, maxBytes));
   }
   return out;
 }

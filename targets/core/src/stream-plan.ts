@@ -1,6 +1,6 @@
 import type { JsonSchema } from '@observes/protocol';
 import { BIGINT, JSON_TYPE, TIMESTAMP, scalarColumnType, schemaBranch, schemaTypes, stringType, type ColumnType } from './column-type.js';
-import { joinIdentifier, resolveCollisions, toIdentifier } from './identifier.js';
+import { MAX_IDENTIFIER_BYTES, joinIdentifier, resolveCollisions, toIdentifier } from './identifier.js';
 
 /** Where a column's value comes from. */
 export type ColumnRole =
@@ -60,6 +60,8 @@ export interface PlanOptions {
    * 0 keeps every top-level object and list as json. Default: unlimited.
    */
   maxNesting?: number;
+  /** Longest identifier the warehouse keeps, in bytes. Default 127 (Redshift); 63 for PostgreSQL. */
+  maxIdentifierBytes?: number;
   /** Add the Singer metadata columns (`_sdc_extracted_at`, `_sdc_received_at`, `_sdc_batched_at`, `_sdc_deleted_at`, `_sdc_sequence`, `_sdc_table_version`) to the root table. Default false. */
   metadataColumns?: boolean;
 }
@@ -94,14 +96,16 @@ interface PendingList {
  */
 export function planStream(stream: string, schema: JsonSchema, keyProperties: string[], options: PlanOptions = {}): StreamPlan {
   const maxNesting = options.maxNesting ?? Number.POSITIVE_INFINITY;
-  const rootName = toIdentifier(stream);
+  const max = options.maxIdentifierBytes ?? MAX_IDENTIFIER_BYTES;
+  const id = (name: string) => toIdentifier(name, max);
+  const rootName = id(stream);
   const tables: TablePlan[] = [];
 
   const rootProps = schema.properties ?? {};
   const keyTypes = keyProperties.map((k) => (rootProps[k] ? scalarColumnType(rootProps[k]) : stringType(256)));
 
   const sourceKeys: ColumnPlan[] = keyProperties.length > 0
-    ? keyProperties.map((k, i) => ({ name: toIdentifier(`_sdc_source_key_${k}`), type: keyTypes[i], role: 'source_key' as const, path: [k] }))
+    ? keyProperties.map((k, i) => ({ name: id(`_sdc_source_key_${k}`), type: keyTypes[i], role: 'source_key' as const, path: [k] }))
     : [{ name: `_sdc_source_key_${ROW_ID_COLUMN}`, type: stringType(64), role: 'source_key' as const, path: [ROW_ID_COLUMN] }];
 
   const addTable = (name: string, parent: string | undefined, listPath: string[] | undefined, depth: number, element: JsonSchema) => {
@@ -127,10 +131,10 @@ export function planStream(stream: string, schema: JsonSchema, keyProperties: st
     const names = resolveCollisions([
       ...reserved,
       ...fields.map((f) => {
-        const id = joinIdentifier(...f.path.map(toIdentifier));
-        return { source: f.path.join('\u0000'), id, exact: f.path.length === 1 && f.path[0] === id };
+        const name = joinIdentifier(f.path.map(id), max);
+        return { source: f.path.join('\u0000'), id: name, exact: f.path.length === 1 && f.path[0] === name };
       }),
-    ]);
+    ], max);
     const table: TablePlan = {
       name,
       ...(parent === undefined ? {} : { parent, listPath }),
@@ -145,7 +149,7 @@ export function planStream(stream: string, schema: JsonSchema, keyProperties: st
     for (const list of lists) {
       const items = schemaBranch(list.schema, 'array').items;
       const itemSchema: JsonSchema = Array.isArray(items) ? {} : (items ?? {});
-      addTable(joinIdentifier(name, ...list.path.map(toIdentifier)), name, list.path, depth + 1, itemSchema);
+      addTable(joinIdentifier([name, ...list.path.map(id)], max), name, list.path, depth + 1, itemSchema);
     }
   };
 

@@ -1,6 +1,7 @@
+import { isExactNumber } from '@observes/protocol';
 import { describeType, sameType, type ColumnType } from './column-type.js';
 import type { Row } from './flatten-record.js';
-import { joinIdentifier } from './identifier.js';
+import { MAX_IDENTIFIER_BYTES, joinIdentifier } from './identifier.js';
 import type { TablePlan } from './stream-plan.js';
 import { fits, valueText, variantFor, widen } from './value-fit.js';
 
@@ -49,7 +50,8 @@ export class LayoutError extends Error {
  * failing that to `<column>__string` as its exact text. A string over 65535 bytes throws {@link LayoutError}.
  * Pure: the caller applies the changes.
  */
-export function layoutTable(plan: TablePlan, existing: ReadonlyMap<string, ColumnType> | undefined, rows: Row[]): TableLayout {
+export function layoutTable(plan: TablePlan, existing: ReadonlyMap<string, ColumnType> | undefined, rows: Row[], maxIdentifierBytes = MAX_IDENTIFIER_BYTES): TableLayout {
+  const variantName = (base: string, suffix: string) => joinIdentifier([base, suffix], maxIdentifierBytes);
   const types = new Map<string, ColumnType>(existing ?? []);
   const original = existing ?? new Map<string, ColumnType>();
   const added = new Set<string>();
@@ -67,6 +69,7 @@ export function layoutTable(plan: TablePlan, existing: ReadonlyMap<string, Colum
     ensure(column.name, column.type);
     columns.push(column.name);
     let type = types.get(column.name)!;
+    if (added.has(column.name) && type.kind === 'double') type = exactNumberType(rows, i) ?? type;
     for (let r = 0; r < rows.length; r++) {
       const v = rows[r][i];
       if (v === null || fits(type, v)) continue;
@@ -85,10 +88,27 @@ export function layoutTable(plan: TablePlan, existing: ReadonlyMap<string, Colum
     }
   });
 
+  /**
+   * A new number column whose first batch holds numbers a double cannot hold (ExactNumbers) is created as
+   * the decimal that stores every value of the batch, when one of at most 38 digits does: no old values to keep.
+   */
+  function exactNumberType(batch: Row[], index: number): ColumnType | undefined {
+    if (!batch.some((row) => isExactNumber(row[index]))) return undefined;
+    let type: ColumnType = { kind: 'decimal', precision: 1, scale: 0 };
+    for (const row of batch) {
+      const v = row[index];
+      if (v === null || fits(type, v)) continue;
+      const wider = widen(type, v);
+      if (!wider) return undefined;
+      type = wider;
+    }
+    return type;
+  }
+
   function placeVariant(base: string, value: unknown, row: number): { name: string; value: unknown } {
     const variant = variantFor(value);
     const attempt = (suffix: string, type: ColumnType, v: unknown): boolean => {
-      const name = joinIdentifier(base, suffix);
+      const name = variantName(base, suffix);
       let current = types.get(name) ?? type;
       if (!fits(current, v)) {
         let wider: ColumnType | undefined;
@@ -105,10 +125,10 @@ export function layoutTable(plan: TablePlan, existing: ReadonlyMap<string, Colum
       extra.add(name);
       return true;
     };
-    if (attempt(variant.suffix, variant.type, value)) return { name: joinIdentifier(base, variant.suffix), value };
+    if (attempt(variant.suffix, variant.type, value)) return { name: variantName(base, variant.suffix), value };
     const text = valueText(value);
-    if (attempt('string', variantFor(text).type, text)) return { name: joinIdentifier(base, 'string'), value: text };
-    throw new LayoutError(plan.name, joinIdentifier(base, 'string'), row, new Error(`cannot store ${describeType(variant.type)} value`));
+    if (attempt('string', variantFor(text).type, text)) return { name: variantName(base, 'string'), value: text };
+    throw new LayoutError(plan.name, variantName(base, 'string'), row, new Error(`cannot store ${describeType(variant.type)} value`));
   }
 
   const allColumns = [...columns, ...extra];

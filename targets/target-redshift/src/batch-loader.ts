@@ -1,5 +1,5 @@
 import { serializeJson, type JsonRecord, type Logger } from '@observes/protocol';
-import { LayoutError, RecordFlattener, layoutTable, rootRowId, shortenIdentifier, type ColumnType, type Row, type StreamPlan, type TableLayout } from '@observes/target-core';
+import { LayoutError, MAX_IDENTIFIER_BYTES, RecordFlattener, layoutTable, rootRowId, shortenIdentifier, type ColumnType, type Row, type StreamPlan, type TableLayout } from '@observes/target-core';
 import { catalogFromRows } from './column-catalog.js';
 import type { TargetConfig } from './config.js';
 import { csvChunks } from './csv-rows.js';
@@ -37,8 +37,8 @@ export class LoadError extends Error {
 }
 
 /** Name of the staging table holding version `version` of `table` until its ACTIVATE_VERSION. */
-export function versionTable(table: string, version: number): string {
-  return shortenIdentifier(`_sdc_v${version}_${table}`);
+export function versionTable(table: string, version: number, maxBytes: number): string {
+  return shortenIdentifier(`_sdc_v${version}_${table}`, maxBytes);
 }
 
 /**
@@ -48,6 +48,8 @@ export function versionTable(table: string, version: number): string {
  */
 export class BatchLoader {
   private catalog = new Map<string, Map<string, ColumnType>>();
+  /** Longest identifier the warehouse keeps: Redshift's 127 bytes, or less when the server says so (PostgreSQL: 63). */
+  maxIdentifierBytes = MAX_IDENTIFIER_BYTES;
 
   constructor(
     private readonly warehouse: Warehouse,
@@ -60,7 +62,19 @@ export class BatchLoader {
   /** Creates the schema and reads the columns of its tables. */
   async init(): Promise<void> {
     await this.warehouse.query(this.dialect.createSchema(this.config.schema));
+    this.maxIdentifierBytes = Math.min(MAX_IDENTIFIER_BYTES, await this.serverIdentifierLimit());
     await this.refreshCatalog();
+  }
+
+  /** PostgreSQL reports its identifier limit; Redshift does not have the setting (the query fails: 127 applies). */
+  private async serverIdentifierLimit(): Promise<number> {
+    try {
+      const rows = await this.warehouse.query("SELECT current_setting('max_identifier_length') AS n");
+      const n = Number(rows[0]?.n);
+      return Number.isInteger(n) && n > 0 ? n : MAX_IDENTIFIER_BYTES;
+    } catch {
+      return MAX_IDENTIFIER_BYTES;
+    }
   }
 
   private async refreshCatalog(): Promise<void> {
@@ -76,7 +90,7 @@ export class BatchLoader {
   async load(batch: Batch): Promise<void> {
     const { plan } = batch;
     const firstLine = batch.records[0]?.line ?? 0;
-    const target = (name: string) => (batch.version === undefined ? name : versionTable(name, batch.version));
+    const target = (name: string) => (batch.version === undefined ? name : versionTable(name, batch.version, this.maxIdentifierBytes));
     if (batch.version !== undefined) await this.dropAbandonedVersions(plan, batch.version);
 
     const flattener = new RecordFlattener(plan);
@@ -99,7 +113,7 @@ export class BatchLoader {
     const layouts: TableLayout[] = [];
     for (let t = 0; t < plan.tables.length; t++) {
       try {
-        layouts.push(layoutTable({ ...plan.tables[t], name: target(plan.tables[t].name) }, this.catalog.get(target(plan.tables[t].name)), rows[t]));
+        layouts.push(layoutTable({ ...plan.tables[t], name: target(plan.tables[t].name) }, this.catalog.get(target(plan.tables[t].name)), rows[t], this.maxIdentifierBytes));
       } catch (error) {
         if (!(error instanceof LayoutError)) throw error;
         const row = rows[t][error.rowIndex];
@@ -203,14 +217,14 @@ export class BatchLoader {
    */
   async activate(plan: StreamPlan, version: number): Promise<boolean> {
     const names = plan.tables.map((t) => t.name);
-    if (!this.catalog.has(versionTable(names[0], version))) return false;
+    if (!this.catalog.has(versionTable(names[0], version, this.maxIdentifierBytes))) return false;
     let table = names[0];
     try {
       await this.warehouse.query('BEGIN');
       for (const name of names) {
         table = name;
-        const staging = versionTable(name, version);
-        const old = shortenIdentifier(`_sdc_old_${version}_${name}`);
+        const staging = versionTable(name, version, this.maxIdentifierBytes);
+        const old = shortenIdentifier(`_sdc_old_${version}_${name}`, this.maxIdentifierBytes);
         if (this.catalog.has(staging)) {
           if (this.catalog.has(name)) await this.warehouse.query(this.dialect.renameTable(this.config.schema, name, old));
           await this.warehouse.query(this.dialect.renameTable(this.config.schema, staging, name));

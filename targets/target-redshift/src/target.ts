@@ -90,7 +90,7 @@ export async function runTarget({ config, input, output, log }: RunTargetOptions
         const old = streams.get(message.stream);
         if (old && serializeJson([old.schema.schema, old.schema.key_properties]) === serializeJson([message.schema, message.key_properties])) return;
         if (old) await flushStream(old);
-        const plan = planStream(message.stream, message.schema, message.key_properties, { maxNesting: config.max_nesting, metadataColumns: config.add_metadata_columns });
+        const plan = planStream(message.stream, message.schema, message.key_properties, { maxNesting: config.max_nesting, metadataColumns: config.add_metadata_columns, maxIdentifierBytes: loader.maxIdentifierBytes });
         const keyed = message.key_properties.length > 0;
         streams.set(message.stream, {
           schema: message,

@@ -137,13 +137,20 @@ export class S3Target {
 
   private async closeFile(files: StreamFiles, file: OpenFile): Promise<void> {
     files.open.delete(file.table);
-    const { key, bytes } = await file.upload.close();
-    files.files.push({ url: `s3://${this.config.bucket}/${key}`, table: file.table, rows: file.rows, bytes, columns: [...file.columns] });
-    this.options.logger.debug('file stored', { key, rows: file.rows, bytes });
+    files.files.push(await this.store(file));
   }
 
+  /** Closes a stream's open files concurrently, listing them in the order they were opened. */
   private async closeFiles(files: StreamFiles): Promise<void> {
-    await Promise.all([...files.open.values()].map((file) => this.closeFile(files, file)));
+    const open = [...files.open.values()];
+    files.open.clear();
+    files.files.push(...(await Promise.all(open.map((file) => this.store(file)))));
+  }
+
+  private async store(file: OpenFile): Promise<S3ManifestFile> {
+    const { key, bytes } = await file.upload.close();
+    this.options.logger.debug('file stored', { key, rows: file.rows, bytes });
+    return { url: `s3://${this.config.bucket}/${key}`, table: file.table, rows: file.rows, bytes, columns: [...file.columns] };
   }
 
   /** Stores every open file, then the manifest, then echoes the latest STATE. */

@@ -34,8 +34,8 @@ export function checklyConfig(api: FakeChecklyApi, overrides: Record<string, unk
   };
 }
 
-/** Runs tap-checkly in-process at {@link NOW}, from `state` when given; retries are recorded instead of slept. */
-export async function runCheckly(api: FakeChecklyApi, overrides: Record<string, unknown> = {}, state?: unknown): Promise<ChecklyRun> {
+/** Runs tap-checkly in-process at `now` (default {@link NOW}), from `state` when given; retries are recorded instead of slept. */
+export async function runCheckly(api: FakeChecklyApi, overrides: Record<string, unknown> = {}, state?: unknown, now = NOW): Promise<ChecklyRun> {
   const dir = mkdtempSync(path.join(tmpdir(), 'tap-checkly-'));
   const args = ['--config', path.join(dir, 'config.json')];
   writeFileSync(args[1], JSON.stringify(checklyConfig(api, overrides)));
@@ -44,7 +44,7 @@ export async function runCheckly(api: FakeChecklyApi, overrides: Record<string, 
     args.push('--state', path.join(dir, 'state.json'));
   }
   const sleeps: number[] = [];
-  const run = await runTapCaptured(tap, args, { env: { OBSERVES_FROZEN_TIME: NOW }, http: { sleep: async (ms) => void sleeps.push(ms) } });
+  const run = await runTapCaptured(tap, args, { env: { OBSERVES_FROZEN_TIME: now }, http: { sleep: async (ms) => void sleeps.push(ms) } });
   const checker = new StreamChecker({ validateRecords: true });
   const records = new Map<string, JsonRecord[]>();
   let lastState: unknown;

@@ -1,0 +1,53 @@
+import { expect } from 'chai';
+import { createTestDatabase, type TestDatabase } from '@observes/testkit';
+import { FakeGitlabApi } from './fake-gitlab-api.js';
+import { gitlabIssue, gitlabPipeline, minutesAfter, seedGitlab } from './fake-gitlab-data.js';
+import { applyRedshiftShim, pipeTapToTarget } from './testing/pipe-to-target.js';
+
+const BASE = '2024-05-01T00:00:00.000Z';
+
+describe('tap-gitlab | target-redshift into PostgreSQL', () => {
+  let api: FakeGitlabApi;
+  let db: TestDatabase;
+  let tapConfig: object;
+  let targetConfig: object;
+  const count = async (table: string) => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM gitlab.${table}`))[0].n);
+
+  before(async () => {
+    api = await FakeGitlabApi.start();
+    seedGitlab(api, [1, 2], { pipelines: 12, jobs: 11, merge_requests: 7, issues: 6, members: 3, commits: 8 }, BASE);
+    db = await createTestDatabase();
+    await applyRedshiftShim(db);
+    tapConfig = { api_url: api.apiUrl, token: api.token, groups: ['acme'], per_page: 5, requests_per_second: 1000 };
+    targetConfig = { url: db.url, schema: 'gitlab', dialect: 'redshift' };
+  });
+  after(async () => {
+    await db?.drop();
+    await api?.close();
+  });
+
+  it('loads the fake data, then a second run from the saved state adds only what changed', async () => {
+    const first = await pipeTapToTarget(tapConfig, targetConfig);
+    expect(first.tapCode, first.tapStderr.slice(-2000)).to.equal(0);
+    expect(first.targetCode, first.targetStderr.slice(-2000)).to.equal(0);
+    expect(await count('pipelines')).to.equal(24);
+    expect(await count('jobs')).to.equal(22);
+    expect(await count('merge_requests__labels')).to.equal(28);
+
+    api.put('pipelines', 1, { ...gitlabPipeline(1, 1003, minutesAfter(BASE, 30), 'failed') });
+    api.put('pipelines', 2, gitlabPipeline(2, 2013, minutesAfter(BASE, 31)));
+    api.put('issues', 1, gitlabIssue(1, 1007, minutesAfter(BASE, 32)));
+    const second = await pipeTapToTarget(tapConfig, targetConfig, first.state);
+    expect(second.tapCode, second.tapStderr.slice(-2000)).to.equal(0);
+    expect(second.targetCode, second.targetStderr.slice(-2000)).to.equal(0);
+
+    expect(await count('pipelines')).to.equal(25);
+    expect(await count('issues')).to.equal(13);
+    const [changed] = await db.query<{ status: string; updated_at: unknown }>('SELECT status FROM gitlab.pipelines WHERE id = 1003');
+    expect(changed.status).to.equal('failed');
+    const duplicates = await db.query('SELECT id FROM gitlab.pipelines GROUP BY id HAVING count(*) > 1');
+    expect(duplicates).to.deep.equal([]);
+    const bookmarks = (second.state as { value: { bookmarks: Record<string, { partitions: Record<string, { replication_key_value: unknown }> }> } }).value.bookmarks;
+    expect(bookmarks.pipelines.partitions['project_id=2'].replication_key_value).to.equal(minutesAfter(BASE, 31));
+  });
+});
