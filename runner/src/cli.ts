@@ -4,6 +4,7 @@ import { redact } from '@observes/protocol';
 import { CliError } from './cli-error.js';
 import { demoCommand } from './demo-command.js';
 import { runCommand } from './run-command.js';
+import { schemaCommand } from './schema-command.js';
 import { stateCommand } from './state-command.js';
 import { validateCommand } from './validate-command.js';
 
@@ -17,6 +18,7 @@ await yargs(hideBin(process.argv))
   .command(validateCommand)
   .command(runCommand)
   .command(stateCommand)
+  .command(schemaCommand)
   .command(demoCommand)
   .demandCommand(1, 'Give a command; see --help')
   .strict()

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CommandModule } from 'yargs';
 import { createLogger } from '@observes/protocol';
-import { DEFAULT_STATE_DIR, openStateStore } from '@observes/state';
+import { openStateStore } from '@observes/state';
 import { loadPipeline } from './pipeline-config.js';
 import { runPipeline } from './run-pipeline.js';
 import type { PipelineResult } from './run-result.js';
@@ -71,8 +71,8 @@ export async function runDemo(args: DemoArgs, out: NodeJS.WritableStream = proce
         out.write(`  FAILED (${unit.failure}): ${unit.message}\n  See ${logPath}\n`);
         return result.exitCode;
       }
-      const rows = Object.entries(unit.records).map(([stream, n]) => [`  ${stream}`, n] as [string, number]);
-      out.write(formatTable(['  stream', 'records sent'], rows) + `  (${(unit.durationMs / 1000).toFixed(1)}s, state saved)\n\n`);
+      const table = formatTable(['stream', 'records sent'], Object.entries(unit.records));
+      out.write(`${table.replace(/^/gm, '  ').trimEnd()}\n  (${(unit.durationMs / 1000).toFixed(1)}s, state saved)\n\n`);
     }
   } finally {
     log.end();
@@ -95,6 +95,3 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
     process.exitCode = await runDemo(args);
   },
 };
-
-/** Where the demo keeps its state by default, for the README. */
-export const DEMO_STATE_DIR = DEFAULT_STATE_DIR;

@@ -58,8 +58,9 @@ describe('pipeline config', () => {
       ['scan', true, [['dyn.scan.0', 's3://b/dyn.scan.0.json', { segment: '0' }, 'target-s3'], ['dyn.scan.1', 's3://b/dyn.scan.1.json', { segment: '1' }, 'target-s3']]],
       ['load', false, [['dyn.load', 's3://b/dyn.load.json', { segment: '0' }, 'target-redshift']]],
     ]);
-    expect(pipeline.phases[2].units[0]).to.deep.include({ name: 'dyn.merge', job: { argv: ['target-redshift', '--from-s3', 's3://b/m.json'], config: undefined, env: {} } });
-    expect(pipeline.phases[0].units[1].tap!.env).to.deep.equal({ OBSERVES_ARRAY_INDEX: '1', OBSERVES_ARRAY_SIZE: '2' });
+    expect(pipeline.phases[2].units[0]).to.deep.include({ name: 'dyn.merge', job: { argv: ['target-redshift', '--from-s3', 's3://b/m.json'], config: undefined, env: { OBSERVES_RUN_ID: pipeline.runId } } });
+    expect(pipeline.phases[0].units[1].tap!.env).to.deep.equal({ OBSERVES_RUN_ID: pipeline.runId, OBSERVES_ARRAY_INDEX: '1', OBSERVES_ARRAY_SIZE: '2' });
+    expect(pipeline.runId).to.match(/^\d{8}T\d{6}Z-[a-z0-9]+$/);
   });
 
   it('accepts every bundled example pipeline', async () => {

@@ -4,7 +4,7 @@ import { Ajv } from 'ajv';
 import { CronExpressionParser } from 'cron-parser';
 import { parse as parseYaml } from 'yaml';
 import { registerSecret } from '@observes/protocol';
-import { defaultStateUrl } from '@observes/state';
+import { defaultStateUrl, newRunId } from '@observes/state';
 import { CliError } from './cli-error.js';
 import { interpolateEnv } from './interpolate-env.js';
 import { PIPELINE_SCHEMA } from './pipeline-schema.js';
@@ -31,11 +31,15 @@ export interface TapSpec extends ProgramSpec {
 
 /** A phase of a phased pipeline. */
 export interface StepSpec {
+  /** Step name: part of its units' names and state keys. */
   name: string;
   /** A single program run instead of tap → target (a load from S3, a maintenance job). */
   job?: ProgramSpec;
+  /** Overrides of the pipeline's tap fields. */
   tap?: TapSpec;
+  /** Overrides of the pipeline's target fields. */
   target?: ProgramSpec;
+  /** State URL of the step (default: the pipeline's with `.<step>[.<index>]` before `.json`). */
   state?: string;
   /** Run the copies concurrently (default true). */
   parallel?: boolean;
@@ -45,13 +49,21 @@ export interface StepSpec {
 
 /** A pipeline file, as validated against {@link PIPELINE_SCHEMA}. */
 export interface PipelineSpec {
+  /** Pipeline name: names logs, the default state file and the report. */
   name: string;
+  /** Free text for people. */
   description?: string;
+  /** The tap (required unless every step says it). */
   tap?: TapSpec;
+  /** The target (required unless every step says it). */
   target?: ProgramSpec;
+  /** State URL (default `file://<cwd>/.observes/state/<name>.json`). */
   state?: string;
+  /** Cron expression, for the infrastructure. */
   schedule?: string;
+  /** Batch job size, run timeout (seconds, enforced) and retries (enforced). */
   resources?: { vcpu?: number; memory?: number; timeout?: number; retries?: number };
+  /** Phases run in order. */
   steps?: StepSpec[];
 }
 
@@ -85,13 +97,16 @@ export interface RunUnitBase {
 
 /** A tap → target run. */
 export interface PipeUnit extends RunUnitBase {
+  /** The tap, started with `--config`, `--state`, `--catalog`. */
   tap: ResolvedTap;
+  /** The target, fed the tap's output. */
   target: ResolvedProgram;
   job?: undefined;
 }
 
 /** A step's single program, run alone with `--config` (a load from S3, a maintenance job). */
 export interface JobUnit extends RunUnitBase {
+  /** The program, started with `--config` and `--state`. */
   job: ResolvedProgram;
   tap?: undefined;
   target?: undefined;
@@ -102,13 +117,17 @@ export type RunUnit = PipeUnit | JobUnit;
 
 /** A phase: units that run (concurrently if `parallel`) after the previous phase succeeded. */
 export interface RunPhase {
+  /** Step name (the pipeline name when there are no steps). */
   name: string;
+  /** Whether the units run concurrently. */
   parallel: boolean;
+  /** The units: one, or the copies of an array step. */
   units: RunUnit[];
 }
 
 /** A loaded pipeline. */
 export interface Pipeline {
+  /** The file as validated. */
   spec: PipelineSpec;
   /** Absolute path of the pipeline file. */
   file: string;
@@ -117,10 +136,16 @@ export interface Pipeline {
   retries: number;
   /** Run timeout in seconds, if any. */
   timeoutSeconds?: number;
+  /** Identifier of this run, given to every program as `OBSERVES_RUN_ID` (and usable as `${OBSERVES_RUN_ID}`). */
+  runId: string;
 }
 
 /** Every problem of a pipeline file at once. */
 export class PipelineConfigError extends CliError {
+  /**
+   * @param file - the pipeline file
+   * @param problems - every problem, each naming where it is (`/tap/command: …`)
+   */
   constructor(readonly file: string, readonly problems: string[]) {
     super(`${file} is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`, 2);
     this.name = 'PipelineConfigError';
@@ -184,7 +209,10 @@ export interface LoadPipelineOptions {
   cwd?: string;
   /** Accept unset `${ENV}` variables (for commands that only need state URLs, not secrets). */
   ignoreMissingEnv?: boolean;
+  /** Run id (default: a UTC timestamp with a random suffix, e.g. `20261128T120102Z-k3x9qa`). */
+  runId?: string;
 }
+
 
 /** State URL of a step copy: the pipeline's URL with `.<suffix>` before its extension. */
 function stateUrlFor(base: string | undefined, unitName: string, suffix: string | undefined, cwd: string): string {
@@ -208,7 +236,8 @@ export async function loadPipeline(file: string, options: LoadPipelineOptions = 
   }
   const spec = parsePipelineSpec(text, file);
   const base = dirname(path);
-  const env = options.env ?? process.env;
+  const runId = options.runId ?? newRunId();
+  const env = { ...(options.env ?? process.env), OBSERVES_RUN_ID: runId };
   const cwd = options.cwd ?? process.cwd();
   const problems: string[] = [];
 
@@ -240,7 +269,7 @@ export async function loadPipeline(file: string, options: LoadPipelineOptions = 
     for (let index = 0; index < size; index++) {
       const suffix = step.name ? (size > 1 ? `${step.name}.${index}` : step.name) : undefined;
       const name = suffix ? `${spec.name}.${suffix}` : spec.name;
-      const arrayEnv: Record<string, string> = size > 1 ? { OBSERVES_ARRAY_INDEX: String(index), OBSERVES_ARRAY_SIZE: String(size) } : {};
+      const arrayEnv: Record<string, string> = { OBSERVES_RUN_ID: runId, ...(size > 1 ? { OBSERVES_ARRAY_INDEX: String(index), OBSERVES_ARRAY_SIZE: String(size) } : {}) };
       const unitEnv = { ...env, ...arrayEnv };
       const at = step.name ? `steps.${step.name}` : '';
       const stateUrl = step.state ?? stateUrlFor(spec.state, name, suffix, cwd);
@@ -262,5 +291,5 @@ export async function loadPipeline(file: string, options: LoadPipelineOptions = 
     phases.push({ name: step.name || spec.name, parallel: step.parallel ?? true, units });
   }
   if (problems.length > 0) throw new PipelineConfigError(file, [...new Set(problems)]);
-  return { spec, file: path, phases, retries: spec.resources?.retries ?? 0, timeoutSeconds: spec.resources?.timeout };
+  return { spec, file: path, phases, retries: spec.resources?.retries ?? 0, timeoutSeconds: spec.resources?.timeout, runId };
 }

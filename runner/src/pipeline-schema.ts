@@ -1,7 +1,4 @@
-/**
- * JSON Schema of a pipeline file (YAML). Kept as data so that errors list every problem at once and
- * the infrastructure code can read the same contract.
- */
+/** Schema of a tap, target or job: a command, its config, arguments and environment. */
 const program = (extra: Record<string, unknown> = {}) => ({
   type: 'object',
   additionalProperties: false,
@@ -27,6 +24,10 @@ const tapExtra = {
 
 const NAME = { type: 'string', pattern: '^[A-Za-z0-9_.-]+$' };
 
+/**
+ * JSON Schema of a pipeline file (YAML). Kept as data so that errors list every problem at once and
+ * the infrastructure code can read the same contract.
+ */
 export const PIPELINE_SCHEMA = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   type: 'object',

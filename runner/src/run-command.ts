@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import pLimit from 'p-limit';
 import type { CommandModule } from 'yargs';
-import { createLogger, redactFields } from '@observes/protocol';
+import { createLogger, redact, redactFields } from '@observes/protocol';
 import { openStateStore } from '@observes/state';
 import { loadPipeline, type Pipeline } from './pipeline-config.js';
 import { ProgressReporter } from './progress-reporter.js';
@@ -28,17 +28,20 @@ export interface RunArgs {
   'retry-delay': number;
 }
 
-/** What `--dry-run` prints for a pipeline: each unit's commands, state and whether state exists. Secrets redacted. */
+/** What `--dry-run` prints for a pipeline: each unit's commands and state (whether a local one exists). Secrets redacted. */
 export async function describePipeline(pipeline: Pipeline): Promise<string> {
-  const lines = [`pipeline ${pipeline.spec.name} (${pipeline.file})${pipeline.spec.schedule ? ` schedule "${pipeline.spec.schedule}"` : ''}, retries ${pipeline.retries}${pipeline.timeoutSeconds ? `, timeout ${pipeline.timeoutSeconds}s` : ''}`];
+  const lines = [`pipeline ${pipeline.spec.name} run ${pipeline.runId} (${pipeline.file})${pipeline.spec.schedule ? ` schedule "${pipeline.spec.schedule}"` : ''}, retries ${pipeline.retries}${pipeline.timeoutSeconds ? `, timeout ${pipeline.timeoutSeconds}s` : ''}`];
   for (const phase of pipeline.phases) {
     if (pipeline.phases.length > 1 || pipeline.spec.steps) lines.push(`  step ${phase.name}: ${phase.units.length} unit(s)${phase.parallel ? ', parallel' : ', one at a time'}`);
     for (const unit of phase.units) {
-      let state: string;
-      try {
-        state = (await openStateStore(unit.stateUrl).read()) === undefined ? 'none yet: full extraction' : 'found: resumes';
-      } catch (error) {
-        state = `unreadable: ${(error as Error).message}`;
+      // Only local state is looked at: a dry run stays off the network.
+      let state = 'not read in a dry run';
+      if (!unit.stateUrl.startsWith('s3://')) {
+        try {
+          state = (await openStateStore(unit.stateUrl).read()) === undefined ? 'none yet: full extraction' : 'found: resumes';
+        } catch (error) {
+          state = `unreadable: ${(error as Error).message}`;
+        }
       }
       lines.push(`  ${unit.name}`);
       const config = (c: Record<string, unknown> | undefined) => (c ? ` --config <${JSON.stringify(redactFields(c))}>` : '');
@@ -53,7 +56,7 @@ export async function describePipeline(pipeline: Pipeline): Promise<string> {
       lines.push(`    state:  ${unit.stateUrl} (${state})`);
     }
   }
-  return lines.join('\n') + '\n';
+  return redact(lines.join('\n') + '\n');
 }
 
 /** Exit code of several pipelines: 0 when all succeeded, else the first failed pipeline's. */

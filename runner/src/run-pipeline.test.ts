@@ -69,7 +69,7 @@ describe('observes run (fixture tap and target)', () => {
     expect(result).to.deep.include({ status: 'failed', failure: 'tap', exitCode: 3 });
     expect(result.units[0].tapExit).to.equal('exit code 3');
     expect(result.units[0].targetExit).to.match(/exit code 143|signal SIGTERM/);
-    expect((await rows('full')).some((r) => r.activated), 'never activated').to.equal(false);
+    expect(await rows('full'), 'the target saw no end of input, so committed nothing').to.deep.equal([]);
     expect(existsSync(join(dir, 'full.state.json'))).to.equal(false);
   });
 
@@ -129,6 +129,22 @@ describe('observes run (fixture tap and target)', () => {
     expect(code, stderr).to.equal(143);
     expect(await savedState('term')).to.deep.equal({ bookmarks: { items: { id: 10 } } });
     expect(stderr).to.contain('[term] target: fixture target stopped by SIGTERM');
+  });
+
+  it('stops a run that outlives resources.timeout, keeping the committed state', async () => {
+    const file = await pipelineFile('slow', { count: 50 }, { hang_after_states: 1 }, 'resources: {timeout: 2, retries: 2}');
+    const result = await run(file);
+    expect(result).to.deep.include({ status: 'failed', failure: 'timeout', exitCode: 124, attempts: 1 });
+    expect(await savedState('slow')).to.deep.equal({ bookmarks: { items: { id: 10 } } });
+  });
+
+  it('runs a job step alone with --config and saves the STATE it prints', async () => {
+    const script = "const fs = require('fs'); const c = JSON.parse(fs.readFileSync(process.argv[process.argv.indexOf('--config') + 1])); console.log(JSON.stringify({ type: 'STATE', value: { loaded: c.manifest } }))";
+    const file = join(dir, 'job.yaml');
+    await writeFile(file, `name: job\nstate: ${join(dir, 'job.state.json')}\nsteps:\n  - name: load\n    job: {command: [${JSON.stringify(process.execPath)}, -e, ${JSON.stringify(script)}, --], config: {manifest: m1}}\n`);
+    const result = await run(file);
+    expect(result.status, result.units[0].message).to.equal('succeeded');
+    expect(JSON.parse(await readFile(join(dir, 'job.state.load.json'), 'utf8'))).to.deep.equal({ loaded: 'm1' });
   });
 
   it('discovers and selects streams when the pipeline says select', async () => {

@@ -66,6 +66,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
     const failure = units.find((u) => u.status === 'failed')?.failure;
     return {
       name: pipeline.spec.name,
+      runId: pipeline.runId,
       file: pipeline.file,
       status: failure ? 'failed' : 'succeeded',
       failure,

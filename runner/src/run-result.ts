@@ -16,6 +16,7 @@ export const EXIT_CODES: Record<FailureKind, number> = {
 export interface UnitResult {
   /** Unit name (pipeline, or pipeline.step[.index]). */
   name: string;
+  /** Outcome. */
   status: 'succeeded' | 'failed';
   /** Why it failed (the first cause seen). */
   failure?: FailureKind;
@@ -31,34 +32,44 @@ export interface UnitResult {
   stateSaved: boolean;
   /** RECORD lines per stream that went from the tap to the target. */
   records: Record<string, number>;
-  /** How the tap and the target ended (`exit code 0`, `signal SIGTERM`…). */
+  /** How the tap ended (`exit code 0`, `signal SIGTERM`…), if it ran. */
   tapExit?: string;
+  /** How the target (or job) ended, if it ran. */
   targetExit?: string;
   /** ISO start time. */
   startedAt: string;
+  /** Wall time in ms. */
   durationMs: number;
 }
 
 /** The outcome of one pipeline, over its attempts. */
 export interface PipelineResult {
   name: string;
+  /** The run's id (`OBSERVES_RUN_ID` of its programs). */
+  runId: string;
   /** Pipeline file. */
   file: string;
+  /** Outcome of the last attempt. */
   status: 'succeeded' | 'failed';
+  /** Why the first failed unit failed. */
   failure?: FailureKind;
   /** Process exit code this pipeline alone would give. */
   exitCode: number;
   /** Attempts made (1 + retries used). */
   attempts: number;
-  /** Units of the last attempt. */
+  /** Each unit's latest result. */
   units: UnitResult[];
+  /** ISO start time. */
   startedAt: string;
+  /** Wall time in ms, retries included. */
   durationMs: number;
 }
 
 /** The JSON run report `observes run --report` writes. */
 export interface RunReport {
+  /** ISO time the command started. */
   startedAt: string;
+  /** ISO time it finished. */
   finishedAt: string;
   /** Exit code of the whole command. */
   exitCode: number;

@@ -20,8 +20,11 @@ export interface SchemaArgs {
 
 /** Where a command's output goes; the real streams by default, buffers in tests. */
 export interface SchemaCommandIo {
+  /** Input of `infer` and `diff` when no file is given. */
   stdin: Readable;
+  /** The schema (`show`), what was saved (`infer`) or the changes (`diff`). */
   stdout: NodeJS.WritableStream;
+  /** Problems, such as a stream the cache does not have. */
   stderr: NodeJS.WritableStream;
 }
 
@@ -66,8 +69,9 @@ export async function runSchemaCommand(action: 'infer' | 'show' | 'diff', args: 
     return 0;
   }
   if (action === 'infer') {
-    const saved = await inferToCache(sourceOf(args, io));
-    for (const s of saved) io.stdout.write(`saved schema of stream ${JSON.stringify(s.schema.stream)} (${s.records} records) to ${cacheOf(args).location(s.schema.stream)}\n`);
+    const source = sourceOf(args, io);
+    const saved = await inferToCache(source);
+    for (const s of saved) io.stdout.write(`saved schema of stream ${JSON.stringify(s.schema.stream)} (${s.records} records) to ${source.cache.location(s.schema.stream)}\n`);
     return 0;
   }
   let differs = false;

@@ -10,3 +10,4 @@ export * from './s3-state-store.js';
 export * from './open-state-store.js';
 export * from './s3-client.js';
 export * from './retry.js';
+export * from './run-id.js';

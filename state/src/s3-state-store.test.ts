@@ -3,27 +3,33 @@ import { expect } from 'chai';
 import { createS3Client } from './s3-client.js';
 import { S3StateStore } from './s3-state-store.js';
 import { openStateStore } from './open-state-store.js';
-import { startS3TestServer, type S3TestServer } from './testing/s3-test-server.js';
+import { startS3Server, type S3Server } from '@observes/testkit';
 import { startFaultyHttpProxy, type FaultyHttpProxy } from './testing/faulty-http-proxy.js';
 
 describe('S3StateStore (s3rver)', () => {
-  let s3: S3TestServer;
+  let s3: S3Server;
   let proxy: FaultyHttpProxy;
+  const saved = { ...process.env };
   before(async () => {
-    s3 = await startS3TestServer(['observes.state']);
+    s3 = await startS3Server({ buckets: ['observes.state'] });
     proxy = await startFaultyHttpProxy(s3.endpoint);
+    // openStateStore finds the endpoint and credentials in the environment, as in a pipeline run.
+    Object.assign(process.env, { OBSERVES_S3_ENDPOINT: s3.endpoint, AWS_ACCESS_KEY_ID: s3.s3Config.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.s3Config.secretAccessKey });
   });
   after(async () => {
+    for (const key of ['OBSERVES_S3_ENDPOINT', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']) {
+      if (saved[key] === undefined) delete process.env[key];
+      else process.env[key] = saved[key];
+    }
     await proxy.close();
-    await s3.close();
+    await s3.stop();
   });
   beforeEach(() => proxy.setPlan(() => undefined));
 
-  const direct = () => createS3Client({ endpoint: s3.endpoint });
   const throughProxy = (key: string, retries = 6) =>
     new S3StateStore({ bucket: 'observes.state', key }, { client: createS3Client({ endpoint: proxy.endpoint, maxAttempts: 1 }), retries, baseDelayMs: 1 });
   const stored = async (key: string) =>
-    (await direct().send(new GetObjectCommand({ Bucket: 'observes.state', Key: key }))).Body!.transformToString();
+    (await s3.client.send(new GetObjectCommand({ Bucket: 'observes.state', Key: key }))).Body!.transformToString();
 
   it('writes, reads back, clears and keeps history', async () => {
     const store = openStateStore('s3://observes.state/pipelines/a.json');

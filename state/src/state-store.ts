@@ -28,9 +28,10 @@ export interface StateStore {
   readVersion(id: string): Promise<unknown>;
 }
 
-/** A name for a history copy made now: sortable, unique within the process. */
 let lastStamp = '';
 let sequence = 0;
+
+/** A name for a history copy made now: sortable, unique within the process. */
 export function historyStamp(now = new Date()): string {
   const stamp = now.toISOString().replace(/:/g, '-');
   sequence = stamp === lastStamp ? sequence + 1 : 0;

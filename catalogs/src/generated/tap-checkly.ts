@@ -131,7 +131,9 @@ export interface CheckResultsRecord {
       | null
       | {
           source?: null | string;
-          target?: unknown;
+          property?: null | string;
+          comparison?: null | string;
+          target?: null | string;
         }[];
     request?: null | {
       method?: null | string;

@@ -13,6 +13,11 @@ interface FixtureTapConfig {
   state_every?: number;
   fail_after?: number;
   full_table?: boolean;
+  /** Full-table version (default 1 700 000 000 000); 0 sends no version and no ACTIVATE_VERSION (a target replacing at end of input). */
+  version?: number;
+  /** Write out and pause `pause_ms` every this many records, so that a run lasts a while. */
+  pause_every?: number;
+  pause_ms?: number;
   /** Where to write the argv and catalog received, for tests to check. */
   echo_args_to?: string;
 }
@@ -30,18 +35,22 @@ if (config.echo_args_to) {
 }
 const state = values.state ? (JSON.parse(readFileSync(values.state, 'utf8')) as { bookmarks?: Record<string, { id: number }> }) : {};
 const after = config.full_table ? 0 : (state.bookmarks?.[stream]?.id ?? 0);
-const version = config.full_table ? 1_700_000_000_000 : undefined;
+const version = config.full_table && config.version !== 0 ? (config.version ?? 1_700_000_000_000) : undefined;
 const out: string[] = [JSON.stringify({ type: 'SCHEMA', stream, schema, key_properties: ['id'] })];
 process.stderr.write(`starting after id ${after}\n`);
 for (let id = after + 1; id <= config.count; id++) {
   if (config.fail_after !== undefined && id - after > config.fail_after) {
-    process.stdout.write(out.join('\n') + '\n', () => {
+    process.stdout.write(out.length ? out.join('\n') + '\n' : '', () => {
       process.stderr.write('fixture tap crashing on purpose\n');
       process.exit(3);
     });
     await new Promise(() => undefined);
   }
   out.push(JSON.stringify({ type: 'RECORD', stream, record: { id, name: `item ${id}` }, ...(version ? { version } : {}) }));
+  if (config.pause_every && (id - after) % config.pause_every === 0) {
+    await new Promise<void>((resolve) => process.stdout.write(out.splice(0).join('\n') + '\n', () => resolve()));
+    await new Promise((resolve) => setTimeout(resolve, config.pause_ms ?? 50));
+  }
   if (id % (config.state_every ?? 10) === 0 && !config.full_table) out.push(JSON.stringify({ type: 'STATE', value: { bookmarks: { [stream]: { id } } } }));
 }
 if (version) out.push(JSON.stringify({ type: 'ACTIVATE_VERSION', stream, version }));

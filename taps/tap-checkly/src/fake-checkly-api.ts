@@ -1,5 +1,6 @@
 import type { JsonRecord } from '@observes/protocol';
-import { requireAuth, startFakeApi, type FakeApi, type FakeBehaviour, type FakeRequest, type FakeResponse } from '@observes/testkit/fake-http/index';
+import { requireAuth, startFakeApi, type FakeApi, type FakeBehaviour, type FakeRequest, type FakeResponse } from '@observes/testkit';
+import { RESULTS_WINDOW_SECONDS } from './result-windows.js';
 
 /** The account-level collections the fake serves at `/v1/<collection>`. */
 export type ChecklyCollection =
@@ -25,9 +26,6 @@ export interface FakeChecklyOptions {
   /** Extra behaviours run before auth (injected 429s and 5xx from `@observes/testkit`). */
   behaviours?: FakeBehaviour[];
 }
-
-/** Longest `from`..`to` span `/v1/check-results/{checkId}` accepts, in seconds (six hours). */
-export const MAX_RESULTS_WINDOW_SECONDS = 6 * 3600;
 
 /**
  * A local fake of the Checkly public API v1 with mutable in-memory data, following its reference:
@@ -99,8 +97,8 @@ export class FakeChecklyApi {
   private window(request: FakeRequest): { from: number; to: number } | FakeResponse {
     const { from: fromText, to: toText } = request.query;
     const now = Math.floor(Date.now() / 1000);
-    const to = toText !== undefined ? Number(toText) : fromText !== undefined ? Number(fromText) + MAX_RESULTS_WINDOW_SECONDS : now;
-    const from = fromText !== undefined ? Number(fromText) : to - MAX_RESULTS_WINDOW_SECONDS;
+    const to = toText !== undefined ? Number(toText) : fromText !== undefined ? Number(fromText) + RESULTS_WINDOW_SECONDS : now;
+    const from = fromText !== undefined ? Number(fromText) : to - RESULTS_WINDOW_SECONDS;
     if (!Number.isInteger(from) || !Number.isInteger(to) || to < from) return badRequest('"from" and "to" must be unix seconds, from ≤ to');
     return { from, to };
   }
@@ -115,7 +113,7 @@ export class FakeChecklyApi {
   private checkResults(request: FakeRequest): FakeResponse {
     const window = this.window(request);
     if (!('from' in window)) return window;
-    if (window.to - window.from > MAX_RESULTS_WINDOW_SECONDS) return badRequest('"from" and "to" must be at most 6 hours apart');
+    if (window.to - window.from > RESULTS_WINDOW_SECONDS) return badRequest('"from" and "to" must be at most 6 hours apart');
     const results = this.inWindow(request.params.checkId, window.from, window.to).sort(
       (a, b) => Date.parse(b.startedAt as string) - Date.parse(a.startedAt as string),
     );

@@ -67,6 +67,23 @@ describe('tap-checkly against the fake Checkly API', () => {
     expect(bookmarks.check_results.partitions['check_id=00000000-0000-4000-8000-000000000001'].replication_key_value).to.equal(SEED.lastResultAt);
   });
 
+  it('reads the results of a deactivated check only up to its deactivation', async () => {
+    const checks = api.items('checks');
+    const original = checks[0];
+    checks[0] = { ...original, activated: false, updated_at: '2024-06-01T04:00:00.000Z' };
+    try {
+      const earlier = api.server.requests.length;
+      const run = await runCheckly(api, { page_size: 100 });
+      const ends = api.server.requests.slice(earlier).filter((r) => r.path.endsWith(String(original.id))).map((r) => Number(r.query.to));
+      expect(Math.max(...ends)).to.equal(Date.parse('2024-06-01T05:00:00.000Z') / 1000);
+      const results = run.records.get('check_results')!.filter((r) => r.checkId === original.id);
+      // 00:00 to 04:40 every 20 minutes: the 15 results started before 05:00.
+      expect(results).to.have.length(15);
+    } finally {
+      checks[0] = original;
+    }
+  });
+
   it('reports one row per check and complete UTC day', async () => {
     const run = await runCheckly(api, { start_date: '2024-05-30T00:00:00.000Z' });
     const days = [...new Set(run.records.get('reports')!.map((r) => r.day))];

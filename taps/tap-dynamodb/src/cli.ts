@@ -3,9 +3,12 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { applySelection, buildCatalog, type Catalog } from '@observes/catalogs';
 import { createLogger, parseJsonLossless, redact } from '@observes/protocol';
+import type { S3Manifest } from '@observes/target-core';
+import { createS3Client } from '@observes/state';
 import { openSchemaCache } from '@observes/tap-json/schema-cache';
 import { createDynamoClient, runDynamoTap, tableSchema } from './dynamodb-tap.js';
 import { chooseSegments, loadTapConfig } from './load-config.js';
+import { checkSegmentManifests, combineSegmentManifests, writeManifest } from './segment-manifests.js';
 import { configSchema } from './tap-config.js';
 
 const logger = createLogger({ name: 'tap-dynamodb' });
@@ -52,6 +55,37 @@ await yargs(hideBin(process.argv))
     process.stderr.write(`tap-dynamodb: ${message}\n(see tap-dynamodb --help)\n`);
     process.exit(2);
   })
+  .command(
+    'check-segments',
+    "Phase 2's gate: check every segment's target-s3 manifest shows a finished scan and print their URLs (or write and print one combined manifest); else list the missing ones and exit 1",
+    (y) =>
+      y
+        .option('manifest', { type: 'string', demandOption: true, describe: 'Manifest URL with {segment}, e.g. s3://observes.etl-data/dynamodb/segment-{segment}/_manifests/<run>.json' })
+        .option('combined-manifest', { type: 'string', describe: 'Once complete, write one manifest of every segment here (s3://…), for target-redshift --from-s3' })
+        .option('s3-endpoint', { type: 'string', describe: 'S3 endpoint (default: OBSERVES_S3_ENDPOINT, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, else AWS)' }),
+    async (args) => {
+      const config = loadTapConfig(args.config);
+      const { totalSegments } = chooseSegments(config, { totalSegments: args['total-segments'] });
+      const s3 = createS3Client({ endpoint: args['s3-endpoint'], region: config.region });
+      try {
+        const { manifests, missing, documents } = await checkSegmentManifests(s3, args.manifest, totalSegments, config.tables);
+        if (missing.length > 0) {
+          const lines = missing.map((m) => `  segment ${m.segment}: ${m.reason} (${m.url})`);
+          throw new Error(`phase 2 refused: ${missing.length} of ${totalSegments} segments are missing or unfinished; rerun them:\n${lines.join('\n')}`);
+        }
+        const combinedUrl = args['combined-manifest'];
+        if (combinedUrl) {
+          const now = new Date();
+          const runId = combinedUrl.slice(combinedUrl.lastIndexOf('/') + 1).replace(/\.json$/, '');
+          await writeManifest(s3, combinedUrl, combineSegmentManifests(documents as S3Manifest[], { runId, version: now.getTime(), createdAt: now.toISOString() }));
+        }
+        // What the next step loads: the combined manifest, else every segment's.
+        process.stdout.write((combinedUrl ? [combinedUrl] : manifests).join('\n') + '\n');
+      } finally {
+        s3.destroy();
+      }
+    },
+  )
   .command(
     '$0',
     false,

@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { formatMessage, MessageWriter, RecordValidator, type Logger, type SchemaMessage } from '@observes/protocol';
+import { formatMessage, MessageWriter, RecordValidator, serializeJson, type Logger, type SchemaMessage } from '@observes/protocol';
 import type { SchemaCache } from '@observes/tap-json/schema-cache';
 import { compileCoercion } from '@observes/tap-json/value-coercion';
 import pLimit from 'p-limit';
@@ -71,6 +71,9 @@ export async function runDynamoTap(options: DynamoTapOptions): Promise<Record<st
   const now = options.now ?? Date.now;
   const validator = new RecordValidator();
   const limit = pLimit(config.concurrency);
+  if (options.state !== undefined && (typeof options.state !== 'object' || options.state === null || Array.isArray(options.state))) {
+    throw new Error('the state must be a JSON object ({"bookmarks": {...}})');
+  }
   const state = structuredClone((options.state ?? {}) as Record<string, unknown>);
   const bookmarks = ((state.bookmarks ??= {}) as Record<string, TableBookmark>);
   const whole = options.segment === undefined;
@@ -93,13 +96,17 @@ export async function runDynamoTap(options: DynamoTapOptions): Promise<Record<st
       const log = logger.child({ table });
       log.info(plan.fresh ? 'scan starts' : 'scan resumes', { segments, total_segments: totalSegments, version: bookmark.version });
 
+      // Once a segment fails, the others stop at their next page instead of writing on.
+      let failed = false;
       await Promise.all(
         plan.plans
           .filter((p) => !p.skip)
           .map((p) =>
             limit(async () => {
+              if (failed) return;
               const segmentLog = log.child({ segment: p.segment });
               let records = 0;
+              let scanned = p.records;
               const pages = scanSegment(client, {
                 table,
                 segment: p.segment,
@@ -111,19 +118,31 @@ export async function runDynamoTap(options: DynamoTapOptions): Promise<Record<st
                   onRetry: (attempt, delayMs) => segmentLog.warn('throttled, retrying', { attempt, delay_ms: delayMs }),
                 },
               });
-              for await (const page of pages) {
-                // One write per page: its records, then the STATE covering them.
-                let text = '';
-                for (const item of page.items) {
-                  const record = coerce ? coerce(itemToRecord(item)) : itemToRecord(item);
-                  const problem = check(record);
-                  if (problem) throw new Error(`table ${JSON.stringify(table)} segment ${p.segment}: an item does not fit the cached schema (${problem}); refresh it with \`observes schema infer\``);
-                  text += formatMessage({ type: 'RECORD', stream: table, record, ...(whole ? { version: bookmark.version } : {}) });
+              try {
+                for await (const page of pages) {
+                  if (failed) return;
+                  // One write per page: its records, then the STATE covering them.
+                  let text = '';
+                  for (const item of page.items) {
+                    const record = coerce ? coerce(itemToRecord(item)) : itemToRecord(item);
+                    const problem = check(record);
+                    if (problem) {
+                      const key = serializeJson(Object.fromEntries(schema.key_properties.map((k) => [k, record[k]])));
+                      throw new Error(`table ${JSON.stringify(table)} segment ${p.segment}: item ${key} does not fit the cached schema (${problem}); refresh it with \`observes schema infer\``);
+                    }
+                    text += formatMessage({ type: 'RECORD', stream: table, record, ...(whole ? { version: bookmark.version } : {}) });
+                  }
+                  records += page.items.length;
+                  scanned += page.items.length;
+                  bookmark.segments[String(p.segment)] = page.lastEvaluatedKey
+                    ? { last_evaluated_key: keyToState(page.lastEvaluatedKey), records: scanned }
+                    : { done: true, records: scanned };
+                  text += formatMessage({ type: 'STATE', value: state });
+                  await out.writeRaw(text);
                 }
-                records += page.items.length;
-                bookmark.segments[String(p.segment)] = page.lastEvaluatedKey ? { last_evaluated_key: keyToState(page.lastEvaluatedKey) } : { done: true };
-                text += formatMessage({ type: 'STATE', value: state });
-                await out.writeRaw(text);
+              } catch (error) {
+                failed = true;
+                throw error;
               }
               segmentLog.info('segment done', { records });
               logger.info(`METRIC: ${JSON.stringify({ type: 'counter', metric: 'record_count', value: records, tags: { table, segment: p.segment } })}`);

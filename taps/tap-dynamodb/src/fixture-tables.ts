@@ -3,7 +3,9 @@ import pLimit from 'p-limit';
 
 /** A test table: its key and how many items it gets. */
 export interface FixtureTable {
+  /** `orders` (hash `pk` S, range `sk` N), `customers` (hash `id` N) or `blobs` (hash `key` B). */
   name: string;
+  /** Items to write: item `i` is {@link fixtureItem}(name, i). */
   items: number;
 }
 

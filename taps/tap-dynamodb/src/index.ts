@@ -11,3 +11,4 @@ export * from './scan-state.js';
 export * from './tap-config.js';
 export * from './load-config.js';
 export * from './dynamodb-tap.js';
+export * from './segment-manifests.js';

@@ -9,19 +9,19 @@ describe('scan state', () => {
     expect(planTable(undefined, 3, [0, 1, 2])).to.deep.equal({
       fresh: true,
       bookmark: { total_segments: 3, segments: {} },
-      plans: [0, 1, 2].map((segment) => ({ segment, skip: false })),
+      plans: [0, 1, 2].map((segment) => ({ segment, skip: false, records: 0 })),
     });
   });
 
   it('resumes unfinished segments after their key and skips finished ones, keeping the version', () => {
-    const state = { total_segments: 3, version: 7, segments: { '0': { done: true }, '1': { last_evaluated_key: key } } };
+    const state = { total_segments: 3, version: 7, segments: { '0': { done: true, records: 9 }, '1': { last_evaluated_key: key, records: 4 } } };
     const plan = planTable(state, 3, [0, 1, 2]);
     expect(plan.fresh).to.equal(false);
     expect(plan.bookmark.version).to.equal(7);
     expect(plan.plans).to.deep.equal([
-      { segment: 0, skip: true, startKey: undefined },
-      { segment: 1, skip: false, startKey: key },
-      { segment: 2, skip: false, startKey: undefined },
+      { segment: 0, skip: true, startKey: undefined, records: 9 },
+      { segment: 1, skip: false, startKey: key, records: 4 },
+      { segment: 2, skip: false, startKey: undefined, records: 0 },
     ]);
     // The plan's bookmark is a copy: updating it leaves the input state alone.
     plan.bookmark.segments['2'] = { done: true };
@@ -33,7 +33,7 @@ describe('scan state', () => {
     const plan = planTable(state, 2, [0]);
     expect(plan.fresh).to.equal(true);
     expect(plan.bookmark).to.deep.equal({ total_segments: 2, segments: { '1': { last_evaluated_key: key } } });
-    expect(plan.plans).to.deep.equal([{ segment: 0, skip: false }]);
+    expect(plan.plans).to.deep.equal([{ segment: 0, skip: false, records: 0 }]);
   });
 
   it('ignores positions taken with another number of segments', () => {

@@ -6,6 +6,11 @@ export interface SegmentBookmark {
   last_evaluated_key?: StateKey;
   /** True once the segment scanned its last page. */
   done?: boolean;
+  /**
+   * Records the segment emitted since its scan started, resumed runs included: phase 2 compares it
+   * with the rows staged for the segment, so a segment resumed into another set of files is caught.
+   */
+  records?: number;
 }
 
 /** A table's bookmark: `bookmarks.<table>` in the tap's state. */
@@ -23,6 +28,8 @@ export interface SegmentPlan {
   segment: number;
   /** Resume after this key; absent to start at the beginning of the segment. */
   startKey?: StateKey;
+  /** Records emitted before `startKey` in this scan (0 for a new scan). */
+  records: number;
   /** The segment already finished in this scan: nothing to do. */
   skip: boolean;
 }
@@ -58,11 +65,11 @@ export function planTable(state: unknown, totalSegments: number, segments: numbe
   if (!previous || owned.every((b) => b?.done === true)) {
     const others: Record<string, SegmentBookmark> = {};
     for (const [key, value] of Object.entries(previous?.segments ?? {})) if (!segments.includes(Number(key))) others[key] = value;
-    return { fresh: true, bookmark: { total_segments: totalSegments, segments: others }, plans: segments.map((segment) => ({ segment, skip: false })) };
+    return { fresh: true, bookmark: { total_segments: totalSegments, segments: others }, plans: segments.map((segment) => ({ segment, skip: false, records: 0 })) };
   }
   const plans = segments.map((segment, i) => {
     const b = owned[i];
-    return { segment, skip: b?.done === true, startKey: b?.done ? undefined : b?.last_evaluated_key };
+    return { segment, skip: b?.done === true, startKey: b?.done ? undefined : b?.last_evaluated_key, records: b?.records ?? 0 };
   });
   return { fresh: false, bookmark: { ...previous, segments: { ...previous.segments } }, plans };
 }

@@ -21,7 +21,7 @@ export interface DynamoTapConfig {
   page_size?: number;
   /** Schema cache URL holding each table's schema: `s3://observes.cache/dynamodb/` or `file://dir`. */
   schema_cache: string;
-  /** S3 endpoint for an `s3://` schema cache (a local S3 server); default AWS's. */
+  /** S3 endpoint for an `s3://` schema cache (a local S3 server); default `OBSERVES_S3_ENDPOINT`, `AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL`, else AWS. */
   schema_cache_endpoint?: string;
   /** Throttled requests are retried this many times (with backoff) after the AWS SDK's own retries; default 10. */
   max_throttle_retries: number;

@@ -1,5 +1,5 @@
 import type { JsonRecord } from '@observes/protocol';
-import { HttpError, nextPageHeaderPaginator, type TapCommand } from '@observes/tap-sdk';
+import { HttpError, nextPageHeaderPaginator, type HttpClient, type TapCommand } from '@observes/tap-sdk';
 import type { GitlabConfig } from './config.js';
 import { parseDuration } from './parse-duration.js';
 
@@ -46,7 +46,7 @@ function stateSince(job: JsonRecord): string {
  * (stuck jobs block runners and hold back the `jobs` stream), and reports what it did.
  */
 export async function cancelStuckJobs(
-  ctx: { http: Parameters<TapCommand<GitlabConfig>['run']>[0]['http']; config: GitlabConfig; now(): Date },
+  ctx: { http: HttpClient; config: GitlabConfig; now(): Date },
   options: { project: string; olderThan: string; dryRun: boolean },
 ): Promise<CancelStuckJobsReport> {
   const thresholdMs = ctx.now().getTime() - parseDuration(options.olderThan);

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type { JsonRecord } from '@observes/protocol';
+import type { FakeBehaviour } from '@observes/testkit';
 import { FakeGitlabApi } from './fake-gitlab-api.js';
 import { gitlabCommit, gitlabIssue, gitlabJob, gitlabMember, gitlabMergeRequest, gitlabPipeline, minutesAfter, seedGitlab } from './fake-gitlab-data.js';
 import { runGitlab, type GitlabRun } from './testing/run-tap-gitlab.js';
@@ -83,5 +84,30 @@ describe('tap-gitlab differential runs', () => {
     expectDelta(third, 'pipelines', [], [1014, 1015, 1016]);
     expectDelta(third, 'merge_requests', [], [1005]);
     expectDelta(third, 'issues', [], [1001]);
+  });
+});
+
+describe('tap-gitlab while the data changes under it', () => {
+  it('an item updated during the walk moves to the end without making the walk skip its neighbour', async () => {
+    let api: FakeGitlabApi | undefined;
+    let pipelineRequests = 0;
+    // Just before the second page is served, an item of the first page is updated: offset page 2 would now start
+    // one item later and never return pipeline 1006.
+    const concurrentUpdate: FakeBehaviour = async (request, next) => {
+      if (request.path.endsWith('/pipelines') && ++pipelineRequests === 2) api!.put('pipelines', 1, gitlabPipeline(1, 1002, at(50)));
+      return next();
+    };
+    api = await FakeGitlabApi.start({ behaviours: [concurrentUpdate] });
+    try {
+      seedGitlab(api, [1], { pipelines: 12, jobs: 0, merge_requests: 0, issues: 0, members: 0, commits: 0 }, BASE);
+      const run = await runGitlab(api, { projects: [1] });
+      expect(run.code, run.stderr).to.equal(0);
+      const pipelines = run.records.get('pipelines')!.map((p) => `${p.id}@${p.updated_at}`);
+      expect(new Set(pipelines.map((p) => p.split('@')[0]))).to.have.property('size', 12);
+      expect(pipelines).to.include(`1002@${at(50)}`);
+      expect(new Set(pipelines).size).to.equal(pipelines.length);
+    } finally {
+      await api.close();
+    }
   });
 });

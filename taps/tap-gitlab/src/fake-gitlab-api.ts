@@ -1,5 +1,5 @@
 import type { JsonRecord } from '@observes/protocol';
-import { pagePaginated, requireAuth, startFakeApi, type FakeApi, type FakeBehaviour, type FakeRequest, type FakeResponse } from '@observes/testkit/fake-http/index';
+import { pagePaginated, requireAuth, startFakeApi, type FakeApi, type FakeBehaviour, type FakeRequest, type FakeResponse } from '@observes/testkit';
 
 /** The per-project collections the fake serves. */
 export type GitlabCollection = 'pipelines' | 'jobs' | 'merge_requests' | 'issues' | 'members' | 'commits';
@@ -20,7 +20,7 @@ export interface FakeGitlabOptions {
 }
 
 /** Job statuses GitLab can still cancel: the job has not finished. */
-export const CANCELABLE_JOB_STATUSES: readonly string[] = ['created', 'pending', 'preparing', 'running', 'scheduled', 'waiting_for_resource'];
+const CANCELABLE_JOB_STATUSES: readonly string[] = ['created', 'pending', 'preparing', 'running', 'scheduled', 'waiting_for_resource'];
 
 interface FakeGroup {
   id: number;

@@ -1,6 +1,7 @@
 /**
- * tap-gitlab: GitLab REST v4 streams bookmarked per project, the `cancel-stuck-jobs` job, and a local fake of the
- * API for tests.
+ * tap-gitlab: GitLab REST v4 streams bookmarked per project and the `cancel-stuck-jobs` job. The local fake of the
+ * API for tests is at `@observes/tap-gitlab/fake-gitlab-api` and `@observes/tap-gitlab/fake-gitlab-data`
+ * (kept out of this entry point: it needs the dev-only testkit).
  * @packageDocumentation
  */
 export { tap } from './tap.js';
@@ -9,5 +10,3 @@ export * from './cancel-stuck-jobs.js';
 export * from './parse-duration.js';
 export * from './updated-after-paginator.js';
 export { UNFINISHED_JOB_STATUSES } from './streams/jobs.js';
-export * from './fake-gitlab-api.js';
-export * from './fake-gitlab-data.js';

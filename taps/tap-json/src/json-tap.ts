@@ -34,7 +34,9 @@ export interface JsonTapOptions {
   onlySchema?: boolean;
   /**
    * Take each stream's schema from `schemaCache` instead of inferring it: every record must fit it,
-   * else the run fails naming the line, the stream and the field. Default false.
+   * else the run fails naming the line, the stream and the field. Where the schema says string,
+   * other values are written as their JSON text (the widening rule of inference), so the data a
+   * schema was inferred from always fits it. Default false.
    */
   useCachedSchema?: boolean;
   /** Treat every line as a raw record of `stream`, even one that looks like an envelope or a Singer message. */
@@ -62,6 +64,8 @@ interface OwnStream {
   name: string;
   inferrer?: SchemaInferrer;
   cached?: SchemaMessage;
+  /** Rewrites a record to the cached schema's widened (string) places. */
+  coerce?: (record: JsonRecord) => JsonRecord;
   records: number;
 }
 
@@ -84,9 +88,12 @@ export async function runJsonTap(input: Readable, output: Writable, options: Jso
   const spoolDir = options.onlySchema ? undefined : await mkdtemp(join(options.spoolDir ?? tmpdir(), 'tap-json-'));
   const spoolPath = spoolDir && join(spoolDir, 'spool.jsonl');
   let lastState: unknown = {};
+  const spoolFile = spoolPath ? createWriteStream(spoolPath) : undefined;
   try {
-    const spool = spoolPath ? new MessageWriter(createWriteStream(spoolPath)) : undefined;
+    const spool = spoolFile && new MessageWriter(spoolFile);
     for await (const lines of readLineBatches(input, { maxLineBytes: options.maxLineBytes })) {
+      // One spool write per input batch: the lines of a batch are formatted into one string.
+      let spooled = '';
       for (const { text, line } of lines) {
         const item = classifyInputLine(text, line, defaultStream, options.raw);
         if (options.selected && !isSelected(item, options.selected)) continue;
@@ -112,13 +119,15 @@ export async function runJsonTap(input: Readable, output: Writable, options: Jso
             checkKeys(keyProperties, record.record, line, stream);
             target.inferrer.observe(record.record);
           } else {
+            if (target.coerce) message = { ...(message as Message & { type: 'RECORD' }), record: target.coerce(record.record) };
             checker.check({ line, message, size: text.length });
           }
           target.records++;
         }
         if (message.type === 'STATE') lastState = message.value;
-        if (spool) await spool.write(message);
+        if (spool) spooled += formatMessage(message);
       }
+      if (spool && spooled !== '') await spool.writeRaw(spooled);
     }
     await spool?.end();
 
@@ -148,6 +157,7 @@ export async function runJsonTap(input: Readable, output: Writable, options: Jso
     await out.end();
     return result;
   } finally {
+    spoolFile?.destroy();
     if (spoolDir) await rm(spoolDir, { recursive: true, force: true });
   }
 }
@@ -164,7 +174,7 @@ async function openStream(stream: string, line: number, options: JsonTapOptions,
   if (!cached) throw new ProtocolError(line, stream, 'record-before-schema', `no cached schema for this stream at ${cache.location(stream)}`);
   const message: SchemaMessage = options.keyProperties ? { ...cached, key_properties: keyProperties } : cached;
   checker.check({ line, message, size: 0 });
-  return { name: stream, cached: message, records: 0 };
+  return { name: stream, cached: message, coerce: compileCoercion(message.schema), records: 0 };
 }
 
 function checkKeys(keyProperties: string[], record: JsonRecord, line: number, stream: string): void {

@@ -69,13 +69,21 @@ describe('schema cache', () => {
 
     roundTrips(() => openSchemaCache('s3://observes.cache/dynamodb', { s3Client: server.client }));
 
-    it('builds its own client from an endpoint', async () => {
-      process.env.AWS_ACCESS_KEY_ID ??= server.s3Config.accessKeyId;
-      process.env.AWS_SECRET_ACCESS_KEY ??= server.s3Config.secretAccessKey;
-      const cache = openSchemaCache('s3://observes.cache/other/', { endpoint: server.endpoint });
-      expect(cache.location('x')).to.equal('s3://observes.cache/other/x.json');
-      await cache.write({ ...message, stream: 'x' });
-      expect((await cache.read('x'))?.key_properties).to.deep.equal(['id']);
+    it('builds its own client from an endpoint (credentials from the environment)', async () => {
+      const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+      process.env.AWS_ACCESS_KEY_ID = server.s3Config.accessKeyId;
+      process.env.AWS_SECRET_ACCESS_KEY = server.s3Config.secretAccessKey;
+      try {
+        const cache = openSchemaCache('s3://observes.cache/other/', { endpoint: server.endpoint });
+        expect(cache.location('x')).to.equal('s3://observes.cache/other/x.json');
+        await cache.write({ ...message, stream: 'x' });
+        expect((await cache.read('x'))?.key_properties).to.deep.equal(['id']);
+      } finally {
+        for (const [name, value] of [['AWS_ACCESS_KEY_ID', saved.id], ['AWS_SECRET_ACCESS_KEY', saved.secret]] as const) {
+          if (value === undefined) delete process.env[name];
+          else process.env[name] = value;
+        }
+      }
     });
   });
 });

@@ -1,7 +1,8 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { parseMessage, type SchemaMessage } from '@observes/protocol';
+import { createS3Client, parseS3Url } from '@observes/state';
 
 /**
  * Where streams' schemas are kept between runs (the `observes.cache` bucket in production): one
@@ -23,8 +24,8 @@ export interface SchemaCacheOptions {
   /** S3 client to use for `s3://` URLs; default: one built from `endpoint` and `region`. */
   s3Client?: S3Client;
   /**
-   * S3 endpoint for `s3://` URLs (a local S3 server in tests); default `AWS_ENDPOINT_URL_S3`, then
-   * `AWS_ENDPOINT_URL`, else AWS itself. A custom endpoint implies path-style addressing.
+   * S3 endpoint for `s3://` URLs (a local S3 server in tests); default `OBSERVES_S3_ENDPOINT`, then
+   * `AWS_ENDPOINT_URL_S3`, then `AWS_ENDPOINT_URL`, else AWS itself (see `createS3Client` of @observes/state).
    */
   endpoint?: string;
   /** AWS region for `s3://` URLs; default `AWS_REGION`, else `us-east-1`. */
@@ -129,18 +130,6 @@ class S3SchemaCache implements SchemaCache {
   }
 }
 
-/** An S3 client that works against AWS and against local S3 servers alike. */
-function defaultS3Client(options: SchemaCacheOptions): S3Client {
-  const endpoint = options.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
-  return new S3Client({
-    region: options.region ?? process.env.AWS_REGION ?? 'us-east-1',
-    ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
-    // Local S3 servers reject or corrupt the newer default checksums.
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
-}
-
 /**
  * Opens the schema cache at `url`: `s3://bucket/prefix/` (e.g. `s3://observes.cache/dynamodb/`),
  * `file:///absolute/dir`, `file://relative/dir` or a plain directory path.
@@ -148,11 +137,8 @@ function defaultS3Client(options: SchemaCacheOptions): S3Client {
  */
 export function openSchemaCache(url: string, options: SchemaCacheOptions = {}): SchemaCache {
   if (url.startsWith('s3://')) {
-    const rest = url.slice('s3://'.length);
-    const slash = rest.indexOf('/');
-    const bucket = slash === -1 ? rest : rest.slice(0, slash);
-    if (bucket === '') throw new Error(`schema cache URL ${JSON.stringify(url)} names no bucket`);
-    return new S3SchemaCache(bucket, slash === -1 ? '' : rest.slice(slash + 1), options.s3Client ?? defaultS3Client(options));
+    const { bucket, key } = parseS3Url(url, false);
+    return new S3SchemaCache(bucket, key, options.s3Client ?? createS3Client({ endpoint: options.endpoint, region: options.region }));
   }
   if (url.startsWith('file://')) return new FileSchemaCache(decodeURIComponent(url.slice('file://'.length)));
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) throw new Error(`schema cache URL ${JSON.stringify(url)} must start with s3:// or file://`);

@@ -1,7 +1,10 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import { readMessages, StreamChecker } from '@observes/protocol';
 import { runJsonTap } from './json-tap.js';
+import { openSchemaCache } from './schema-cache.js';
 import { inferSchema } from './schema-inference.js';
 import { TextSink, textSource } from './test-streams.js';
 
@@ -42,6 +45,20 @@ describe('schema inference (golden)', () => {
         for await (const message of readMessages(textSource(text))) checker.check(message);
         const records = checker.summary().reduce((sum, s) => sum + s.records, 0);
         expect(records).to.equal(input.trim().split('\n').filter((l) => !l.includes('"type":"SCHEMA"') && !l.includes('"type":"STATE"')).length);
+      });
+
+      it('gives the same output from the cached schema as from inference', async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'golden-cache-'));
+        try {
+          const cache = openSchemaCache(dir);
+          const inferred = new TextSink();
+          await runJsonTap(textSource(input), inferred, { schemaCache: cache });
+          const cached = new TextSink();
+          await runJsonTap(textSource(input), cached, { schemaCache: cache, useCachedSchema: true });
+          expect(cached.text()).to.equal(inferred.text());
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
       });
 
       it('gives the same bytes on every run, whatever the record order and chunking', async () => {

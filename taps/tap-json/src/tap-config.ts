@@ -13,7 +13,7 @@ export interface JsonTapConfig {
   key_properties?: string[];
   /** Schema cache URL (`s3://observes.cache/<name>/` or `file://dir`): inferred schemas are saved there. */
   schema_cache?: string;
-  /** S3 endpoint for an `s3://` schema cache (a local S3 server); default AWS's. */
+  /** S3 endpoint for an `s3://` schema cache (a local S3 server); default `OBSERVES_S3_ENDPOINT`, `AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL`, else AWS. */
   schema_cache_endpoint?: string;
   /** Take schemas from the cache instead of inferring; records must fit them. Default false. */
   use_cached_schema: boolean;

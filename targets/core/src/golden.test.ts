@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { isExactNumber, parseJsonLossless, serializeJson, type JsonRecord, type JsonSchema } from '@observes/protocol';
 import { describeType, type ColumnType } from './column-type.js';
 import { RecordFlattener } from './flatten-record.js';
-import { rootRowId } from './row-id.js';
+import { RowIdAssigner } from './row-id.js';
 import { planStream, type PlanOptions } from './stream-plan.js';
 import { layoutTable } from './table-layout.js';
 
@@ -50,9 +50,8 @@ describe('target-core golden files', () => {
         const plan = planStream(input.stream, input.schema, input.key_properties, input.options);
         const flattener = new RecordFlattener(plan);
         const rows = plan.tables.map(() => [] as unknown[][]);
-        for (const record of input.records) {
-          flattener.flatten(record, { rowId: plan.keyProperties.length ? undefined : rootRowId(plan.stream, record) }, rows);
-        }
+        const rowIds = new RowIdAssigner(plan.stream);
+        for (const record of input.records) flattener.flatten(record, { rowId: plan.keyProperties.length ? undefined : rowIds.next(record) }, rows);
         compareGolden(join(fixtures, 'plans', name, 'expected.json'), {
           keyColumns: plan.keyColumns,
           sourceKeyColumns: plan.sourceKeyColumns,

@@ -60,6 +60,8 @@ export interface PlanOptions {
    * 0 keeps every top-level object and list as json. Default: unlimited.
    */
   maxNesting?: number;
+  /** Add `_sdc_deleted_at` (filled from the record) to the root even without `metadataColumns`: hard deletes key on it. Default false. */
+  deletedAtColumn?: boolean;
   /** Longest identifier the warehouse keeps, in bytes. Default 127 (Redshift); 63 for PostgreSQL. */
   maxIdentifierBytes?: number;
   /** Add the Singer metadata columns (`_sdc_extracted_at`, `_sdc_received_at`, `_sdc_batched_at`, `_sdc_deleted_at`, `_sdc_sequence`, `_sdc_table_version`) to the root table. Default false. */
@@ -119,13 +121,16 @@ export function planStream(stream: string, schema: JsonSchema, keyProperties: st
       for (let level = 0; level < depth; level++) leading.push({ name: `_sdc_level_${level}_id`, type: BIGINT, role: 'level_id', path: [String(level)] });
     }
     const elementTypes = schemaTypes(element);
-    if (depth > 0 && !(elementTypes.size === 1 && elementTypes.has('object'))) {
+    // List elements that are not objects with declared properties (scalars, free-form objects, mixed) are kept whole in `value`.
+    const flattensElement = elementTypes.size === 1 && elementTypes.has('object') && schemaBranch(element, 'object').properties !== undefined;
+    if (depth > 0 && !flattensElement) {
       leading.push({ name: 'value', type: scalarColumnType(element), role: 'value' });
     } else {
       collect(schemaBranch(element, 'object'), [], depth, fields, lists);
     }
-    const trailing: ColumnPlan[] = depth === 0 && options.metadataColumns
-      ? METADATA_COLUMNS.filter((m) => !fields.some((f) => f.path.length === 1 && f.path[0] === m.name)).map((m) => ({ ...m, role: 'metadata' as const }))
+    const metadata = options.metadataColumns ? METADATA_COLUMNS : options.deletedAtColumn ? METADATA_COLUMNS.filter((m) => m.name === '_sdc_deleted_at') : [];
+    const trailing: ColumnPlan[] = depth === 0
+      ? metadata.filter((m) => !fields.some((f) => f.path.length === 1 && f.path[0] === m.name)).map((m) => ({ ...m, role: 'metadata' as const }))
       : [];
     const reserved = [...leading, ...trailing].map((c) => ({ source: `\u0001${c.name}`, id: c.name, exact: true }));
     const names = resolveCollisions([

@@ -33,12 +33,15 @@ export class LayoutError extends Error {
   readonly table: string;
   readonly column: string;
   readonly rowIndex: number;
+  /** What is wrong with the value, without the table and column. */
+  readonly problem: string;
   constructor(table: string, column: string, rowIndex: number, cause: Error) {
     super(`table ${table}, column ${column}: ${cause.message}`);
     this.name = 'LayoutError';
     this.table = table;
     this.column = column;
     this.rowIndex = rowIndex;
+    this.problem = cause.message;
   }
 }
 

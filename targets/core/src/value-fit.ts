@@ -40,6 +40,28 @@ export function decimalShape(text: string): DecimalShape {
   return { intDigits: intPart === '0' ? 1 : intPart.length, fracDigits: fracPart.length };
 }
 
+/**
+ * A number's text without an exponent (`1e-7` → `0.0000001`, `1.5E3` → `1500`): the form every warehouse's
+ * numeric input accepts (Redshift's DECIMAL does not take exponents). Text without an exponent is returned as is.
+ */
+export function plainDecimal(text: string): string {
+  const e = text.search(/[eE]/);
+  if (e < 0) return text;
+  const negative = text.startsWith('-');
+  const mantissa = text.slice(negative ? 1 : 0, e);
+  const exponent = Number(text.slice(e + 1));
+  const dot = mantissa.indexOf('.');
+  const digits = mantissa.replace('.', '');
+  const point = (dot < 0 ? mantissa.length : dot) + exponent;
+  let out: string;
+  if (point <= 0) out = '0.' + '0'.repeat(-point) + digits;
+  else if (point >= digits.length) out = digits + '0'.repeat(point - digits.length);
+  else out = digits.slice(0, point) + '.' + digits.slice(point);
+  out = out.replace(/^0+(?=\d)/, '');
+  if (out.includes('.')) out = out.replace(/\.?0+$/, '');
+  return (negative && /[1-9]/.test(out) ? '-' : '') + out;
+}
+
 /** The exact decimal text of a number value (a double prints its shortest round-trip text). */
 export function numberText(value: number | ExactNumber): string {
   return typeof value === 'number' ? String(value) : value.value;

@@ -1,5 +1,5 @@
 import { serializeJson, type JsonRecord, type Logger } from '@observes/protocol';
-import { LayoutError, MAX_IDENTIFIER_BYTES, RecordFlattener, layoutTable, rootRowId, shortenIdentifier, type ColumnType, type Row, type StreamPlan, type TableLayout } from '@observes/target-core';
+import { LayoutError, MAX_IDENTIFIER_BYTES, RecordFlattener, layoutTable, RowIdAssigner, shortenIdentifier, type ColumnType, type Row, type StreamPlan, type TableLayout } from '@observes/target-core';
 import { catalogFromRows } from './column-catalog.js';
 import type { TargetConfig } from './config.js';
 import { csvChunks } from './csv-rows.js';
@@ -12,6 +12,7 @@ const MAX_INSERT_BYTES = 8 * 1024 * 1024;
 
 /** One buffered record. */
 export interface BufferedRecord {
+  /** The record as read (ExactNumbers included). */
   record: JsonRecord;
   /** Input line, for error messages. */
   line: number;
@@ -21,6 +22,7 @@ export interface BufferedRecord {
 
 /** A batch of one stream, ready to load. */
 export interface Batch {
+  /** The stream's plan when its records were read (a later SCHEMA does not change it). */
   plan: StreamPlan;
   /** Records in input order, deduplicated by key for keyed streams (the last one kept). */
   records: BufferedRecord[];
@@ -81,30 +83,31 @@ export class BatchLoader {
     this.catalog = catalogFromRows(await this.warehouse.query(this.dialect.listColumns(), [this.config.schema]));
   }
 
-  /** Whether a table exists (as far as this session knows). */
-  hasTable(name: string): boolean {
-    return this.catalog.has(name);
+  /** Columns of a table as this session knows them; undefined when the table does not exist. */
+  columnsOf(table: string): ReadonlyMap<string, ColumnType> | undefined {
+    return this.catalog.get(table);
+  }
+
+  /** Rereads the columns of every table (after DDL run outside this loader). */
+  async reloadCatalog(): Promise<void> {
+    await this.refreshCatalog();
   }
 
   /** Loads one batch in one transaction. */
   async load(batch: Batch): Promise<void> {
     const { plan } = batch;
-    const firstLine = batch.records[0]?.line ?? 0;
     const target = (name: string) => (batch.version === undefined ? name : versionTable(name, batch.version, this.maxIdentifierBytes));
     if (batch.version !== undefined) await this.dropAbandonedVersions(plan, batch.version);
 
     const flattener = new RecordFlattener(plan);
     const rows: Row[][] = plan.tables.map(() => []);
     const keyed = plan.keyProperties.length > 0;
-    const ranks = new Map<string, number>();
-    for (const { record, metadata } of batch.records) {
-      let rowId: string | undefined;
-      if (!keyed) {
-        const hash = rootRowId(plan.stream, record);
-        const rank = ranks.get(hash) ?? 0;
-        ranks.set(hash, rank + 1);
-        rowId = rank === 0 ? hash : `${hash}-${rank}`;
-      }
+    const rowIds = keyed ? undefined : new RowIdAssigner(plan.stream);
+    // Deduplication reorders keyed records, so the batch's first line is the smallest one.
+    let firstLine = Number.POSITIVE_INFINITY;
+    for (const { record, metadata, line } of batch.records) {
+      if (line < firstLine) firstLine = line;
+      const rowId = rowIds?.next(record);
       const deleted = this.config.hard_delete && record._sdc_deleted_at !== undefined && record._sdc_deleted_at !== null;
       // A hard-deleted record only needs its root row: its key drives the delete, and it is not inserted.
       flattener.flatten(deleted ? keyOnly(plan, record) : record, { rowId, metadata }, rows);
@@ -118,7 +121,7 @@ export class BatchLoader {
         if (!(error instanceof LayoutError)) throw error;
         const row = rows[t][error.rowIndex];
         const keyCells = t === 0 ? plan.keyColumns.map((k) => row[plan.tables[0].columns.findIndex((c) => c.name === k)]) : row.slice(0, plan.sourceKeyColumns.length);
-        throw new LoadError(plan.stream, plan.tables[t].name, firstLine, `record with key ${serializeJson(keyCells)}: column ${JSON.stringify(error.column)}: ${error.message.replace(/^table [^,]*, column [^:]*: /, '')}`);
+        throw new LoadError(plan.stream, plan.tables[t].name, firstLine, `record with key ${serializeJson(keyCells)}: column ${JSON.stringify(error.column)}: ${error.problem}`);
       }
     }
 
@@ -143,33 +146,15 @@ export class BatchLoader {
           if (w.inTransaction) for (const sql of w.statements) await this.warehouse.query(sql);
         }
       }
-      const temps: string[] = [];
-      for (let t = 0; t < layouts.length; t++) {
-        const layout = layouts[t];
-        table = layout.table;
-        const temp = `_sdc_stage_${t}`;
-        temps.push(temp);
-        await this.warehouse.query(this.dialect.createTemp(temp, this.config.schema, layout.table));
-        if (layout.rows.length > 0) staged.push(...(await this.copyRows(temp, layout)));
-      }
-      const root = layouts[0];
-      if (keyed) {
-        // Children first, matched through the root temp table: a record's old child rows all go, even when it now has fewer.
-        for (let t = 1; t < layouts.length; t++) {
-          table = layouts[t].table;
-          await this.warehouse.query(this.dialect.deleteUsing(this.config.schema, layouts[t].table, temps[0], plan.sourceKeyColumns.map((s, i) => [s, plan.keyColumns[i]])));
+      if (!keyed && !this.config.hard_delete) {
+        // Append: nothing to match or filter, so rows go straight into their tables.
+        for (const layout of layouts) {
+          table = layout.table;
+          if (layout.rows.length > 0) staged.push(...(await this.copyRows(this.dialect.table(this.config.schema, layout.table), layout)));
         }
-        table = root.table;
-        await this.warehouse.query(this.dialect.deleteUsing(this.config.schema, root.table, temps[0], plan.keyColumns.map((k) => [k, k])));
+      } else {
+        await this.mergeThroughTemps(plan, layouts, staged, (name) => (table = name));
       }
-      const hardDeleteColumn = this.config.hard_delete && root.columns.some((c) => c.name === '_sdc_deleted_at') ? '_sdc_deleted_at' : undefined;
-      for (let t = 0; t < layouts.length; t++) {
-        if (layouts[t].rows.length === 0) continue;
-        table = layouts[t].table;
-        const columns = layouts[t].columns.map((c) => c.name);
-        await this.warehouse.query(this.dialect.insertFromTemp(this.config.schema, layouts[t].table, temps[t], columns, t === 0 ? hardDeleteColumn : undefined));
-      }
-      for (const temp of temps) await this.warehouse.query(this.dialect.dropTemp(temp));
       await this.warehouse.query('COMMIT');
     } catch (error) {
       await this.rollback();
@@ -183,6 +168,38 @@ export class BatchLoader {
     if (this.stager && staged.length > 0) await this.stager.remove(staged).catch((error) => this.log.warn('could not remove staged files', { error }));
   }
 
+  /**
+   * Merge (and hard deletes): rows go to session temp tables; the root rows matching their keys and all
+   * their child rows are deleted; then the rows are inserted (a hard-deleted record's root row only drives
+   * the delete). Runs inside the batch's transaction.
+   */
+  private async mergeThroughTemps(plan: StreamPlan, layouts: TableLayout[], staged: string[], at: (table: string) => void): Promise<void> {
+    const schema = this.config.schema;
+    const temps = layouts.map((_, t) => `_sdc_stage_${t}`);
+    for (let t = 0; t < layouts.length; t++) {
+      at(layouts[t].table);
+      await this.warehouse.query(this.dialect.createTemp(temps[t], schema, layouts[t].table));
+      if (layouts[t].rows.length > 0) staged.push(...(await this.copyRows(this.dialect.quote(temps[t]), layouts[t])));
+    }
+    if (plan.keyProperties.length > 0) {
+      // Children first, matched through the root temp table: a record's old child rows all go, even when it now has fewer.
+      for (let t = 1; t < layouts.length; t++) {
+        at(layouts[t].table);
+        await this.warehouse.query(this.dialect.deleteUsing(schema, layouts[t].table, temps[0], plan.sourceKeyColumns.map((s, i) => [s, plan.keyColumns[i]])));
+      }
+      at(layouts[0].table);
+      await this.warehouse.query(this.dialect.deleteUsing(schema, layouts[0].table, temps[0], plan.keyColumns.map((k) => [k, k])));
+    }
+    // With hard_delete every plan has `_sdc_deleted_at` (see PlanOptions.deletedAtColumn).
+    const hardDeleteColumn = this.config.hard_delete ? '_sdc_deleted_at' : undefined;
+    for (let t = 0; t < layouts.length; t++) {
+      if (layouts[t].rows.length === 0) continue;
+      at(layouts[t].table);
+      await this.warehouse.query(this.dialect.insertFromTemp(schema, layouts[t].table, temps[t], layouts[t].columns.map((c) => c.name), t === 0 ? hardDeleteColumn : undefined));
+    }
+    for (const temp of temps) await this.warehouse.query(this.dialect.dropTemp(temp));
+  }
+
   /** Rolls back after a failure and rereads the catalog (the DDL of the batch was rolled back too). */
   private async rollback(): Promise<void> {
     try {
@@ -193,9 +210,8 @@ export class BatchLoader {
     }
   }
 
-  /** Loads a layout's rows into a temp table; returns S3 keys to remove after commit. */
-  private async copyRows(temp: string, layout: TableLayout): Promise<string[]> {
-    const target = this.dialect.quote(temp);
+  /** Loads a layout's rows into `target` (a quoted, possibly qualified table); returns S3 keys to remove after commit. */
+  private async copyRows(target: string, layout: TableLayout): Promise<string[]> {
     const columns = layout.columns.map((c) => c.name);
     if (this.dialect.copyFromStdin) {
       await this.warehouse.copyFromStdin(this.dialect.copyFromStdin(target, columns), csvChunks(layout.rows));

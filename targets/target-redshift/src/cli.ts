@@ -10,6 +10,7 @@ const argv = await yargs(hideBin(process.argv))
   .scriptName('target-redshift')
   .usage('$0 --config config.json < singer-messages\n\nLoads a Singer stream into Amazon Redshift or PostgreSQL (see README.md). Every setting may also come from TARGET_REDSHIFT_<SETTING>.')
   .option('config', { type: 'string', describe: 'JSON config file (see README for the settings)' })
+  .option('from-s3', { type: 'string', describe: 'Load what target-s3 wrote: the s3://bucket/key URL of its manifest (stdin is not read)' })
   .strict()
   .help()
   .version(false)
@@ -17,7 +18,12 @@ const argv = await yargs(hideBin(process.argv))
 
 try {
   const config = loadConfig(argv.config);
-  await runTarget({ config, input: process.stdin, output: process.stdout, log });
+  if (argv.fromS3) {
+    const { loadFromS3 } = await import('./from-s3.js');
+    await loadFromS3({ config, manifestUrl: argv.fromS3, output: process.stdout, log });
+  } else {
+    await runTarget({ config, input: process.stdin, output: process.stdout, log });
+  }
 } catch (error) {
   const message = redact(error instanceof ConfigError ? error.message : (error as Error).message ?? String(error));
   log.error(message);

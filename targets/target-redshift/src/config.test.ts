@@ -23,7 +23,7 @@ describe('target-redshift config', () => {
     });
     expect(config).to.deep.include({ host: 'db.example', schema: 'raw', dialect: 'redshift', batch_size_rows: 500, hard_delete: true, validate_records: true, replace_on_eof: ['a', 'b'] });
     expect(config.s3).to.deep.equal({ bucket: 'stage-bucket', prefix: 'target-redshift', region: 'us-east-1', iam_role: 'arn:role' });
-    expect(config.batch_size_bytes).to.equal(64 * 1024 * 1024);
+    expect(config.batch_size_bytes).to.equal(16 * 1024 * 1024);
   });
 
   it('defaults to the postgres dialect for the embedded pglite warehouse', () => {

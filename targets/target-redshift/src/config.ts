@@ -11,7 +11,7 @@ export interface S3StagingConfig {
   region: string;
   /** Custom endpoint (an S3-compatible server); path-style addressing is used with it. */
   endpoint?: string;
-  /** IAM role Redshift assumes to read the files (`IAM_ROLE` of the COPY). */
+  /** IAM role Redshift assumes to read the files (`IAM_ROLE` of the COPY). Without it the redshift dialect does not stage (multi-row INSERTs) and `s3` only serves `--from-s3` reads. */
   iam_role?: string;
 }
 
@@ -32,7 +32,7 @@ export interface TargetConfig {
   dialect: 'redshift' | 'postgres';
   /** Flush when a stream's batch holds this many records. Default 100000. */
   batch_size_rows: number;
-  /** Flush when the batches hold this many bytes of input. Default 64 MiB. */
+  /** Flush when the batches hold this many bytes of input (UTF-16 units of the lines). Default 16 MiB: bounds memory whatever the stream length. */
   batch_size_bytes: number;
   /** Flush (and echo state) when the oldest buffered record is this old. Default 300. */
   batch_max_age_seconds: number;
@@ -162,7 +162,6 @@ export function validateConfig(raw: Record<string, unknown>): TargetConfig {
       for (const key of Object.keys(s)) if (!['bucket', 'prefix', 'region', 'endpoint', 'iam_role'].includes(key)) problems.push(`unknown setting "s3.${key}"`);
       if (typeof s.bucket !== 'string' || !s.bucket) problems.push('"s3.bucket" is required when "s3" is set');
       for (const key of ['prefix', 'region', 'endpoint', 'iam_role']) if (s[key] !== undefined && typeof s[key] !== 'string') problems.push(`"s3.${key}" must be a string`);
-      if (dialect === 'redshift' && typeof s.iam_role !== 'string') problems.push('"s3.iam_role" is required for the redshift dialect\'s COPY');
       s3 = {
         bucket: String(s.bucket ?? ''),
         prefix: String(s.prefix ?? 'target-redshift').replace(/^\/+|\/+$/g, ''),
@@ -184,7 +183,7 @@ export function validateConfig(raw: Record<string, unknown>): TargetConfig {
     schema,
     dialect: dialect as TargetConfig['dialect'],
     batch_size_rows: int('batch_size_rows', 100_000, 1)!,
-    batch_size_bytes: int('batch_size_bytes', 64 * 1024 * 1024, 1)!,
+    batch_size_bytes: int('batch_size_bytes', 16 * 1024 * 1024, 1)!,
     batch_max_age_seconds: int('batch_max_age_seconds', 300, 0)!,
     s3,
     add_metadata_columns: bool('add_metadata_columns', false),

@@ -1,4 +1,5 @@
 import { isExactNumber, serializeJson } from '@observes/protocol';
+import { plainDecimal } from '@observes/target-core';
 
 /** The NULL marker of our CSV files (unquoted); a string spelled the same way is quoted, so it stays a string. */
 export const CSV_NULL = '\\N';
@@ -10,8 +11,9 @@ export function csvCell(value: unknown): string {
   if (value === null || value === undefined) return CSV_NULL;
   let text: string;
   if (typeof value === 'string') text = value;
-  else if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  else if (isExactNumber(value)) return value.value;
+  else if (typeof value === 'number') return plainDecimal(String(value));
+  else if (typeof value === 'boolean') return String(value);
+  else if (isExactNumber(value)) return plainDecimal(value.value);
   else text = serializeJson(value);
   return NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

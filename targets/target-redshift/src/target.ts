@@ -1,7 +1,7 @@
-import type { Readable, Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { MessageWriter, StreamChecker, readMessageBatches, serializeJson, type Logger, type ReadMessage, type SchemaMessage } from '@observes/protocol';
 import { planStream, type StreamPlan } from '@observes/target-core';
-import { BatchLoader, type BufferedRecord } from './batch-loader.js';
+import { BatchLoader, type Batch, type BufferedRecord } from './batch-loader.js';
 import type { TargetConfig } from './config.js';
 import { postgresDialect } from './dialects/postgres.js';
 import { redshiftDialect } from './dialects/redshift.js';
@@ -21,15 +21,20 @@ interface StreamBuffer {
   version?: number;
   /** Version assigned to every record at start for `replace_on_eof` streams. */
   eofVersion?: number;
+  /** Top-level properties the schema declares; others are not stored, and said so once each. */
+  declared: Set<string>;
+  warned: Set<string>;
 }
 
 /** Options of {@link runTarget}. */
 export interface RunTargetOptions {
+  /** Validated settings (see `loadConfig`). */
   config: TargetConfig;
-  /** Singer messages (stdin). */
-  input: Readable;
+  /** Singer messages (stdin, or a generated stream). */
+  input: AsyncIterable<Buffer | string>;
   /** Where committed STATE lines go (stdout). */
   output: Writable;
+  /** Where progress and errors are logged (stderr). */
   log: Logger;
 }
 
@@ -42,7 +47,7 @@ export async function runTarget({ config, input, output, log }: RunTargetOptions
   const dialect = config.dialect === 'postgres' ? postgresDialect : redshiftDialect;
   const warehouse = await openWarehouse(config);
   // The AWS SDK takes a while to load: only when S3 staging is configured.
-  const stager = config.s3 && dialect.copyFromS3 ? new (await import('./s3-staging.js')).S3Stager(config.s3) : undefined;
+  const stager = config.s3?.iam_role && dialect.copyFromS3 ? new (await import('./s3-staging.js')).S3Stager(config.s3) : undefined;
   const loader = new BatchLoader(warehouse, dialect, config, log, stager);
   const writer = new MessageWriter(output);
   const checker = new StreamChecker({ validateRecords: config.validate_records });
@@ -56,60 +61,97 @@ export async function runTarget({ config, input, output, log }: RunTargetOptions
 
   const replaceOnEof = (stream: string) => config.replace_on_eof === true || (Array.isArray(config.replace_on_eof) && config.replace_on_eof.includes(stream));
 
-  const flushStream = async (buffer: StreamBuffer) => {
+  // Records of a replace_on_eof stream only count once the end-of-input swap is done: a state echoed earlier
+  // would let a rerun resume mid-stream and then swap in only the tail. So states wait for the end.
+  let holdStates = false;
+
+  // Loading overlaps reading: one flush is in flight while the next batch fills, so memory holds at most two
+  // batches. Its state is written only after its loads commit; a failure stops the run at the next check.
+  let inflight: Promise<void> = Promise.resolve();
+  let failure: unknown;
+  const checkFailure = () => {
+    if (failure !== undefined) throw failure;
+  };
+
+  const takeBatch = (buffer: StreamBuffer): Batch | undefined => {
     const records = buffer.byKey ? [...buffer.byKey.values()] : buffer.list!;
-    if (records.length === 0) return;
-    const started = Date.now();
-    await loader.load({ plan: buffer.plan, records, version: buffer.version });
-    log.info('batch committed', { stream: buffer.plan.stream, records: records.length, version: buffer.version, ms: Date.now() - started });
+    if (records.length === 0) return undefined;
+    if (buffer.byKey) buffer.byKey = new Map();
+    else buffer.list = [];
     bufferedBytes -= buffer.bytes;
     bufferedRecords -= records.length;
-    buffer.byKey?.clear();
-    if (buffer.list) buffer.list.length = 0;
     buffer.bytes = 0;
+    return { plan: buffer.plan, records, version: buffer.version };
   };
 
-  const flushAll = async () => {
-    for (const buffer of streams.values()) await flushStream(buffer);
+  /** Hands every buffered record (and the state they cover) to a new flush, after the one in flight finished. */
+  const flushAll = async (): Promise<void> => {
+    const batches = [...streams.values()].map(takeBatch).filter((b): b is Batch => b !== undefined);
+    const state = holdStates ? undefined : pendingState;
+    if (state) pendingState = undefined;
     oldest = 0;
-    await echoState();
+    if (batches.length === 0 && !state) return;
+    if (batches.length > 0) await inflight;
+    checkFailure();
+    inflight = inflight.then(async () => {
+      for (const batch of batches) {
+        const started = Date.now();
+        await loader.load(batch);
+        log.info('batch committed', { stream: batch.plan.stream, records: batch.records.length, version: batch.version, ms: Date.now() - started });
+      }
+      if (state) await writer.write({ type: 'STATE', value: state.value });
+    });
+    inflight.catch((error: unknown) => {
+      failure ??= error;
+    });
   };
 
-  const echoState = async () => {
-    if (pendingState && bufferedRecords === 0) {
-      await writer.write({ type: 'STATE', value: pendingState.value });
-      pendingState = undefined;
-    }
+  /** Flushes everything and waits until it is committed. */
+  const settle = async (): Promise<void> => {
+    await flushAll();
+    await inflight;
+    checkFailure();
   };
 
-  const handle = async (read: ReadMessage) => {
+  /** Handles one message; returns a promise only when it has to wait (a flush), so records cost no await. */
+  const handle = (read: ReadMessage): Promise<void> | undefined => {
     const message = read.message;
     const current = checker.check(read);
     switch (message.type) {
       case 'SCHEMA': {
         const old = streams.get(message.stream);
-        if (old && serializeJson([old.schema.schema, old.schema.key_properties]) === serializeJson([message.schema, message.key_properties])) return;
-        if (old) await flushStream(old);
-        const plan = planStream(message.stream, message.schema, message.key_properties, { maxNesting: config.max_nesting, metadataColumns: config.add_metadata_columns, maxIdentifierBytes: loader.maxIdentifierBytes });
-        const keyed = message.key_properties.length > 0;
+        if (old && serializeJson([old.schema.schema, old.schema.key_properties]) === serializeJson([message.schema, message.key_properties])) return undefined;
+        const plan = planStream(message.stream, message.schema, message.key_properties, { maxNesting: config.max_nesting, metadataColumns: config.add_metadata_columns, deletedAtColumn: config.hard_delete, maxIdentifierBytes: loader.maxIdentifierBytes });
+        // What came under the old schema is flushed with the old plan first.
+        const flushed = old && (old.byKey?.size ?? old.list!.length) > 0 ? flushAll() : undefined;
         streams.set(message.stream, {
           schema: message,
           plan,
-          ...(keyed ? { byKey: new Map() } : { list: [] }),
+          ...(message.key_properties.length > 0 ? { byKey: new Map() } : { list: [] }),
           bytes: 0,
           version: old?.version,
           eofVersion: replaceOnEof(message.stream) ? runVersion : undefined,
+          declared: new Set(Object.keys(message.schema.properties ?? {})),
+          warned: old?.warned ?? new Set(),
         });
-        return;
+        return flushed;
       }
       case 'RECORD': {
         const buffer = streams.get(message.stream)!;
         const version = message.version ?? buffer.eofVersion;
-        if (version !== buffer.version) {
-          await flushStream(buffer);
-          buffer.version = version;
+        if (message.version === undefined && buffer.eofVersion !== undefined) holdStates = true;
+        if (version !== buffer.version && (buffer.byKey?.size ?? buffer.list!.length) > 0) {
+          // Records of another version go to other tables: flush, then buffer this record.
+          return flushAll().then(() => handle(read));
         }
+        buffer.version = version;
         const record = message.record;
+        for (const field in record) {
+          if (!buffer.declared.has(field) && !buffer.warned.has(field) && field !== '_sdc_deleted_at') {
+            buffer.warned.add(field);
+            log.warn('field not in the stream\'s schema: not stored', { stream: message.stream, field, line: read.line });
+          }
+        }
         const entry: BufferedRecord = { record, line: read.line };
         if (config.add_metadata_columns) {
           const now = new Date().toISOString();
@@ -124,11 +166,7 @@ export async function runTarget({ config, input, output, log }: RunTargetOptions
         }
         if (buffer.byKey) {
           const key = serializeJson(current!.keyProperties.map((k) => record[k]));
-          const previous = buffer.byKey.get(key);
-          if (previous) {
-            buffer.byKey.delete(key);
-            bufferedRecords--;
-          }
+          if (buffer.byKey.delete(key)) bufferedRecords--;
           buffer.byKey.set(key, entry);
         } else {
           buffer.list!.push(entry);
@@ -137,21 +175,20 @@ export async function runTarget({ config, input, output, log }: RunTargetOptions
         buffer.bytes += read.size;
         bufferedBytes += read.size;
         if (oldest === 0) oldest = Date.now();
-        if ((buffer.byKey?.size ?? buffer.list!.length) >= config.batch_size_rows || bufferedBytes >= config.batch_size_bytes) await flushAll();
-        return;
+        if ((buffer.byKey?.size ?? buffer.list!.length) >= config.batch_size_rows || bufferedBytes >= config.batch_size_bytes) return flushAll();
+        return undefined;
       }
       case 'STATE':
         pendingState = { value: message.value };
-        await echoState();
-        return;
-      case 'ACTIVATE_VERSION': {
-        await flushAll();
-        const buffer = streams.get(message.stream)!;
-        const swapped = await loader.activate(buffer.plan, message.version);
-        log.info(swapped ? 'version activated' : 'ACTIVATE_VERSION with no staged rows: tables left as they are', { stream: message.stream, version: message.version });
-        if (buffer.version === message.version && buffer.eofVersion === undefined) buffer.version = undefined;
-        return;
-      }
+        // Nothing buffered: the state follows whatever is in flight.
+        return bufferedRecords === 0 ? flushAll() : undefined;
+      case 'ACTIVATE_VERSION':
+        return settle().then(async () => {
+          const buffer = streams.get(message.stream)!;
+          const swapped = await loader.activate(buffer.plan, message.version);
+          log.info(swapped ? 'version activated' : 'ACTIVATE_VERSION with no staged rows: tables left as they are', { stream: message.stream, version: message.version });
+          if (buffer.version === message.version && buffer.eofVersion === undefined) buffer.version = undefined;
+        });
     }
   };
 
@@ -167,25 +204,34 @@ export async function runTarget({ config, input, output, log }: RunTargetOptions
         ? await next
         : await Promise.race([next, new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), waitMs)))]);
       if (timer) clearTimeout(timer);
+      checkFailure();
       if (result === 'timeout') {
         await flushAll();
         continue;
       }
       if (result.done) break;
       next = iterator.next();
-      for (const read of result.value) await handle(read);
+      for (const read of result.value) {
+        const waiting = handle(read);
+        if (waiting) await waiting;
+      }
       if (oldest !== 0 && Date.now() - oldest >= config.batch_max_age_seconds * 1000) await flushAll();
     }
-    await flushAll();
+    // The last state waits for the end-of-input replacements (holdStates): echoed before them, a crash in
+    // between would leave the staged refresh behind a state that says it is done.
+    await settle();
     for (const buffer of streams.values()) {
       if (buffer.eofVersion !== undefined) {
         const swapped = await loader.activate(buffer.plan, buffer.eofVersion);
         log.info(swapped ? 'replaced at end of input' : 'replace_on_eof: no rows staged, tables left as they are', { stream: buffer.plan.stream });
       }
     }
-    await echoState();
+    holdStates = false;
+    await settle();
     await writer.end();
   } finally {
+    // A batch in flight when the input failed still commits (its state stays valid) before the connection closes.
+    await inflight.catch(() => undefined);
     stager?.close();
     await warehouse.close().catch(() => undefined);
   }

@@ -9,8 +9,8 @@ import type { TargetConfig } from './config.js';
 export interface Warehouse {
   /** Runs one statement; returns its rows. */
   query(sql: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
-  /** Runs a `COPY ... FROM STDIN` statement fed with `chunks` of text. */
-  copyFromStdin(sql: string, chunks: Iterable<string>): Promise<void>;
+  /** Runs a `COPY ... FROM STDIN` statement fed with `chunks` of text (streamed to a server). */
+  copyFromStdin(sql: string, chunks: Iterable<string> | AsyncIterable<string | Buffer>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -73,8 +73,9 @@ async function openPglite(dir: string): Promise<Warehouse> {
     },
     async copyFromStdin(sql, chunks) {
       // PGlite has no COPY protocol from outside: it reads the data from a virtual /dev/blob file.
-      const text = [...chunks].join('');
-      await db.query(sql.replace(/FROM STDIN/, "FROM '/dev/blob'"), [], { blob: new Blob([text]) });
+      const parts: Array<string | Buffer> = [];
+      for await (const chunk of chunks) parts.push(chunk);
+      await db.query(sql.replace(/FROM STDIN/, "FROM '/dev/blob'"), [], { blob: new Blob(parts) });
     },
     close: () => db.close(),
   };

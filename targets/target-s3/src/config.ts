@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
+import { newRunId } from '@observes/state';
 
 /** The validated configuration of target-s3. */
 export interface TargetS3Config {
@@ -18,7 +19,11 @@ export interface TargetS3Config {
    * yet uploaded is this old, in seconds (default 300; 0: at every STATE). Always done at end of input.
    */
   batch_max_age_seconds: number;
-  /** Identifier of this run in keys and the manifest name (default `OBSERVES_RUN_ID`, else a UTC timestamp and a random suffix). */
+  /**
+   * Identifier of this run in keys and the manifest name. Default: the runner's `OBSERVES_RUN_ID`
+   * (with `.<OBSERVES_ARRAY_INDEX>` in an array step, so parallel copies do not share keys), else a
+   * UTC timestamp and a random suffix.
+   */
   run_id: string;
   /**
    * Backup period (e.g. `2026-11`): files go under `<prefix>/<stream>/<period>/` instead of the run id, the
@@ -66,9 +71,9 @@ const SCHEMA = {
 };
 const validate = new Ajv({ allErrors: true }).compile(SCHEMA);
 
-/** A run id made now: `20261128T120102Z-k3x9qa`, sortable and unique enough for keys. */
-export function newRunId(now = new Date()): string {
-  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${Math.random().toString(36).slice(2, 8)}`;
+function defaultRunId(env: NodeJS.ProcessEnv): string {
+  if (!env.OBSERVES_RUN_ID || !new RegExp(KEY_PART).test(env.OBSERVES_RUN_ID)) return newRunId();
+  return env.OBSERVES_ARRAY_INDEX ? `${env.OBSERVES_RUN_ID}.${env.OBSERVES_ARRAY_INDEX}` : env.OBSERVES_RUN_ID;
 }
 
 /**
@@ -88,7 +93,7 @@ export function resolveConfig(raw: unknown, overrides: Partial<TargetS3Config> =
     max_file_bytes: c.max_file_bytes ?? 128 * 1024 * 1024,
     part_size_bytes: c.part_size_bytes ?? 8 * 1024 * 1024,
     batch_max_age_seconds: c.batch_max_age_seconds ?? 300,
-    run_id: c.run_id ?? c.period ?? env.OBSERVES_RUN_ID ?? newRunId(),
+    run_id: c.run_id ?? c.period ?? defaultRunId(env),
     period: c.period,
     endpoint: c.endpoint,
     region: c.region,

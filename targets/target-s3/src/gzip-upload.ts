@@ -6,6 +6,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 
 /** What one finished file holds. */
 export interface UploadedFile {
+  /** Object key. */
   key: string;
   /** Compressed bytes stored. */
   bytes: number;

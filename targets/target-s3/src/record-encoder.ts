@@ -16,6 +16,7 @@ export interface EncodedRows {
 
 /** Turns records of one stream (under one SCHEMA) into file text. */
 export interface RecordEncoder {
+  /** The rows one record makes, per table. */
   encode(record: JsonRecord): EncodedRows[];
 }
 

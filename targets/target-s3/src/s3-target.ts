@@ -31,10 +31,13 @@ interface StreamFiles {
 
 /** Options of {@link S3Target}. */
 export interface S3TargetOptions {
+  /** Resolved configuration. */
   config: TargetS3Config;
+  /** S3 client (see `createS3Client` of `@observes/state`). */
   client: S3Client;
   /** Where STATE is echoed (stdout). */
   output: MessageWriter;
+  /** Logger (stderr). */
   logger: Logger;
   /** Longest accepted input line in bytes. */
   maxLineBytes?: number;

@@ -48,7 +48,7 @@ export function updatedStream(name: string, path: string, query: Record<string, 
 
 /** `pipelines`: CI pipelines by `updated_at`. */
 export const pipelinesStream = updatedStream('pipelines', 'pipelines');
-/** `merge_requests`: every merge request (`scope=all`, any state) by `updated_at`. */
-export const mergeRequestsStream = updatedStream('merge_requests', 'merge_requests', { scope: 'all', state: 'all' });
-/** `issues`: every issue (`scope=all`, any state) by `updated_at`. */
-export const issuesStream = updatedStream('issues', 'issues', { scope: 'all', state: 'all' });
+/** `merge_requests`: every merge request (`scope=all`; every state by default) by `updated_at`. */
+export const mergeRequestsStream = updatedStream('merge_requests', 'merge_requests', { scope: 'all' });
+/** `issues`: every issue (`scope=all`; every state by default) by `updated_at`. */
+export const issuesStream = updatedStream('issues', 'issues', { scope: 'all' });

@@ -46,7 +46,7 @@ export async function runGitlab(
 }
 
 /** Records by stream and the last state of a run; also checks the messages are valid Singer (schema, keys, order). */
-export function summarize(messages: Message[]): { records: Map<string, JsonRecord[]>; state: unknown } {
+function summarize(messages: Message[]): { records: Map<string, JsonRecord[]>; state: unknown } {
   const checker = new StreamChecker({ validateRecords: true });
   const records = new Map<string, JsonRecord[]>();
   let state: unknown;

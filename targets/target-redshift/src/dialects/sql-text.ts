@@ -1,5 +1,5 @@
 import { isExactNumber, serializeJson } from '@observes/protocol';
-import type { ColumnType } from '@observes/target-core';
+import { plainDecimal, type ColumnType } from '@observes/target-core';
 
 /** Quotes an identifier. */
 export function quoteIdent(name: string): string {
@@ -21,8 +21,8 @@ export function quoteLiteral(text: string, backslashEscapes: boolean): string {
 export function literal(value: unknown, type: ColumnType, backslashEscapes: boolean, jsonFunction: string): string {
   if (value === null || value === undefined) return 'NULL';
   if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
-  if (typeof value === 'number') return type.kind === 'string' ? quoteLiteral(String(value), backslashEscapes) : String(value);
-  if (isExactNumber(value)) return type.kind === 'string' ? quoteLiteral(value.value, backslashEscapes) : value.value;
+  if (typeof value === 'number') return type.kind === 'string' ? quoteLiteral(String(value), backslashEscapes) : plainDecimal(String(value));
+  if (isExactNumber(value)) return type.kind === 'string' ? quoteLiteral(value.value, backslashEscapes) : plainDecimal(value.value);
   if (type.kind === 'json') return `${jsonFunction}(${quoteLiteral(serializeJson(value), backslashEscapes)})`;
   return quoteLiteral(typeof value === 'string' ? value : serializeJson(value), backslashEscapes);
 }

@@ -1,0 +1,26 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { expect } from 'chai';
+import { runDemo } from './demo-command.js';
+
+describe('observes demo', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'observes-demo-'));
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  it('runs the bundled pipeline twice on the embedded warehouse; the second run is differential', async () => {
+    let text = '';
+    const out = new Writable({ write: (c, _e, cb) => ((text += String(c)), cb()) });
+    const code = await runDemo({ dir: join(dir, '.observes') }, out);
+    expect(code, text).to.equal(0);
+    const differential = /orders\s+(\d+)\s+(\d+)/.exec(text.slice(text.indexOf('differential')));
+    expect(Number(differential![2])).to.be.lessThan(Number(differential![1]));
+    expect(text).to.match(/demo\.orders\s+11\n/).and.to.match(/demo\.customers\s+9\n/).and.to.match(/demo\.orders__lines\s+\d+/);
+    const state = JSON.parse(await readFile(join(dir, '.observes/state/demo.json'), 'utf8')) as { bookmarks: { orders: { replication_key_value: string } } };
+    expect(state.bookmarks.orders.replication_key_value).to.equal('2024-03-11T16:30:00Z');
+  });
+});

@@ -1,0 +1,103 @@
+import type { Readable, Writable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { MessageWriter, formatMessage, type Logger } from '@observes/protocol';
+import { planStream, type S3Manifest, type S3ManifestFile } from '@observes/target-core';
+import { BatchLoader } from './batch-loader.js';
+import type { TargetConfig } from './config.js';
+import { loadCsvFiles } from './csv-file-loader.js';
+import { postgresDialect } from './dialects/postgres.js';
+import { redshiftDialect } from './dialects/redshift.js';
+import { s3Client } from './s3-staging.js';
+import { runTarget } from './target.js';
+import { openWarehouse } from './warehouse.js';
+
+/** `s3://bucket/key` → bucket and key. */
+export function parseS3Url(url: string): { bucket: string; key: string } {
+  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(url);
+  if (!match) throw new Error(`not an s3://bucket/key URL: ${url}`);
+  return { bucket: match[1], key: match[2] };
+}
+
+/** Options of {@link loadFromS3}. */
+export interface LoadFromS3Options {
+  /** Validated settings; `s3.region`/`s3.endpoint` also serve to read the manifest and its files. */
+  config: TargetConfig;
+  /** `s3://bucket/key` of the manifest target-s3 wrote. */
+  manifestUrl: string;
+  /** Where the manifest's STATE goes once everything is committed (stdout). */
+  output: Writable;
+  /** Where progress is logged (stderr). */
+  log: Logger;
+}
+
+/**
+ * Loads what target-s3 wrote, listed by its manifest. `jsonl.gz` files are streamed, gunzipped and fed
+ * through the normal record pipeline as the Singer stream they came from (merge by key, ACTIVATE_VERSION
+ * replaces a versioned stream). `csv.gz` files of flattened rows are loaded per stream in one transaction
+ * (see `loadCsvFiles`). The manifest's state is echoed at the end.
+ */
+export async function loadFromS3({ config, manifestUrl, output, log }: LoadFromS3Options): Promise<void> {
+  const client = s3Client(config.s3 ?? { bucket: '', prefix: '', region: process.env.AWS_REGION ?? 'us-east-1' });
+  try {
+    const body = async (url: string): Promise<Readable> => {
+      const { bucket, key } = parseS3Url(url);
+      const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      return response.Body as Readable;
+    };
+    const manifestText = Buffer.concat(await (await body(manifestUrl)).toArray()).toString('utf8');
+    const manifest = JSON.parse(manifestText) as S3Manifest;
+    if (manifest.manifest_version !== 1) throw new Error(`${manifestUrl}: unsupported manifest_version ${String(manifest.manifest_version)}`);
+    const read = async function* (file: S3ManifestFile): AsyncGenerator<Buffer> {
+      yield* (await body(file.url)).pipe(createGunzip());
+    };
+    log.info('loading from S3', { manifest: manifestUrl, format: manifest.format, streams: Object.keys(manifest.streams).length });
+    if (manifest.format === 'jsonl.gz') {
+      await runTarget({ config, input: manifestMessages(manifest, read), output, log });
+      return;
+    }
+    const dialect = config.dialect === 'postgres' ? postgresDialect : redshiftDialect;
+    const warehouse = await openWarehouse(config);
+    try {
+      const loader = new BatchLoader(warehouse, dialect, config, log);
+      await loader.init();
+      for (const [stream, s] of Object.entries(manifest.streams)) {
+        const plan = planStream(stream, s.schema, s.key_properties, { maxNesting: config.max_nesting, metadataColumns: config.add_metadata_columns, deletedAtColumn: config.hard_delete, maxIdentifierBytes: loader.maxIdentifierBytes });
+        await loadCsvFiles(loader, warehouse, dialect, config, log, plan, s.files, s.version !== undefined, read);
+      }
+    } finally {
+      await warehouse.close();
+    }
+    if (manifest.state !== undefined) {
+      const writer = new MessageWriter(output);
+      await writer.write({ type: 'STATE', value: manifest.state });
+      await writer.end();
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+/**
+ * The Singer stream a `jsonl.gz` manifest stands for: per stream its SCHEMA, its records (the file lines,
+ * wrapped without parsing, so numbers keep their digits), its ACTIVATE_VERSION when versioned; then the state.
+ * One chunk per downloaded chunk, so the reader parses in batches.
+ */
+export async function* manifestMessages(manifest: S3Manifest, read: (file: S3ManifestFile) => AsyncIterable<Buffer>): AsyncGenerator<string> {
+  for (const [stream, s] of Object.entries(manifest.streams)) {
+    yield formatMessage({ type: 'SCHEMA', stream, schema: s.schema, key_properties: s.key_properties });
+    const head = `{"type":"RECORD","stream":${JSON.stringify(stream)},${s.version === undefined ? '' : `"version":${s.version},`}"record":`;
+    for (const file of s.files) {
+      let rest = '';
+      for await (const chunk of read(file)) {
+        const lines = (rest + chunk.toString('utf8')).split('\n');
+        rest = lines.pop()!;
+        const out = lines.filter((l) => l.trim() !== '').map((l) => `${head}${l}}\n`);
+        if (out.length > 0) yield out.join('');
+      }
+      if (rest.trim() !== '') yield `${head}${rest}}\n`;
+    }
+    if (s.version !== undefined) yield formatMessage({ type: 'ACTIVATE_VERSION', stream, version: s.version });
+  }
+  if (manifest.state !== undefined) yield formatMessage({ type: 'STATE', value: manifest.state });
+}
