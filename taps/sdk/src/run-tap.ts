@@ -112,7 +112,15 @@ export async function runTap(tap: TapDefinition, argv: readonly string[] = proce
     y
       .option('config', { type: 'string', describe: `JSON config file; settings can also come from ${envPrefix(tap.name)}<SETTING> variables` })
       .option('record', { type: 'string', describe: 'save every HTTP exchange into this directory (credentials scrubbed)' })
-      .option('replay', { type: 'string', describe: 'answer HTTP requests from a --record directory, offline' });
+      .option('replay', { type: 'string', describe: 'answer HTTP requests from a --record directory, offline' })
+      // Sync options are declared globally so that `--help` lists them even when the tap has subcommands.
+      .option('state', { type: 'string', describe: 'state file from a previous run ({"bookmarks": ...} or a STATE message)' })
+      .option('catalog', { type: 'string', describe: 'catalog file selecting streams and fields' })
+      .option('properties', { type: 'string', describe: 'older name of --catalog' })
+      .option('discover', { type: 'boolean', describe: 'print the catalog and exit' })
+      .option('about', { type: 'boolean', describe: 'print what the tap is and its settings, as JSON, and exit' })
+      .option('state-every', { type: 'number', describe: 'checkpoint sorted streams every N records', default: options.stateEvery ?? 1000 })
+      .group(['state', 'catalog', 'properties', 'discover', 'about', 'state-every'], 'Sync (the default command):');
 
   let parser = globalOptions(yargs(hideBin([...argv])))
     .scriptName(`tap-${tap.name}`)
@@ -120,14 +128,7 @@ export async function runTap(tap: TapDefinition, argv: readonly string[] = proce
     .command(
       '$0',
       'sync the selected streams to stdout as Singer messages',
-      (y) =>
-        y
-          .option('state', { type: 'string', describe: 'state file from a previous run ({"bookmarks": ...} or a STATE message)' })
-          .option('catalog', { type: 'string', describe: 'catalog file selecting streams and fields' })
-          .option('properties', { type: 'string', describe: 'older name of --catalog' })
-          .option('discover', { type: 'boolean', describe: 'print the catalog and exit' })
-          .option('about', { type: 'boolean', describe: 'print what the tap is and its settings, as JSON, and exit' })
-          .option('state-every', { type: 'number', describe: 'checkpoint sorted streams every N records', default: options.stateEvery ?? 1000 }),
+      (y) => y,
       async (args) => {
         try {
           if (args.about) return void stdout.write(JSON.stringify(aboutTap(tap), null, 2) + '\n');
