@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { openSchemaCache } from './schema-cache.js';
-import { diffWithCache, inferToCache } from './schema-commands.js';
+import { diffWithCache, inferToCache } from './schema-cache-jobs.js';
 import { formatSchemaChanges } from './schema-diff.js';
-import { textSource } from './test-streams.js';
+import { textSource } from '@observes/testkit/text-streams';
 
 describe('schema commands (observes schema infer/diff)', () => {
   let dir: string;

@@ -1,12 +1,14 @@
-import { Writable, type Readable } from 'node:stream';
-import { runJsonTap, type JsonTapStream } from './json-tap.js';
+import type { Readable } from 'node:stream';
+import { readLineBatches } from '@observes/protocol';
+import { JsonLinesSchemas, type DeterminedStream } from './json-lines-schemas.js';
 import type { SchemaCache } from './schema-cache.js';
 import { diffSchemas, type SchemaChange } from './schema-diff.js';
 
 /** Options shared by {@link inferToCache} and {@link diffWithCache}. */
 export interface SchemaSourceOptions {
-  /** JSON lines of raw records (or envelopes, or Singer messages), as tap-json reads them. */
+  /** JSON lines of raw records (or envelopes, or Singer messages), as tap-json reads them (see {@link JsonLinesSchemas}). */
   input: Readable;
+  /** The schema cache to save to or compare with. */
   cache: SchemaCache;
   /** Stream name of bare objects; default `records`. */
   stream?: string;
@@ -16,23 +18,22 @@ export interface SchemaSourceOptions {
   raw?: boolean;
 }
 
-/** A Writable that drops what it gets: inference only needs the schemas. */
-function discard(): Writable {
-  return new Writable({ write: (_chunk, _encoding, done) => done() });
+/** Infers the schema of every stream of `input`, in the order the streams first appear. */
+async function inferStreams(options: SchemaSourceOptions): Promise<DeterminedStream[]> {
+  const schemas = new JsonLinesSchemas({ stream: options.stream, keyProperties: options.keyProperties, raw: options.raw });
+  for await (const lines of readLineBatches(options.input)) await schemas.accept(lines);
+  return schemas.result();
 }
 
 /**
  * Infers the schema of every stream of `input` and saves it to the cache (the job that keeps
  * `observes.cache` current). Returns what it saved.
+ * @throws ProtocolError naming the line, the stream and the problem on bad input (nothing is saved)
  */
-export async function inferToCache(options: SchemaSourceOptions): Promise<JsonTapStream[]> {
-  return runJsonTap(options.input, discard(), {
-    stream: options.stream,
-    keyProperties: options.keyProperties,
-    raw: options.raw,
-    onlySchema: true,
-    schemaCache: options.cache,
-  });
+export async function inferToCache(options: SchemaSourceOptions): Promise<DeterminedStream[]> {
+  const streams = await inferStreams(options);
+  for (const { schema } of streams) await options.cache.write(schema);
+  return streams;
 }
 
 /** A fresh inference compared with the cache, for one stream. */
@@ -50,12 +51,7 @@ export interface StreamSchemaDiff {
 
 /** Infers the schema of every stream of `input` and compares it with the cached one; saves nothing. */
 export async function diffWithCache(options: SchemaSourceOptions): Promise<StreamSchemaDiff[]> {
-  const fresh = await runJsonTap(options.input, discard(), {
-    stream: options.stream,
-    keyProperties: options.keyProperties,
-    raw: options.raw,
-    onlySchema: true,
-  });
+  const fresh = await inferStreams(options);
   const out: StreamSchemaDiff[] = [];
   for (const { schema } of fresh) {
     const cached = await options.cache.read(schema.stream);

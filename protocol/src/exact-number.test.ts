@@ -23,6 +23,20 @@ describe('lossless numbers', () => {
     });
   }
 
+  it('finds unsafe numbers wherever JSON puts a number token', () => {
+    const value = parseJsonLossless('{"a" :\n\t12345678901234567890, "b":[ 1,\r\n-1.5e400 ],"c":["0000000000000000000000ff",1e-400]}') as Record<string, unknown[]>;
+    expect(String(value.a)).to.equal('12345678901234567890');
+    expect(value.b[1]).to.be.instanceOf(ExactNumber);
+    expect(String(value.b[1])).to.equal('-1.5e400');
+    expect(value.c).to.deep.equal(['0000000000000000000000ff', new ExactNumber('1e-400')]);
+    expect(String(parseJsonLossless(' 123456789012345678901'))).to.equal('123456789012345678901');
+  });
+
+  it('reads digit and hex runs inside strings as JSON.parse does', () => {
+    const line = '{"sha":"0000000000000000000000000000000091e2a3f1","phone":"+3612345678901234567","e":"1e400","n":[12345678901234,2.5e30]}';
+    expect(parseJsonLossless(line)).to.deep.equal(JSON.parse(line));
+  });
+
   it('parses numbers a double holds as plain numbers, also on the slow path', () => {
     const value = parseJsonLossless('{"id":"12345678901234567","a":1.5,"b":9007199254740991}') as Record<string, unknown>;
     expect(value).to.deep.equal({ id: '12345678901234567', a: 1.5, b: 9007199254740991 });

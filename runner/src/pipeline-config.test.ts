@@ -68,4 +68,26 @@ describe('pipeline config', () => {
     expect(files.length).to.be.greaterThan(1);
     for (const file of files) await loadPipeline(join(EXAMPLES, file), { ignoreMissingEnv: true });
   });
+
+  it('resolves every bundled example with the variables it needs set', async () => {
+    const env = { GITLAB_TOKEN: 'glpat-x', REDSHIFT_PASSWORD: 'pw', TIMEDOCTOR_TOKEN: 'td', BACKUP_MONTH: '2026-10' };
+    for (const file of readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml'))) await loadPipeline(join(EXAMPLES, file), { env });
+  });
+
+  it('runs the DynamoDB example as tap-dynamodb expects: one segment per copy, a check, then one load', async () => {
+    const pipeline = await loadPipeline(join(EXAMPLES, 'dynamodb.yaml'), { env: { REDSHIFT_PASSWORD: 'pw' }, runId: 'RUN' });
+    expect(pipeline.phases.map((p) => [p.name, p.units.length])).to.deep.equal([['scan', 8], ['check', 1], ['load', 1]]);
+    const copy = pipeline.phases[0].units[3];
+    // tap-dynamodb takes `tables` (a list) and its segment from the array index, out of the total its config gives.
+    expect(copy.tap!.config).to.deep.include({ tables: ['integrates_vms'], total_segments: 8 });
+    expect(copy.tap!.config).to.not.have.property('segment');
+    expect(copy.tap!.env).to.include({ OBSERVES_ARRAY_INDEX: '3', OBSERVES_ARRAY_SIZE: '8' });
+    expect(copy.target!.config).to.include({ prefix: 'dynamodb/staging/segment-3' });
+    // target-s3 names an array copy's manifest <run id>.<index>.json: the check step must look for that.
+    const check = pipeline.phases[1].units[0].job!;
+    expect(check.config).to.deep.equal(pipeline.phases[0].units[0].tap!.config);
+    expect(check.argv[check.argv.indexOf('--manifest') + 1]).to.equal('s3://observes.etl-data/dynamodb/staging/segment-{segment}/_manifests/RUN.{segment}.json');
+    const load = pipeline.phases[2].units[0].job!;
+    expect(load.argv).to.deep.equal(['target-redshift', '--from-s3', check.argv[check.argv.indexOf('--combined-manifest') + 1]]);
+  });
 });

@@ -1,7 +1,9 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { Argv, CommandModule } from 'yargs';
-import { diffWithCache, formatSchemaChanges, inferToCache, openSchemaCache } from '@observes/tap-json';
+import { formatSchemaChanges } from '@observes/catalogs';
+import { openSchemaCache } from '@observes/catalogs/schema-cache';
+import { diffWithCache, inferToCache } from '@observes/catalogs/schema-cache-jobs';
 import { CliError } from './cli-error.js';
 
 /** Arguments of `observes schema <infer|show|diff>`. */
@@ -94,6 +96,18 @@ function withSourceOptions(yargs: Argv<SchemaArgs>): Argv<SchemaArgs> {
     .option('raw', { type: 'boolean', describe: 'Every line is a raw record of --stream' }) as Argv<SchemaArgs>;
 }
 
+/** One `observes schema` subcommand, run by {@link runSchemaCommand}. */
+function subcommand(action: 'infer' | 'show' | 'diff', command: string, describe: string, builder: (yargs: Argv<SchemaArgs>) => Argv<SchemaArgs>): CommandModule<object, SchemaArgs> {
+  return {
+    command,
+    describe,
+    builder: (y) => builder(y as Argv<SchemaArgs>) as never,
+    handler: async (args) => {
+      process.exitCode = await runSchemaCommand(action, args);
+    },
+  };
+}
+
 /** `observes schema infer|show|diff`: the schema cache (`observes.cache`) from the command line. */
 export const schemaCommand: CommandModule<object, SchemaArgs> = {
   command: 'schema <command>',
@@ -101,30 +115,9 @@ export const schemaCommand: CommandModule<object, SchemaArgs> = {
   builder: (yargs) =>
     yargs
       .option('schema-cache', { type: 'string', describe: 'Schema cache URL: s3://bucket/prefix/ or file://dir (default: OBSERVES_SCHEMA_CACHE)' })
-      .command({
-        command: 'infer [file]',
-        describe: 'Infer the schema of each stream of a JSON-lines file and save it to the cache',
-        builder: (y) => withSourceOptions(y as Argv<SchemaArgs>) as never,
-        handler: async (args) => {
-          process.exitCode = await runSchemaCommand('infer', args as SchemaArgs);
-        },
-      })
-      .command({
-        command: 'show',
-        describe: "Print a stream's cached SCHEMA message",
-        builder: (y) => (y as Argv<SchemaArgs>).option('stream', { type: 'string', describe: 'Stream to show (default: records)' }) as never,
-        handler: async (args) => {
-          process.exitCode = await runSchemaCommand('show', args as SchemaArgs);
-        },
-      })
-      .command({
-        command: 'diff [file]',
-        describe: 'Compare a fresh inference of a JSON-lines file with the cache (exit 1 when they differ)',
-        builder: (y) => withSourceOptions(y as Argv<SchemaArgs>) as never,
-        handler: async (args) => {
-          process.exitCode = await runSchemaCommand('diff', args as SchemaArgs);
-        },
-      })
+      .command(subcommand('infer', 'infer [file]', 'Infer the schema of each stream of a JSON-lines file and save it to the cache', withSourceOptions))
+      .command(subcommand('show', 'show', "Print a stream's cached SCHEMA message", (y) => y.option('stream', { type: 'string', describe: 'Stream to show (default: records)' })))
+      .command(subcommand('diff', 'diff [file]', 'Compare a fresh inference of a JSON-lines file with the cache (exit 1 when they differ)', withSourceOptions))
       .demandCommand(1, 'Give infer, show or diff') as never,
   handler: () => undefined,
 };

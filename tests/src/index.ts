@@ -14,3 +14,5 @@ export * from './stream-expectation.js';
 export * from './value-match.js';
 export * from './target-suite.js';
 export * from './tap-suite.js';
+export * from './text-streams.js';
+export * from './pipe-to-target.js';

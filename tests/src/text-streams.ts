@@ -1,6 +1,6 @@
 import { Readable, Writable } from 'node:stream';
 
-/** A Writable collecting what it gets as text, for tests and for commands whose output is inspected. */
+/** A Writable collecting what it gets as text (tests inspect what a tap or command wrote). */
 export class TextSink extends Writable {
   private readonly chunks: Buffer[] = [];
 

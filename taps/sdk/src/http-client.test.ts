@@ -115,12 +115,14 @@ describe('HttpClient', () => {
     });
 
     it('waits until RateLimit-Reset (epoch seconds) when there is no Retry-After', async () => {
-      const now = Date.now();
       api = await startFakeApi({ routes: [{ path: '/items', handler: () => ({ body: [] }) }], behaviours: [rateLimit({ nth: [1], retryAfterSeconds: null, resetInSeconds: 30 })] });
+      const now = Date.now();
       const { http, sleeps } = client(api, { now: () => now });
       await http.get('/items');
+      // The server rounds its reset up to a whole epoch second, measured some time after `now`.
+      const elapsed = Date.now() - now;
       expect(sleeps).to.have.length(1);
-      expect(sleeps[0]).to.be.within(29_000, 31_000);
+      expect(sleeps[0]).to.be.within(30_000, 31_000 + elapsed);
     });
 
     it('retries 5xx with exponential backoff and recovers mid-pagination without gaps or duplicates', async () => {

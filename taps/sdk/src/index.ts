@@ -20,3 +20,4 @@ export * from './redact-url.js';
 export { loadSchema, loadSchemas } from '@observes/catalogs';
 export * from './run-tap-captured.js';
 export * from './golden-file.js';
+export * from './standalone-cli.js';

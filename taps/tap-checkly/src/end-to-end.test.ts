@@ -1,9 +1,12 @@
+import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { createTestDatabase, type TestDatabase } from '@observes/testkit';
+import { applyRedshiftShim, createTestDatabase, pipeTapToTarget, type TestDatabase } from '@observes/testkit';
 import { FakeChecklyApi } from './fake-checkly-api.js';
 import { checklyCheckResult, seedCheckly } from './fake-checkly-data.js';
-import { applyRedshiftShim, pipeTapToTarget } from './testing/pipe-to-target.js';
 import { checklyConfig, NOW } from './testing/run-tap-checkly.js';
+
+const tapBin = fileURLToPath(new URL('../bin/tap-checkly.js', import.meta.url));
+const targetBin = fileURLToPath(new URL('../../../targets/target-redshift/bin/target-redshift.js', import.meta.url));
 
 describe('tap-checkly | target-redshift into PostgreSQL', () => {
   let api: FakeChecklyApi;
@@ -25,7 +28,7 @@ describe('tap-checkly | target-redshift into PostgreSQL', () => {
 
   it('loads the fake data, then a second run from the saved state adds only the new results', async () => {
     const env = { OBSERVES_FROZEN_TIME: NOW };
-    const first = await pipeTapToTarget(checklyConfig(api), targetConfig, undefined, env);
+    const first = await pipeTapToTarget({ tapBin, targetBin, tapConfig: checklyConfig(api), targetConfig, tapEnv: env });
     expect(first.tapCode, first.tapStderr.slice(-2000)).to.equal(0);
     expect(first.targetCode, first.targetStderr.slice(-2000)).to.equal(0);
     expect(await count('check_results')).to.equal(3 * 36);
@@ -39,7 +42,7 @@ describe('tap-checkly | target-redshift into PostgreSQL', () => {
 
     api.addResult(checklyCheckResult(1, 100, '2024-06-01T12:30:00.000Z'));
     api.addResult(checklyCheckResult(2, 100, '2024-06-01T13:00:00.000Z', true));
-    const second = await pipeTapToTarget(checklyConfig(api), targetConfig, first.state, { OBSERVES_FROZEN_TIME: '2024-06-01T14:00:00.000Z' });
+    const second = await pipeTapToTarget({ tapBin, targetBin, tapConfig: checklyConfig(api), targetConfig, state: first.state, tapEnv: { OBSERVES_FROZEN_TIME: '2024-06-01T14:00:00.000Z' } });
     expect(second.tapCode, second.tapStderr.slice(-2000)).to.equal(0);
     expect(second.targetCode, second.targetStderr.slice(-2000)).to.equal(0);
     expect(await count('check_results')).to.equal(3 * 36 + 2);

@@ -1,18 +1,17 @@
 import { readFileSync } from 'node:fs';
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
 import { applySelection, buildCatalog, type Catalog } from '@observes/catalogs';
-import { createLogger, parseJsonLossless, redact } from '@observes/protocol';
+import { createLogger, parseJsonLossless } from '@observes/protocol';
+import { packageVersion, standaloneTapCli } from '@observes/tap-sdk/standalone-cli';
 import type { S3Manifest } from '@observes/target-core';
 import { createS3Client } from '@observes/state';
-import { openSchemaCache } from '@observes/tap-json/schema-cache';
+import { openSchemaCache } from '@observes/catalogs/schema-cache';
 import { createDynamoClient, runDynamoTap, tableSchema } from './dynamodb-tap.js';
 import { chooseSegments, loadTapConfig } from './load-config.js';
 import { checkSegmentManifests, combineSegmentManifests, writeManifest } from './segment-manifests.js';
 import { configSchema } from './tap-config.js';
 
 const logger = createLogger({ name: 'tap-dynamodb' });
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+const version = packageVersion(new URL('../package.json', import.meta.url));
 
 function readJsonFile(path: string, what: string): unknown {
   try {
@@ -23,8 +22,7 @@ function readJsonFile(path: string, what: string): unknown {
 }
 
 /** Exit codes: 0 success, 1 failure (bad config, state or data, DynamoDB errors), 2 usage error. */
-await yargs(hideBin(process.argv))
-  .scriptName('tap-dynamodb')
+await standaloneTapCli({ name: 'tap-dynamodb', version, about: { description: 'DynamoDB tables by parallel segment scans', settings: configSchema } })
   .usage('$0 --config config.json [--state state.json] [--segment N --total-segments M]\n\nScans DynamoDB tables in parallel segments into Singer messages, with schemas from the schema cache.')
   .option('config', { type: 'string', describe: 'JSON config file (settings may also come from TAP_DYNAMODB_<SETTING>)' })
   .option('state', { type: 'string', describe: 'State file to resume from' })
@@ -33,7 +31,6 @@ await yargs(hideBin(process.argv))
   .option('discover', { type: 'boolean', default: false, describe: 'Print the catalog (schemas from the cache, keys from DynamoDB) and exit' })
   .option('segment', { type: 'number', describe: 'Scan only this segment (default: config segment, OBSERVES_ARRAY_INDEX, AWS_BATCH_JOB_ARRAY_INDEX, else every segment)' })
   .option('total-segments', { type: 'number', describe: 'Number of segments (default: config total_segments, OBSERVES_ARRAY_SIZE, else 1)' })
-  .option('about', { type: 'boolean', default: false, describe: 'Print what the tap is and its settings, then exit' })
   // A string (not a throw) makes yargs report a usage error, exit 2.
   .check((args) => {
     for (const name of ['segment', 'total-segments'] as const) {
@@ -41,19 +38,6 @@ await yargs(hideBin(process.argv))
       if (value !== undefined && (!Number.isInteger(value) || value < 0)) return `--${name} must be a whole number, got ${value}`;
     }
     return args['total-segments'] === 0 ? '--total-segments must be at least 1' : true;
-  })
-  .strict()
-  .help()
-  .alias('h', 'help')
-  .version(version)
-  .fail((message, error) => {
-    // yargs passes a failed check's text as `error` too: only a real Error is a run failure.
-    if (error instanceof Error) {
-      process.stderr.write(`tap-dynamodb: ${redact(error.message)}\n`);
-      process.exit(1);
-    }
-    process.stderr.write(`tap-dynamodb: ${message}\n(see tap-dynamodb --help)\n`);
-    process.exit(2);
   })
   .command(
     'check-segments',
@@ -91,10 +75,6 @@ await yargs(hideBin(process.argv))
     false,
     () => {},
     async (args) => {
-      if (args.about) {
-        process.stdout.write(JSON.stringify({ name: 'tap-dynamodb', version, description: 'DynamoDB tables by parallel segment scans', settings: configSchema }, null, 2) + '\n');
-        return;
-      }
       const config = loadTapConfig(args.config);
       const { segment, totalSegments } = chooseSegments(config, { segment: args.segment, totalSegments: args['total-segments'] });
       config.total_segments = totalSegments;

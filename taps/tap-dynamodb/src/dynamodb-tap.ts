@@ -1,8 +1,8 @@
 import type { Writable } from 'node:stream';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { formatMessage, MessageWriter, RecordValidator, serializeJson, type Logger, type SchemaMessage } from '@observes/protocol';
-import type { SchemaCache } from '@observes/tap-json/schema-cache';
-import { compileCoercion } from '@observes/tap-json/value-coercion';
+import type { SchemaCache } from '@observes/catalogs/schema-cache';
+import { compileCoercion } from '@observes/catalogs';
 import pLimit from 'p-limit';
 import { itemToRecord } from './attribute-value.js';
 import { keyFromState, keyToState } from './scan-key.js';

@@ -1,10 +1,13 @@
+import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { createTestDatabase, type TestDatabase } from '@observes/testkit';
+import { applyRedshiftShim, createTestDatabase, pipeTapToTarget, type TestDatabase } from '@observes/testkit';
 import { FakeGitlabApi } from './fake-gitlab-api.js';
 import { gitlabIssue, gitlabPipeline, minutesAfter, seedGitlab } from './fake-gitlab-data.js';
-import { applyRedshiftShim, pipeTapToTarget } from './testing/pipe-to-target.js';
 
 const BASE = '2024-05-01T00:00:00.000Z';
+
+const tapBin = fileURLToPath(new URL('../bin/tap-gitlab.js', import.meta.url));
+const targetBin = fileURLToPath(new URL('../../../targets/target-redshift/bin/target-redshift.js', import.meta.url));
 
 describe('tap-gitlab | target-redshift into PostgreSQL', () => {
   let api: FakeGitlabApi;
@@ -27,7 +30,7 @@ describe('tap-gitlab | target-redshift into PostgreSQL', () => {
   });
 
   it('loads the fake data, then a second run from the saved state adds only what changed', async () => {
-    const first = await pipeTapToTarget(tapConfig, targetConfig);
+    const first = await pipeTapToTarget({ tapBin, targetBin, tapConfig, targetConfig });
     expect(first.tapCode, first.tapStderr.slice(-2000)).to.equal(0);
     expect(first.targetCode, first.targetStderr.slice(-2000)).to.equal(0);
     expect(await count('pipelines')).to.equal(24);
@@ -37,7 +40,7 @@ describe('tap-gitlab | target-redshift into PostgreSQL', () => {
     api.put('pipelines', 1, { ...gitlabPipeline(1, 1003, minutesAfter(BASE, 30), 'failed') });
     api.put('pipelines', 2, gitlabPipeline(2, 2013, minutesAfter(BASE, 31)));
     api.put('issues', 1, gitlabIssue(1, 1007, minutesAfter(BASE, 32)));
-    const second = await pipeTapToTarget(tapConfig, targetConfig, first.state);
+    const second = await pipeTapToTarget({ tapBin, targetBin, tapConfig, targetConfig, state: first.state });
     expect(second.tapCode, second.tapStderr.slice(-2000)).to.equal(0);
     expect(second.targetCode, second.targetStderr.slice(-2000)).to.equal(0);
 

@@ -1,16 +1,15 @@
 import { createReadStream, readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
 import { applySelection, buildCatalog, type Catalog } from '@observes/catalogs';
-import { createLogger, parseJsonLossless, redact } from '@observes/protocol';
+import { openSchemaCache } from '@observes/catalogs/schema-cache';
+import { createLogger, parseJsonLossless } from '@observes/protocol';
 import { loadConfig, validateConfig } from '@observes/tap-sdk/config';
+import { packageVersion, standaloneTapCli } from '@observes/tap-sdk/standalone-cli';
 import { runJsonTap } from './json-tap.js';
-import { openSchemaCache } from './schema-cache.js';
 import { configSchema, type JsonTapConfig } from './tap-config.js';
 
 const logger = createLogger({ name: 'tap-json' });
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+const version = packageVersion(new URL('../package.json', import.meta.url));
 
 /** Settings given as flags, by config name; they override the config file and the environment. */
 function flagOverrides(args: Record<string, unknown>): Record<string, unknown> {
@@ -30,8 +29,7 @@ function flagOverrides(args: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** Exit codes: 0 success, 1 bad input, bad config or a failed cache access, 2 usage error. */
-await yargs(hideBin(process.argv))
-  .scriptName('tap-json')
+await standaloneTapCli({ name: 'tap-json', version, about: { description: 'Singer streams from raw JSON lines, with schema inference and the schema cache', settings: configSchema } })
   .usage(
     '$0 [--config config.json] [options] < raw.jsonl > singer.jsonl\n\n' +
       'Turns JSON lines of raw objects (or {"stream","record"} envelopes, or Singer messages) into SCHEMA then RECORD messages.\n' +
@@ -51,29 +49,11 @@ await yargs(hideBin(process.argv))
   .option('catalog', { type: 'string', describe: 'Catalog file: only its selected streams are emitted' })
   .option('state', { type: 'string', describe: 'Accepted for Singer compatibility; tap-json keeps no bookmarks' })
   .option('discover', { type: 'boolean', default: false, describe: 'Infer the schemas and print them as a Singer catalog' })
-  .option('about', { type: 'boolean', default: false, describe: 'Print what the tap is and its settings, then exit' })
-  .strict()
-  .help()
-  .alias('h', 'help')
-  .version(version)
-  .fail((message, error) => {
-    // yargs passes a failed check's text as `error` too: only a real Error is a run failure.
-    if (error instanceof Error) {
-      process.stderr.write(`tap-json: ${redact(error.message)}\n`);
-      process.exit(1);
-    }
-    process.stderr.write(`tap-json: ${message}\n(see tap-json --help)\n`);
-    process.exit(2);
-  })
   .command(
     '$0',
     false,
     () => {},
     async (args) => {
-      if (args.about) {
-        process.stdout.write(JSON.stringify({ name: 'tap-json', version, description: 'Singer streams from raw JSON lines, with schema inference and the schema cache', settings: configSchema }, null, 2) + '\n');
-        return;
-      }
       // File and environment first, then the flags over them, validated again as a whole.
       const fromFile = loadConfig({ path: args.config, tapName: 'json', schema: configSchema });
       const config = validateConfig({ ...fromFile, ...flagOverrides(args) }, configSchema) as unknown as JsonTapConfig;

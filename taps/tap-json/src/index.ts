@@ -1,14 +1,7 @@
 /**
- * tap-json: Singer SCHEMA and RECORD messages from raw JSON lines, with schema inference and the
- * `observes.cache` schema cache.
+ * tap-json: Singer SCHEMA and RECORD messages from raw JSON lines. Schema inference, value coercion
+ * and the `observes.cache` schema cache live in @observes/catalogs.
  * @packageDocumentation
  */
-export * from './string-format.js';
-export * from './schema-inference.js';
-export * from './value-coercion.js';
-export * from './schema-diff.js';
-export * from './schema-cache.js';
-export * from './input-line.js';
 export * from './json-tap.js';
-export * from './schema-commands.js';
 export * from './tap-config.js';

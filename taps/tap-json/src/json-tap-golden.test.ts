@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { readMessages, StreamChecker } from '@observes/protocol';
+import { openSchemaCache } from '@observes/catalogs/schema-cache';
+import { TextSink, textSource } from '@observes/testkit/text-streams';
 import { runJsonTap } from './json-tap.js';
-import { openSchemaCache } from './schema-cache.js';
-import { inferSchema } from './schema-inference.js';
-import { TextSink, textSource } from './test-streams.js';
 
 // Golden files live next to the package's sources: testdata/inference/<case>.jsonl is the input,
 // <case>.schema.json the schemas inferred per stream, <case>.out.jsonl tap-json's whole output.
@@ -28,7 +27,7 @@ function golden(name: string, actual: string): void {
   expect(actual, `golden ${name}`).to.equal(readFileSync(file, 'utf8'));
 }
 
-describe('schema inference (golden)', () => {
+describe('tap-json output (golden)', () => {
   for (const name of cases) {
     describe(name, () => {
       const input = readFileSync(new URL(`${name}.jsonl`, dir), 'utf8');
@@ -72,14 +71,4 @@ describe('schema inference (golden)', () => {
       });
     });
   }
-
-  it('gives an object without properties when there are no records', () => {
-    expect(inferSchema([])).to.deep.equal({ type: 'object', properties: {} });
-  });
-
-  it('sorts properties however the records order their keys', () => {
-    const schema = inferSchema([{ b: 1, a: 'x', c: { z: 1, y: 2 } }]);
-    expect(Object.keys(schema.properties!)).to.deep.equal(['a', 'b', 'c']);
-    expect(Object.keys(schema.properties!.c.properties!)).to.deep.equal(['y', 'z']);
-  });
 });

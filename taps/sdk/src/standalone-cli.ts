@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs';
+import yargs, { type Argv } from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { redact, type JsonSchema } from '@observes/protocol';
+
+/** Options of {@link standaloneTapCli}. */
+export interface StandaloneTapCliOptions {
+  /** The executable's name, used in usage lines and as the prefix of error messages. */
+  name: string;
+  /** Printed by `--version`. */
+  version: string;
+  /** Arguments to parse; default `process.argv` without node and the script. */
+  argv?: string[];
+  /**
+   * What `--about` prints (as JSON `{ name, version, description, settings }`, then exit 0); without it
+   * there is no `--about`.
+   */
+  about?: { description: string; settings: JsonSchema };
+}
+
+/**
+ * The version in a package's `package.json`, for `--version`: pass `new URL('../package.json', import.meta.url)`
+ * from a package's `src/cli.ts`.
+ */
+export function packageVersion(packageJsonUrl: URL): string {
+  return (JSON.parse(readFileSync(packageJsonUrl, 'utf8')) as { version: string }).version;
+}
+
+/**
+ * A yargs parser with the CLI conventions of taps that do not run through {@link runTap} (tap-json,
+ * tap-dynamodb): strict options, `--help`/`-h`, `--version`, `--about`, and exit codes 1 for a failed run
+ * (its message redacted, on stderr) and 2 for a usage error. Declare the options and commands on it,
+ * then `parseAsync()`.
+ */
+export function standaloneTapCli(options: StandaloneTapCliOptions): Argv {
+  const { name, version, about } = options;
+  const parser = yargs(options.argv ?? hideBin(process.argv))
+    .scriptName(name)
+    .strict()
+    .help()
+    .alias('h', 'help')
+    .version(version)
+    .fail((message, error) => {
+      // yargs passes a failed check's text as `error` too: only a real Error is a run failure.
+      if (error instanceof Error) {
+        process.stderr.write(`${name}: ${redact(error.message)}\n`);
+        process.exit(1);
+      }
+      process.stderr.write(`${name}: ${message}\n(see ${name} --help)\n`);
+      process.exit(2);
+    });
+  if (!about) return parser;
+  return parser.option('about', { type: 'boolean', default: false, describe: 'Print what the tap is and its settings, then exit' }).middleware((args) => {
+    // Like --version: answered before any command runs or checks its options.
+    if (!args.about) return;
+    process.stdout.write(JSON.stringify({ name, version, description: about.description, settings: about.settings }, null, 2) + '\n');
+    process.exit(0);
+  }, true);
+}
