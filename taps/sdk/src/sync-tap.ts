@@ -90,7 +90,8 @@ export async function syncTap(options: SyncOptions): Promise<TapState> {
   async function* allRecords(definition: StreamDefinition): AsyncGenerator<JsonRecord> {
     const logger = options.logger.child({ stream: definition.name });
     for await (const partition of partitionsOf(definition, logger)) {
-      yield* definition.records({ ...baseContext(definition.name, logger), bookmark: undefined, partition });
+      // Read without a bookmark, so nothing to set.
+      yield* definition.records({ ...baseContext(definition.name, logger), bookmark: undefined, partition, setBookmark: () => {} });
     }
   }
 
@@ -139,16 +140,26 @@ export async function syncTap(options: SyncOptions): Promise<TapState> {
       const partitionLogger = partitionId === undefined ? logger : logger.child({ partition: partitionId });
       const bookmark = replicationKey ? store.resumeValue(stream, partitionId, replicationKey) : undefined;
       let max = bookmark;
+      /** What the stream asked for with `ctx.setBookmark`: replaces `max` when the partition completes. */
+      let chosen: string | number | undefined;
       let sinceCheckpoint = 0;
       // A stream declared sorted that is not must stop checkpointing: a later record could be older than the bookmark.
       let checkpoints = sorted;
       let previous: string | number | undefined;
-      const advance = async () => {
-        if (!replicationKey || max === undefined) return;
-        store.set(stream, partitionId, { replication_key: replicationKey, replication_key_value: max });
+      const advance = async (complete: boolean) => {
+        if (!replicationKey) return;
+        let value = max;
+        // Mid-way, the chosen value may cover records not yielded yet: checkpoint no further than both.
+        if (chosen !== undefined) value = complete || max === undefined || compareReplicationValues(chosen, max) < 0 ? chosen : max;
+        if (value === undefined) return;
+        store.set(stream, partitionId, { replication_key: replicationKey, replication_key_value: value });
         await emitState();
       };
-      const context: StreamContext = { ...baseContext(stream, partitionLogger), bookmark, partition };
+      const setBookmark = (value: string | number) => {
+        if (typeof value !== 'string' && typeof value !== 'number') throw new TypeError(`stream "${stream}": setBookmark takes a string or a number, not ${typeof value}`);
+        if (replicationKey) chosen = value;
+      };
+      const context: StreamContext = { ...baseContext(stream, partitionLogger), bookmark, partition, setBookmark };
       for await (const raw of definition.records(context)) {
         const record = pickFields(raw, fields);
         await write({
@@ -170,10 +181,10 @@ export async function syncTap(options: SyncOptions): Promise<TapState> {
         // Only a sorted stream may checkpoint mid-way: every record after this point has a value ≥ max.
         if (checkpoints && ++sinceCheckpoint >= stateEvery) {
           sinceCheckpoint = 0;
-          await advance();
+          await advance(false);
         }
       }
-      await advance();
+      await advance(true);
     }
     if (version !== undefined) {
       await write({ type: 'ACTIVATE_VERSION', stream, version });

@@ -25,10 +25,23 @@ export interface StreamContext<Config = Record<string, unknown>, P extends Parti
   stream: string;
   /** The run's clock (frozen by `OBSERVES_FROZEN_TIME`): use it instead of `Date.now()` so golden outputs are stable. */
   now(): Date;
+  /**
+   * Takes control of this partition's bookmark, for streams whose records cannot all be bookmarked past (e.g. CI
+   * jobs still running, which must be fetched again). By default the bookmark becomes the highest replication-key
+   * value written; once this is called, the partition's final bookmark is the last value set here instead, higher
+   * or lower than what was written (it may even stay below `ctx.bookmark`, so the next run fetches those again).
+   * The value is the stream's promise that every record up to it has been yielded and will not change.
+   *
+   * It can be called before or after yielding the records it covers: the SDK stores it only when the partition
+   * completes, after every record yielded was written. Sorted streams keep checkpointing, but a checkpoint never
+   * goes past the value set here (nor past the highest value written). Ignored for a stream the catalog
+   * replicates FULL_TABLE, which has no bookmark.
+   */
+  setBookmark(value: string | number): void;
 }
 
 /** Context for computing a stream's partitions. */
-export type PartitionsContext<Config = Record<string, unknown>> = Omit<StreamContext<Config, never>, 'bookmark' | 'partition'>;
+export type PartitionsContext<Config = Record<string, unknown>> = Omit<StreamContext<Config, never>, 'bookmark' | 'partition' | 'setBookmark'>;
 
 /** Partitions derived from the records of a parent stream (one partition per parent record). */
 export interface ParentPartitions<P extends Partition = Partition> {

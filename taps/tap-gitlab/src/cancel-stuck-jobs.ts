@@ -43,7 +43,7 @@ function stateSince(job: JsonRecord): string {
 
 /**
  * Cancels the project's created, pending and running jobs that have been so for longer than `olderThan`
- * (stuck jobs block runners and hold back the `jobs` stream), and reports what it did.
+ * (stuck jobs block runners and pin the `jobs` bookmark, so every run walks all newer jobs again), and reports what it did.
  */
 export async function cancelStuckJobs(
   ctx: { http: HttpClient; config: GitlabConfig; now(): Date },

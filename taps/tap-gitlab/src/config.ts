@@ -16,6 +16,11 @@ export interface GitlabConfig {
   per_page: number;
   /** Client-side request rate limit; default 5 per second (GitLab.com allows 2,000 authenticated requests a minute). */
   requests_per_second: number;
+  /**
+   * How long a `manual` job may still be played (`24h`, `7d`): manual jobs created within it hold the jobs bookmark
+   * like running ones, so a job played later is fetched again. Absent: manual jobs are final when first seen.
+   */
+  manual_jobs_window?: string;
 }
 
 const idOrPath: JsonSchema = { type: ['integer', 'string'], minLength: 1 };
@@ -31,6 +36,11 @@ export const gitlabConfigSchema: JsonSchema = {
     start_date: { type: 'string', format: 'date-time', description: 'first updated_at/committed date of incremental streams on a first run' },
     per_page: { type: 'integer', minimum: 1, maximum: 100, default: 100, description: 'page size' },
     requests_per_second: { type: 'number', exclusiveMinimum: 0, default: 5, description: 'client-side rate limit' },
+    manual_jobs_window: {
+      type: 'string',
+      pattern: '^\\s*([0-9]+(\\.[0-9]+)?\\s*[smhdwSMHDW]\\s*)+$',
+      description: 'manual jobs created within this duration (e.g. 24h) are fetched again until they run; absent: never',
+    },
   },
   required: ['token'],
   anyOf: [

@@ -30,7 +30,7 @@ describe('tap-gitlab under 429s and 5xx mid-pagination', () => {
         rateLimit({ nth: [2], path: /\/pipelines$/, retryAfterSeconds: null, resetInSeconds: 30 }),
         rateLimit({ nth: [2], path: /\/merge_requests$/, retryAfterSeconds: 7 }),
         // Two failures in a row on the second page of the jobs walk.
-        failRequests({ nth: [4, 5], path: /\/jobs$/, status: 502 }),
+        failRequests({ nth: [2, 3], path: /\/jobs$/, status: 502 }),
         failRequests({ nth: [2], path: /\/issues$/, status: 503 }),
         failRequests({ nth: [2], path: /\/repository\/commits$/, status: 500 }),
         failRequests({ nth: [2], path: /\/members$/, status: 500 }),
