@@ -22,3 +22,4 @@ export * from './run-summary.js';
 export * from './run-command.js';
 export * from './state-command.js';
 export * from './demo-command.js';
+export * from './batch-schedule.js';
