@@ -1,8 +1,34 @@
-import type { ColumnChange } from '@observes/target-core';
+import type { ColumnChange, ColumnType } from '@observes/target-core';
 import type { TypedColumn } from './dialect.js';
 import { quoteIdent } from './sql-text.js';
 
 // SQL both dialects spell the same way. Each dialect file lists what differs.
+
+/** A column type in SQL; the dialects differ only in how json values are stored (`jsonType`). */
+export function columnTypeSql(type: ColumnType, jsonType: string): string {
+  switch (type.kind) {
+    case 'boolean':
+      return 'boolean';
+    case 'bigint':
+      return 'bigint';
+    case 'double':
+      return 'double precision';
+    case 'decimal':
+      return `numeric(${type.precision},${type.scale})`;
+    case 'string':
+      return `varchar(${type.bytes})`;
+    case 'timestamp':
+      return 'timestamptz';
+    case 'date':
+      return 'date';
+    case 'time':
+      return 'time';
+    case 'json':
+      return jsonType;
+    case 'other':
+      return type.sql;
+  }
+}
 
 export const table = (schema: string, name: string): string => `${quoteIdent(schema)}.${quoteIdent(name)}`;
 

@@ -3,30 +3,8 @@ import * as common from './common.js';
 import type { Dialect } from './dialect.js';
 import { literal, quoteIdent } from './sql-text.js';
 
-function columnType(type: ColumnType): string {
-  switch (type.kind) {
-    case 'boolean':
-      return 'boolean';
-    case 'bigint':
-      return 'bigint';
-    case 'double':
-      return 'double precision';
-    case 'decimal':
-      return `numeric(${type.precision},${type.scale})`;
-    case 'string':
-      return `varchar(${type.bytes})`;
-    case 'timestamp':
-      return 'timestamptz';
-    case 'date':
-      return 'date';
-    case 'time':
-      return 'time';
-    case 'json':
-      return 'jsonb';
-    case 'other':
-      return type.sql;
-  }
-}
+/** Column types: the shared spelling, with jsonb for json values. */
+const columnType = (type: ColumnType): string => common.columnTypeSql(type, 'jsonb');
 
 /** PostgreSQL: jsonb for json, every widening in place and transactional, COPY FROM STDIN. */
 export const postgresDialect: Dialect = {

@@ -3,30 +3,8 @@ import * as common from './common.js';
 import type { Dialect } from './dialect.js';
 import { literal, quoteIdent, quoteLiteral } from './sql-text.js';
 
-function columnType(type: ColumnType): string {
-  switch (type.kind) {
-    case 'boolean':
-      return 'boolean';
-    case 'bigint':
-      return 'bigint';
-    case 'double':
-      return 'double precision';
-    case 'decimal':
-      return `numeric(${type.precision},${type.scale})`;
-    case 'string':
-      return `varchar(${type.bytes})`;
-    case 'timestamp':
-      return 'timestamptz';
-    case 'date':
-      return 'date';
-    case 'time':
-      return 'time';
-    case 'json':
-      return 'super';
-    case 'other':
-      return type.sql;
-  }
-}
+/** Column types: the shared spelling, with super for json values. */
+const columnType = (type: ColumnType): string => common.columnTypeSql(type, 'super');
 
 /**
  * Amazon Redshift: SUPER for json; a varchar grows with `ALTER COLUMN ... TYPE` outside any transaction
