@@ -11,8 +11,10 @@ export interface Figure {
   unit: string;
   /** The bounding measurement on the same machine and data, when there is one. */
   limit?: { name: string; rate: number };
-  /** Goal for `rate / limit.rate`, when the issue set one. */
+  /** Goal for `rate / limit.rate`, when the issue set one: a minimum, or a maximum with `lowerIsBetter`. */
   goal?: number;
+  /** The goal is a ceiling (memory), not a floor (throughput). */
+  lowerIsBetter?: boolean;
   /** Extra facts (row counts, peak memory...). */
   notes?: Record<string, number | string>;
 }
@@ -63,7 +65,9 @@ export function markdownTable(figures: Figure[]): string {
   const fmt = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1));
   const rows = figures.map((f) => {
     const ratio = f.limit ? f.rate / f.limit.rate : undefined;
-    const verdict = ratio === undefined || f.goal === undefined ? '' : ratio >= f.goal ? `met (≥ ${f.goal * 100}%)` : `NOT met (< ${f.goal * 100}%)`;
+    const percent = f.goal === undefined ? '' : `${Math.round(f.goal * 100)}%`;
+    const met = ratio !== undefined && f.goal !== undefined && (f.lowerIsBetter ? ratio <= f.goal : ratio >= f.goal);
+    const verdict = ratio === undefined || f.goal === undefined ? '' : f.lowerIsBetter ? (met ? `met (≤ ${percent})` : `NOT met (> ${percent})`) : met ? `met (≥ ${percent})` : `NOT met (< ${percent})`;
     const notes = f.notes ? Object.entries(f.notes).map(([k, v]) => `${k}: ${typeof v === 'number' ? fmt(v) : v}`).join('; ') : '';
     return `| ${f.name} | ${fmt(f.rate)} ${f.unit} | ${f.limit ? `${f.limit.name}: ${fmt(f.limit.rate)}` : ''} | ${ratio === undefined ? '' : `${(ratio * 100).toFixed(0)}%`} | ${verdict} | ${notes} |`;
   });

@@ -73,9 +73,12 @@ export function layoutTable(plan: TablePlan, existing: ReadonlyMap<string, Colum
     columns.push(column.name);
     let type = types.get(column.name)!;
     if (added.has(column.name) && type.kind === 'double') type = exactNumberType(rows, i) ?? type;
+    // When every value fits the column as it is (the usual case), the second pass has nothing to move.
+    let allFit = true;
     for (let r = 0; r < rows.length; r++) {
       const v = rows[r][i];
       if (v === null || fits(type, v)) continue;
+      allFit = false;
       try {
         type = widen(type, v) ?? type;
       } catch (error) {
@@ -83,6 +86,7 @@ export function layoutTable(plan: TablePlan, existing: ReadonlyMap<string, Colum
       }
     }
     types.set(column.name, type);
+    if (allFit) return;
     for (let r = 0; r < rows.length; r++) {
       const v = rows[r][i];
       if (v === null || fits(type, v)) continue;

@@ -24,7 +24,7 @@ export interface BufferedRecord {
 export interface Batch {
   /** The stream's plan when its records were read (a later SCHEMA does not change it). */
   plan: StreamPlan;
-  /** Records in input order, deduplicated by key for keyed streams (the last one kept). */
+  /** Records in input order, deduplicated by key for keyed streams (the last one kept). `load` empties it once flattened. */
   records: BufferedRecord[];
   /** Full-table version the records belong to: they go to that version's staging tables. */
   version?: number;
@@ -93,7 +93,10 @@ export class BatchLoader {
     await this.refreshCatalog();
   }
 
-  /** Loads one batch in one transaction. */
+  /**
+   * Loads one batch in one transaction. Empties `batch.records` once they are flattened, and each table's
+   * rows once they are sent, so a batch's memory is freed while its statements run (the next batch fills meanwhile).
+   */
   async load(batch: Batch): Promise<void> {
     const { plan } = batch;
     const target = (name: string) => (batch.version === undefined ? name : versionTable(name, batch.version, this.maxIdentifierBytes));
@@ -112,6 +115,7 @@ export class BatchLoader {
       // A hard-deleted record only needs its root row: its key drives the delete, and it is not inserted.
       flattener.flatten(deleted ? keyOnly(plan, record) : record, { rowId, metadata }, rows);
     }
+    batch.records = [];
 
     const layouts: TableLayout[] = [];
     for (let t = 0; t < plan.tables.length; t++) {
@@ -124,6 +128,7 @@ export class BatchLoader {
         throw new LoadError(plan.stream, plan.tables[t].name, firstLine, `record with key ${serializeJson(keyCells)}: column ${JSON.stringify(error.column)}: ${error.problem}`);
       }
     }
+    rows.length = 0;
 
     let table = layouts[0].table;
     const staged: string[] = [];
@@ -151,6 +156,7 @@ export class BatchLoader {
         for (const layout of layouts) {
           table = layout.table;
           if (layout.rows.length > 0) staged.push(...(await this.copyRows(this.dialect.table(this.config.schema, layout.table), layout)));
+          layout.rows = [];
         }
       } else {
         await this.mergeThroughTemps(plan, layouts, staged, (name) => (table = name));
@@ -176,10 +182,12 @@ export class BatchLoader {
   private async mergeThroughTemps(plan: StreamPlan, layouts: TableLayout[], staged: string[], at: (table: string) => void): Promise<void> {
     const schema = this.config.schema;
     const temps = layouts.map((_, t) => `_sdc_stage_${t}`);
+    const filled = layouts.map((layout) => layout.rows.length > 0);
     for (let t = 0; t < layouts.length; t++) {
       at(layouts[t].table);
       await this.warehouse.query(this.dialect.createTemp(temps[t], schema, layouts[t].table));
-      if (layouts[t].rows.length > 0) staged.push(...(await this.copyRows(this.dialect.quote(temps[t]), layouts[t])));
+      if (filled[t]) staged.push(...(await this.copyRows(this.dialect.quote(temps[t]), layouts[t])));
+      layouts[t].rows = [];
     }
     if (plan.keyProperties.length > 0) {
       // Children first, matched through the root temp table: a record's old child rows all go, even when it now has fewer.
@@ -193,7 +201,7 @@ export class BatchLoader {
     // With hard_delete every plan has `_sdc_deleted_at` (see PlanOptions.deletedAtColumn).
     const hardDeleteColumn = this.config.hard_delete ? '_sdc_deleted_at' : undefined;
     for (let t = 0; t < layouts.length; t++) {
-      if (layouts[t].rows.length === 0) continue;
+      if (!filled[t]) continue;
       at(layouts[t].table);
       await this.warehouse.query(this.dialect.insertFromTemp(schema, layouts[t].table, temps[t], layouts[t].columns.map((c) => c.name), t === 0 ? hardDeleteColumn : undefined));
     }

@@ -1,8 +1,15 @@
+import { setFlagsFromString } from 'node:v8';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { createLogger, redact } from '@observes/protocol';
 import { ConfigError, loadConfig } from './config.js';
 import { runTarget } from './target.js';
+
+// Between full collections V8 lets the heap grow to up to 4 times the live data. A target's live data is
+// its batches, all of it garbage once a batch is loaded, so the heap of a long load peaked at about 4
+// batches' worth. Growing by 50% at most keeps peak memory near the live data (full collections of a
+// ~50 MB heap take milliseconds). V8 reads this flag at every collection, so setting it now takes effect.
+setFlagsFromString('--heap-growing-percent=50');
 
 const log = createLogger({ name: 'target-redshift' });
 

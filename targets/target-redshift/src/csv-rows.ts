@@ -4,7 +4,24 @@ import { plainDecimal } from '@observes/target-core';
 /** The NULL marker of our CSV files (unquoted); a string spelled the same way is quoted, so it stays a string. */
 export const CSV_NULL = '\\N';
 
-const NEEDS_QUOTES = /[",\r\n]|^\\N$|^$|^\s|\s$/;
+const SPECIAL = /[",\r\n]/;
+const WHITESPACE = /\s/;
+
+/** Whether a UTF-16 unit is JavaScript `\s` whitespace (ASCII decided by code; only non-ASCII asks the regex). */
+function isSpace(code: number): boolean {
+  if (code < 128) return code === 32 || (code >= 9 && code <= 13);
+  return WHITESPACE.test(String.fromCharCode(code));
+}
+
+/**
+ * Whether a cell's text must be quoted: it holds a quote, comma or line break, is empty, is spelled like
+ * the NULL marker, or starts or ends with whitespace (COPY would keep it, other readers trim it).
+ * Checked by hand at the ends: a `\s$` regex tries every position of the text.
+ */
+function needsQuotes(text: string): boolean {
+  const n = text.length;
+  return n === 0 || isSpace(text.charCodeAt(0)) || isSpace(text.charCodeAt(n - 1)) || text === CSV_NULL || SPECIAL.test(text);
+}
 
 /** One CSV cell: NULL as an unquoted `\N`, JSON values as their JSON text, exact numbers as their text. Hand-written because it runs per cell. */
 export function csvCell(value: unknown): string {
@@ -12,27 +29,22 @@ export function csvCell(value: unknown): string {
   let text: string;
   if (typeof value === 'string') text = value;
   else if (typeof value === 'number') return plainDecimal(String(value));
-  else if (typeof value === 'boolean') return String(value);
+  else if (typeof value === 'boolean') return value ? 'true' : 'false';
   else if (isExactNumber(value)) return plainDecimal(value.value);
   else text = serializeJson(value);
-  return NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  return needsQuotes(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /** Rows as CSV text, in chunks of about `chunkChars` characters, so a big batch streams without one giant string. */
 export function* csvChunks(rows: unknown[][], chunkChars = 1 << 20): Generator<string> {
-  let parts: string[] = [];
-  let size = 0;
+  let chunk = '';
   for (const row of rows) {
-    let line = '';
-    for (let i = 0; i < row.length; i++) line += (i === 0 ? '' : ',') + csvCell(row[i]);
-    line += '\n';
-    parts.push(line);
-    size += line.length;
-    if (size >= chunkChars) {
-      yield parts.join('');
-      parts = [];
-      size = 0;
+    for (let i = 0; i < row.length; i++) chunk += i === 0 ? csvCell(row[i]) : ',' + csvCell(row[i]);
+    chunk += '\n';
+    if (chunk.length >= chunkChars) {
+      yield chunk;
+      chunk = '';
     }
   }
-  if (parts.length > 0) yield parts.join('');
+  if (chunk.length > 0) yield chunk;
 }

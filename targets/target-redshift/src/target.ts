@@ -96,8 +96,9 @@ export async function runTarget({ config, input, output, log }: RunTargetOptions
     inflight = inflight.then(async () => {
       for (const batch of batches) {
         const started = Date.now();
+        const records = batch.records.length;
         await loader.load(batch);
-        log.info('batch committed', { stream: batch.plan.stream, records: batch.records.length, version: batch.version, ms: Date.now() - started });
+        log.info('batch committed', { stream: batch.plan.stream, records, version: batch.version, ms: Date.now() - started });
       }
       if (state) await writer.write({ type: 'STATE', value: state.value });
     });
