@@ -16,3 +16,4 @@ export * from './target-suite.js';
 export * from './tap-suite.js';
 export * from './text-streams.js';
 export * from './pipe-to-target.js';
+export * from './redshift-shim.js';

@@ -2,18 +2,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { TestDatabase } from './postgres-harness.js';
-
-/**
- * PostgreSQL lacks Redshift's SUPER and JSON_PARSE and reads backslashes in literals literally: this
- * shim lets target-redshift's redshift dialect run unchanged against a test database.
- */
-export async function applyRedshiftShim(db: TestDatabase): Promise<void> {
-  await db.query('CREATE DOMAIN super AS jsonb');
-  await db.query("CREATE FUNCTION json_parse(text) RETURNS jsonb AS 'SELECT $1::jsonb' LANGUAGE sql IMMUTABLE");
-  await db.query(`ALTER DATABASE "${db.name}" SET standard_conforming_strings = off`);
-  await db.query(`ALTER DATABASE "${db.name}" SET escape_string_warning = off`);
-}
 
 /** Options of {@link pipeTapToTarget}. */
 export interface PipeOptions {

@@ -221,12 +221,13 @@ export class BatchLoader {
   /** Loads a layout's rows into `target` (a quoted, possibly qualified table); returns S3 keys to remove after commit. */
   private async copyRows(target: string, layout: TableLayout): Promise<string[]> {
     const columns = layout.columns.map((c) => c.name);
+    const json = layout.columns.map((c) => c.type.kind === 'json');
     if (this.dialect.copyFromStdin) {
-      await this.warehouse.copyFromStdin(this.dialect.copyFromStdin(target, columns), csvChunks(layout.rows));
+      await this.warehouse.copyFromStdin(this.dialect.copyFromStdin(target, columns), csvChunks(layout.rows, { json }));
       return [];
     }
     if (this.stager && this.dialect.copyFromS3 && this.config.s3?.iam_role) {
-      const { url, keys } = await this.stager.stage(layout.table, layout.rows);
+      const { url, keys } = await this.stager.stage(layout.table, layout.rows, json);
       await this.warehouse.query(this.dialect.copyFromS3(target, columns, url, this.config.s3.iam_role, this.config.s3.region));
       return keys;
     }

@@ -23,11 +23,16 @@ function needsQuotes(text: string): boolean {
   return n === 0 || isSpace(text.charCodeAt(0)) || isSpace(text.charCodeAt(n - 1)) || text === CSV_NULL || SPECIAL.test(text);
 }
 
-/** One CSV cell: NULL as an unquoted `\N`, JSON values as their JSON text, exact numbers as their text. Hand-written because it runs per cell. */
-export function csvCell(value: unknown): string {
+/**
+ * One CSV cell: NULL as an unquoted `\N`, objects and lists as their JSON text, exact numbers as their text.
+ * In a json column (`json`), every value is its JSON text, so a string `abc` becomes `"abc"` and stays valid JSON.
+ * Hand-written because it runs per cell.
+ */
+export function csvCell(value: unknown, json = false): string {
   if (value === null || value === undefined) return CSV_NULL;
   let text: string;
-  if (typeof value === 'string') text = value;
+  if (json) text = serializeJson(value);
+  else if (typeof value === 'string') text = value;
   else if (typeof value === 'number') return plainDecimal(String(value));
   else if (typeof value === 'boolean') return value ? 'true' : 'false';
   else if (isExactNumber(value)) return plainDecimal(value.value);
@@ -35,11 +40,21 @@ export function csvCell(value: unknown): string {
   return needsQuotes(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
+/** Options of {@link csvChunks}. */
+export interface CsvChunkOptions {
+  /** Size of a chunk, in characters. Default 1 Mi. */
+  chunkChars?: number;
+  /** Which columns (by position) hold json values: their cells are always JSON text. */
+  json?: readonly boolean[];
+}
+
 /** Rows as CSV text, in chunks of about `chunkChars` characters, so a big batch streams without one giant string. */
-export function* csvChunks(rows: unknown[][], chunkChars = 1 << 20): Generator<string> {
+export function* csvChunks(rows: unknown[][], options: CsvChunkOptions = {}): Generator<string> {
+  const chunkChars = options.chunkChars ?? 1 << 20;
+  const json = options.json ?? [];
   let chunk = '';
   for (const row of rows) {
-    for (let i = 0; i < row.length; i++) chunk += i === 0 ? csvCell(row[i]) : ',' + csvCell(row[i]);
+    for (let i = 0; i < row.length; i++) chunk += (i === 0 ? '' : ',') + csvCell(row[i], json[i] === true);
     chunk += '\n';
     if (chunk.length >= chunkChars) {
       yield chunk;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { DeleteObjectsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { S3StagingConfig } from './config.js';
-import { csvChunks } from './csv-rows.js';
+import { csvChunks, type CsvChunkOptions } from './csv-rows.js';
 
 /** Files a batch is split into, so Redshift's slices load in parallel. */
 const FILES_PER_BATCH = 4;
@@ -26,15 +26,18 @@ export class S3Stager {
     this.client = s3Client(config);
   }
 
-  /** Uploads `rows` as up to {@link FILES_PER_BATCH} gzip CSV files; returns the `s3://` prefix they share and their keys. */
-  async stage(table: string, rows: unknown[][]): Promise<{ url: string; keys: string[] }> {
+  /**
+   * Uploads `rows` as up to {@link FILES_PER_BATCH} gzip CSV files; returns the `s3://` prefix they share and their keys.
+   * @param json - which columns hold json values (see {@link CsvChunkOptions.json})
+   */
+  async stage(table: string, rows: unknown[][], json: readonly boolean[] = []): Promise<{ url: string; keys: string[] }> {
     const prefix = `${this.config.prefix ? this.config.prefix + '/' : ''}${table}/${randomUUID()}/`;
     const files = Math.max(1, Math.min(FILES_PER_BATCH, Math.floor(rows.length / MIN_ROWS_PER_FILE)));
     const per = Math.ceil(rows.length / files);
     const keys: string[] = [];
     for (let f = 0; f < files; f++) {
       const key = `${prefix}part-${String(f).padStart(4, '0')}.csv.gz`;
-      const body = gzipSync([...csvChunks(rows.slice(f * per, (f + 1) * per))].join(''));
+      const body = gzipSync([...csvChunks(rows.slice(f * per, (f + 1) * per), { json })].join(''));
       await this.client.send(new PutObjectCommand({ Bucket: this.config.bucket, Key: key, Body: body, ContentType: 'application/gzip' }));
       keys.push(key);
     }

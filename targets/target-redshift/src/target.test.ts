@@ -60,6 +60,15 @@ for (const dialect of ['postgres', 'redshift'] as const) {
       ]);
     });
 
+    it('stores every kind of value of an untyped field as JSON, scalars included', async () => {
+      const anything = { type: 'SCHEMA', stream: 'anything', key_properties: ['id'], schema: { type: 'object', properties: { id: { type: 'integer' }, x: {} } } };
+      const values = [5, 'abc', { a: 1 }, [1, 'b'], true, 'it\'s "quoted" \\ here'];
+      const result = await run(lines(anything, ...values.map((x, i) => ({ type: 'RECORD', stream: 'anything', record: { id: i, x } }))));
+      expect(result.code, result.stderr).to.equal(0);
+      const stored = await rows('SELECT id::int, x::text AS x FROM S.anything ORDER BY id');
+      expect(stored.map((r) => JSON.parse((r as { x: string }).x))).to.deep.equal(values);
+    });
+
     it('appends key-less streams, linking children by a deterministic row id', async () => {
       const events = { type: 'SCHEMA', stream: 'events', key_properties: [], schema: { type: 'object', properties: { kind: { type: 'string' }, ids: { type: 'array', items: { type: 'integer' } } } } };
       const rec = (kind: string, ids: number[]) => ({ type: 'RECORD', stream: 'events', record: { kind, ids } });

@@ -5,21 +5,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase, type TestDatabase } from '@observes/testkit/postgres-harness';
+import { applyRedshiftShim } from '@observes/testkit/redshift-shim';
 
 /** The CLI shim. */
 export const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'target-redshift.js');
-
-/**
- * PostgreSQL lacks Redshift's SUPER and JSON_PARSE and reads backslashes in literals literally; this shim
- * (test databases only) adds a `super` domain over jsonb, a `json_parse` function and Redshift's literal
- * escaping, so the redshift dialect's SQL runs unchanged against PostgreSQL.
- */
-export async function applyRedshiftShim(db: TestDatabase): Promise<void> {
-  await db.query('CREATE DOMAIN super AS jsonb');
-  await db.query("CREATE FUNCTION json_parse(text) RETURNS jsonb AS 'SELECT $1::jsonb' LANGUAGE sql IMMUTABLE");
-  await db.query(`ALTER DATABASE "${db.name}" SET standard_conforming_strings = off`);
-  await db.query(`ALTER DATABASE "${db.name}" SET escape_string_warning = off`);
-}
 
 /** A fresh database for a dialect (with the Redshift shim for `redshift`). */
 export async function databaseFor(dialect: 'postgres' | 'redshift'): Promise<TestDatabase> {

@@ -20,9 +20,10 @@ export function quoteLiteral(text: string, backslashEscapes: boolean): string {
 /** A value as a SQL literal for a column of `type`. */
 export function literal(value: unknown, type: ColumnType, backslashEscapes: boolean, jsonFunction: string): string {
   if (value === null || value === undefined) return 'NULL';
+  // Every value of a json column goes through the JSON parser, scalars too: a bare 5 or 'abc' is not SUPER/jsonb.
+  if (type.kind === 'json') return `${jsonFunction}(${quoteLiteral(serializeJson(value), backslashEscapes)})`;
   if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
   if (typeof value === 'number') return type.kind === 'string' ? quoteLiteral(String(value), backslashEscapes) : plainDecimal(String(value));
   if (isExactNumber(value)) return type.kind === 'string' ? quoteLiteral(value.value, backslashEscapes) : plainDecimal(value.value);
-  if (type.kind === 'json') return `${jsonFunction}(${quoteLiteral(serializeJson(value), backslashEscapes)})`;
   return quoteLiteral(typeof value === 'string' ? value : serializeJson(value), backslashEscapes);
 }
