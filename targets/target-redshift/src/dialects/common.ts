@@ -1,5 +1,5 @@
 import type { ColumnChange, ColumnType } from '@observes/target-core';
-import type { TypedColumn } from './dialect.js';
+import type { Dialect, TypedColumn } from './dialect.js';
 import { quoteIdent } from './sql-text.js';
 
 // SQL both dialects spell the same way. Each dialect file lists what differs.
@@ -91,4 +91,29 @@ export function insertValues(target: string, columns: TypedColumn[], rows: unkno
   }
   if (parts.length > 0) out.push(head + parts.join(', '));
   return out;
+}
+
+/** `ALTER COLUMN ... TYPE`: an in-place type change (transactional in PostgreSQL; in Redshift only a varchar widening, outside a transaction block). */
+export const alterColumnType = (columnType: (c: ColumnType) => string, schema: string, name: string, change: ColumnChange): string =>
+  `ALTER TABLE ${table(schema, name)} ALTER COLUMN ${quoteIdent(change.name)} TYPE ${columnType(change.to)}`;
+
+/** The members both dialects spell the same way, given the one place their types differ: how json is stored. */
+export function sharedDialect(jsonType: string) {
+  const columnType = (type: ColumnType): string => columnTypeSql(type, jsonType);
+  return {
+    columnType,
+    quote: quoteIdent,
+    table,
+    createSchema,
+    createTable: (schema: string, name: string, columns: TypedColumn[]) => createTable(columnType, schema, name, columns),
+    addColumn: (schema: string, name: string, column: TypedColumn) => addColumn(columnType, schema, name, column),
+    createTemp,
+    dropTemp,
+    dropTable,
+    renameTable,
+    deleteUsing,
+    deleteAll,
+    insertFromTemp,
+    listColumns,
+  } satisfies Partial<Dialect>;
 }
