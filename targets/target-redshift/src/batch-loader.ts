@@ -2,6 +2,7 @@ import { serializeJson, type JsonRecord, type Logger } from '@observes/protocol'
 import { LayoutError, MAX_IDENTIFIER_BYTES, RecordFlattener, layoutTable, RowIdAssigner, shortenIdentifier, type ColumnType, type Row, type StreamPlan, type TableLayout } from '@observes/target-core';
 import { catalogFromRows } from './column-catalog.js';
 import type { TargetConfig } from './config.js';
+import { applyLayouts } from './apply-layouts.js';
 import { csvChunks } from './csv-rows.js';
 import type { Dialect } from './dialects/dialect.js';
 import type { S3Stager } from './s3-staging.js';
@@ -133,24 +134,7 @@ export class BatchLoader {
     let table = layouts[0].table;
     const staged: string[] = [];
     try {
-      // Varchar widenings that must run outside a transaction block; they only make room.
-      for (const layout of layouts) {
-        table = layout.table;
-        for (const change of layout.widen) {
-          const w = this.dialect.widenColumn(this.config.schema, layout.table, change);
-          if (!w.inTransaction) for (const sql of w.statements) await this.warehouse.query(sql);
-        }
-      }
-      await this.warehouse.query('BEGIN');
-      for (const layout of layouts) {
-        table = layout.table;
-        if (layout.create) await this.warehouse.query(this.dialect.createTable(this.config.schema, layout.table, layout.columns));
-        for (const column of layout.add) await this.warehouse.query(this.dialect.addColumn(this.config.schema, layout.table, { name: column.name, type: column.to }));
-        for (const change of layout.widen) {
-          const w = this.dialect.widenColumn(this.config.schema, layout.table, change);
-          if (w.inTransaction) for (const sql of w.statements) await this.warehouse.query(sql);
-        }
-      }
+      await applyLayouts(this.warehouse, this.dialect, this.config.schema, layouts, (name) => (table = name));
       if (!keyed && !this.config.hard_delete) {
         // Append: nothing to match or filter, so rows go straight into their tables.
         for (const layout of layouts) {

@@ -4,6 +4,7 @@ import type { BatchLoader } from './batch-loader.js';
 import type { TargetConfig } from './config.js';
 import type { Dialect } from './dialects/dialect.js';
 import type { Warehouse } from './warehouse.js';
+import { applyLayouts } from './apply-layouts.js';
 
 /** Streams the gunzipped text of a file (postgres dialect: the rows go through COPY FROM STDIN). */
 export type FileReader = (file: S3ManifestFile) => AsyncIterable<Buffer>;
@@ -51,23 +52,7 @@ export async function loadCsvFiles(
 
   let table = plan.tables[0].name;
   try {
-    for (const layout of layouts) {
-      table = layout.table;
-      for (const change of layout.widen) {
-        const w = dialect.widenColumn(schema, layout.table, change);
-        if (!w.inTransaction) for (const sql of w.statements) await warehouse.query(sql);
-      }
-    }
-    await warehouse.query('BEGIN');
-    for (const layout of layouts) {
-      table = layout.table;
-      if (layout.create) await warehouse.query(dialect.createTable(schema, layout.table, layout.columns));
-      for (const column of layout.add) await warehouse.query(dialect.addColumn(schema, layout.table, { name: column.name, type: column.to }));
-      for (const change of layout.widen) {
-        const w = dialect.widenColumn(schema, layout.table, change);
-        if (w.inTransaction) for (const sql of w.statements) await warehouse.query(sql);
-      }
-    }
+    await applyLayouts(warehouse, dialect, schema, layouts, (name) => (table = name));
     const temps = layouts.map((_, i) => `_sdc_stage_${i}`);
     for (let i = 0; i < layouts.length; i++) await warehouse.query(dialect.createTemp(temps[i], schema, layouts[i].table));
     const loaded = layouts.map(() => new Set<string>());
