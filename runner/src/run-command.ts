@@ -9,6 +9,8 @@ import { formatRunSummary } from './run-summary.js';
 import { runPipeline } from './run-pipeline.js';
 import type { PipelineResult, RunReport } from './run-result.js';
 import { StopRequest } from './run-unit.js';
+import { loadSopsSecrets, SECRETS_OPTION } from './sops-secrets.js';
+import { selectStep, sharedRunId, stepSelection, STEP_OPTIONS } from './step-selection.js';
 
 /** Arguments of `observes run`. */
 export interface RunArgs {
@@ -26,6 +28,12 @@ export interface RunArgs {
   'kill-grace': number;
   /** First retry's backoff cap in seconds. */
   'retry-delay': number;
+  /** Run only this step (see step-selection.ts). */
+  step?: string;
+  /** Run only this copy of the step (default `AWS_BATCH_JOB_ARRAY_INDEX`). */
+  'array-index'?: number;
+  /** SOPS files decrypted into the environment first. */
+  secrets?: string[];
 }
 
 /** What `--dry-run` prints for a pipeline: each unit's commands and state (whether a local one exists). Secrets redacted. */
@@ -76,7 +84,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('report', { type: 'string', describe: 'Write a JSON run report to this file' })
       .option('progress-interval', { type: 'number', default: 30, describe: 'Seconds between progress log lines when stderr is not a TTY' })
       .option('kill-grace', { type: 'number', default: 10, describe: 'Seconds a child gets between SIGTERM and SIGKILL' })
-      .option('retry-delay', { type: 'number', default: 5, describe: 'Backoff cap of the first retry in seconds (doubles per retry)' }) as never,
+      .option('retry-delay', { type: 'number', default: 5, describe: 'Backoff cap of the first retry in seconds (doubles per retry)' })
+      .options({ ...STEP_OPTIONS, ...SECRETS_OPTION }) as never,
   handler: async (args) => {
     process.exitCode = await runPipelines(args);
   },
@@ -84,8 +93,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
 
 /** Runs `observes run`; returns the exit code. Configuration errors of any pipeline stop everything before anything runs. */
 export async function runPipelines(args: RunArgs): Promise<number> {
+  if (args.secrets) await loadSopsSecrets(args.secrets);
+  const selection = stepSelection(args);
   const pipelines: Pipeline[] = [];
-  for (const file of args.pipelines) pipelines.push(await loadPipeline(file));
+  for (const file of args.pipelines) pipelines.push(selectStep(await loadPipeline(file, { runId: sharedRunId() }), selection));
   if (args['dry-run']) {
     for (const pipeline of pipelines) process.stdout.write(await describePipeline(pipeline));
     return 0;
