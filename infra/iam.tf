@@ -111,8 +111,9 @@ resource "aws_iam_role_policy_attachment" "execution" {
 
 data "aws_iam_policy_document" "execution_secrets" {
   statement {
-    actions   = ["secretsmanager:GetSecretValue"]
-    resources = [aws_secretsmanager_secret.pipelines.arn]
+    actions = ["secretsmanager:GetSecretValue"]
+    # The SOPS values, and the ETL users' warehouse logins (not the BI user's).
+    resources = concat([aws_secretsmanager_secret.pipelines.arn], [for name, u in local.warehouse_users : aws_secretsmanager_secret.warehouse_user[name].arn])
   }
 }
 
@@ -185,11 +186,12 @@ resource "aws_iam_role" "events" {
 }
 
 data "aws_iam_policy_document" "events" {
+  # Only the jobs the schedules submit (a phased pipeline's first step); later steps are submitted by people.
   statement {
     actions = ["batch:SubmitJob"]
     resources = concat(
       [aws_batch_job_queue.etl.arn],
-      [for d in aws_batch_job_definition.pipeline : d.arn],
+      [for p, j in local.scheduled_jobs : aws_batch_job_definition.pipeline[j.key].arn],
     )
   }
 }
