@@ -1,0 +1,8 @@
+/**
+ * Deployment tooling: the container image's application tree (`npm run image:stage`) and checks of
+ * the Terraform in `infra/` that run without Terraform's providers.
+ * @packageDocumentation
+ */
+export * from './terraform-module.js';
+export * from './terraform-references.js';
+export * from './terraform-console.js';
