@@ -71,17 +71,8 @@ data "aws_iam_policy_document" "job" {
     resources = [for p in var.etl_data_prefixes : "${local.bucket_arns.etl_data}/${p}*"]
   }
 
-  # Bills: written by the compute-bills job.
-  statement {
-    sid       = "BillsList"
-    actions   = ["s3:ListBucket"]
-    resources = [local.bucket_arns.bills]
-  }
-  statement {
-    sid       = "BillsObjects"
-    actions   = ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"]
-    resources = ["${local.bucket_arns.bills}/*"]
-  }
+  # No pipeline writes the bills bucket yet: the compute-bills job's access comes with its pipeline
+  # (deploy/src/infra-checks.ts refuses access no pipeline uses).
 
   statement {
     sid       = "DynamoDbScan"

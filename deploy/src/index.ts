@@ -6,3 +6,6 @@
 export * from './terraform-module.js';
 export * from './terraform-references.js';
 export * from './terraform-console.js';
+export * from './pipeline-usage.js';
+export * from './infra-checks.js';
+export * from './check-infra.js';
