@@ -9,3 +9,4 @@ export * from './terraform-console.js';
 export * from './pipeline-usage.js';
 export * from './infra-checks.js';
 export * from './check-infra.js';
+export * from './stage-image.js';
