@@ -185,7 +185,7 @@ export interface PipelineSource {
   configFiles?: unknown[] | Record<string, unknown>;
 }
 
-/** Batch job definition names: letters, digits, hyphens and underscores, at most 128 characters. */
+/** Batch job definition names take letters, digits, hyphens and underscores, at most 128 characters (100 here: the prefix and the step come on top). */
 const BATCH_NAME = /^[A-Za-z0-9_-]{1,100}$/;
 
 /** What a program of a pipeline file is: its command's base name and its config (inline or read from its file). */

@@ -50,7 +50,7 @@ export function stepSelection(args: { step?: string; 'array-index'?: number }, e
  */
 export function selectStep(pipeline: Pipeline, selection: StepSelection): Pipeline {
   if (selection.step === undefined) return pipeline;
-  const where = `${pipeline.file}`;
+  const where = pipeline.file;
   const steps = pipeline.spec.steps ?? [];
   const index = steps.findIndex((s) => s.name === selection.step);
   if (index < 0) {
