@@ -54,7 +54,7 @@ async function* fromApi(ctx: Context, spec: ActivitySpec, range: DateWindow): As
  */
 async function readWindow(ctx: Context, spec: ActivitySpec, window: DateWindow): Promise<JsonRecord[]> {
   try {
-    return await apiOf(ctx).activity(spec.endpoint, ctx.partition!.company_id, window);
+    return await apiOf(ctx).activity(spec.endpoint, ctx.partition!.company_id, window, ctx.logger);
   } catch (error) {
     if (!(error instanceof HttpError) || error.status === undefined || error.status < 400 || error.status >= 500) throw error;
     const old = window.from < apiWindowStart(ctx.config, ctx.now());

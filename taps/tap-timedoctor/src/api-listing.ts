@@ -1,4 +1,4 @@
-import type { JsonRecord } from '@observes/protocol';
+import type { JsonRecord, Logger } from '@observes/protocol';
 import type { HttpResponse, Query } from '@observes/tap-sdk';
 import type { TimedoctorSession } from './timedoctor-session.js';
 
@@ -18,6 +18,8 @@ export interface ListingOptions {
   query: Query;
   /** `limit` of each page. */
   pageSize: number;
+  /** Logs the session's logins. */
+  logger: Logger;
   /** Identity of an item, to drop repeats and to notice an API that does not page. */
   key(item: JsonRecord): string;
   /** The items of a page's `data`; default: `data` itself. */
@@ -42,7 +44,7 @@ function dataOf(response: HttpResponse, path: string): unknown[] {
 export async function* listPages(session: TimedoctorSession, options: ListingOptions): AsyncGenerator<JsonRecord[]> {
   const seen = new Set<string>();
   for (let page = 0; ; page++) {
-    const response = await session.get(options.path, { ...options.query, page, limit: options.pageSize });
+    const response = await session.get(options.path, { ...options.query, page, limit: options.pageSize }, options.logger);
     const data = dataOf(response, options.path);
     const items = options.items ? options.items(data) : (data as JsonRecord[]);
     if (items.length === 0) return;

@@ -12,7 +12,7 @@ export interface CompanyPartition {
 
 /** The companies to extract, as partitions. */
 export async function* companyPartitions(ctx: PartitionsContext<TimedoctorConfig>): AsyncGenerator<CompanyPartition> {
-  for (const company_id of await apiOf(ctx).companyIds()) yield { company_id };
+  for (const company_id of await apiOf(ctx).companyIds(ctx.logger)) yield { company_id };
 }
 
 interface EntitySpec {
@@ -61,12 +61,12 @@ function entityStream(spec: EntitySpec): StreamDefinition<TimedoctorConfig, Comp
 export const usersStream = entityStream({
   name: 'users',
   async *read(ctx) {
-    yield await apiOf(ctx).companyUsers(ctx.partition!.company_id);
+    yield await apiOf(ctx).companyUsers(ctx.partition!.company_id, ctx.logger);
   },
 });
 
 /** `GET /projects`. */
-export const projectsStream = entityStream({ name: 'projects', read: (ctx) => apiOf(ctx).list('projects', ctx.partition!.company_id) });
+export const projectsStream = entityStream({ name: 'projects', read: (ctx) => apiOf(ctx).list('projects', ctx.partition!.company_id, ctx.logger) });
 
 /** `GET /tasks`. */
-export const tasksStream = entityStream({ name: 'tasks', read: (ctx) => apiOf(ctx).list('tasks', ctx.partition!.company_id) });
+export const tasksStream = entityStream({ name: 'tasks', read: (ctx) => apiOf(ctx).list('tasks', ctx.partition!.company_id, ctx.logger) });

@@ -23,7 +23,10 @@ export interface ActivityEndpoint {
   key(row: JsonRecord): string;
 }
 
-/** What the tap reads from the API in one run: one session (one login) and the lists several streams need. */
+/**
+ * What the tap reads from the API in one run: one session (one login) and the lists several streams need. Methods
+ * take the logger of the stream asking, so that log lines name it.
+ */
 export class TimedoctorApi {
   readonly session: TimedoctorSession;
   private companies: Promise<string[]> | undefined;
@@ -32,40 +35,39 @@ export class TimedoctorApi {
   constructor(
     readonly config: TimedoctorConfig,
     http: HttpClient,
-    private readonly logger: Logger,
     now: () => Date,
   ) {
     if (config.month && config.backups) throw new Error('month and backups exclude each other: month backs one month up, backups refreshes from all of them');
-    this.session = new TimedoctorSession(http, config, logger, now);
+    this.session = new TimedoctorSession(http, config, now);
   }
 
   /** `company_id`, or every company the account owns or administers (`GET /companies`). */
-  companyIds(): Promise<string[]> {
+  companyIds(logger: Logger): Promise<string[]> {
     this.companies ??= (async () => {
       if (this.config.company_id) return [this.config.company_id];
-      const body = (await this.session.get<{ data?: JsonRecord[] }>('companies', {})).body;
+      const body = (await this.session.get<{ data?: JsonRecord[] }>('companies', {}, logger)).body;
       const ids = (body?.data ?? [])
         .filter((entry) => ADMIN_ROLES.has(String(entry.role ?? (entry.company as JsonRecord | undefined)?.role ?? '')))
         .map((entry) => String((entry.company as JsonRecord | undefined)?.id ?? entry.id));
       if (ids.length === 0) throw new Error('the account owns or administers no Time Doctor company: set company_id');
-      this.logger.info('companies to extract', { companies: ids });
+      logger.info('companies to extract', { companies: ids });
       return ids;
     })();
     return this.companies;
   }
 
   /** Every page of a company's listing (`users`, `projects`, `tasks`), keyed by `id`. */
-  list(path: string, company: string, query: Query = {}): AsyncGenerator<JsonRecord[]> {
-    return listPages(this.session, { path, query: { company, ...query }, pageSize: this.config.page_size, key: (item) => String(item.id) });
+  list(path: string, company: string, logger: Logger, query: Query = {}): AsyncGenerator<JsonRecord[]> {
+    return listPages(this.session, { path, query: { company, ...query }, pageSize: this.config.page_size, logger, key: (item) => String(item.id) });
   }
 
   /** A company's users, archived ones included (their past activity stays theirs); read once per run. */
-  companyUsers(company: string): Promise<JsonRecord[]> {
+  companyUsers(company: string, logger: Logger): Promise<JsonRecord[]> {
     let users = this.users.get(company);
     if (!users) {
       users = (async () => {
         const all: JsonRecord[] = [];
-        for await (const page of this.list('users', company, { 'include-archived-users': true })) all.push(...page);
+        for await (const page of this.list('users', company, logger, { 'include-archived-users': true })) all.push(...page);
         return all;
       })();
       this.users.set(company, users);
@@ -78,20 +80,20 @@ export class TimedoctorApi {
    * API answers for the token's own user only (a public client's notes, integrations/timedoctor.py). A batch whose
    * answer is cut short is split in two and asked again, down to one user. Rows come back once per key.
    */
-  async activity(endpoint: ActivityEndpoint, company: string, window: DateWindow): Promise<JsonRecord[]> {
-    const users = (await this.companyUsers(company)).map((user) => String(user.id));
+  async activity(endpoint: ActivityEndpoint, company: string, window: DateWindow, logger: Logger): Promise<JsonRecord[]> {
+    const users = (await this.companyUsers(company, logger)).map((user) => String(user.id));
     const rows = new Map<string, JsonRecord>();
     const read = async (batch: string[]): Promise<void> => {
       const query = { ...endpoint.query, company, user: batch.join(','), from: apiTime(window.from), to: apiTime(window.to) };
       const items = endpoint.perUser ? (data: unknown[]) => perUserRows(data, batch) : undefined;
       try {
-        for await (const page of listPages(this.session, { path: endpoint.path, query, pageSize: this.config.page_size, key: endpoint.key, items })) {
+        for await (const page of listPages(this.session, { path: endpoint.path, query, pageSize: this.config.page_size, logger, key: endpoint.key, items })) {
           for (const row of page) rows.set(endpoint.key(row), row);
         }
       } catch (error) {
         if (!(error instanceof TruncatedAnswerError) || batch.length === 1) throw error;
         const half = Math.ceil(batch.length / 2);
-        this.logger.warn('answer cut short: asking for fewer users at a time', { path: endpoint.path, users: batch.length, from: query.from });
+        logger.warn('answer cut short: asking for fewer users at a time', { path: endpoint.path, users: batch.length, from: query.from });
         await read(batch.slice(0, half));
         await read(batch.slice(half));
       }
@@ -112,8 +114,8 @@ function perUserRows(data: unknown[], users: string[]): JsonRecord[] {
 const apis = new WeakMap<HttpClient, TimedoctorApi>();
 
 /** The run's {@link TimedoctorApi} (one per HTTP client, so one login and one users list per run). */
-export function apiOf(ctx: { http: HttpClient; config: TimedoctorConfig; logger: Logger; now(): Date }): TimedoctorApi {
+export function apiOf(ctx: { http: HttpClient; config: TimedoctorConfig; now(): Date }): TimedoctorApi {
   let api = apis.get(ctx.http);
-  if (!api) apis.set(ctx.http, (api = new TimedoctorApi(ctx.config, ctx.http, ctx.logger, () => ctx.now())));
+  if (!api) apis.set(ctx.http, (api = new TimedoctorApi(ctx.config, ctx.http, () => ctx.now())));
   return api;
 }

@@ -24,7 +24,6 @@ export class TimedoctorSession {
   constructor(
     private readonly http: HttpClient,
     private readonly config: TimedoctorConfig,
-    private readonly logger: Logger,
     private readonly now: () => Date,
   ) {
     this.token = config.token;
@@ -35,7 +34,7 @@ export class TimedoctorSession {
   }
 
   /** Logs in once even when several requests need a token at the same time. */
-  private async logIn(): Promise<void> {
+  private async logIn(logger: Logger): Promise<void> {
     this.login ??= (async () => {
       const response = await this.http.request<LoginAnswer>({
         method: 'POST',
@@ -49,7 +48,7 @@ export class TimedoctorSession {
       this.token = token;
       const expires = Date.parse(response.body?.data?.expires ?? '');
       this.expiresAt = Number.isFinite(expires) ? expires : Infinity;
-      this.logger.info('logged in to Time Doctor', { expires: response.body?.data?.expires });
+      logger.info('logged in to Time Doctor', { expires: response.body?.data?.expires });
     })().finally(() => {
       this.login = undefined;
     });
@@ -57,16 +56,16 @@ export class TimedoctorSession {
   }
 
   /** `GET <path>` with the token; a refused token is renewed by logging in again (once). */
-  async get<T = unknown>(path: string, query: Query): Promise<HttpResponse<T>> {
+  async get<T = unknown>(path: string, query: Query, logger: Logger): Promise<HttpResponse<T>> {
     for (let attempt = 1; ; attempt++) {
-      if (this.token === undefined || (this.canLogIn && this.expiresAt - RENEW_BEFORE_MS <= this.now().getTime())) await this.logIn();
+      if (this.token === undefined || (this.canLogIn && this.expiresAt - RENEW_BEFORE_MS <= this.now().getTime())) await this.logIn(logger);
       const token = this.token!;
       try {
         return await this.http.request<T>({ url: path, query, headers: { authorization: `JWT ${token}` } });
       } catch (error) {
         if (!(error instanceof HttpError) || error.status !== 401) throw error;
         if (attempt === 1 && this.canLogIn) {
-          this.logger.warn('the token was refused: logging in again', { url: error.url });
+          logger.warn('the token was refused: logging in again', { url: error.url });
           if (this.token === token) this.token = undefined;
           continue;
         }
