@@ -26,6 +26,16 @@ async function fake(options: FakeTimedoctorOptions = {}): Promise<FakeTimedoctor
   return api;
 }
 
+/** Runs `body` with a fake of its own, closed afterwards. */
+async function withFake(options: FakeTimedoctorOptions, body: (api: FakeTimedoctorApi) => Promise<void>): Promise<void> {
+  const api = await fake(options);
+  try {
+    await body(api);
+  } finally {
+    await api.close();
+  }
+}
+
 let suiteApi: FakeTimedoctorApi;
 tapSuite({
   name: 'tap-timedoctor',
@@ -73,16 +83,13 @@ describe('tap-timedoctor against the fake Time Doctor API', () => {
   });
 
   it('pages until an empty page, so a limit the server caps below page_size loses nothing', async () => {
-    const capped = await fake({ maxLimit: 7 });
-    try {
+    await withFake({ maxLimit: 7 }, async (capped) => {
       const run = await runTimedoctor(capped, { ...RANGE, page_size: 10, user_batch_size: 3 }, undefined, { env: frozen });
       expect(run.code, run.stderr).to.equal(0);
       expect(keys(run.records.get('worklogs'))).to.deep.equal(keys(clean.records.get('worklogs')));
       expect(run.records.get('computer_activity')).to.have.length(80);
       expect(new Set(worklogRequests(capped).map((r) => r.query.user))).to.deep.equal(new Set(['u01,u02,u03', 'u04']));
-    } finally {
-      await capped.close();
-    }
+    });
   });
 
   it('incremental runs bookmark per company and leave no gap at month or page boundaries', async () => {
@@ -103,12 +110,13 @@ describe('tap-timedoctor against the fake Time Doctor API', () => {
 
   it('logs in again when the token expires mid-run, and never sends or prints the password but to /login', async () => {
     let worklogsSeen = 0;
+    let server: FakeTimedoctorApi | undefined;
     const expireOnce: FakeBehaviour = async (request, next) => {
-      if (request.path.endsWith('/activity/worklog') && ++worklogsSeen === 3) expiring.expireTokens();
+      if (request.path.endsWith('/activity/worklog') && ++worklogsSeen === 3) server!.expireTokens();
       return next();
     };
-    const expiring = await fake({ behaviours: [expireOnce] });
-    try {
+    await withFake({ behaviours: [expireOnce] }, async (expiring) => {
+      server = expiring;
       const run = await runTimedoctor(expiring, RANGE, undefined, { env: frozen });
       expect(run.code, run.stderr).to.equal(0);
       expect(keys(run.records.get('worklogs'))).to.deep.equal(keys(clean.records.get('worklogs')));
@@ -116,9 +124,7 @@ describe('tap-timedoctor against the fake Time Doctor API', () => {
       expect(expiring.server.requests.filter((r) => r.status === 401)).to.have.length(1);
       expect(run.stderr).to.contain('logging in again');
       expect(expiring.server.requests.filter((r) => r.body.includes(expiring.password)).map((r) => r.path)).to.deep.equal(['/api/1.0/login', '/api/1.0/login']);
-    } finally {
-      await expiring.close();
-    }
+    });
   });
 
   it('fails clearly, without the token, when a configured token is refused and there is no password to log in again', async () => {
@@ -136,32 +142,26 @@ describe('tap-timedoctor against the fake Time Doctor API', () => {
   });
 
   it('429s and 5xx mid-pagination: the same records as a clean run, waiting what Retry-After says', async () => {
-    const faulty = await fake({
+    await withFake({
       behaviours: [rateLimit({ nth: [2, 9], path: /worklog/, retryAfterSeconds: 7 }), failRequests({ nth: [4, 5], path: /files/, status: 503 }), failRequests({ nth: [2], path: /users/, status: 502 })],
-    });
-    try {
+    }, async (faulty) => {
       const run = await runTimedoctor(faulty, { ...RANGE, page_size: 9 }, undefined, { env: frozen });
       expect(run.code, run.stderr).to.equal(0);
       expect(keys(run.records.get('worklogs'))).to.deep.equal(keys(clean.records.get('worklogs')));
       expect(run.records.get('computer_activity')).to.have.length(80);
       expect(run.sleeps.filter((ms) => ms === 7000)).to.have.length(2);
       expect(faulty.server.requests.filter((r) => r.status >= 429).map((r) => r.status).sort()).to.deep.equal([429, 429, 502, 503, 503]);
-    } finally {
-      await faulty.close();
-    }
+    });
   });
 
   it('an answer cut short is asked again for fewer users at a time, down to one', async () => {
-    const cut = await fake({ truncateAboveBytes: 6000 });
-    try {
+    await withFake({ truncateAboveBytes: 6000 }, async (cut) => {
       const run = await runTimedoctor(cut, { ...RANGE, page_size: 1000 }, undefined, { env: frozen });
       expect(run.code, run.stderr).to.equal(0);
       expect(keys(run.records.get('worklogs'))).to.deep.equal(keys(clean.records.get('worklogs')));
       expect(run.stderr).to.contain('answer cut short');
       expect(cut.server.requests.some((r) => /^u\d+$/.test(r.query.user ?? '')), 'down to one user').to.equal(true);
-    } finally {
-      await cut.close();
-    }
+    });
   });
 
   it('a page that only repeats earlier ones fails the run instead of looping', async () => {
@@ -169,41 +169,31 @@ describe('tap-timedoctor against the fake Time Doctor API', () => {
       request.query.page = '0';
       return next();
     };
-    const broken = await fake({ behaviours: [ignoresPage] });
-    try {
+    await withFake({ behaviours: [ignoresPage] }, async (broken) => {
       const run = await runTimedoctor(broken, { ...RANGE, page_size: 2 }, undefined, { env: frozen });
       expect(run.code).to.equal(1);
       expect(run.stderr).to.contain('only repeats items of earlier pages');
-    } finally {
-      await broken.close();
-    }
+    });
   });
 
   it('a window the API refuses as too old names it and says the backups hold it', async () => {
-    const forgetful = await fake({ historyMonths: 1, historyAnswer: 'error' });
-    try {
+    await withFake({ historyMonths: 1, historyAnswer: 'error' }, async (forgetful) => {
       const run = await runTimedoctor(forgetful, { ...RANGE, api_history_months: 1 }, undefined, { env: frozen });
       expect(run.code).to.equal(1);
       expect(run.stderr).to.contain('worklogs 2026-06-20T00:00:00Z..2026-06-22T00:00:00Z').and.to.contain('400').and.to.contain('only come from the monthly backups');
-    } finally {
-      await forgetful.close();
-    }
+    });
   });
 
   it('a window longer than the API allows is refused with the range in the message', async () => {
-    const strict = await fake({ maxRangeDays: 7 });
-    try {
+    await withFake({ maxRangeDays: 7 }, async (strict) => {
       const run = await runTimedoctor(strict, { ...RANGE, window_days: 14 }, undefined, { env: frozen });
       expect(run.code).to.equal(1);
       expect(run.stderr).to.contain('cannot exceed 7 days').and.to.not.contain('backups');
-    } finally {
-      await strict.close();
-    }
+    });
   });
 
   it('without company_id: every company the account owns or administers, bookmarked each on its own', async () => {
-    const several = await fake();
-    try {
+    await withFake({}, async (several) => {
       several.addCompany('c-beta', 'Beta', 'admin');
       several.items('users', 'c-beta').push({ id: 'b01', name: 'Beta user' });
       several.items('worklogs', 'c-beta').push({ userId: 'b01', start: '2026-07-02T08:00:00.000Z', time: 600, mode: 'computer' });
@@ -214,9 +204,7 @@ describe('tap-timedoctor against the fake Time Doctor API', () => {
       const partitions = (run.state as { bookmarks: Record<string, { partitions: Record<string, unknown> }> }).bookmarks.worklogs.partitions;
       expect(Object.keys(partitions)).to.deep.equal(['company_id=c-acme', 'company_id=c-beta']);
       expect(several.server.requests.some((r) => r.query.company === 'c-other')).to.equal(false);
-    } finally {
-      await several.close();
-    }
+    });
   });
 
   it('records and replays offline with the password and the token scrubbed from the recordings', async () => {

@@ -1,17 +1,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runTapCaptured, type CapturedRun } from '@observes/tap-sdk';
-import { StreamChecker, type JsonRecord, type Message, type RecordMessage, type StateMessage } from '@observes/protocol';
+import { runTapCaptured, summarizeMessages, type CapturedRun, type MessageSummary } from '@observes/tap-sdk';
 import { tapForArgs } from '../tap-for-args.js';
 import type { FakeTimedoctorApi } from './fake-timedoctor-api.js';
 
 /** A tap run against the fake, with what tests look at. */
-export interface TimedoctorRun extends CapturedRun {
-  /** Records by stream. */
-  records: Map<string, JsonRecord[]>;
-  /** The last STATE value, to feed the next run. */
-  state: unknown;
+export interface TimedoctorRun extends CapturedRun, MessageSummary {
   /** Delays the HTTP client asked to sleep (retries), in ms. */
   sleeps: number[];
 }
@@ -42,22 +37,5 @@ export async function runTimedoctor(
   const env = options.env ?? {};
   const sleeps: number[] = [];
   const run = await runTapCaptured(tapForArgs(args, env), args, { env, http: { sleep: async (ms) => void sleeps.push(ms) } });
-  return { ...run, ...summarize(run.messages), sleeps };
-}
-
-/** Records by stream and the last state of a run; also checks the messages are valid Singer (schema, keys, order). */
-function summarize(messages: Message[]): { records: Map<string, JsonRecord[]>; state: unknown } {
-  const checker = new StreamChecker({ validateRecords: true });
-  const records = new Map<string, JsonRecord[]>();
-  let state: unknown;
-  messages.forEach((message, index) => {
-    checker.check({ line: index + 1, message, size: 0 });
-    if (message.type === 'RECORD') {
-      const list = records.get(message.stream) ?? [];
-      list.push((message as RecordMessage).record);
-      records.set(message.stream, list);
-    }
-    if (message.type === 'STATE') state = (message as StateMessage).value;
-  });
-  return { records, state };
+  return { ...run, ...summarizeMessages(run.messages), sleeps };
 }
