@@ -134,6 +134,13 @@ describe('tap-timedoctor against the fake Time Doctor API', () => {
     expect(run.stdout + run.stderr).to.not.contain('td-revoked-token-0001');
   });
 
+  it('month and backups together are refused before any output', async () => {
+    const run = await runTimedoctor(api, { month: '2026-06', backups: 's3://observes.etl-data/backup_timedoctor' }, undefined, { env: frozen });
+    expect(run.code).to.equal(1);
+    expect(run.stdout).to.equal('');
+    expect(run.stderr).to.contain('month and backups exclude each other');
+  });
+
   it('a wrong password fails at the login with the status, not the password', async () => {
     const run = await runTimedoctor(api, { ...RANGE, password: 'wrong-password-42' }, undefined, { env: frozen });
     expect(run.code).to.equal(1);

@@ -4,6 +4,11 @@ import { TIMEDOCTOR_SECRETS, timedoctorConfigSchema, type TimedoctorConfig } fro
 import { projectsStream, tasksStream, usersStream } from './entity-streams.js';
 import { secretRegisteringFetch } from './timedoctor-session.js';
 
+/** Refuses `month` with `backups`: one backs a month up, the other refreshes from all backups. */
+function checkModes(config: TimedoctorConfig): void {
+  if (config.month && config.backups) throw new Error('invalid config: month and backups exclude each other (month backs one month up; backups refreshes the warehouse from every backup)');
+}
+
 function timedoctorTap(mode: RunMode): TapDefinition<TimedoctorConfig> {
   return defineTap<TimedoctorConfig>({
     name: 'timedoctor',
@@ -14,11 +19,11 @@ function timedoctorTap(mode: RunMode): TapDefinition<TimedoctorConfig> {
         : 'Time Doctor 2 tap, full refresh: every stream a full table over one month (month) or over the monthly backups and the API (backups)',
     configSchema: timedoctorConfigSchema,
     secrets: TIMEDOCTOR_SECRETS,
-    http: (config) => ({
-      baseUrl: config.api_url,
-      requestsPerSecond: config.requests_per_second,
-      fetch: secretRegisteringFetch,
-    }),
+    // The SDK calls this with the validated config before any output: the place for the rule JSON Schema cannot word.
+    http: (config) => {
+      checkModes(config);
+      return { baseUrl: config.api_url, requestsPerSecond: config.requests_per_second, fetch: secretRegisteringFetch };
+    },
     streams: [usersStream, projectsStream, tasksStream, ...activityStreams(mode)],
   });
 }

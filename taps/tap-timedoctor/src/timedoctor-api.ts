@@ -37,7 +37,6 @@ export class TimedoctorApi {
     http: HttpClient,
     now: () => Date,
   ) {
-    if (config.month && config.backups) throw new Error('month and backups exclude each other: month backs one month up, backups refreshes from all of them');
     this.session = new TimedoctorSession(http, config, now);
   }
 
