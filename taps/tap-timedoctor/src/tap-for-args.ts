@@ -1,4 +1,4 @@
-import { loadConfig, type TapDefinition } from '@observes/tap-sdk';
+import { createClock, loadConfig, type TapDefinition } from '@observes/tap-sdk';
 import { TIMEDOCTOR_SECRETS, timedoctorConfigSchema, type TimedoctorConfig } from './config.js';
 import { tap, tapFor } from './tap.js';
 
@@ -19,7 +19,8 @@ function configPath(argv: readonly string[]): string | undefined {
 export function tapForArgs(argv: readonly string[], env: NodeJS.ProcessEnv): TapDefinition<TimedoctorConfig> {
   try {
     const config = loadConfig({ path: configPath(argv), tapName: 'timedoctor', schema: timedoctorConfigSchema, secrets: TIMEDOCTOR_SECRETS, env }) as unknown as TimedoctorConfig;
-    return tapFor(config);
+    const clock = createClock(env.OBSERVES_FROZEN_TIME || undefined);
+    return tapFor(config, () => clock.now());
   } catch {
     return tap;
   }

@@ -141,6 +141,15 @@ describe('tap-timedoctor against the fake Time Doctor API', () => {
     expect(run.stderr).to.contain('month and backups exclude each other');
   });
 
+  it('a month older than the API window is refused before any output: its backup would be replaced by what the API still has', async () => {
+    const run = await runTimedoctor(api, { month: '2026-04' }, undefined, { env: frozen });
+    expect(run.code).to.equal(1);
+    expect(run.stdout).to.equal('');
+    expect(run.stderr).to.contain('month 2026-04 is older than the 3 months');
+    const asserted = await runTimedoctor(api, { month: '2026-04', api_history_months: 4 }, undefined, { env: frozen });
+    expect(asserted.code, asserted.stderr).to.equal(0);
+  });
+
   it('a wrong password fails at the login with the status, not the password', async () => {
     const run = await runTimedoctor(api, { ...RANGE, password: 'wrong-password-42' }, undefined, { env: frozen });
     expect(run.code).to.equal(1);
