@@ -1,5 +1,5 @@
 import { createGunzip } from 'node:zlib';
-import type { Readable } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { parseJsonLossless, readLineBatches, type JsonRecord } from '@observes/protocol';
 import { createS3Client, parseS3Url } from '@observes/state';
@@ -69,7 +69,10 @@ export class BackupStore {
     for (const file of manifest.streams[stream].files) {
       const { bucket, key } = parseS3Url(file.url);
       const object = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      const lines = readLineBatches((object.Body as Readable).pipe(createGunzip()));
+      // pipeline, not pipe: a download failing half-way must fail the read, not leave it waiting for ever.
+      const gunzip = createGunzip();
+      pipeline(object.Body as Readable, gunzip, () => undefined);
+      const lines = readLineBatches(gunzip);
       let rows = 0;
       for await (const batch of lines) {
         for (const line of batch) {
