@@ -5,7 +5,7 @@ import type { TimedoctorConfig } from './config.js';
 import { apiTime, type DateWindow } from './date-windows.js';
 import { TimedoctorSession } from './timedoctor-session.js';
 
-/** Roles that may read a company's reports (https://support.timedoctor.com: API access follows the web app's roles). */
+/** Roles that see a whole company (API access follows the web app's roles: https://support.timedoctor.com/knowledge/how-to-use-the-time-doctor-api). */
 const ADMIN_ROLES = new Set(['owner', 'admin']);
 
 /** One activity endpoint, read window by window and user batch by user batch. */
