@@ -79,7 +79,7 @@ export interface GeneratedJobs {
  * - child pipelines listed only with `source=parent_pipeline` (GitLab 17.0, gitlab-org/gitlab!149839):
  *   https://docs.gitlab.com/ee/api/pipelines.html#list-project-pipelines
  * - pipeline jobs (builds only) and pipeline bridges (trigger jobs, with `downstream_pipeline`):
- *   https://docs.gitlab.com/ee/api/jobs.html#list-pipeline-jobs, https://docs.gitlab.com/ee/api/jobs.html#list-pipeline-trigger-jobs
+ *   https://docs.gitlab.com/ee/api/jobs.html#list-pipeline-jobs, https://docs.gitlab.com/ee/api/jobs.html (List pipeline trigger jobs, formerly bridges)
  * - a job's `pipeline` as it is now (status included), as the jobs API renders it
  * - `/members` direct only; `/members/all` with inherited and invited members, once per user at their highest
  *   access level: https://docs.gitlab.com/ee/api/members.html

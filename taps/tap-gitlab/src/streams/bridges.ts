@@ -11,7 +11,7 @@ const PIPELINES_PER_CHECKPOINT = 20;
 
 /**
  * `bridges`: trigger jobs, which start a downstream (child or multi-project) pipeline and are not among a project's
- * jobs: GitLab lists them per pipeline only (https://docs.gitlab.com/ee/api/jobs.html#list-pipeline-trigger-jobs).
+ * jobs: GitLab lists them per pipeline only (https://docs.gitlab.com/ee/api/jobs.html (List pipeline trigger jobs, formerly bridges)).
  * For each pipeline updated since the bookmark (child pipelines too), oldest update first, its bridges are read
  * and emitted with `pipeline_updated_at`, the pipeline's `updated_at` when they were read: the bookmark, per project,
  * checkpointed as pipelines go. A bridge changes status with its pipeline, so it comes again when that one changes.
