@@ -1,5 +1,5 @@
 import type { JsonRecord, Logger } from '@observes/protocol';
-import { HttpError, linkHeaderPaginator, nextLink, type HttpClient, type Page } from '@observes/tap-sdk';
+import { HttpError, linkHeaderPaginator, nextLink, type HttpClient, type Page, type Query } from '@observes/tap-sdk';
 import type { GitlabConfig } from './config.js';
 
 /** One page of a project's jobs and the URL of the next one (`undefined` on the last page). */
@@ -28,8 +28,8 @@ export async function* projectJobPages(
   options: { resumeUrl?: string; scope?: readonly string[] } = {},
 ): AsyncGenerator<JobsPage> {
   const path = `projects/${encodeURIComponent(String(projectId))}/jobs`;
-  const common = { per_page: ctx.config.per_page, 'scope[]': options.scope };
-  const walk = (url: string, query: Record<string, unknown>) => ctx.http.pages<JsonRecord>(url, { paginator: linkHeaderPaginator(), query: query as never });
+  const common: Query = { per_page: ctx.config.per_page, 'scope[]': options.scope };
+  const walk = (url: string, query: Query) => ctx.http.pages<JsonRecord>(url, { paginator: linkHeaderPaginator(), query });
   const pageOf = (page: Page<JsonRecord>): JobsPage => {
     const next = nextLink(page.response.headers.link);
     return { jobs: page.items, next: next === undefined ? undefined : new URL(next, page.response.url).toString() };
