@@ -114,7 +114,7 @@ describe('tap-gitlab jobs of a project with 60,000 of them', () => {
   /** A slim job (ids 1..60,000, one pipeline per 10 jobs), made when a page is served. */
   const slimJob = (id: number): JsonRecord => ({ id, name: `job-${id}`, status: 'success', created_at: at(id / 1000), pipeline: { id: Math.ceil(id / 10), status: 'success' } });
 
-  it('walks keyset pages past the offset limit, and a run failing half-way resumes from its last page', async function () {
+  it('walks keyset pages past the offset limit, and a run failing half-way resumes from its last checkpoint', async function () {
     this.timeout(60_000);
     let walkRequests = 0;
     // The 301st keyset page (30,000 jobs in) fails for good: no retry budget to wait it out.
@@ -139,6 +139,8 @@ describe('tap-gitlab jobs of a project with 60,000 of them', () => {
       expect(stopped.replication_key_value, 'no bookmark until the walk completes').to.equal(undefined);
       expect(stopped.progress!.walk).to.include({ top: COUNT, started_at: at(10) });
       expect(new URL(stopped.progress!.walk!.next).searchParams.get('cursor')).to.be.a('string');
+      // A checkpoint every ten pages (each STATE carries the whole run's bookmarks), the last one at page 300.
+      expect(failed.messages.filter((m) => m.type === 'STATE' && (m.value as any).bookmarks.jobs?.partitions?.['project_id=1']?.progress?.walk)).to.have.length(30);
 
       const before = api.server.requests.length;
       const resumed = await runGitlab(api, config, failed.state, frozen(20));

@@ -19,6 +19,8 @@ export interface JobsProgress {
   revisit_after?: string;
 }
 
+/** Walk pages between two checkpoints (each STATE carries every bookmark of the run: not one per page). */
+const PAGES_PER_CHECKPOINT = 10;
 /** Revisits between two checkpoints of the revisit position. */
 const REVISITS_PER_CHECKPOINT = 20;
 
@@ -26,8 +28,8 @@ const REVISITS_PER_CHECKPOINT = 20;
  * `jobs`: CI jobs (builds) of each project, in two parts per run.
  *
  * 1. **Walk**: new jobs, newest first by keyset pages, down to the bookmark (the newest job id of the last complete
- *    walk), every job emitted with its current status, finished or not. The position is checkpointed after every
- *    page (`progress.walk`, with the next page's URL), so a run that fails resumes the walk where it stopped.
+ *    walk), every job emitted with its current status, finished or not. The position is checkpointed every ten
+ *    pages (`progress.walk`, with the next page's URL), so a run that fails resumes the walk about where it stopped.
  * 2. **Revisit**: jobs emitted earlier may have changed since. A job's pipeline is updated whenever its status
  *    changes, so the pipelines updated since the last walk (child pipelines too) that existed before it have all
  *    their jobs fetched again (`/pipelines/:id/jobs`); pipelines created after the last walk and not updated since
@@ -62,10 +64,11 @@ export const jobsStream = defineStream<GitlabConfig, ProjectPartition>({
     let unfinished = 0;
     // Offset pages (on instances without keyset pages) shift when jobs start during the walk: only go down.
     let last = Infinity;
-    pages: for await (const page of projectJobPages(ctx, projectId, { resumeUrl: resume?.next })) {
+    let pages = 0;
+    walk: for await (const page of projectJobPages(ctx, projectId, { resumeUrl: resume?.next })) {
       for (const job of page.jobs) {
         const id = job.id as number;
-        if ((bookmark !== undefined && id <= bookmark) || Date.parse(job.created_at as string) < startMs) break pages;
+        if ((bookmark !== undefined && id <= bookmark) || Date.parse(job.created_at as string) < startMs) break walk;
         if (id >= last) continue;
         last = id;
         top ??= id;
@@ -74,7 +77,9 @@ export const jobsStream = defineStream<GitlabConfig, ProjectPartition>({
         yield withProject(job);
       }
       if (!page.next) break;
-      await ctx.checkpoint({ progress: { ...progress, walk: { top: top ?? bookmark ?? 0, started_at: walkStartedAt, next: page.next } } });
+      if (++pages % PAGES_PER_CHECKPOINT === 0) {
+        await ctx.checkpoint({ progress: { ...progress, walk: { top: top ?? bookmark ?? 0, started_at: walkStartedAt, next: page.next } } });
+      }
     }
     const walkedAt = { walked_at: walkStartedAt, revisit_after: progress.revisit_after };
     const newTop = top ?? bookmark;
