@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { checkBuckets, checkDeclarations, checkIam, checkPipelineJobs, checkWarehouse, EVALUATED_LOCALS, pipelineAccess, type EvaluatedPipelines } from './infra-checks.js';
+import { checkBuckets, checkDeclarations, checkIam, checkPipelineJobs, checkWarehouse, checkWarehouseLogins, EVALUATED_LOCALS, pipelineAccess, type EvaluatedPipelines } from './infra-checks.js';
 import { readPipelineFiles } from './pipeline-usage.js';
 import { evaluateLocals } from './terraform-console.js';
 import { blockAt, readTerraformModule } from './terraform-module.js';
@@ -29,6 +29,6 @@ export async function checkInfra(infraDir: string, pipelinesDir?: string): Promi
     pipelines: checkPipelineJobs(module, pipelines, evaluated),
     iam: [...usage, ...checkIam(module, access, variableDefault)],
     buckets: checkBuckets(module, evaluated.buckets),
-    warehouse: checkWarehouse(module, withSchemas, evaluated, variableDefault),
+    warehouse: [...checkWarehouse(module, withSchemas, evaluated, variableDefault), ...checkWarehouseLogins(pipelines, withSchemas)],
   };
 }

@@ -1,5 +1,5 @@
 import { blockAt, blocksOf, nested, type Block, type TerraformModule } from './terraform-module.js';
-import { dynamodbTables, s3Uses, type PipelineFile } from './pipeline-usage.js';
+import { dynamodbTables, programConfigs, s3Uses, type PipelineFile } from './pipeline-usage.js';
 
 /**
  * The checks of infra/ that its tests run: each returns every problem found (empty: passes), as
@@ -118,6 +118,10 @@ function roleStatements(module: TerraformModule, role: string): { doc: Block; st
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(str) : v === undefined ? [] : [str(v)]);
 
 /** What the pipelines use, in the module's terms: bucket key → key prefixes (first folder), and DynamoDB tables. */
+// A granted prefix covers a used one that starts with it; `backup_timedoctor` (a URL without its
+// slash) is the folder `backup_timedoctor/`.
+const covers = (granted: string, used: string) => used.startsWith(granted) || `${used}/`.startsWith(granted);
+
 export interface PipelineAccess {
   buckets: Map<string, Set<string>>;
   tables: Set<string>;
@@ -188,7 +192,7 @@ export function checkIam(module: TerraformModule, access: PipelineAccess, variab
           if (grant.kind === 'objects') for (const p of prefixes) granted.get(grant.bucket)!.add(p);
           if (!access.buckets.has(grant.bucket)) problems.push(`${sid}: grants the ${grant.bucket} bucket, which no pipeline uses`);
           else if (grant.kind === 'objects' && grant.prefixesFrom) {
-            for (const p of prefixes) if (!access.buckets.get(grant.bucket)!.has(p)) problems.push(`${sid}: grants ${grant.bucket}/${p} (var.${grant.prefixesFrom}), which no pipeline uses`);
+            for (const p of prefixes) if (![...access.buckets.get(grant.bucket)!].some((u) => covers(p, u))) problems.push(`${sid}: grants ${grant.bucket}/${p} (var.${grant.prefixesFrom}), which no pipeline uses`);
           }
           if (grant.kind === 'bucket' && actions.includes('s3:ListBucket') && grant.bucket === 'etl_data' && !(nested(statement, 'condition').length > 0)) problems.push(`${sid}: listing the staging bucket must be limited to the pipelines' prefixes (s3:prefix condition)`);
         }
@@ -202,7 +206,7 @@ export function checkIam(module: TerraformModule, access: PipelineAccess, variab
       problems.push(`the job role grants no objects of the ${bucket} bucket, which the pipelines use`);
       continue;
     }
-    if (!objects.has('*')) for (const p of prefixes) if (!objects.has(p)) problems.push(`the job role grants no objects under ${bucket}/${p}, which the pipelines use`);
+    if (!objects.has('*')) for (const p of prefixes) if (![...objects].some((g) => covers(g, p))) problems.push(`the job role grants no objects under ${bucket}/${p}, which the pipelines use`);
   }
   for (const t of access.tables) if (!grantedTables.has(t)) problems.push(`the job role may not scan DynamoDB table ${t}, which the pipelines read`);
   for (const t of grantedTables) if (!access.tables.has(t)) problems.push(`the job role may scan DynamoDB table ${t}, which no pipeline reads`);
@@ -251,6 +255,25 @@ export function checkBuckets(module: TerraformModule, buckets: EvaluatedPipeline
  * the BI range, its master password managed by Redshift (never an argument, state or output),
  * and a database user per warehouse-writing pipeline.
  */
+/**
+ * A pipeline writing the warehouse logs in as the database user infra/ made for it: its
+ * target-redshift's login names `${REDSHIFT_USER}` and `${REDSHIFT_HOST}` (the job's environment;
+ * defaults may follow for local runs), and TLS is on (the parameter group requires SSL).
+ */
+export function checkWarehouseLogins(pipelines: PipelineFile[], pipelinesWithSchemas: Record<string, string[]>): string[] {
+  const problems: string[] = [];
+  for (const p of pipelines) {
+    if (!(p.spec.name in pipelinesWithSchemas)) continue;
+    for (const config of programConfigs(p, 'target-redshift')) {
+      const login = `${str(config.url ?? '')} ${str(config.user ?? '')} ${str(config.host ?? '')}`;
+      if (!login.includes('${REDSHIFT_USER')) problems.push(`${p.file}: target-redshift logs in as a fixed user, not as its own \${REDSHIFT_USER} (${p.spec.name}'s database user)`);
+      if (!login.includes('${REDSHIFT_HOST')) problems.push(`${p.file}: target-redshift connects to a fixed host, not \${REDSHIFT_HOST} (the warehouse infra/ declares)`);
+      if (config.ssl !== true) problems.push(`${p.file}: target-redshift without ssl: true (the warehouse requires SSL)`);
+    }
+  }
+  return problems;
+}
+
 export function checkWarehouse(module: TerraformModule, pipelinesWithSchemas: Record<string, string[]>, evaluated: EvaluatedPipelines, variableDefault: (name: string) => unknown): string[] {
   const problems: string[] = [];
   const clusters = blocksOf(module, 'resource', 'aws_redshift_cluster');

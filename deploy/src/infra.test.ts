@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { checkInfra, type InfraReport } from './check-infra.js';
-import { checkBuckets, checkDeclarations, checkIam, checkWarehouse, EVALUATED_LOCALS, pipelineAccess, type EvaluatedPipelines } from './infra-checks.js';
+import { checkBuckets, checkDeclarations, checkIam, checkWarehouse, checkWarehouseLogins, EVALUATED_LOCALS, pipelineAccess, type EvaluatedPipelines } from './infra-checks.js';
 import { readPipelineFiles } from './pipeline-usage.js';
 import { evaluateLocals, terraformAvailable } from './terraform-console.js';
 import { blockAt, readTerraformModule, terraformFiles, type TerraformModule } from './terraform-module.js';
@@ -84,7 +84,7 @@ describe('infra/ (Terraform checked without its providers)', function () {
 
   it('[terraform] the warehouse: encrypted, SSL required, snapshots kept, reachable by the jobs and BI only, managed master password, a user per pipeline', () => {
     expect(report.warehouse).to.deep.equal([]);
-    expect(evaluated.warehouse_users).to.deep.equal({ dynamodb: { user: 'etl_dynamodb', schemas: ['dynamodb'] }, gitlab: { user: 'etl_gitlab', schemas: ['gitlab'] } });
+    expect(evaluated.warehouse_users).to.deep.include({ dynamodb: { user: 'etl_dynamodb', schemas: ['dynamodb'] }, gitlab: { user: 'etl_gitlab', schemas: ['gitlab'] } });
   });
 
   it('terraform fmt -check [terraform]', async () => {
@@ -167,11 +167,19 @@ describe('infra/ (Terraform checked without its providers)', function () {
         { file: 'variables.tf', from: 'default     = ["52.23.63.224/27"]', to: 'default     = ["0.0.0.0/0"]' },
         { file: 'variables.tf', from: /(variable "warehouse_publicly_accessible" \{[^}]*default\s*=\s*)false/, to: '$1true' },
       ]);
-      const schemas = { dynamodb: ['dynamodb'], gitlab: ['gitlab'] };
+      const schemas = Object.fromEntries(Object.entries(evaluated.jobs).filter(([, j]) => j.warehouse_schemas.length > 0).map(([n, j]) => [n, j.warehouse_schemas]));
       const problems = checkWarehouse(m, schemas, evaluated, defaults(m)).join('\n');
       for (const expected of [/not encrypted at rest/, /does not set require_ssl = true/, /manage_master_password = true/, /master_password is set/, /default 0\.0\.0\.0\/0 admits everyone/, /publicly accessible by default/]) expect(problems).to.match(expected);
       const users = checkWarehouse(module, { ...schemas, zoho: ['zoho_crm'] }, evaluated, defaults(module));
       expect(users).to.deep.equal(['zoho: writes the warehouse (zoho_crm) but has no database user']);
+      const pipelines = await readPipelineFiles(EXAMPLES);
+      const gitlab = pipelines.find((p) => p.spec.name === 'gitlab')!;
+      const fixed = { ...gitlab, configs: { 'config/target-redshift.yaml': { url: 'postgres://etl:${REDSHIFT_PASSWORD}@warehouse.example.internal:5439/observes', schema: 'gitlab' } } };
+      expect(checkWarehouseLogins([fixed], schemas)).to.deep.equal([
+        'gitlab.yaml: target-redshift logs in as a fixed user, not as its own ${REDSHIFT_USER} (gitlab\'s database user)',
+        'gitlab.yaml: target-redshift connects to a fixed host, not ${REDSHIFT_HOST} (the warehouse infra/ declares)',
+        'gitlab.yaml: target-redshift without ssl: true (the warehouse requires SSL)',
+      ]);
     });
   });
 });

@@ -15,8 +15,8 @@ export interface PipelineFile {
   file: string;
   /** The pipeline as written. */
   spec: Record<string, unknown> & { name: string; steps?: Record<string, unknown>[]; schedule?: string };
-  /** Parsed config files it names by path. */
-  configs: unknown[];
+  /** Parsed config files it names, by the path it names them with. */
+  configs: Record<string, unknown>;
 }
 
 /** One S3 location a pipeline uses. */
@@ -35,7 +35,7 @@ export async function readPipelineFiles(dir: string): Promise<PipelineFile[]> {
       const spec = parseYaml(await readFile(join(dir, file), 'utf8')) as PipelineFile['spec'];
       const programs = [spec.tap, spec.target, ...(spec.steps ?? []).flatMap((s) => [s.tap, s.target, s.job])] as { config?: unknown }[];
       const paths = [...new Set(programs.map((p) => p?.config).filter((c): c is string => typeof c === 'string'))];
-      const configs = await Promise.all(paths.map(async (p) => parseYaml(await readFile(resolve(dirname(join(dir, file)), p), 'utf8')) as unknown));
+      const configs = Object.fromEntries(await Promise.all(paths.map(async (p) => [p, parseYaml(await readFile(resolve(dirname(join(dir, file)), p), 'utf8')) as unknown])));
       return { file, spec, configs };
     }),
   );
@@ -56,7 +56,7 @@ function* walk(value: unknown): Generator<unknown> {
 /** Every S3 location of a pipeline and its config files. */
 export function s3Uses(pipeline: PipelineFile): S3Use[] {
   const uses: S3Use[] = [];
-  for (const value of walk([pipeline.spec, pipeline.configs])) {
+  for (const value of walk([pipeline.spec, Object.values(pipeline.configs)])) {
     if (typeof value === 'string') {
       for (const match of value.matchAll(/s3:\/\/([a-z0-9.-]+)\/?([^\s"']*)/g)) uses.push({ pipeline: pipeline.spec.name, bucket: match[1], prefix: fixedPart(match[2]) });
     } else if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
@@ -69,15 +69,21 @@ export function s3Uses(pipeline: PipelineFile): S3Use[] {
   return uses;
 }
 
-/** The DynamoDB tables a pipeline's tap-dynamodb programs scan (their config's `tables`). */
-export function dynamodbTables(pipeline: PipelineFile): string[] {
-  const tables = new Set<string>();
-  const programs = [pipeline.spec.tap, ...(pipeline.spec.steps ?? []).flatMap((s) => [s.tap, s.job])] as { command?: string | string[]; config?: unknown }[];
+/** The configs (inline or read from their file) of a pipeline's programs named `command`. */
+export function programConfigs(pipeline: PipelineFile, command: string): Record<string, unknown>[] {
+  const { spec } = pipeline;
+  const programs = [spec.tap, spec.target, ...(spec.steps ?? []).flatMap((s) => (s.job ? [s.job] : [{ ...(spec.tap as object), ...(s.tap as object) }, { ...(spec.target as object), ...(s.target as object) }]))] as { command?: string | string[]; config?: unknown }[];
+  const out: Record<string, unknown>[] = [];
   for (const p of programs) {
     const argv0 = typeof p?.command === 'string' ? p.command : p?.command?.[0];
-    if (argv0?.split('/').pop() !== 'tap-dynamodb') continue;
-    const config = (typeof p!.config === 'string' ? undefined : p!.config) as { tables?: string[] } | undefined;
-    for (const t of config?.tables ?? []) tables.add(t);
+    if (argv0?.split('/').pop() !== command) continue;
+    const config = typeof p!.config === 'string' ? pipeline.configs[p!.config] : p!.config;
+    if (typeof config === 'object' && config !== null) out.push(config as Record<string, unknown>);
   }
-  return [...tables].sort();
+  return out;
+}
+
+/** The DynamoDB tables a pipeline's tap-dynamodb programs scan (their config's `tables`). */
+export function dynamodbTables(pipeline: PipelineFile): string[] {
+  return [...new Set(programConfigs(pipeline, 'tap-dynamodb').flatMap((c) => (c.tables as string[] | undefined) ?? []))].sort();
 }
