@@ -41,6 +41,6 @@ export const batchStabilitySettings: JsonSchema = {
     alert_on: { type: 'string', enum: ['problems', 'warnings', 'never'], default: 'problems', description: 'When to send the alert: when something failed or is stuck, also for warnings, or never' },
     sns_topic_arn: { type: 'string', pattern: '^arn:', description: 'SNS topic the alert is published to' },
     sns_endpoint: { type: 'string', format: 'uri', description: 'SNS endpoint (a local fake in tests); default AWS' },
-    webhook_url: { type: 'string', format: 'uri', description: 'URL the alert is POSTed to as JSON {text, report} (Slack-compatible text); a secret' },
+    webhook_url: { type: 'string', format: 'uri', description: 'URL the alert is POSTed to as JSON {text, report} (Slack-compatible text)' },
   },
 } as JsonSchema;

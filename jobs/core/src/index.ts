@@ -5,3 +5,4 @@
  */
 export * from './job-definition.js';
 export * from './run-job.js';
+export * from './settings-table.js';
