@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
 import { runNode, startFakeApi, type FakeApi } from '@observes/testkit';
 import { runJob } from '@observes/job-core';
 import { batchStabilityJob } from './batch-stability-job.js';
@@ -50,9 +51,16 @@ describe('batch-stability against a fake AWS Batch API', function () {
     before(async () => {
       fixture = batchFixture();
       batch = await startFakeBatchApi({ jobs: fixture, serverErrorOnListJobs: [3] });
+      // As scheduled: a pipeline whose step is the job, run by the runner.
       const reportFile = join(dir, 'report.json');
-      const run = await runNode([OBSERVES, 'job', 'batch-stability', '--config', config(batch), '--report', reportFile], { env: { ...process.env, ...AWS_ENV, OBSERVES_FROZEN_TIME: new Date(NOW).toISOString() } });
-      ({ code, stderr } = run);
+      const pipeline = join(dir, 'batch-stability.yaml');
+      const settings = JSON.parse(readFileSync(config(batch), 'utf8'));
+      writeFileSync(pipeline, stringify({ name: 'batch-stability', state: `file://${join(dir, 'state.json')}`, steps: [{ name: 'check', job: { command: ['observes', 'job', 'batch-stability'], args: ['--report', reportFile], config: settings } }] }));
+      const run = await runNode([OBSERVES, 'run', pipeline, '--report', join(dir, 'run.json')], { env: { ...process.env, ...AWS_ENV, OBSERVES_FROZEN_TIME: new Date(NOW).toISOString() } });
+      stderr = run.stderr;
+      const unit = (JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as { pipelines: Array<{ units: Array<{ targetExit?: string }> }> }).pipelines[0].units[0];
+      code = /^exit code (\d+)$/.exec(unit.targetExit ?? '')?.[1] === undefined ? null : Number(/^exit code (\d+)$/.exec(unit.targetExit!)![1]);
+      expect(run.code, 'the runner fails a failed job step').to.equal(6);
       report = JSON.parse(readFileSync(reportFile, 'utf8'));
     });
     after(() => batch.close());
