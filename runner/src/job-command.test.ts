@@ -12,10 +12,11 @@ describe('observes job', function () {
     const help = await runNode([OBSERVES, 'job', 'batch-stability', '--help']);
     expect(help.code, help.stderr).to.equal(0);
     expect(help.stdout).to.include('batch-stability [options]').and.to.include('--lookback-hours').and.not.to.include('observes job <name>');
-    // The job's own usage error (exit 2) comes back unchanged, every bad setting named by the job.
-    const bad = await runNode([OBSERVES, 'job', 'batch-stability', '--page-size', '0'], { env: { ...process.env, BATCH_STABILITY_JOB_QUEUES: 'q' } });
-    expect(bad.code).to.equal(2);
-    expect(bad.stderr).to.include('/page_size');
+    // The job's own failure (exit 1, which the runner's CLI never gives for a usage error) comes back unchanged.
+    const env = { ...process.env, COMPUTE_BILLS_WAREHOUSE_URL: 'postgres://nobody@127.0.0.1:1/none', COMPUTE_BILLS_PLATFORM_API_URL: 'http://127.0.0.1:1', COMPUTE_BILLS_PLATFORM_TOKEN: 'token-12345' };
+    const failed = await runNode([OBSERVES, 'job', 'compute-bills', '--month', '2026-01', '--aliases-file', '/nonexistent/people.mailmap'], { env });
+    expect(failed.code).to.equal(1);
+    expect(failed.stderr).to.include('/nonexistent/people.mailmap').and.to.include('ENOENT');
   });
 
   it('refuses a job it does not know, listing the known ones', async () => {

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
 import type { CommandModule } from 'yargs';
 import { CliError } from './cli-error.js';
 import { resolveCommand } from './resolve-command.js';
@@ -39,7 +40,7 @@ export async function runJobProgram(job: JobProgram, args: readonly string[], ba
   try {
     return await new Promise<number>((resolve, reject) => {
       child.once('error', reject);
-      child.once('close', (code, signal) => resolve(code ?? 128 + (signal === 'SIGKILL' ? 9 : signal === 'SIGINT' ? 2 : 15)));
+      child.once('close', (code, signal) => resolve(code ?? 128 + (signal ? constants.signals[signal] : 0)));
     });
   } finally {
     process.off('SIGTERM', onTerm);

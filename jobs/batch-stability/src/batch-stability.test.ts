@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { runNode, startFakeApi, type FakeApi } from '@observes/testkit';
 import { runJob } from '@observes/job-core';
+import { useProcessEnv } from '@observes/job-core/testing/process-env';
 import { batchStabilityJob } from './batch-stability-job.js';
 import type { StabilityAssessment } from './job-assessment.js';
 import { batchFixture, NOW, QUEUE, SPECIAL } from './testing/batch-fixture.js';
@@ -142,19 +143,7 @@ describe('batch-stability against a fake AWS Batch API', function () {
   });
 
   describe('in-process runs', () => {
-    const saved: Record<string, string | undefined> = {};
-    before(() => {
-      for (const [k, v] of Object.entries(AWS_ENV)) {
-        saved[k] = process.env[k];
-        process.env[k] = v;
-      }
-    });
-    after(() => {
-      for (const [k, v] of Object.entries(saved)) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
-    });
+    useProcessEnv(AWS_ENV);
     const run = async (args: string[]) => {
       let stderr = '';
       let stdout = '';

@@ -51,7 +51,13 @@ function isLater(a: CommitRow, b: CommitRow): boolean {
  */
 export async function collectActivity(rows: AsyncIterable<CommitRow> | Iterable<CommitRow>, mailmap: Mailmap, rules: ExclusionRules): Promise<MonthActivity> {
   const hashes = new Set(rules.hashes.map((h) => h.toLowerCase()));
-  const patterns = rules.authors.map((source) => ({ source, regex: new RegExp(source, 'iu') }));
+  const patterns = rules.authors.map((source) => {
+    try {
+      return { source, regex: new RegExp(source, 'iu') };
+    } catch (error) {
+      throw new Error(`exclude_authors: ${JSON.stringify(source)} is not a regular expression: ${(error as Error).message}`);
+    }
+  });
   const activity: MonthActivity = { authors: new Map(), groups: new Set(), commits: 0, excluded: {} };
   const drop = (rule: string) => void (activity.excluded[rule] = (activity.excluded[rule] ?? 0) + 1);
   for await (const row of rows) {

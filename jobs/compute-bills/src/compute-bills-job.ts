@@ -47,10 +47,20 @@ export const computeBillsJob = defineJob<ComputeBillsConfig>({
 
     const folders = billFolders(month, config.bills_prefix);
     const files = new Map([...bills].map(([group, lines]) => [billFileName(group), billCsv(lines)]));
-    const s3 = createS3Client({ endpoint: config.s3_endpoint, region: config.s3_region });
-    const monthly = await replaceFolder(s3, config.bills_bucket, folders.monthly, files);
-    const dated = await replaceFolder(s3, config.bills_bucket, folders.dated, files);
-    s3.destroy();
+    let monthly = { written: [] as string[], removed: [] as string[] };
+    let dated = monthly;
+    if (files.size === 0) {
+      // An empty month (a quiet first morning, or a warehouse that lost its rows) must not wipe bills already written.
+      logger.warn('no billable commits: nothing written, the month\'s existing files left as they are', { month: month.month });
+    } else {
+      const s3 = createS3Client({ endpoint: config.s3_endpoint, region: config.s3_region });
+      try {
+        monthly = await replaceFolder(s3, config.bills_bucket, folders.monthly, files);
+        dated = await replaceFolder(s3, config.bills_bucket, folders.dated, files);
+      } finally {
+        s3.destroy();
+      }
+    }
 
     print(
       formatTable(

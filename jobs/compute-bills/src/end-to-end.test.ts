@@ -8,6 +8,7 @@ import { parse } from 'csv-parse/sync';
 import { TestRepository } from '@observes/tap-git/testing/test-repository';
 import { createTestDatabase, pipeTapToTarget, runNode, startS3Server, type S3Server, type TestDatabase } from '@observes/testkit';
 import { runJob } from '@observes/job-core';
+import { useProcessEnv } from '@observes/job-core/testing/process-env';
 import { computeBillsJob } from './compute-bills-job.js';
 import { startFakePlatformApi, type FakePlatformApi } from './testing/fake-platform-api.js';
 
@@ -103,19 +104,7 @@ describe('compute-bills end to end: tap-git | target-redshift, then observes job
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const saved: Record<string, string | undefined> = {};
-  before(() => {
-    for (const [k, v] of Object.entries(s3Env)) {
-      saved[k] = process.env[k];
-      process.env[k] = v;
-    }
-  });
-  after(() => {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  });
+  useProcessEnv(() => s3Env);
 
   async function job(args: string[], env: Record<string, string> = {}) {
     let stderr = '';
@@ -188,7 +177,18 @@ describe('compute-bills end to end: tap-git | target-redshift, then observes job
     return rows[0].hash;
   }
 
-  it('fails with exit 1 on a refused platform token, and exit 2 listing every bad setting; secrets never shown', async () => {
+  it('leaves a month without billable commits alone: nothing written, nothing removed', async () => {
+    await s3.client.send(new PutObjectCommand({ Bucket: BUCKET, Key: '2026/09/acme-web.csv', Body: 'actor,groups,commit,repository\n' }));
+    const run = await job(['--month', '2026-09', '--config', jobConfig()]);
+    expect(run.code, run.stderr).to.equal(0);
+    expect(run.stderr).to.include('no billable commits');
+    expect((await listKeys()).filter((k) => k.startsWith('2026/09/'))).to.deep.equal(['2026/09/acme-web.csv']);
+  });
+
+  it('fails with exit 1 on a refused platform token or a bad author pattern, and exit 2 listing every bad setting; secrets never shown', async () => {
+    const pattern = await job(['--config', jobConfig({ exclude_authors: ['[bot'] })]);
+    expect(pattern.code).to.equal(1);
+    expect(pattern.stderr).to.include('exclude_authors: \\"[bot\\" is not a regular expression');
     let run = await job(['--config', jobConfig({ platform_token: 'wrong-token-123' })]);
     expect(run.code).to.equal(1);
     expect(run.stderr).to.match(/401/).and.not.to.include('wrong-token-123');

@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
-import { createLogger, redact, type JsonSchema } from '@observes/protocol';
+import { createLogger, redact } from '@observes/protocol';
 import { ConfigError, createClock, loadConfig, standaloneTapCli } from '@observes/tap-sdk';
 import { JOB_EXIT, jobEnvPrefix, type JobDefinition } from './job-definition.js';
+import { flagName, flagType } from './setting-flags.js';
 
 /** Where a job run writes; the process's by default. Tests pass their own. */
 export interface RunJobOptions {
@@ -14,16 +15,6 @@ export interface RunJobOptions {
   /** stdout (for `--report -`); default `process.stdout`. */
   stdout?: (text: string) => void;
 }
-
-const FLAG_TYPES: Record<string, 'string' | 'number' | 'boolean'> = { string: 'string', number: 'number', integer: 'number', boolean: 'boolean' };
-
-/** The yargs type of a setting that can be a flag (a scalar, possibly nullable), else undefined. */
-function flagType(schema: JsonSchema): 'string' | 'number' | 'boolean' | undefined {
-  const types = (Array.isArray(schema.type) ? schema.type : [schema.type]).filter((t) => t !== 'null');
-  return types.length === 1 && typeof types[0] === 'string' ? FLAG_TYPES[types[0]] : undefined;
-}
-
-const flagName = (setting: string) => setting.replace(/_/g, '-');
 
 /**
  * Runs a job's command line: `--config <file>` (JSON), a flag per scalar setting, `--report <file>`,

@@ -1,5 +1,6 @@
 import type { JsonSchema } from '@observes/protocol';
 import { jobEnvPrefix, type JobDefinition } from './job-definition.js';
+import { flagName, flagType, variableName } from './setting-flags.js';
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
@@ -18,10 +19,10 @@ export function settingsTable(job: JobDefinition<unknown>): string {
   const secrets = new Set(job.secrets ?? []);
   const prefix = jobEnvPrefix(job.name);
   const rows = Object.entries(job.settings.properties ?? {}).map(([name, schema]) => {
-    const flag = ['string', 'number', 'integer', 'boolean'].includes(typeOf(schema).split(' ')[0]) || schema.enum ? `\`--${name.replace(/_/g, '-')}\`` : '';
+    const flag = flagType(schema) ? `\`--${flagName(name)}\`` : '';
     const defaultText = schema.default === undefined ? (required.has(name) ? 'required' : '') : `\`${JSON.stringify(schema.default)}\``;
     const notes = [schema.description ? String(schema.description) : '', secrets.has(name) ? '(secret)' : ''].filter(Boolean).join(' ');
-    return `| \`${name}\` | ${flag} | \`${prefix}${name.toUpperCase()}\` | ${typeOf(schema)} | ${cell(defaultText)} | ${cell(notes)} |`;
+    return `| \`${name}\` | ${flag} | \`${variableName(prefix, name)}\` | ${typeOf(schema)} | ${cell(defaultText)} | ${cell(notes)} |`;
   });
   return ['| setting | flag | variable | type | default | meaning |', '| --- | --- | --- | --- | --- | --- |', ...rows].join('\n') + '\n';
 }
