@@ -158,24 +158,23 @@ describe('compute-bills end to end: tap-git | target-redshift, then observes job
   });
 
   it('reports a group without an organization and exits 3 (not billed), or bills it alone when asked', async () => {
-    TestRepository.init(join(dir, 'repos/orphan/lost')).commit({ message: 'lost work', author: { name: 'Eve', email: 'eve@nowhere.io' } });
-    await etl('2026-11-24T09:00:00Z');
-    let run = await job(['--config', jobConfig(), '--report', '-']);
-    expect(run.code, run.stderr).to.equal(3);
-    expect(run.stderr).to.match(/groups without an organization are not billed.*orphan/);
-    expect(JSON.parse(run.stdout)).to.deep.include({ month: '2026-11', as_of: '2026-11-25', groups_without_organization: ['orphan'] });
-    expect(await listKeys()).not.to.include('2026/11/orphan.csv');
-    expect(await listKeys()).to.include('2026/11/25/acme-web.csv');
+    platform.organizations.set('globex', null);
+    try {
+      let run = await job(['--config', jobConfig(), '--report', '-']);
+      expect(run.code, run.stderr).to.equal(3);
+      expect(run.stderr).to.match(/groups without an organization are not billed.*globex/);
+      expect(JSON.parse(run.stdout)).to.deep.include({ month: '2026-11', as_of: '2026-11-25', groups_without_organization: ['globex'] });
+      expect((await listKeys()).filter((k) => k.startsWith('2026/11/25/'))).to.deep.equal(['2026/11/25/acme-api.csv', '2026/11/25/acme-web.csv']);
 
-    run = await job(['--config', jobConfig({ missing_organization: 'standalone' })]);
-    expect(run.code, run.stderr).to.equal(0);
-    expect(await cells('2026/11/orphan.csv')).to.deep.equal([EXPECTED['acme-web.csv'][0], ['Eve <eve@nowhere.io>', 'orphan', await lastHash('orphan/lost'), 'lost']]);
+      run = await job(['--config', jobConfig({ missing_organization: 'standalone' })]);
+      expect(run.code, run.stderr).to.equal(0);
+      expect(await cells('2026/11/25/globex.csv')).to.deep.equal(EXPECTED['globex.csv']);
+      // acme's bills are the same: globex was another organization either way.
+      expect(await cells('2026/11/25/acme-web.csv')).to.deep.equal(EXPECTED['acme-web.csv']);
+    } finally {
+      platform.organizations.set('globex', 'globex');
+    }
   });
-
-  async function lastHash(path: string): Promise<string> {
-    const rows = await db.query<{ hash: string }>(`SELECT hash FROM git.commits WHERE namespace || '/' || repository = $1`, [path]);
-    return rows[0].hash;
-  }
 
   it('leaves a month without billable commits alone: nothing written, nothing removed', async () => {
     await s3.client.send(new PutObjectCommand({ Bucket: BUCKET, Key: '2026/09/acme-web.csv', Body: 'actor,groups,commit,repository\n' }));
