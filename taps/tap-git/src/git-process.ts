@@ -25,7 +25,7 @@ export class GitError extends Error {
  * command-line and global configuration may set it).
  */
 function baseArgs(options: GitOptions): string[] {
-  return ['-C', options.path, '-c', `safe.directory=${options.path}`, '-c', 'log.showSignature=false', '-c', 'diff.renames=false', '-c', 'core.quotePath=true'];
+  return ['-C', options.path, '-c', `safe.directory=${options.path}`, '-c', 'log.showSignature=false', '-c', 'diff.renames=false'];
 }
 
 /** English messages, no pager, no prompt for credentials: the output is parsed, and nothing may wait for a human. */
