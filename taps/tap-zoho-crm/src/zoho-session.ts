@@ -20,10 +20,18 @@ export interface ZohoSession {
   follow: FollowOptions;
 }
 
+/** Where a session's logs go and which environment it reads; default the process's. */
+export interface SessionOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Receives log and METRIC lines (default stderr). */
+  write?: (line: string) => void;
+}
+
 /** Builds a session: logger on stderr, the SDK's HTTP client (retries, backoff, rate limit), OAuth and credits. */
-export function createSession(config: ZohoCrmConfig, env: NodeJS.ProcessEnv = process.env): ZohoSession {
-  const logger = createLogger({ name: 'tap-zoho-crm' });
-  const metrics = new Metrics();
+export function createSession(config: ZohoCrmConfig, options: SessionOptions = {}): ZohoSession {
+  const env = options.env ?? process.env;
+  const logger = createLogger({ name: 'tap-zoho-crm', ...(options.write ? { write: options.write, json: true } : {}) });
+  const metrics = new Metrics(options.write);
   const clock = createClock(env.OBSERVES_FROZEN_TIME || undefined);
   const http = new HttpClient({ requestsPerSecond: config.requests_per_second, logger, metrics });
   const auth = new ZohoAuth(http, accountsUrl(config), { clientId: config.client_id, clientSecret: config.client_secret, refreshToken: config.refresh_token }, logger);

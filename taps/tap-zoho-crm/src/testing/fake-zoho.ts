@@ -13,6 +13,8 @@ export interface FakeZohoOptions {
   perPage?: number;
   /** Time a job spends in each of ADDED, QUEUED and IN PROGRESS, ms; default 20. */
   jobStepMs?: number;
+  /** Instead of time, a job's state follows its status checks: ADDED, QUEUED, IN PROGRESS, then done at this check. */
+  statusChecksToComplete?: number;
   /** Modules whose jobs end in FAILURE. */
   failModules?: string[];
   /** Jobs running at once before job creation is refused; default 10. */
@@ -27,11 +29,16 @@ export interface FakeZohoOptions {
   tokenLifetimeMs?: number;
   /** Access tokens one refresh token may mint in ten minutes; Zoho's is 10. */
   tokensPerTenMinutes?: number;
+  /** `Retry-After` of its 429 answers, seconds; Zoho documents none, so absent by default. */
+  retryAfterSeconds?: number;
   /** Extra behaviours of the CRM API server (429s, 5xx, delays), run after auth. */
   apiBehaviours?: FakeBehaviour[];
+  /** The fake's clock (token lifetimes, job states, result expiry, download windows); default `Date.now`. */
+  now?: () => number;
 }
 
-interface FakeJob {
+/** A bulk read job of the fake. */
+export interface FakeJob {
   id: string;
   module: string;
   fields: string[];
@@ -42,6 +49,10 @@ interface FakeJob {
   moreRecords: boolean;
   nextPageToken?: string;
   fails: boolean;
+  /** Its result was deleted before its expiry (see {@link FakeZoho.dropResults}). */
+  gone?: boolean;
+  /** States the status call answered, in order. */
+  served: string[];
 }
 
 const error = (status: number, code: string, message: string): FakeResponse => ({ status, body: { code, details: {}, message, status: 'error' } });
@@ -80,6 +91,7 @@ export class FakeZoho {
   private readonly downloads: number[] = [];
   private readonly pageTokens = new Map<string, { job: FakeJob; createdAt: number }>();
   private jobCount = 0;
+  private readonly now: () => number;
   private accounts!: FakeApi;
   private api!: FakeApi;
 
@@ -89,6 +101,7 @@ export class FakeZoho {
       this.records.set(module, fakeRecords(module, options.records?.[module] ?? 3));
     }
     this.failModules = new Set(options.failModules ?? []);
+    this.now = options.now ?? Date.now;
   }
 
   /** Starts both servers on 127.0.0.1. */
@@ -143,10 +156,20 @@ export class FakeZoho {
     this.tokens.clear();
   }
 
-  /** Ages every job by `ms` (their results expire, tokens too), as if the load ran that much later. */
-  ageJobs(ms: number): void {
-    for (const job of this.jobs.values()) job.createdAt -= ms;
-    for (const token of this.pageTokens.values()) token.createdAt -= ms;
+  /** Deletes the results of the jobs so far (of one module), as if Zoho dropped them before their documented expiry. */
+  dropResults(module?: string): void {
+    for (const job of this.jobs.values()) if (module === undefined || job.module === module) job.gone = true;
+  }
+
+  /** Ages the jobs so far (of one module) by `ms`: results and page tokens expire, as if the load ran that much later. */
+  ageJobs(ms: number, module?: string): void {
+    for (const job of this.jobs.values()) if (module === undefined || job.module === module) job.createdAt -= ms;
+    for (const token of this.pageTokens.values()) if (module === undefined || token.job.module === module) token.createdAt -= ms;
+  }
+
+  /** The jobs of a module, in creation order. */
+  jobsOf(module: string): FakeJob[] {
+    return [...this.jobs.values()].filter((job) => job.module === module);
   }
 
   async close(): Promise<void> {
@@ -166,7 +189,7 @@ export class FakeZoho {
     // Zoho answers refusals with an `error` key (its SDK reads it: zohocrm-typescript-sdk-8.0 oauth_token.ts).
     if (params.get('client_id') !== this.clientId || params.get('client_secret') !== this.clientSecret) return { body: { error: 'invalid_client' } };
     if (params.get('refresh_token') !== this.refreshToken) return { body: { error: 'invalid_code' } };
-    const now = Date.now();
+    const now = this.now();
     while (this.mints.length > 0 && this.mints[0] <= now - TEN_MINUTES) this.mints.shift();
     if (this.mints.length >= (this.options.tokensPerTenMinutes ?? 10)) {
       return { status: 400, body: { error_description: 'You have made too many requests continuously. Please try again after some time.', error: 'Access Denied', status: 'failure' } };
@@ -179,11 +202,17 @@ export class FakeZoho {
     return { body: { access_token: accessToken, scope: 'ZohoCRM.bulk.READ ZohoCRM.modules.READ ZohoCRM.settings.fields.READ ZohoCRM.users.READ', api_domain: this.apiDomain, token_type: 'Bearer', expires_in: ttl } };
   }
 
+  /** 429 TOO_MANY_REQUESTS, with `Retry-After` when the options ask for one. */
+  private tooMany(message: string): FakeResponse {
+    const answer = error(429, 'TOO_MANY_REQUESTS', message);
+    return this.options.retryAfterSeconds === undefined ? answer : { ...answer, headers: { 'retry-after': String(this.options.retryAfterSeconds) } };
+  }
+
   /** `Authorization: Zoho-oauthtoken <token>`; an unknown or expired token gets 401 INVALID_TOKEN ("You have used an invalid oauth token"). */
   private async authorize(request: FakeRequest, next: () => Promise<FakeResponse>): Promise<FakeResponse> {
     const match = /^Zoho-oauthtoken (\S+)$/.exec(String(request.headers.authorization ?? ''));
     const expiresAt = match ? this.tokens.get(match[1]) : undefined;
-    if (expiresAt === undefined || expiresAt <= Date.now()) return INVALID_TOKEN;
+    if (expiresAt === undefined || expiresAt <= this.now()) return INVALID_TOKEN;
     return next();
   }
 
@@ -205,13 +234,14 @@ export class FakeZoho {
     return { body: { users, info: { per_page: perPage, count: users.length, page, more_records: page * perPage < this.users.length } } };
   }
 
-  private state(job: FakeJob, now = Date.now()): string {
-    const step = Math.floor((now - job.createdAt) / (this.options.jobStepMs ?? 20));
+  private state(job: FakeJob, now = this.now()): string {
+    const checks = this.options.statusChecksToComplete;
+    const step = checks === undefined ? Math.floor((now - job.createdAt) / (this.options.jobStepMs ?? 20)) : job.served.length >= checks - 1 ? STEPS.length : Math.min(job.served.length, STEPS.length - 1);
     if (step < STEPS.length) return STEPS[step];
     return job.fails ? 'FAILURE' : 'COMPLETED';
   }
 
-  private running(now = Date.now()): number {
+  private running(now = this.now()): number {
     return [...this.jobs.values()].filter((job) => STEPS.includes(this.state(job, now))).length;
   }
 
@@ -226,7 +256,7 @@ export class FakeZoho {
   private createJob(request: FakeRequest): FakeResponse {
     if (!/application\/json/.test(String(request.headers['content-type'] ?? ''))) return error(415, 'MEDIA_TYPE_NOT_SUPPORTED', 'Media type is not supported.');
     const query = (JSON.parse(request.body || '{}') as { query?: { module?: { api_name?: string }; fields?: string[]; page?: number; page_token?: string } }).query ?? {};
-    const now = Date.now();
+    const now = this.now();
     let module: string;
     let fields: string[];
     let page: number;
@@ -247,7 +277,7 @@ export class FakeZoho {
       // "To fetch more than 200,000 records, you must include the page_token key."
       if (page > 1) return error(400, 'INVALID_DATA', 'use page_token to fetch beyond the first page');
     }
-    if (this.running(now) >= (this.options.maxRunningJobs ?? 10)) return error(429, 'TOO_MANY_REQUESTS', 'too many bulk read jobs in progress');
+    if (this.running(now) >= (this.options.maxRunningJobs ?? 10)) return this.tooMany('too many bulk read jobs in progress');
     this.credits += 50;
     const perPage = this.options.perPage ?? 200_000;
     const all = this.records.get(module)!;
@@ -261,6 +291,7 @@ export class FakeZoho {
       rows: all.slice((page - 1) * perPage, page * perPage),
       moreRecords: page * perPage < all.length,
       fails: this.failModules.has(module),
+      served: [],
     };
     if (job.moreRecords) {
       job.nextPageToken = randomBytes(24).toString('hex');
@@ -287,6 +318,7 @@ export class FakeZoho {
     const job = this.jobs.get(request.params.id);
     if (!job) return error(404, 'RESOURCE_NOT_FOUND', "The requested resource doesn't exist.");
     const state = this.state(job);
+    job.served.push(state);
     const body: Record<string, unknown> = {
       id: job.id,
       operation: 'read',
@@ -318,12 +350,12 @@ export class FakeZoho {
    */
   private async download(request: FakeRequest): Promise<FakeResponse> {
     const job = this.jobs.get(request.params.id);
-    const now = Date.now();
-    if (!job || this.state(job, now) !== 'COMPLETED' || job.createdAt <= now - (this.options.resultTtlMs ?? 24 * 3_600_000)) {
+    const now = this.now();
+    if (!job || job.gone || this.state(job, now) !== 'COMPLETED' || job.createdAt <= now - (this.options.resultTtlMs ?? 24 * 3_600_000)) {
       return error(404, 'RESOURCE_NOT_FOUND', "The requested resource doesn't exist.");
     }
     while (this.downloads.length > 0 && this.downloads[0] <= now - 60_000) this.downloads.shift();
-    if (this.downloads.length >= (this.options.downloadsPerMinute ?? 10)) return error(429, 'TOO_MANY_REQUESTS', 'Only 10 requests for download are allowed for one-minute interval');
+    if (this.downloads.length >= (this.options.downloadsPerMinute ?? 10)) return this.tooMany('Only 10 requests for download are allowed for one-minute interval');
     this.downloads.push(now);
     this.credits += 1;
     return { headers: { 'content-type': 'application/zip', 'content-disposition': `attachment; filename="${job.id}.zip"` }, body: await zipCsv(`${job.id}.csv`, csvOf(job)) };
