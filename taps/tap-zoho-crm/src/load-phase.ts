@@ -51,6 +51,7 @@ async function* exportRecords(session: ZohoSession, exp: ModuleExport, dir: stri
         await session.client.download(page.result!.download_url, file, where);
         try {
           yield* readExportFile({ file, where, fields: exp.fields, count: page.result!.count, separator: session.config.multiselect_separator });
+          session.logger.info('export page read', { module: exp.module, page: page.job.page, of: exp.pages.length, records: page.result!.count });
         } finally {
           await rm(file, { force: true });
         }

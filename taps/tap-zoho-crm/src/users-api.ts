@@ -12,7 +12,8 @@ export const usersSchema: JsonSchema = loadSchema('tap-zoho-crm', 'users');
 
 /** Keeps the fields the schema declares (nested objects too) and writes ids that came as bare numbers as text. */
 function project(value: unknown, schema: JsonSchema): unknown {
-  if (value === null || value === undefined) return null;
+  // An empty text where the schema wants a date is no date: null, as an empty CSV cell is.
+  if (value === null || value === undefined || (value === '' && schema.format !== undefined)) return null;
   if (isExactNumber(value) || (typeof value === 'number' && schema.type !== undefined && [schema.type].flat().includes('string'))) return String(value);
   if (schema.properties && typeof value === 'object' && !Array.isArray(value)) {
     const out: JsonRecord = {};

@@ -87,7 +87,9 @@ export class ZohoClient {
     this.options.credits.spend('other', what);
     const retries = this.options.downloadRetries ?? 5;
     await this.withToken(async (token) => {
-      const url = token.apiDomain + path;
+      // The token goes with the request: never to another host than the account's API domain.
+      const url = /^https?:\/\//i.test(path) ? path : token.apiDomain + path;
+      if (new URL(url).origin !== new URL(token.apiDomain).origin) throw new Error(`${what}: the download URL ${redactUrl(url)} is not on the API domain ${token.apiDomain}`);
       for (let attempt = 0; ; attempt++) {
         await this.downloads.acquire();
         let problem: string;
