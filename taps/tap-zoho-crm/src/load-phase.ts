@@ -86,7 +86,8 @@ export async function runLoad(session: ZohoSession, options: LoadOptions): Promi
   for (const module of modules.filter((m) => m !== USERS_STREAM)) {
     const entry = prepared.modules[module];
     if (entry) {
-      exports.push(moduleExport(module, selectedFields(entry.fields, options.selection?.get(module)), entry.job));
+      // All the prepared fields: they are the CSV's columns; a catalog's choice applies to the records written.
+      exports.push(moduleExport(module, entry.fields, entry.job));
       continue;
     }
     try {
@@ -121,7 +122,7 @@ export async function runLoad(session: ZohoSession, options: LoadOptions): Promi
       streams.push(
         defineStream({
           name: module,
-          schema: moduleSchema(module, exp.fields),
+          schema: moduleSchema(module, selectedFields(exp.fields, options.selection?.get(module))),
           keyProperties: ['id'],
           async *records() {
             yield* exportRecords(session, exp, dir);
@@ -131,10 +132,8 @@ export async function runLoad(session: ZohoSession, options: LoadOptions): Promi
         }),
       );
     }
-    // The fields were narrowed to the catalog's when the export was made: only the stream choice is the catalog's.
-    const selection = options.selection
-      ? new Map(streams.map((s) => [s.name, s.name === USERS_STREAM ? options.selection!.get(s.name)! : { ...options.selection!.get(s.name)!, schema: s.schema, fields: undefined }]))
-      : undefined;
+    // The schema is the one built from the fields (a catalog's may be older); the catalog chooses streams and fields.
+    const selection = options.selection ? new Map(streams.map((s) => [s.name, { ...options.selection!.get(s.name)!, schema: s.schema }])) : undefined;
     const tap = defineTap({ name: 'zoho-crm', version: options.version, configSchema, streams });
     const writer = new PreparedStateWriter(options.out, () => remaining);
     await syncTap({ tap, config: config as unknown as Record<string, unknown>, http: session.http, selection, state: options.state, writer, logger, metrics: session.metrics, clock: session.clock });

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { isExactNumber, type JsonRecord } from '@observes/protocol';
+import { buildCatalog } from '@observes/catalogs';
+import { isExactNumber, type JsonRecord, type JsonSchema } from '@observes/protocol';
 import { STATE_KEY, type PreparedExports } from './prepared-state.js';
 import { expectedRecords } from './testing/fake-zoho-data.js';
 import type { FakeZoho } from './testing/fake-zoho.js';
@@ -134,6 +135,26 @@ describe('tap-zoho-crm phases against the fake Zoho', () => {
     expect(fake.apiRequests.some((r) => r.status === 429), 'Zoho refused a job').to.equal(true);
     expect(fake.apiRequests.some((r) => r.status === 401), 'a token died mid-run').to.equal(true);
     expect(load.logs).to.contain('refused the access token (INVALID_TOKEN): refreshing it');
+  });
+
+  it('writes the streams and fields a catalog selects, whatever the prepare exported', async () => {
+    fake = await startFakeZoho();
+    const config = fastConfig(fake, { modules: ['Leads', 'Deals', 'users'] });
+    const prepare = await runPhase('prepare', config);
+    const discovered = await runPhase('load', config);
+    const schema = (discovered.messages.find((m) => m.type === 'SCHEMA' && m.stream === 'Leads') as { schema: JsonSchema }).schema;
+    const catalog = buildCatalog([{ name: 'Leads', schema, keyProperties: ['id'] }, { name: 'Deals', schema: {}, keyProperties: ['id'] }]);
+    const leadsMeta = catalog.streams[0].metadata!;
+    leadsMeta.find((m) => m.breadcrumb.length === 0)!.metadata.selected = true;
+    leadsMeta.find((m) => m.breadcrumb[1] === 'Description')!.metadata.selected = false;
+    catalog.streams[1].metadata!.find((m) => m.breadcrumb.length === 0)!.metadata.selected = false;
+
+    const load = await runPhase('load', config, prepare.state, catalog);
+    expect(load.error).to.equal(undefined);
+    expect([...load.records.keys()]).to.deep.equal(['Leads']);
+    const written = load.messages.find((m) => m.type === 'SCHEMA') as { schema: { properties: object } };
+    expect(written.schema.properties).to.not.have.property('Description');
+    expect(load.records.get('Leads')!.every((r) => !('Description' in r) && 'Last_Name' in r)).to.equal(true);
   });
 
   it('stops creating jobs at the credit budget and leaves the rest for the load', async () => {

@@ -12,4 +12,6 @@ tapSuite({
   teardown: () => fake.close(),
   // A plain sync (no prepared state) prepares, waits and loads in one run, as `tap-zoho-crm | target` in a shell.
   config: () => fastConfig(fake, { modules: ['Deals', 'users'] }),
+  // Sync with the discovered catalog, as the runner's `select:` does: it chooses the streams and fields.
+  selectAll: true,
 });

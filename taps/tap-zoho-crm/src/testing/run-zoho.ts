@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { applySelection, type Catalog } from '@observes/catalogs';
 import { MessageWriter, readMessages, StreamChecker, type JsonRecord, type Message } from '@observes/protocol';
 import { runNode, type ProcessResult } from '@observes/testkit/run-process';
 import { loadZohoConfig } from '../config.js';
@@ -77,7 +78,7 @@ export interface PhaseRun {
  * Runs a phase in this process (quicker than a process per run; the CLI around it is tested through the bin): the
  * config validated as the CLI does, messages written to memory and checked.
  */
-export async function runPhase(phase: 'prepare' | 'load', config: Record<string, unknown>, state?: unknown): Promise<PhaseRun> {
+export async function runPhase(phase: 'prepare' | 'load', config: Record<string, unknown>, state?: unknown, catalog?: Catalog): Promise<PhaseRun> {
   const dir = mkdtempSync(path.join(tmpdir(), 'tap-zoho-crm-test-'));
   writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config));
   const lines: string[] = [];
@@ -87,13 +88,14 @@ export async function runPhase(phase: 'prepare' | 'load', config: Record<string,
   const run: PhaseRun = { messages: [], records: new Map(), state: undefined, logs: '' };
   try {
     const session = createSession(loadZohoConfig(path.join(dir, 'config.json'), {}), { write: (line) => void lines.push(line) });
+    const selection = catalog ? applySelection(catalog) : undefined;
     if (phase === 'prepare') {
-      run.outcome = await runPrepare(session, state, undefined);
+      run.outcome = await runPrepare(session, state, selection);
       const writer = new MessageWriter(out);
       await writer.write({ type: 'STATE', value: run.outcome.state });
       await writer.end();
     } else {
-      run.outcome = await runLoad(session, { state, selection: undefined, out, version: '0.0.0' });
+      run.outcome = await runLoad(session, { state, selection, out, version: '0.0.0' });
     }
   } catch (error) {
     run.error = error as Error;
