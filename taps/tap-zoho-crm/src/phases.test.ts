@@ -1,10 +1,15 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { expect } from 'chai';
 import { buildCatalog } from '@observes/catalogs';
 import { isExactNumber, type JsonRecord, type JsonSchema } from '@observes/protocol';
 import { STATE_KEY, type PreparedExports } from './prepared-state.js';
 import { expectedRecords } from './testing/fake-zoho-data.js';
 import type { FakeZoho } from './testing/fake-zoho.js';
-import { fastConfig, runPhase, startFakeZoho, type PhaseRun } from './testing/run-zoho.js';
+import { fastConfig, runPhase, startFakeZoho, tapBin, type PhaseRun } from './testing/run-zoho.js';
 
 const HOUR = 3_600_000;
 const prepared = (state: unknown) => (state as Record<string, PreparedExports | undefined>)[STATE_KEY];
@@ -155,6 +160,35 @@ describe('tap-zoho-crm phases against the fake Zoho', () => {
     const written = load.messages.find((m) => m.type === 'SCHEMA') as { schema: { properties: object } };
     expect(written.schema.properties).to.not.have.property('Description');
     expect(load.records.get('Leads')!.every((r) => !('Description' in r) && 'Last_Name' in r)).to.equal(true);
+  });
+
+  it('a load killed after its first module leaves a STATE that lists only the exports still to load', async () => {
+    fake = await startFakeZoho({ records: { Leads: 40 } });
+    const config = fastConfig(fake, { modules: ['Leads', 'Deals', 'Contacts'] });
+    const prepare = await runPhase('prepare', config);
+    const dir = mkdtempSync(join(tmpdir(), 'zoho-kill-'));
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
+    writeFileSync(join(dir, 'state.json'), JSON.stringify(prepare.state));
+    const tap = spawn(process.execPath, [tapBin, '--config', join(dir, 'config.json'), '--state', join(dir, 'state.json')], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let last: unknown;
+    for await (const line of createInterface({ input: tap.stdout })) {
+      const message = JSON.parse(line) as { type: string; value?: unknown };
+      if (message.type !== 'STATE') continue;
+      // The first STATE comes after Leads' ACTIVATE_VERSION: kill the load right there.
+      last = message.value;
+      tap.kill('SIGKILL');
+      break;
+    }
+    rmSync(dir, { recursive: true, force: true });
+    expect(Object.keys((last as { bookmarks: object }).bookmarks)).to.deep.equal(['Leads']);
+    expect(Object.keys(prepared(last)!.modules)).to.deep.equal(['Deals', 'Contacts']);
+    expect(prepared(last)!.modules.Deals.job!.id).to.equal(fake.jobsOf('Deals')[0].id);
+
+    // Resumed from that state: Deals and Contacts from their prepared jobs; Leads, no longer listed, exported afresh.
+    const resumed = await runPhase('load', config, last);
+    expect(resumed.error).to.equal(undefined);
+    for (const module of ['Leads', 'Deals', 'Contacts']) expect(plain(resumed.records.get(module)), module).to.deep.equal(expected(fake, module));
+    expect([fake.jobsOf('Deals').length, fake.jobsOf('Contacts').length, fake.jobsOf('Leads').length]).to.deep.equal([1, 1, 2]);
   });
 
   it('stops creating jobs at the credit budget and leaves the rest for the load', async () => {
