@@ -78,7 +78,7 @@ export async function followExports(exports: ModuleExport[], options: FollowOpti
   const fail = (exp: ModuleExport, status: 'failed' | 'timed-out', problem: string) => {
     exp.status = status;
     exp.problem = problem;
-    logger.error(status === 'failed' ? 'module export failed' : 'module export not finished in time', { module: exp.module, problem });
+    logger.error(status === 'failed' ? 'module export failed' : 'module export not finished', { module: exp.module, problem });
   };
   const restart = (exp: ModuleExport, why: string) => {
     logger.warn('recreating the export', { module: exp.module, reason: why });
