@@ -70,7 +70,7 @@ describe('pipeline config', () => {
   });
 
   it('resolves every bundled example with the variables it needs set', async () => {
-    const env = { GITLAB_TOKEN: 'glpat-x', REDSHIFT_PASSWORD: 'pw', TIMEDOCTOR_TOKEN: 'td', BACKUP_MONTH: '2026-10', ZOHO_OAUTH_CLIENT_ID: 'id', ZOHO_OAUTH_CLIENT_SECRET: 'secret', ZOHO_OAUTH_REFRESH_TOKEN: 'refresh' };
+    const env = { GITLAB_TOKEN: 'glpat-x', REDSHIFT_PASSWORD: 'pw', TIMEDOCTOR_EMAIL: 'etl@example.com', TIMEDOCTOR_PASSWORD: 'td', ZOHO_OAUTH_CLIENT_ID: 'id', ZOHO_OAUTH_CLIENT_SECRET: 'secret', ZOHO_OAUTH_REFRESH_TOKEN: 'refresh' };
     for (const file of readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml'))) await loadPipeline(join(EXAMPLES, file), { env });
   });
 
