@@ -132,8 +132,10 @@ export async function runLoad(session: ZohoSession, options: LoadOptions): Promi
         }),
       );
     }
-    // The schema is the one built from the fields (a catalog's may be older); the catalog chooses streams and fields.
-    const selection = options.selection ? new Map(streams.map((s) => [s.name, { ...options.selection!.get(s.name)!, schema: s.schema }])) : undefined;
+    // A module's schema is the one built from its exported fields (a catalog's may be older); users have a fixed
+    // schema, which the catalog's restricts to its selected fields. The catalog chooses streams and fields.
+    const chosen = (name: string) => options.selection!.get(name)!;
+    const selection = options.selection ? new Map(streams.map((s) => [s.name, s.name === USERS_STREAM ? chosen(s.name) : { ...chosen(s.name), schema: s.schema }])) : undefined;
     const tap = defineTap({ name: 'zoho-crm', version: options.version, configSchema, streams });
     const writer = new PreparedStateWriter(options.out, () => remaining);
     await syncTap({ tap, config: config as unknown as Record<string, unknown>, http: session.http, selection, state: options.state, writer, logger, metrics: session.metrics, clock: session.clock });
