@@ -1,8 +1,8 @@
-# The Batch job definitions: one per pipeline file, or, for a phased pipeline, one per step. The
-# container runs `observes run <file>` (with `--step <name>` for a step): a step with array_size
-# is submitted as an array job whose children each run their own copy (the runner reads
+# The Batch job definitions: one per pipeline file, or, for a pipeline with an array step, one per
+# step. The container runs `observes run <file>` (with `--step <name>` for a step): a step with
+# array_size is submitted as an array job whose children each run their own copy (the runner reads
 # AWS_BATCH_JOB_ARRAY_INDEX), and the next step is its own job, submitted after it (see README,
-# "Phased pipelines"). The runner retries failed runs from the saved state and stops at
+# "Phased pipelines"). The job role is the shared one unless jobs-iam.tf gives the pipeline its own. The runner retries failed runs from the saved state and stops at
 # `resources.timeout`; Batch adds the size, a timeout a little after the runner's, and retries
 # only when the instance was lost (Spot reclaim, host failure), not when the run failed.
 
@@ -16,7 +16,7 @@ resource "aws_batch_job_definition" "pipeline" {
   container_properties = jsonencode({
     image            = var.image
     command          = concat(["observes", "run", "${var.image_pipelines_dir}/${local.pipelines[each.value.pipeline].file}"], each.value.step == null ? [] : ["--step", each.value.step])
-    jobRoleArn       = aws_iam_role.job.arn
+    jobRoleArn       = lookup(local.job_role_arns, each.value.pipeline, aws_iam_role.job.arn)
     executionRoleArn = aws_iam_role.execution.arn
     resourceRequirements = [
       { type = "VCPU", value = tostring(local.jobs[each.value.pipeline].vcpu) },

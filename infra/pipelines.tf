@@ -43,10 +43,13 @@ locals {
     )
   }
 
-  # One Batch job per pipeline, or one per step of a phased pipeline ("<pipeline>-<step>"), in
-  # order; `first` is what the schedule submits, `array_size` > 1 makes it an array job.
+  # Pipelines with an array step run as one Batch job per step ("<pipeline>-<step>"; the array step
+  # an array job); the others as one job running every step in order. `first` is what the
+  # schedule submits, `array_size` > 1 makes it an array job.
+  split_pipelines = [for name, job in local.jobs : name if length([for s in job.steps : s if s.array_size > 1]) > 0]
+
   batch_jobs = merge([
-    for name, job in local.jobs : length(job.steps) == 0 ?
+    for name, job in local.jobs : !contains(local.split_pipelines, name) ?
     { (name) = { pipeline = name, step = null, array_size = 1, first = true } } :
     { for i, s in job.steps : "${name}-${s.name}" => { pipeline = name, step = s.name, array_size = s.array_size, first = i == 0 } }
   ]...)
@@ -58,13 +61,14 @@ locals {
   scheduled_jobs = { for key, j in local.batch_jobs : j.pipeline => merge(j, { key = key }) if j.first && contains(keys(local.schedules), j.pipeline) }
 
   # Steps after the first, submitted by hand or with dependsOn (README, "Phased pipelines").
-  later_steps = { for name, job in local.jobs : name => [for s in slice(job.steps, 1, length(job.steps)) : "${var.name_prefix}-${name}-${s.name}"] if length(job.steps) > 1 }
+  later_steps = { for name, job in local.jobs : name => [for s in slice(job.steps, 1, length(job.steps)) : "${var.name_prefix}-${name}-${s.name}"] if contains(local.split_pipelines, name) && length(job.steps) > 1 }
 
   job_environment = {
     for name, p in local.pipelines : name => merge(
       { AWS_REGION = var.region },
       # A pipeline writing the warehouse logs in as its own database user (warehouse-users.tf).
-      contains(keys(local.warehouse_users), name) ? { REDSHIFT_USER = local.warehouse_users[name].user, REDSHIFT_HOST = aws_redshift_cluster.warehouse.dns_name } : {},
+      # The cluster requires SSL: target-redshift's ssl setting, from the environment.
+      contains(keys(local.warehouse_users), name) ? { REDSHIFT_USER = local.warehouse_users[name].user, REDSHIFT_HOST = aws_redshift_cluster.warehouse.dns_name, TARGET_REDSHIFT_SSL = "true" } : {},
       var.environment,
       lookup(var.pipeline_environment, name, {}),
     )

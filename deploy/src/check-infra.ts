@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { checkBuckets, checkDeclarations, checkIam, checkPipelineJobs, checkWarehouse, checkWarehouseLogins, EVALUATED_LOCALS, pipelineAccess, type EvaluatedPipelines } from './infra-checks.js';
+import { checkBuckets, checkDeclarations, checkIam, checkPipelineJobs, checkWarehouse, checkWarehouseLogins, EVALUATED_LOCALS, pipelineAccess, pipelineRoles, type PipelineAccess, type EvaluatedPipelines } from './infra-checks.js';
 import { readPipelineFiles } from './pipeline-usage.js';
 import { evaluateLocals } from './terraform-console.js';
 import { blockAt, readTerraformModule } from './terraform-module.js';
@@ -21,7 +21,13 @@ export async function checkInfra(infraDir: string, pipelinesDir?: string): Promi
   const pipelines = await readPipelineFiles(dir);
   const varFiles = [join(infraDir, 'pipeline-jobs.auto.tfvars.json')];
   const evaluated = (await evaluateLocals(module, EVALUATED_LOCALS, { pipelines_dir: dir }, varFiles)) as unknown as EvaluatedPipelines;
-  const { access, problems: usage } = pipelineAccess(pipelines, evaluated.buckets);
+  const usage: string[] = [];
+  const access = new Map<string, PipelineAccess>();
+  for (const [role, names] of pipelineRoles(module, pipelines)) {
+    const result = pipelineAccess(pipelines.filter((p) => names.includes(p.spec.name)), evaluated.buckets);
+    access.set(role, result.access);
+    usage.push(...result.problems);
+  }
   const withSchemas = Object.fromEntries(Object.entries(evaluated.jobs).filter(([, j]) => j.warehouse_schemas.length > 0).map(([n, j]) => [n, j.warehouse_schemas]));
   return {
     references: await unresolvedReferences(module),

@@ -55,7 +55,9 @@ export function checkPipelineJobs(module: TerraformModule, pipelines: PipelineFi
 
   for (const { file, spec } of pipelines) {
     const steps = (spec.steps ?? []) as { name: string; array_size?: number }[];
-    const expected = steps.length === 0 ? [{ key: spec.name, step: null, size: 1 }] : steps.map((s) => ({ key: `${spec.name}-${s.name}`, step: s.name, size: s.array_size ?? 1 }));
+    // A pipeline with an array step is a job per step; any other, one job running its steps in order.
+    const split = steps.some((s) => (s.array_size ?? 1) > 1);
+    const expected = !split ? [{ key: spec.name, step: null, size: 1 }] : steps.map((s) => ({ key: `${spec.name}-${s.name}`, step: s.name, size: s.array_size ?? 1 }));
     for (const e of expected) {
       const job = evaluated.batch_jobs[e.key];
       if (!job) problems.push(`${file}: no Batch job definition ${e.key}`);
@@ -78,7 +80,7 @@ export const RESOURCELESS_ACTIONS = ['batch:DescribeJobs', 'batch:ListJobs', 'ba
 /** What a `resources` entry of a policy statement grants, as far as the check can tell. */
 type Grant =
   | { kind: 'bucket'; bucket: string }
-  | { kind: 'objects'; bucket: string; prefixesFrom?: string }
+  | { kind: 'objects'; bucket: string; prefixesFrom?: string; prefixFrom?: string }
   | { kind: 'dynamodb'; tablesFrom: string }
   | { kind: 'resource'; text: string }
   | { kind: 'wildcard'; text: string }
@@ -89,6 +91,7 @@ function classify(text: string): Grant {
   if ((m = /^\$\{local\.bucket_arns\.(\w+)\}$/.exec(text))) return { kind: 'bucket', bucket: m[1] };
   if ((m = /^\$\{local\.bucket_arns\.(\w+)\}\/\*$/.exec(text))) return { kind: 'objects', bucket: m[1] };
   if ((m = /^\$\{\[for (\w+) in var\.(\w+) : "\$\{local\.bucket_arns\.(\w+)\}\/\$\{\1\}\*"\]\}$/.exec(text))) return { kind: 'objects', bucket: m[3], prefixesFrom: m[2] };
+  if ((m = /^\$\{local\.bucket_arns\.(\w+)\}\/\$\{var\.(\w+)\}\*$/.exec(text))) return { kind: 'objects', bucket: m[1], prefixFrom: m[2] };
   if ((m = /^\$\{\[for (\w+) in var\.(\w+) : "arn:\$\{data\.aws_partition\.current\.partition\}:dynamodb:\$\{var\.region\}:\$\{data\.aws_caller_identity\.current\.account_id\}:table\/\$\{\1\}"\]\}$/.exec(text))) return { kind: 'dynamodb', tablesFrom: m[2] };
   const literal = text.replace(/\$\{[^}]*\}/g, 'X');
   if (literal === '*' || /^arn:[^:]*:[^:]*:[^:]*:[^:]*:\*/.test(literal) || /:\*$/.test(literal)) return { kind: 'wildcard', text };
@@ -127,7 +130,7 @@ export interface PipelineAccess {
   tables: Set<string>;
 }
 
-/** The buckets (by the module's bucket key), prefixes and tables the pipelines use. */
+/** The buckets (by the module's bucket key), prefixes and tables some pipelines use. */
 export function pipelineAccess(pipelines: PipelineFile[], buckets: EvaluatedPipelines['buckets']): { access: PipelineAccess; problems: string[] } {
   const keyOf = new Map(Object.entries(buckets).map(([k, b]) => [b.name, k]));
   const access: PipelineAccess = { buckets: new Map(), tables: new Set() };
@@ -149,25 +152,39 @@ export function pipelineAccess(pipelines: PipelineFile[], buckets: EvaluatedPipe
 }
 
 /**
- * Least privilege of the roles' inline policies: no wildcard action; no `*` resource but for
- * actions that take no resource-level permission ({@link RESOURCELESS_ACTIONS}); and the job role
- * (what `observes run` and its programs may do) grants only the buckets, prefixes and tables the
- * pipelines use, each of them, and only the data actions they need.
+ * The role each pipeline's jobs run as: the shared job role, or the one `local.job_role_arns`
+ * names for it (a pipeline name → `aws_iam_role.<name>.arn`).
  */
-export function checkIam(module: TerraformModule, access: PipelineAccess, variableDefault: (name: string) => unknown): string[] {
+export function pipelineRoles(module: TerraformModule, pipelines: PipelineFile[]): Map<string, string[]> {
+  const own = module.blocks.get('local.job_role_arns')?.body.value as Record<string, unknown> | undefined;
+  const roles = new Map<string, string[]>();
+  for (const p of pipelines) {
+    const m = /^\$\{aws_iam_role\.(\w+)\.arn\}$/.exec(str(own?.[p.spec.name] ?? ''));
+    const role = m ? m[1] : 'job';
+    roles.set(role, [...(roles.get(role) ?? []), p.spec.name]);
+  }
+  return roles;
+}
+
+/**
+ * Least privilege of the roles' inline policies: no wildcard action; no `*` resource but for
+ * actions that take no resource-level permission ({@link RESOURCELESS_ACTIONS}); every resource
+ * recognisable (a declared resource's ARN, a bucket or its objects, tables). And each role the
+ * pipelines run as (`access`: role name → what its pipelines use) grants only the buckets, prefixes
+ * and tables those pipelines use, each of them, and only the data actions they need there.
+ */
+export function checkIam(module: TerraformModule, access: Map<string, PipelineAccess>, variableDefault: (name: string) => unknown): string[] {
   const problems: string[] = [];
-  const jobActions: Record<Grant['kind'], string[]> = {
+  const dataActions: Partial<Record<Grant['kind'], string[]>> = {
     bucket: ['s3:ListBucket', 's3:GetBucketLocation'],
     objects: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
     dynamodb: ['dynamodb:DescribeTable', 'dynamodb:Scan'],
-    resource: [],
-    wildcard: RESOURCELESS_ACTIONS,
-    unknown: [],
   };
-  const granted = new Map<string, Set<string>>();
-  const grantedTables = new Set<string>();
   for (const role of blocksOf(module, 'resource', 'aws_iam_role')) {
     const name = role.address.split('.')[1];
+    const uses = access.get(name);
+    const granted = new Map<string, Set<string>>();
+    const grantedTables = new Set<string>();
     for (const { doc, statement } of roleStatements(module, name)) {
       const sid = `${where(doc)} statement ${str(statement.sid ?? '(no sid)')}`;
       const actions = list(statement.actions);
@@ -176,40 +193,38 @@ export function checkIam(module: TerraformModule, access: PipelineAccess, variab
       for (const text of list(statement.resources)) {
         const grant = classify(text);
         if (grant.kind === 'wildcard' && !actions.every((a) => RESOURCELESS_ACTIONS.includes(a))) problems.push(`${sid}: resource ${text} is a wildcard for ${actions.filter((a) => !RESOURCELESS_ACTIONS.includes(a)).join(', ')}`);
-        if (name !== 'job') {
-          if (grant.kind === 'unknown') problems.push(`${sid}: cannot tell what resource ${text} is (use a resource's .arn or a bucket pattern)`);
-          continue;
-        }
-        if (grant.kind === 'unknown' || grant.kind === 'resource') {
-          problems.push(`${sid}: the job role grants ${text}, which no pipeline is known to use`);
-          continue;
-        }
-        const extra = actions.filter((a) => !jobActions[grant.kind].includes(a));
+        if (grant.kind === 'unknown') problems.push(`${sid}: cannot tell what resource ${text} is (use a resource's .arn or a bucket pattern)`);
+        if (!uses || grant.kind === 'unknown' || grant.kind === 'resource' || grant.kind === 'wildcard') continue;
+        const extra = actions.filter((a) => !dataActions[grant.kind]!.includes(a));
         if (extra.length > 0) problems.push(`${sid}: ${extra.join(', ')} on ${text}: not an action the pipelines need there`);
-        if (grant.kind === 'bucket' || grant.kind === 'objects') {
-          const prefixes = grant.kind === 'objects' && grant.prefixesFrom ? list(variableDefault(grant.prefixesFrom)) : ['*'];
-          if (!granted.has(grant.bucket)) granted.set(grant.bucket, new Set());
-          if (grant.kind === 'objects') for (const p of prefixes) granted.get(grant.bucket)!.add(p);
-          if (!access.buckets.has(grant.bucket)) problems.push(`${sid}: grants the ${grant.bucket} bucket, which no pipeline uses`);
-          else if (grant.kind === 'objects' && grant.prefixesFrom) {
-            for (const p of prefixes) if (![...access.buckets.get(grant.bucket)!].some((u) => covers(p, u))) problems.push(`${sid}: grants ${grant.bucket}/${p} (var.${grant.prefixesFrom}), which no pipeline uses`);
-          }
-          if (grant.kind === 'bucket' && actions.includes('s3:ListBucket') && grant.bucket === 'etl_data' && !(nested(statement, 'condition').length > 0)) problems.push(`${sid}: listing the staging bucket must be limited to the pipelines' prefixes (s3:prefix condition)`);
+        if (grant.kind === 'dynamodb') {
+          for (const t of list(variableDefault(grant.tablesFrom))) grantedTables.add(t);
+          continue;
         }
-        if (grant.kind === 'dynamodb') for (const t of list(variableDefault(grant.tablesFrom))) grantedTables.add(t);
+        const prefixes = grant.kind === 'objects' && grant.prefixesFrom ? list(variableDefault(grant.prefixesFrom)) : grant.kind === 'objects' && grant.prefixFrom ? [str(variableDefault(grant.prefixFrom))] : [''];
+        if (!granted.has(grant.bucket)) granted.set(grant.bucket, new Set());
+        if (grant.kind === 'objects') for (const p of prefixes) granted.get(grant.bucket)!.add(p);
+        const used = uses.buckets.get(grant.bucket);
+        if (!used) problems.push(`${sid}: grants the ${grant.bucket} bucket, which no pipeline of the ${name} role uses`);
+        else if (grant.kind === 'objects') {
+          const from = grant.prefixesFrom ?? grant.prefixFrom;
+          for (const p of prefixes) if (![...used].some((u) => covers(p, u) || p === '')) problems.push(`${sid}: grants ${grant.bucket}/${p}${from ? ` (var.${from})` : ''}, which no pipeline of the ${name} role uses`);
+        }
+        if (grant.kind === 'bucket' && actions.includes('s3:ListBucket') && grant.bucket === 'etl_data' && nested(statement, 'condition').length === 0) problems.push(`${sid}: listing the staging bucket must be limited to the pipelines' prefixes (s3:prefix condition)`);
       }
     }
-  }
-  for (const [bucket, prefixes] of access.buckets) {
-    const objects = granted.get(bucket);
-    if (!objects || objects.size === 0) {
-      problems.push(`the job role grants no objects of the ${bucket} bucket, which the pipelines use`);
-      continue;
+    if (!uses) continue;
+    for (const [bucket, prefixes] of uses.buckets) {
+      const objects = granted.get(bucket);
+      if (!objects || objects.size === 0) {
+        problems.push(`the ${name} role grants no objects of the ${bucket} bucket, which its pipelines (${name === 'job' ? 'the shared role' : name}) use`);
+        continue;
+      }
+      for (const p of prefixes) if (![...objects].some((g) => g === '' || covers(g, p))) problems.push(`the ${name} role grants no objects under ${bucket}/${p}, which its pipelines use`);
     }
-    if (!objects.has('*')) for (const p of prefixes) if (![...objects].some((g) => covers(g, p))) problems.push(`the job role grants no objects under ${bucket}/${p}, which the pipelines use`);
+    for (const t of uses.tables) if (!grantedTables.has(t)) problems.push(`the ${name} role may not scan DynamoDB table ${t}, which its pipelines read`);
+    for (const t of grantedTables) if (!uses.tables.has(t)) problems.push(`the ${name} role may scan DynamoDB table ${t}, which none of its pipelines reads`);
   }
-  for (const t of access.tables) if (!grantedTables.has(t)) problems.push(`the job role may not scan DynamoDB table ${t}, which the pipelines read`);
-  for (const t of grantedTables) if (!access.tables.has(t)) problems.push(`the job role may scan DynamoDB table ${t}, which no pipeline reads`);
   return problems;
 }
 
@@ -258,7 +273,7 @@ export function checkBuckets(module: TerraformModule, buckets: EvaluatedPipeline
 /**
  * A pipeline writing the warehouse logs in as the database user infra/ made for it: its
  * target-redshift's login names `${REDSHIFT_USER}` and `${REDSHIFT_HOST}` (the job's environment;
- * defaults may follow for local runs), and TLS is on (the parameter group requires SSL).
+ * defaults may follow for local runs); TLS comes from the job's TARGET_REDSHIFT_SSL (checkWarehouse).
  */
 export function checkWarehouseLogins(pipelines: PipelineFile[], pipelinesWithSchemas: Record<string, string[]>): string[] {
   const problems: string[] = [];
@@ -268,10 +283,10 @@ export function checkWarehouseLogins(pipelines: PipelineFile[], pipelinesWithSch
       const login = `${str(config.url ?? '')} ${str(config.user ?? '')} ${str(config.host ?? '')}`;
       if (!login.includes('${REDSHIFT_USER')) problems.push(`${p.file}: target-redshift logs in as a fixed user, not as its own \${REDSHIFT_USER} (${p.spec.name}'s database user)`);
       if (!login.includes('${REDSHIFT_HOST')) problems.push(`${p.file}: target-redshift connects to a fixed host, not \${REDSHIFT_HOST} (the warehouse infra/ declares)`);
-      if (config.ssl !== true) problems.push(`${p.file}: target-redshift without ssl: true (the warehouse requires SSL)`);
+      if (config.ssl === false) problems.push(`${p.file}: target-redshift with ssl: false (the warehouse requires SSL)`);
     }
   }
-  return problems;
+  return [...new Set(problems)];
 }
 
 export function checkWarehouse(module: TerraformModule, pipelinesWithSchemas: Record<string, string[]>, evaluated: EvaluatedPipelines, variableDefault: (name: string) => unknown): string[] {
@@ -295,6 +310,7 @@ export function checkWarehouse(module: TerraformModule, pipelinesWithSchemas: Re
   if (!params.some((p) => p.name === 'require_ssl' && str(p.value) === 'true')) problems.push(`${where(c)}: its parameter group does not set require_ssl = true`);
   if (!list(c.body.iam_roles).some((r) => /aws_iam_role\.redshift_copy\.arn/.test(r)) && !/aws_iam_role\.redshift_copy\.arn/.test(str(c.body.iam_roles))) problems.push(`${where(c)}: the COPY role is not attached`);
 
+  if (!/TARGET_REDSHIFT_SSL = "true"/.test(str(module.blocks.get('local.job_environment')?.body.value))) problems.push('local.job_environment: the jobs writing the warehouse must get TARGET_REDSHIFT_SSL = "true" (the cluster requires SSL)');
   const sgs = list(c.body.vpc_security_group_ids).join(' ');
   const sg = /aws_security_group\.(\w+)\.id/.exec(sgs);
   if (!sg) problems.push(`${where(c)}: not in a security group of ours`);

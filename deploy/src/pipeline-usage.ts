@@ -60,10 +60,15 @@ export function s3Uses(pipeline: PipelineFile): S3Use[] {
     if (typeof value === 'string') {
       for (const match of value.matchAll(/s3:\/\/([a-z0-9.-]+)\/?([^\s"']*)/g)) uses.push({ pipeline: pipeline.spec.name, bucket: match[1], prefix: fixedPart(match[2]) });
     } else if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-      const { bucket, prefix } = value as { bucket?: unknown; prefix?: unknown };
-      // A `prefix` setting names a folder: target-s3 and the staging write `<prefix>/<file>`.
-      const folder = typeof prefix === 'string' && prefix !== '' && !prefix.includes('${') && !prefix.endsWith('/') ? `${prefix}/` : prefix;
-      if (typeof bucket === 'string' && !bucket.includes('${')) uses.push({ pipeline: pipeline.spec.name, bucket, prefix: typeof folder === 'string' ? fixedPart(folder) : '' });
+      // `bucket` with `prefix`, or `<x>_bucket` with `<x>_prefix` (compute-bills' bills_bucket).
+      for (const [key, bucket] of Object.entries(value as Record<string, unknown>)) {
+        const stem = key === 'bucket' ? '' : /^(\w+)_bucket$/.exec(key)?.[1];
+        if (stem === undefined || typeof bucket !== 'string' || bucket.includes('${')) continue;
+        const prefix = (value as Record<string, unknown>)[stem ? `${stem}_prefix` : 'prefix'];
+        // A prefix setting names a folder: target-s3 and the staging write `<prefix>/<file>`.
+        const folder = typeof prefix === 'string' && prefix !== '' && !prefix.includes('${') && !prefix.endsWith('/') ? `${prefix}/` : prefix;
+        uses.push({ pipeline: pipeline.spec.name, bucket, prefix: typeof folder === 'string' ? fixedPart(folder) : '' });
+      }
     }
   }
   return uses;

@@ -10,7 +10,7 @@ import { runPipeline } from './run-pipeline.js';
 import type { PipelineResult, RunReport } from './run-result.js';
 import { StopRequest } from './run-unit.js';
 import { loadSopsSecrets, SECRETS_OPTION } from './sops-secrets.js';
-import { selectStep, sharedRunId, stepSelection, STEP_OPTIONS } from './step-selection.js';
+import { selectSteps, sharedRunId, stepSelection, STEP_OPTIONS } from './step-selection.js';
 
 /** Arguments of `observes run`. */
 export interface RunArgs {
@@ -28,9 +28,9 @@ export interface RunArgs {
   'kill-grace': number;
   /** First retry's backoff cap in seconds. */
   'retry-delay': number;
-  /** Run only this step (see step-selection.ts). */
-  step?: string;
-  /** Run only this copy of the step (default `AWS_BATCH_JOB_ARRAY_INDEX`). */
+  /** Run only these steps of each pipeline (see step-selection.ts). */
+  step?: string[];
+  /** With one step: run only this copy of it (default `AWS_BATCH_JOB_ARRAY_INDEX`). */
   'array-index'?: number;
   /** SOPS files decrypted into the environment first. */
   secrets?: string[];
@@ -96,7 +96,7 @@ export async function runPipelines(args: RunArgs): Promise<number> {
   if (args.secrets) await loadSopsSecrets(args.secrets);
   const selection = stepSelection(args);
   const pipelines: Pipeline[] = [];
-  for (const file of args.pipelines) pipelines.push(selectStep(await loadPipeline(file, { runId: sharedRunId() }), selection));
+  for (const file of args.pipelines) pipelines.push(selectSteps(await loadPipeline(file, { runId: sharedRunId() }), selection.steps, selection.arrayIndex));
   if (args['dry-run']) {
     for (const pipeline of pipelines) process.stdout.write(await describePipeline(pipeline));
     return 0;

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { CliError } from './cli-error.js';
 import { loadPipeline } from './pipeline-config.js';
-import { selectStep, sharedRunId, stepSelection } from './step-selection.js';
+import { selectSteps, sharedRunId, stepSelection } from './step-selection.js';
 
 const run = promisify(execFile);
 const TAP = fileURLToPath(new URL('./testing/fixture-tap.js', import.meta.url));
@@ -31,13 +31,15 @@ describe('observes run --step / --array-index (one Batch job per step, one child
   const batchFree = { AWS_BATCH_JOB_ARRAY_INDEX: '', AWS_BATCH_JOB_ID: '', OBSERVES_RUN_ID: '' };
 
   it('takes the copy from --array-index, else from AWS_BATCH_JOB_ARRAY_INDEX, and refuses what cannot be a copy', () => {
-    expect(stepSelection({}, { AWS_BATCH_JOB_ARRAY_INDEX: '3' }), 'no --step: every step, whatever Batch says').to.deep.equal({});
-    expect(stepSelection({ step: 'scan' }, {})).to.deep.equal({ step: 'scan' });
-    expect(stepSelection({ step: 'scan' }, { AWS_BATCH_JOB_ARRAY_INDEX: '3' })).to.deep.equal({ step: 'scan', arrayIndex: 3 });
-    expect(stepSelection({ step: 'scan', 'array-index': 1 }, { AWS_BATCH_JOB_ARRAY_INDEX: '3' })).to.deep.equal({ step: 'scan', arrayIndex: 1 });
-    expect(() => stepSelection({ 'array-index': 1 }, {})).to.throw(CliError, /needs --step/);
-    expect(() => stepSelection({ step: 'scan' }, { AWS_BATCH_JOB_ARRAY_INDEX: 'x' })).to.throw(/AWS_BATCH_JOB_ARRAY_INDEX=x: an array index is a whole number/);
-    expect(() => stepSelection({ step: 'scan', 'array-index': -1 }, {})).to.throw(/--array-index -1/);
+    expect(stepSelection({}, { AWS_BATCH_JOB_ARRAY_INDEX: '3' }), 'no --step: every step, whatever Batch says').to.deep.equal({ steps: [] });
+    expect(stepSelection({ step: ['scan'] }, {})).to.deep.equal({ steps: ['scan'] });
+    expect(stepSelection({ step: ['scan'] }, { AWS_BATCH_JOB_ARRAY_INDEX: '3' })).to.deep.equal({ steps: ['scan'], arrayIndex: 3 });
+    expect(stepSelection({ step: ['scan'], 'array-index': 1 }, { AWS_BATCH_JOB_ARRAY_INDEX: '3' })).to.deep.equal({ steps: ['scan'], arrayIndex: 1 });
+    expect(stepSelection({ step: ['check', 'load'] }, { AWS_BATCH_JOB_ARRAY_INDEX: '3' }), 'several steps: no copy').to.deep.equal({ steps: ['check', 'load'] });
+    expect(() => stepSelection({ 'array-index': 1 }, {})).to.throw(CliError, /needs exactly one --step/);
+    expect(() => stepSelection({ step: ['scan', 'load'], 'array-index': 1 }, {})).to.throw(CliError, /needs exactly one --step/);
+    expect(() => stepSelection({ step: ['scan'] }, { AWS_BATCH_JOB_ARRAY_INDEX: 'x' })).to.throw(/AWS_BATCH_JOB_ARRAY_INDEX=x: an array index is a whole number/);
+    expect(() => stepSelection({ step: ['scan'], 'array-index': -1 }, {})).to.throw(/--array-index -1/);
   });
 
   it('shares one run id across a Batch array job and the steps submitted after it', () => {
@@ -49,16 +51,16 @@ describe('observes run --step / --array-index (one Batch job per step, one child
 
   it('selects a step and a copy, naming the steps or copies there are', async () => {
     const pipeline = await loadPipeline(DYNAMODB, { env: { REDSHIFT_PASSWORD: 'pw-for-test' } });
-    const copy = selectStep(pipeline, { step: 'scan', arrayIndex: 2 });
+    const copy = selectSteps(pipeline, ['scan'], 2);
     expect(copy.phases.map((p) => p.units.map((u) => u.name))).to.deep.equal([['dynamodb.scan.2']]);
     expect(copy.phases[0].units[0].tap!.env.OBSERVES_ARRAY_INDEX).to.equal('2');
     expect(copy.phases[0].units[0].stateUrl, 'the same state as when the whole pipeline runs').to.equal(pipeline.phases[0].units[2].stateUrl);
-    expect(selectStep(pipeline, { step: 'scan' }).phases[0].units).to.have.length(8);
-    expect(selectStep(pipeline, { step: 'load' }).phases.map((p) => p.name)).to.deep.equal(['load']);
-    expect(selectStep(pipeline, {}).phases).to.have.length(3);
-    expect(() => selectStep(pipeline, { step: 'merge' })).to.throw(/no step "merge" \(its steps are scan, check, load\)/);
-    expect(() => selectStep(pipeline, { step: 'scan', arrayIndex: 8 })).to.throw(/copies 0 to 7; there is no copy 8/);
-    expect(() => selectStep(pipeline, { step: 'load', arrayIndex: 0 })).to.throw(/has no array copies/);
+    expect(selectSteps(pipeline, ['scan']).phases[0].units).to.have.length(8);
+    expect(selectSteps(pipeline, ['load']).phases.map((p) => p.name)).to.deep.equal(['load']);
+    expect(selectSteps(pipeline, []).phases).to.have.length(3);
+    expect(() => selectSteps(pipeline, ['merge'])).to.throw(/no step "merge"; its steps: scan, check, load/);
+    expect(() => selectSteps(pipeline, ['scan'], 8)).to.throw(/copies 0 to 7; there is no copy 8/);
+    expect(() => selectSteps(pipeline, ['load'], 0)).to.throw(/has no array copies/);
   });
 
   it('observes run examples/dynamodb.yaml --step scan --array-index 2 runs only that copy (dry run: the plan)', async () => {
