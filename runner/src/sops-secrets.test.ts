@@ -17,7 +17,7 @@ const BIN = fileURLToPath(new URL('../bin/observes.js', import.meta.url));
 const TAP = fileURLToPath(new URL('./testing/fixture-tap.js', import.meta.url));
 const TARGET = fileURLToPath(new URL('./testing/fixture-target.js', import.meta.url));
 
-const SECRETS = { GITLAB_TOKEN: 'glpat-Zx81-very-secret', REDSHIFT_PASSWORD: 'pa:ss "word\' ü', RETRIES: 3, VERBOSE: false, REGION_unencrypted: 'us-east-1' };
+const SECRETS = { GITLAB_TOKEN: 'glpat-Zx81-q7Wm-9kLp', REDSHIFT_PASSWORD: 'pa:ss "word\' ü', RETRIES: 3, VERBOSE: false, REGION_unencrypted: 'us-east-1' };
 
 /** Runs `fn` with `vars` in process.env (undefined: unset), restoring it after. */
 async function withEnv<T>(vars: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {
@@ -59,14 +59,14 @@ describe('observes run --secrets (SOPS files the tests encrypt themselves)', () 
     expect(await import('node:fs/promises').then((f) => f.readFile(file, 'utf8'))).to.not.include('glpat-Zx81');
     const keyFile = await write('keys.txt', `# created by the test\n${identity}\n`);
     const { values, encrypted } = await withEnv({ ...noKeys, SOPS_AGE_KEY_FILE: keyFile }, () => readSopsEnv(file));
-    expect(values).to.deep.equal({ GITLAB_TOKEN: 'glpat-Zx81-very-secret', REDSHIFT_PASSWORD: 'pa:ss "word\' ü', RETRIES: '3', VERBOSE: 'false', REGION_unencrypted: 'us-east-1' });
+    expect(values).to.deep.equal({ GITLAB_TOKEN: 'glpat-Zx81-q7Wm-9kLp', REDSHIFT_PASSWORD: 'pa:ss "word\' ü', RETRIES: '3', VERBOSE: 'false', REGION_unencrypted: 'us-east-1' });
     expect(encrypted, 'encrypted strings; not the encrypted number and boolean').to.deep.equal(['GITLAB_TOKEN', 'REDSHIFT_PASSWORD']);
 
     const env: Record<string, string | undefined> = { GITLAB_TOKEN: 'exported-wins' };
     const result = await withEnv({ ...noKeys, SOPS_AGE_KEY: identity }, () => loadSopsSecrets([file], env));
     expect(result).to.deep.equal({ set: ['REDSHIFT_PASSWORD', 'RETRIES', 'VERBOSE', 'REGION_unencrypted'], kept: ['GITLAB_TOKEN'] });
     expect(env.REDSHIFT_PASSWORD).to.equal('pa:ss "word\' ü');
-    expect(redact('token glpat-Zx81-very-secret, password pa:ss "word\' ü, region us-east-1, verbose false')).to.equal('token ***, password ***, region us-east-1, verbose false');
+    expect(redact('token glpat-Zx81-q7Wm-9kLp, password pa:ss "word\' ü, region us-east-1, verbose false')).to.equal('token ***, password ***, region us-east-1, verbose false');
   });
 
   it('refuses a file changed without its key (MAC), a wrong key, and a file that is not SOPS, never printing a value', async () => {
