@@ -54,14 +54,16 @@ export function exitCodeFor(error: unknown): number {
 
 /**
  * Logs the error that ends a program as one `error` entry (message redacted; a config error's problems
- * listed in the message and as `problems`) and returns the exit code to end with ({@link exitCodeFor}).
+ * joined into its first line and listed as `problems`) and returns the exit code to end with ({@link exitCodeFor}).
  * The `observes` runner shows this message as the child's last error in its summary and report.
  */
 export function logFailure(logger: Logger, error: unknown): number {
   const e = error as (Error & ErrorShape) | undefined;
   const code = exitCodeFor(error);
   const problems = Array.isArray(e?.problems) ? e.problems.map((p) => redact(String(p))) : undefined;
-  const text = problems ? `invalid configuration: ${problems.join('; ')}` : (e?.message ?? String(error));
+  const message = e?.message ?? String(error);
+  // A config error's message lists its problems on lines of their own: one line in a log entry.
+  const text = problems ? `${message.split('\n')[0].replace(/:$/, '')}: ${problems.join('; ')}` : message;
   logger.error(redact(text), { error: e?.name ?? typeof error, exit_code: code, ...(problems ? { problems } : {}) });
   return code;
 }
