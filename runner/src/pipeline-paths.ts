@@ -1,5 +1,4 @@
 import { isAbsolute, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 
 /**
  * A state URL as written in a pipeline file, made absolute: `s3://` and `file:///abs` stay, a relative
@@ -11,5 +10,6 @@ export function resolveStateUrl(url: string, baseDir: string): string {
   if (url.startsWith('s3://') || url.startsWith('file://')) return url;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) throw new Error(`unsupported state URL ${url} (use s3://bucket/key, file://path or a path)`);
   const path = url.startsWith('file:') ? url.slice('file:'.length) : url;
-  return pathToFileURL(isAbsolute(path) ? path : resolve(baseDir, path)).href;
+  // Spelled like @observes/state's defaultStateUrl (the path as is), so both read the same in logs.
+  return `file://${isAbsolute(path) ? path : resolve(baseDir, path)}`;
 }

@@ -186,8 +186,12 @@ export async function runTarget({ config, input, output, log }: RunTargetOptions
       case 'ACTIVATE_VERSION':
         return settle().then(async () => {
           const buffer = streams.get(message.stream)!;
+          // No record of this version yet: the tap announces a version it is about to send (the SDK does on a first load).
+          const announced = buffer.version !== message.version;
           const swapped = await loader.activate(buffer.plan, message.version);
-          log.info(swapped ? 'version activated' : 'ACTIVATE_VERSION with no staged rows: tables left as they are', { stream: message.stream, version: message.version });
+          if (swapped) log.info('version activated', { stream: message.stream, version: message.version });
+          else if (announced) log.debug('version announced before its records', { stream: message.stream, version: message.version });
+          else log.info('ACTIVATE_VERSION with no staged rows: tables left as they are', { stream: message.stream, version: message.version });
           if (buffer.version === message.version && buffer.eofVersion === undefined) buffer.version = undefined;
         });
     }
