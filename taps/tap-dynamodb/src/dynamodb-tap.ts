@@ -3,6 +3,7 @@ import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { formatMessage, MessageWriter, RecordValidator, serializeJson, type Logger, type SchemaMessage } from '@observes/protocol';
 import type { SchemaCache } from '@observes/catalogs/schema-cache';
 import { compileCoercion } from '@observes/catalogs';
+import { awsClientDefaults, nameTimeouts } from '@observes/state';
 import pLimit from 'p-limit';
 import { itemToRecord } from './attribute-value.js';
 import { keyFromState, keyToState } from './scan-key.js';
@@ -50,10 +51,12 @@ export async function tableSchema(client: DynamoDBClient, cache: SchemaCache, ta
 
 /** A DynamoDB client for the config's region and endpoint; credentials come from the usual AWS chain. */
 export function createDynamoClient(config: Pick<DynamoTapConfig, 'region' | 'endpoint'>): DynamoDBClient {
-  return new DynamoDBClient({
+  const client = new DynamoDBClient({
+    ...awsClientDefaults(),
     region: config.region ?? process.env.AWS_REGION ?? 'us-east-1',
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),
   });
+  return nameTimeouts(client, 'DynamoDB');
 }
 
 /**
