@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { formatMessage, MessageWriter, RecordValidator, serializeJson, type Logger, type SchemaMessage } from '@observes/protocol';
+import { formatMessage, logMetric, MessageWriter, RecordValidator, serializeJson, type Logger, type SchemaMessage } from '@observes/protocol';
 import type { SchemaCache } from '@observes/catalogs/schema-cache';
 import { compileCoercion } from '@observes/catalogs';
 import { awsClientDefaults, nameTimeouts } from '@observes/state';
@@ -148,7 +148,7 @@ export async function runDynamoTap(options: DynamoTapOptions): Promise<Record<st
                 throw error;
               }
               segmentLog.info('segment done', { records });
-              logger.info(`METRIC: ${JSON.stringify({ type: 'counter', metric: 'record_count', value: records, tags: { table, segment: p.segment } })}`);
+              logMetric(logger, { type: 'counter', metric: 'record_count', value: records, tags: { table, segment: p.segment } });
             }),
           ),
       );
