@@ -26,10 +26,10 @@ describe('forwarded child output', () => {
     });
     expect(entries[1]).to.include({ level: 'error', unit: 'gitlab', child: 'tap', message: 'GET https://gitlab.example/api/v4/projects failed: 401 Unauthorized' });
     expect(entries[2]).to.deep.equal({ time: '2026-12-01T10:00:00.000Z', level: 'info', name: 'observes', message: 'plain text with *** inside', unit: 'gitlab', child: 'tap' });
-    expect(out.lastError).to.equal('GET https://gitlab.example/api/v4/projects failed: 401 Unauthorized');
+    expect(out.reason, 'an error entry wins over later plain lines').to.equal(': GET https://gitlab.example/api/v4/projects failed: 401 Unauthorized');
   });
 
-  it('writes readable lines on a TTY and falls back to the last meaningful plain line as the error', () => {
+  it('writes readable lines on a TTY and falls back to the last meaningful plain line, named as such', () => {
     const lines: string[] = [];
     const out = new ChildOutput({ unit: 'demo', role: 'target', json: false, write: (l) => lines.push(l) });
     out.line('{"level":"warn","name":"target-redshift","message":"field not stored","stream":"jobs"}');
@@ -38,7 +38,8 @@ describe('forwarded child output', () => {
     out.line('');
     out.line('Node.js v20.20.2');
     expect(lines.slice(0, 2)).to.deep.equal(['[demo] target WARN: field not stored stream=jobs', '[demo] target: Error: boom']);
-    expect(out.lastError).to.equal('Error: boom');
+    expect(out.lastError).to.equal(undefined);
+    expect(out.reason).to.equal('; its last line on stderr: Error: boom');
   });
 
   it('redraws the live progress line below each log line on a TTY, never glued to it', () => {

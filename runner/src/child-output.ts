@@ -33,12 +33,14 @@ function parseEntry(text: string): Record<string, unknown> | undefined {
 /**
  * Forwards one child's stderr: every line with secrets masked, as a field of the runner's own JSON entry
  * (`{"name":"observes","unit":"gitlab","child":"tap","level":…,"message":…,"entry":{…the child's other fields}}`)
- * or as readable text on a TTY (`[gitlab] tap: message`). Remembers the child's last error, which the
- * run summary and report show as the reason of a failure.
+ * or as readable text on a TTY (`[gitlab] tap: message`). Remembers the child's last error entry and
+ * last plain line, which the run summary and report show as the reason of a failure.
  */
 export class ChildOutput {
-  private lastErrorEntry: string | undefined;
-  private lastText: string | undefined;
+  /** The message of the child's last `error` entry. */
+  lastError: string | undefined;
+  /** The child's last line of plain text (not JSON), minus stack frames and the like. */
+  lastLine: string | undefined;
   /** Records per stream the child says it loaded (a target's `records_loaded` field, in its last entry that has one). */
   recordsLoaded: Record<string, number> | undefined;
 
@@ -50,22 +52,23 @@ export class ChildOutput {
     const entry = parseEntry(text);
     if (!entry) {
       const masked = redact(text);
-      if (!NOISE.test(masked)) this.lastText = masked;
+      if (!NOISE.test(masked)) this.lastLine = masked;
       this.emit('info', masked, undefined);
       return;
     }
     const { level, message, ...rest } = redactFields(entry) as Record<string, unknown>;
     const severity = typeof level === 'string' && LEVELS.has(level) ? level : 'info';
     const words = redact(typeof message === 'string' ? message : JSON.stringify(message ?? ''));
-    if (severity === 'error') this.lastErrorEntry = words;
+    if (severity === 'error') this.lastError = words;
     const loaded = rest.records_loaded;
     if (typeof loaded === 'object' && loaded !== null && Object.values(loaded).every((n) => typeof n === 'number')) this.recordsLoaded = loaded as Record<string, number>;
     this.emit(severity, words, rest);
   }
 
-  /** The child's own account of what went wrong: its last error entry, else its last line of plain text. */
-  get lastError(): string | undefined {
-    return this.lastErrorEntry ?? this.lastText;
+  /** The child's own account of what went wrong, to append to `tap failed: exit code 1`: its last error entry, else its last plain line, said to be just that. */
+  get reason(): string {
+    if (this.lastError !== undefined) return `: ${this.lastError}`;
+    return this.lastLine !== undefined ? `; its last line on stderr: ${this.lastLine}` : '';
   }
 
   private emit(level: string, message: string, rest: Record<string, unknown> | undefined): void {

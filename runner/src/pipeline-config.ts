@@ -321,7 +321,7 @@ export async function loadPipeline(file: string, options: LoadPipelineOptions = 
       try {
         stateUrl = typeof step.state === 'string' ? resolveStateUrl(step.state, base) : stateUrlFor(typeof spec.state === 'string' ? spec.state : undefined, unitName, suffix, base);
       } catch (error) {
-        problems.push(`${at ? `/steps/${steps.indexOf(step)}` : ''}/state: ${(error as Error).message}`);
+        problems.push(`${typeof step.state === 'string' ? `/steps/${steps.indexOf(step)}` : ''}/state: ${(error as Error).message}`);
       }
       if (isObject(step.job)) {
         const job = await resolveProgram(step.job, `${at}.job`, unitEnv);

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { createLogger } from '@observes/protocol';
 import { loadPipeline, PipelineConfigError } from './pipeline-config.js';
+import { describePipeline } from './run-command.js';
 import { runPipeline } from './run-pipeline.js';
 import type { RunReport } from './run-result.js';
 import { formatRunSummary } from './run-summary.js';
@@ -52,12 +53,11 @@ describe('observes run: commands, paths, problems and failure reasons', () => {
     expect((await readFile(join(sub, 'rows.jsonl'), 'utf8')).trim().split('\n')).to.have.length(4);
     expect(existsSync(join(sub, '.observes', 'state', 'rel.json')), 'default state next to the pipeline file').to.equal(true);
     expect(existsSync(join(elsewhere, '.observes'))).to.equal(false);
-    for (const cwd of [elsewhere, dir]) {
-      const shown = await observes(cwd, 'state', 'show', join(sub, 'p.yaml'));
-      expect(shown.stdout, `from ${cwd}`).to.equal('{"bookmarks":{"items":{"id":4}}}\n');
-    }
-    const dry = await observes(elsewhere, 'run', '--dry-run', join(sub, 'p.yaml'));
-    expect(dry.stdout).to.contain(`runs in: ${sub}`).and.to.contain(`state:  file://${sub}/.observes/state/rel.json (found: resumes)`);
+    const shown = await observes(elsewhere, 'state', 'show', join('..', 'pipelines', 'my etl', 'p.yaml'));
+    expect(shown.stdout).to.equal('{"bookmarks":{"items":{"id":4}}}\n');
+    // In this process too, whose working directory is yet another one.
+    const dry = await describePipeline(await loadPipeline(join(sub, 'p.yaml')));
+    expect(dry).to.contain(`runs in: ${sub}`).and.to.contain(`state:  file://${sub}/.observes/state/rel.json (found: resumes)`);
   });
 
   it('lists every problem of every pipeline file in one pass, before anything runs', async () => {
@@ -116,10 +116,10 @@ describe('observes run: commands, paths, problems and failure reasons', () => {
     expect(summary).to.contain('FAILED (target)').and.to.contain('exit code 2: invalid configuration: "dialect" must be "redshift" or "postgres"').and.to.contain('none saved');
   });
 
-  it('retries a failure a rerun may fix, naming the last line a plain-text child wrote', async () => {
+  it('retries a failure a rerun may fix, quoting the last line a plain-text child wrote as just that', async () => {
     const result = await run(await pipeline('flaky', { fail_at_start: { exit_code: 1, message: 'Traceback (most recent call last):\n  File "t.py", line 1\nConnectionResetError: connection reset by peer\n', plain: true } }, 'resources: {retries: 2}'));
     expect(result).to.deep.include({ status: 'failed', attempts: 3 });
-    expect(result.units[0]).to.deep.include({ retryable: true, message: 'target failed: exit code 1: ConnectionResetError: connection reset by peer' });
+    expect(result.units[0]).to.deep.include({ retryable: true, message: 'target failed: exit code 1; its last line on stderr: ConnectionResetError: connection reset by peer' });
   });
 
   it('reports records sent and loaded, and a saved state only when one was saved', async () => {

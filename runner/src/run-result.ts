@@ -20,7 +20,7 @@ export interface UnitResult {
   status: 'succeeded' | 'failed';
   /** Why it failed (the first cause seen). */
   failure?: FailureKind;
-  /** The failure in words, with the failing child's own last error (`target failed: exit code 2: invalid configuration: …`). */
+  /** The failure in words, with the failing child's own last error (`target failed: exit code 2: invalid configuration: …`) or, for a child that logs plain text, its last line. */
   message?: string;
   /** Whether another attempt may succeed: false for config errors and a child's exit code 2 (bad config, refused credentials, a 4xx). */
   retryable?: boolean;
@@ -40,9 +40,9 @@ export interface UnitResult {
   tapExit?: string;
   /** How the target (or job) ended, if it ran. */
   targetExit?: string;
-  /** The tap's last error entry (or last line of plain text) on stderr, secrets masked. */
+  /** The message of the tap's last error log entry, secrets masked. */
   tapError?: string;
-  /** The target's (or job's) last error entry (or last line of plain text) on stderr, secrets masked. */
+  /** The message of the target's (or job's) last error log entry, secrets masked. */
   targetError?: string;
   /** ISO start time. */
   startedAt: string;

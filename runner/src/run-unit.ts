@@ -66,7 +66,7 @@ async function discover(command: string, args: string[], env: NodeJS.ProcessEnv,
   const chunks: Buffer[] = [];
   started.child.stdout!.on('data', (chunk: Buffer) => chunks.push(chunk));
   const [exit] = await Promise.all([started.exit, forwardLines(started.child.stderr, (line) => output.line(line))]);
-  if (exit.code !== 0) throw new Error(`tap --discover failed: ${describeExit(exit)}${output.lastError ? `: ${output.lastError}` : ''}`);
+  if (exit.code !== 0) throw new Error(`tap --discover failed: ${describeExit(exit)}${output.reason}`);
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8'));
   } catch (error) {
@@ -136,7 +136,6 @@ export async function runUnit(unit: RunUnit, options: RunUnitOptions): Promise<U
     const json = options.json ?? true;
     tapOutput = new ChildOutput({ unit: unit.name, role: 'tap', json, write: forward });
     targetOutput = new ChildOutput({ unit: unit.name, role: consumerRole, json, write: forward });
-    const because = (output: ChildOutput) => (output.lastError ? `: ${output.lastError}` : '');
 
     tmp = await mkdtemp(join(tmpdir(), 'observes-run-'));
     const stateFile = state === undefined ? undefined : await writePrivateJson(tmp, 'state.json', state);
@@ -197,13 +196,13 @@ export async function runUnit(unit: RunUnit, options: RunUnitOptions): Promise<U
         targetIn!.end();
       } else {
         // Exit 2: bad config, refused credentials or request; a rerun cannot help.
-        fail('tap', `tap failed: ${tapExit}${because(tapOutput!)}`, exit.code !== EXIT_CODE.config);
+        fail('tap', `tap failed: ${tapExit}${tapOutput!.reason}`, exit.code !== EXIT_CODE.config);
         stopChild(target, grace); // before its input ends: no full refresh is completed
       }
     });
     const targetDone = target.exit.then((exit) => {
       targetExit = describeExit(exit);
-      if (exit.code !== 0) fail(unit.job ? 'job' : 'target', `${consumerRole} failed: ${targetExit}${because(targetOutput!)}`, exit.code !== EXIT_CODE.config);
+      if (exit.code !== 0) fail(unit.job ? 'job' : 'target', `${consumerRole} failed: ${targetExit}${targetOutput!.reason}`, exit.code !== EXIT_CODE.config);
       else if (tap && !tap.ended()) fail('target', 'target exited before the end of its input');
       if (tap) stopChild(tap, grace);
     });
