@@ -27,12 +27,12 @@ describe('target-redshift: connecting (timeouts, dialect from the server)', () =
     expect(result.stderr).to.not.contain('pw-Zq81x');
   });
 
-  it('gives up on a server that stops answering statements, naming the host, the setting and the statement', async () => {
-    fake = await startFakePgServer({ answer: (sql) => (sql.startsWith('SELECT version()') ? 'hang' : { tag: 'SET' }) });
-    const config = validateConfig({ url: `postgres://etl@127.0.0.1:${fake.port}/db`, statement_timeout_seconds: 1 });
-    const error = (await openWarehouse(config).catch((e: unknown) => e)) as Error;
-    expect(error.message).to.equal(`the warehouse at 127.0.0.1:${fake.port} did not answer within 1 s (statement_timeout_seconds) while running: SELECT version() AS version`);
-    expect(fake.queries.slice(0, 2)).to.deep.equal(['SET statement_timeout TO 1000', "SET TIME ZONE 'UTC'"]);
+  it('gives up on a server that stops answering statements, naming the host, the setting and the statement, and exits', async () => {
+    fake = await startFakePgServer({ answer: (sql) => (sql.startsWith('SET TIME ZONE') ? 'hang' : { tag: 'SET' }) });
+    const result = await runCli({ url: `postgres://etl@127.0.0.1:${fake.port}/db`, statement_timeout_seconds: 1 }, `${JSON.stringify(schema)}\n`);
+    expect(result.code).to.equal(1);
+    expect(lastEntry(result.stderr).message).to.equal(`the warehouse at 127.0.0.1:${fake.port} did not answer within 1 s (statement_timeout_seconds) while running: SET TIME ZONE 'UTC'`);
+    expect(fake.queries).to.deep.equal(['SET statement_timeout TO 1000', "SET TIME ZONE 'UTC'"]);
   });
 
   it('speaks Redshift to a server whose version() says Redshift, and refuses "dialect": "postgres" there', async () => {

@@ -96,8 +96,7 @@ async function openPg(config: TargetConfig): Promise<Session> {
       throw e;
     }
   };
-  if (statementMs > 0) await run(`SET statement_timeout TO ${statementMs}`);
-  return {
+  const session: Session = {
     query: run,
     async copyFromStdin(sql, chunks) {
       if (failure) throw failure;
@@ -116,6 +115,13 @@ async function openPg(config: TargetConfig): Promise<Session> {
       }
     },
   };
+  try {
+    if (statementMs > 0) await run(`SET statement_timeout TO ${statementMs}`);
+  } catch (error) {
+    await session.close().catch(() => undefined);
+    throw error;
+  }
+  return session;
 }
 
 /** `host:port` of a connection URL, for messages (never its credentials). */
