@@ -70,9 +70,9 @@ describe('pipeline config', () => {
   });
 
   it('resolves every bundled example with the variables it needs set', async () => {
-    const env = { GITLAB_TOKEN: 'glpat-x', REDSHIFT_PASSWORD: 'pw', TIMEDOCTOR_TOKEN: 'td', BACKUP_MONTH: '2026-10' };
-    // Commands are not resolved: an example may name a tap another package is still adding.
-    for (const file of readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml'))) await loadPipeline(join(EXAMPLES, file), { env, resolveCommands: false });
+    const env = { GITLAB_TOKEN: 'glpat-x', REDSHIFT_PASSWORD: 'pw', TIMEDOCTOR_EMAIL: 'etl@example.com', TIMEDOCTOR_PASSWORD: 'td' };
+    // Every command resolves too (to the workspace's taps and targets).
+    for (const file of readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml'))) await loadPipeline(join(EXAMPLES, file), { env });
   });
 
   it('runs the DynamoDB example as tap-dynamodb expects: one segment per copy, a check, then one load', async () => {

@@ -233,6 +233,14 @@ export interface LoadPipelineOptions {
   resolveCommands?: boolean;
   /** Run id (default: a UTC timestamp with a random suffix, e.g. `20261128T120102Z-k3x9qa`). */
   runId?: string;
+  /** When the run starts (default now): gives `${OBSERVES_PREVIOUS_MONTH}`. */
+  now?: Date;
+}
+
+/** `YYYY-MM` of the UTC month before `now`'s: what a monthly backup scheduled on the 1st saves. */
+export function previousMonth(now: Date): string {
+  const month = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
+  return month.toISOString().slice(0, 7);
 }
 
 /** State URL of a step copy: the pipeline's URL with `.<suffix>` before its extension. */
@@ -264,7 +272,9 @@ export async function loadPipeline(file: string, options: LoadPipelineOptions = 
   const spec = data as unknown as PipelineSpec;
   const base = dirname(path);
   const runId = options.runId ?? newRunId();
-  const env = { ...(options.env ?? process.env), OBSERVES_RUN_ID: runId };
+  // OBSERVES_PREVIOUS_MONTH is computed once per run (retries included), so a run crossing midnight of the 1st
+  // keeps one month; the environment may set it (tests, a backfill).
+  const env = { OBSERVES_PREVIOUS_MONTH: previousMonth(options.now ?? new Date()), ...(options.env ?? process.env), OBSERVES_RUN_ID: runId };
 
   const readData = async (ref: unknown, at: string): Promise<unknown> => {
     if (typeof ref !== 'string') return undefined; // the schema said why
