@@ -88,7 +88,7 @@ describe('skipPartitionOn', () => {
     const tap = testTap(new Set());
     tap.streams[0] = { ...tap.streams[0], records: async function* () { throw new HttpError('GET /x failed: 401 Unauthorized', 401, 'GET', '/x'); } };
     const result = await run(tap);
-    expect(result.code).to.equal(1);
+    expect(result.code, 'a refused request: exit 2, not retried').to.equal(2);
     expect(result.stderr).to.contain('401 Unauthorized');
   });
 });
