@@ -15,7 +15,7 @@ describe('selectSteps (observes run --step)', () => {
   const pipeline = async (text: string) => {
     const file = join(dir, 'p.yaml');
     await writeFile(file, text);
-    return loadPipeline(file, { cwd: dir });
+    return loadPipeline(file);
   };
 
   it('keeps only the named steps, in the file order, with their own state', async () => {
