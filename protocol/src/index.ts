@@ -12,4 +12,6 @@ export * from './message-reader.js';
 export * from './message-writer.js';
 export * from './record-validator.js';
 export * from './stream-checker.js';
+export * from './date-time-format.js';
+export * from './text-check.js';
 export * from './logger.js';

@@ -6,6 +6,8 @@ export type ProblemCode =
   | 'missing-field'
   | 'invalid-field'
   | 'line-too-long'
+  | 'invalid-utf8'
+  | 'invalid-text'
   | 'record-before-schema'
   | 'invalid-schema'
   | 'missing-key-property'
@@ -25,13 +27,16 @@ export class ProtocolError extends Error {
   readonly code: ProblemCode;
   /** The problem in words, without the line and stream prefix. */
   readonly problem: string;
+  /** JSON pointer of the offending value inside the record, for record problems (`/author/name`). */
+  readonly pointer: string | undefined;
 
-  constructor(line: number, stream: string | undefined, code: ProblemCode, problem: string) {
+  constructor(line: number, stream: string | undefined, code: ProblemCode, problem: string, pointer?: string) {
     super(`line ${line}: ${stream === undefined ? '' : `stream ${JSON.stringify(stream)}: `}${problem}`);
     this.name = 'ProtocolError';
     this.line = line;
     this.stream = stream;
     this.code = code;
     this.problem = problem;
+    this.pointer = pointer;
   }
 }
