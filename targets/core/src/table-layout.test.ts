@@ -16,8 +16,8 @@ describe('layoutTable', () => {
 
   it('never puts a key value in a variant column: a key column widens or the batch fails naming the column', () => {
     const [root, child] = rowsOf({ id: 1, tags: ['a'] }, { id: new ExactNumber('12345678901234567890'), tags: ['b'] });
-    expect(layoutTable(plan.tables[0], new Map([['id', { kind: 'bigint' }]]), root).widen).to.deep.equal([{ name: 'id', from: { kind: 'bigint' }, to: { kind: 'decimal', precision: 38, scale: 0 } }]);
-    expect(layoutTable(plan.tables[1], undefined, child).columns[0]).to.deep.equal({ name: '_sdc_source_key_id', type: { kind: 'decimal', precision: 38, scale: 0 } });
+    expect(layoutTable(plan.tables[0], new Map([['id', { kind: 'bigint' }]]), root).widen).to.deep.equal([{ name: 'id', from: { kind: 'bigint' }, to: { kind: 'decimal', precision: 20, scale: 0 } }]);
+    expect(layoutTable(plan.tables[1], undefined, child).columns[0]).to.deep.equal({ name: '_sdc_source_key_id', type: { kind: 'decimal', precision: 20, scale: 0 } });
     for (const key of ['abc', new ExactNumber('1' + '0'.repeat(39))]) {
       const [rows, childRows] = rowsOf({ id: 1, tags: [] }, { id: key, tags: ['x'] });
       const error = (() => {

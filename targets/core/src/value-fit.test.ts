@@ -28,7 +28,7 @@ describe('value fitting', () => {
   it('never lets a double column take a number a double cannot hold', () => {
     expect(fits({ kind: 'double' }, new ExactNumber('0.12345678901234567890123'))).to.equal(false);
     expect(widen({ kind: 'double' }, new ExactNumber('0.12345678901234567890123'))).to.equal(undefined);
-    expect(widen({ kind: 'bigint' }, new ExactNumber('123456789012345678901234567890'))).to.deep.equal({ kind: 'decimal', precision: 38, scale: 0 });
+    expect(widen({ kind: 'bigint' }, new ExactNumber('123456789012345678901234567890'))).to.deep.equal({ kind: 'decimal', precision: 30, scale: 0 });
     expect(widen({ kind: 'decimal', precision: 38, scale: 30 }, 123456789.5)).to.equal(undefined);
   });
 
@@ -41,9 +41,10 @@ describe('value fitting', () => {
 });
 
 describe('integers widen exactly, never through a double', () => {
-  it('widens bigint to numeric(38,0) for 1e20, and to numeric(38,s) for a fraction, keeping 19 integer digits', () => {
-    expect(widen({ kind: 'bigint' }, 1e20)).to.deep.equal({ kind: 'decimal', precision: 38, scale: 0 });
-    expect(widen({ kind: 'bigint' }, 7.25)).to.deep.equal({ kind: 'decimal', precision: 38, scale: 2 });
+  it('widens bigint to the numeric holding 1e20, or a fraction, keeping 19 integer digits', () => {
+    expect(widen({ kind: 'bigint' }, 1e20)).to.deep.equal({ kind: 'decimal', precision: 21, scale: 0 });
+    expect(widen({ kind: 'bigint' }, 7.25)).to.deep.equal({ kind: 'decimal', precision: 21, scale: 2 });
+    expect(widen({ kind: 'decimal', precision: 21, scale: 1 }, 20.25)).to.deep.equal({ kind: 'decimal', precision: 22, scale: 2 });
     expect(widen({ kind: 'bigint' }, new ExactNumber('1.0000000000000000000001'))).to.equal(undefined);
     expect(widen({ kind: 'decimal', precision: 38, scale: 0 }, new ExactNumber('1' + '0'.repeat(38)))).to.equal(undefined);
   });
@@ -63,7 +64,8 @@ describe('integers widen exactly, never through a double', () => {
     expect(mergeTypes({ kind: 'string', bytes: 256 }, { kind: 'string', bytes: 4096 })).to.deep.equal({ kind: 'string', bytes: 4096 });
     expect(mergeTypes({ kind: 'bigint' }, { kind: 'decimal', precision: 10, scale: 0 })).to.deep.equal({ kind: 'bigint' });
     expect(mergeTypes({ kind: 'bigint' }, { kind: 'decimal', precision: 38, scale: 0 })).to.deep.equal({ kind: 'decimal', precision: 38, scale: 0 });
-    expect(mergeTypes({ kind: 'decimal', precision: 18, scale: 0 }, { kind: 'bigint' })).to.deep.equal({ kind: 'decimal', precision: 38, scale: 0 });
+    expect(mergeTypes({ kind: 'decimal', precision: 18, scale: 0 }, { kind: 'bigint' })).to.deep.equal({ kind: 'decimal', precision: 19, scale: 0 });
+    expect(mergeTypes({ kind: 'decimal', precision: 20, scale: 2 }, { kind: 'decimal', precision: 5, scale: 4 })).to.deep.equal({ kind: 'decimal', precision: 22, scale: 4 });
     expect(mergeTypes({ kind: 'bigint' }, { kind: 'double' })).to.equal(undefined);
     expect(mergeTypes({ kind: 'timestamp' }, { kind: 'string', bytes: 256 })).to.equal(undefined);
   });

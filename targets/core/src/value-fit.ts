@@ -120,8 +120,8 @@ export class ValueTooLongError extends Error {
 /**
  * The type `type` widens to so it also stores `value` exactly while every value it held stays the same,
  * or undefined when no such widening exists (the value then goes to a variant column).
- * Widenings: a longer varchar; bigint or decimal → decimal(38, s), the widest Redshift has, so a column is
- * rewritten once rather than digit by digit (never bigint → double, which would round integers beyond 2^53).
+ * Widenings: a longer varchar; bigint or decimal → the decimal with just the digits needed (a bigint keeps
+ * its 19 integer digits), at most 38 (never bigint → double, which would round integers beyond 2^53).
  * Throws {@link ValueTooLongError} for a string over 65535 bytes.
  */
 export function widen(type: ColumnType, value: unknown): ColumnType | undefined {
@@ -146,7 +146,8 @@ export function widen(type: ColumnType, value: unknown): ColumnType | undefined 
 
 function widenDecimal(intDigits: number, scale: number, shape: DecimalShape): ColumnType | undefined {
   const s = Math.max(scale, shape.fracDigits);
-  return Math.max(intDigits, shape.intDigits) + s <= MAX_DECIMAL_PRECISION ? { kind: 'decimal', precision: MAX_DECIMAL_PRECISION, scale: s } : undefined;
+  const p = Math.max(intDigits, shape.intDigits) + s;
+  return p <= MAX_DECIMAL_PRECISION ? { kind: 'decimal', precision: p, scale: s } : undefined;
 }
 
 /**
