@@ -10,14 +10,12 @@ const addFormats = ((formatsModule as unknown as { default?: typeof formatsModul
   options: { mode: 'fast' | 'full' },
 ) => Ajv;
 
-/** What is wrong with a record: where, and the broken rule in words. */
+/** What is wrong with a record: the problem in words, and where. */
 export interface RecordProblem {
   /** `record breaks its schema at /author/name: must be string`. */
   text: string;
   /** JSON pointer of the offending value: `/author/name`. */
   pointer: string;
-  /** The broken rule: `must be string`. */
-  rule: string;
 }
 
 /** A compiled record validator: `undefined` when the record fits, else the problem in words. */
@@ -99,13 +97,12 @@ function countProperties(schema: unknown): number {
 
 function describeError(validate: ValidateFunction): RecordProblem {
   const error = validate.errors?.[0] as ErrorObject | undefined;
-  if (!error) return { text: 'record breaks its schema', pointer: '/', rule: 'breaks its schema' };
+  if (!error) return { text: 'record breaks its schema', pointer: '/' };
   let pointer = error.instancePath || '';
   const params = error.params as Record<string, unknown>;
   if (error.keyword === 'required') pointer += `/${escapePointer(String(params.missingProperty))}`;
   if (error.keyword === 'additionalProperties') pointer += `/${escapePointer(String(params.additionalProperty))}`;
-  const rule = error.message ?? error.keyword;
-  return { text: `record breaks its schema at ${pointer || '/'}: ${rule}`, pointer: pointer || '/', rule };
+  return { text: `record breaks its schema at ${pointer || '/'}: ${error.message ?? error.keyword}`, pointer: pointer || '/' };
 }
 
 function escapePointer(token: string): string {

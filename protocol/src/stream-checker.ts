@@ -14,9 +14,9 @@ export interface StreamSummary {
   keyProperties: string[];
 }
 
-/** `record with key [7]` for a keyed stream, else `record`: what a record problem is about. */
-function subject(schema: StreamSchema, record: JsonRecord): string {
-  return schema.keyProperties.length === 0 ? 'record' : `record with key ${serializeJson(schema.keyProperties.map((k) => record[k] ?? null))}`;
+/** `key [7]` for a record of a keyed stream: which record a problem is about. */
+export function keyDetails(schema: { keyProperties: string[] }, record: JsonRecord): string[] {
+  return schema.keyProperties.length === 0 ? [] : [`key ${serializeJson(schema.keyProperties.map((k) => record[k] ?? null))}`];
 }
 
 /** A stream's current SCHEMA, compiled. */
@@ -86,12 +86,12 @@ export class StreamChecker {
           if (this.replaceText) this.replacedText += replaceBadText(record);
           else {
             const bad = findBadText(record);
-            if (bad) throw new ProtocolError(line, message.stream, 'invalid-text', `${subject(current, record)} at ${bad.pointer}: ${bad.problem}`, bad.pointer);
+            if (bad) throw new ProtocolError(line, message.stream, 'invalid-text', `record at ${bad.pointer}: ${bad.problem}`, bad.pointer, keyDetails(current, record));
           }
         }
         if (current.check) {
           const problem = current.check(record);
-          if (problem) throw new ProtocolError(line, message.stream, 'record-invalid', `${subject(current, record)} breaks its schema at ${problem.pointer}: ${problem.rule}`, problem.pointer);
+          if (problem) throw new ProtocolError(line, message.stream, 'record-invalid', problem.text, problem.pointer, keyDetails(current, record));
         }
         this.summaryOf(message.stream).records++;
         return current;

@@ -64,16 +64,21 @@ export interface FailurePlace {
 }
 
 /**
- * A load failed; nothing of the batch was applied. Names the record when it is known
- * (`line 12: stream "jobs": table "jobs": record with key [7]: column "title": …`), else the batch
- * (`stream "jobs": table "jobs": batch starting at line 12: …`).
+ * A load failed; nothing of the batch was applied. Names the record when it is known, as protocol errors do
+ * (`line 12: stream "jobs": value of 70000 bytes is longer than … (key [7], table "jobs", column "title")`),
+ * else the batch (`stream "jobs": table "jobs": batch starting at line 12: …`).
  */
 export class LoadError extends Error {
   readonly place: FailurePlace;
   constructor(place: FailurePlace, cause: string) {
-    const where = `stream ${JSON.stringify(place.stream)}: table ${JSON.stringify(place.table)}: `;
-    const record = place.line === undefined ? undefined : `${place.key ? `record with key ${serializeJson(place.key)}` : 'record'}: ${place.column ? `column ${JSON.stringify(place.column)}: ` : ''}`;
-    super(record ? `line ${place.line}: ${where}${record}${cause}` : `${where}${place.batchLine === undefined ? '' : `batch starting at line ${place.batchLine}: `}${cause}`);
+    let message: string;
+    if (place.line !== undefined) {
+      const details = [...(place.key ? [`key ${serializeJson(place.key)}`] : []), `table ${JSON.stringify(place.table)}`, ...(place.column ? [`column ${JSON.stringify(place.column)}`] : [])];
+      message = `line ${place.line}: stream ${JSON.stringify(place.stream)}: ${cause} (${details.join(', ')})`;
+    } else {
+      message = `stream ${JSON.stringify(place.stream)}: table ${JSON.stringify(place.table)}: ${place.batchLine === undefined ? '' : `batch starting at line ${place.batchLine}: `}${cause}`;
+    }
+    super(message);
     this.name = 'LoadError';
     this.place = place;
   }

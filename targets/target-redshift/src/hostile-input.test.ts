@@ -48,9 +48,9 @@ for (const server of TEST_SERVERS) {
         const users = (type: string) => schemaOf('users', ['id'], { id: { type }, tags: { type: 'array', items: { type: 'string' } } });
         ok(await load([users('integer'), record('users', { id: 1, tags: ['a'] })]));
         const text = failed(await load([users('string'), record('users', { id: 'abc', tags: ['x'] })]));
-        expect(text).to.match(/^line 2: stream "users": table "users": record with key \["abc"\]: column "id": the key column \(bigint\) cannot hold the key value "abc": key columns never take a variant column/);
+        expect(text).to.match(/^line 2: stream "users": the key column \(bigint\) cannot hold the key value "abc": key columns never take a variant column, .* \(key \["abc"\], table "users", column "id"\)$/);
         const forty = '1' + '0'.repeat(39);
-        expect(failed(await load(`${JSON.stringify(users('integer'))}\n${raw('users', `{"id":${forty},"tags":["y"]}`)}\n`))).to.include(`line 2: stream "users": table "users": record with key [${forty}]: column "id"`);
+        expect(failed(await load(`${JSON.stringify(users('integer'))}\n${raw('users', `{"id":${forty},"tags":["y"]}`)}\n`))).to.match(new RegExp(`^line 2: stream "users": the key column .* \\(key \\[${forty}\\], table "users", column "id"\\)$`));
         // A 20-digit key widens the key columns of root and child to an exact numeric; three runs keep one row, its children once.
         const big = '12345678901234567890';
         for (let i = 0; i < 3; i++) ok(await load(`${JSON.stringify(users('integer'))}\n${raw('users', `{"id":${big},"tags":["p","q"]}`)}\n`));
@@ -187,7 +187,7 @@ for (const server of TEST_SERVERS) {
 
       it('(b) refuses a NUL character naming line, stream, key and column, loading nothing of the batch; or replaces it when asked', async () => {
         const input = `${JSON.stringify(texts)}\n${raw('texts', '{"id":1,"body":"fine"}')}\n${raw('texts', '{"id":7,"author":{"name":"a\\u0000b"}}')}\n`;
-        expect(failed(await load(input))).to.equal('line 3: stream "texts": record with key [7] at /author/name: the string holds a NUL character (U+0000), which Redshift and PostgreSQL cannot store (table "texts", column "author__name")');
+        expect(failed(await load(input))).to.equal('line 3: stream "texts": record at /author/name: the string holds a NUL character (U+0000), which Redshift and PostgreSQL cannot store (key [7], table "texts", column "author__name")');
         expect(await q(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = '${schema}'`)).to.deep.equal([{ n: 0 }]);
         const replaced = await load(input, { invalid_text: 'replace' });
         ok(replaced);
@@ -200,7 +200,7 @@ for (const server of TEST_SERVERS) {
         const bad = Buffer.concat([head, Buffer.from('{"type":"RECORD","stream":"texts","record":{"id":2,"body":"x'), Buffer.from([0xff, 0xc3]), Buffer.from('"}}\n')]);
         expect(failed(await load(bad))).to.equal('line 3: line holds bytes that are not UTF-8 (set invalid_text to "replace" to load them as U+FFFD)');
         const surrogate = `${head}${raw('texts', '{"id":3,"body":"\\ud800"}')}\n`;
-        expect(failed(await load(surrogate))).to.equal('line 3: stream "texts": record with key [3] at /body: the string holds a lone surrogate (text that is not Unicode) (table "texts", column "body")');
+        expect(failed(await load(surrogate))).to.equal('line 3: stream "texts": record at /body: the string holds a lone surrogate (text that is not Unicode) (key [3], table "texts", column "body")');
         expect(await q(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = '${schema}'`)).to.deep.equal([{ n: 0 }]);
         const replaced = await load(bad, { invalid_text: 'replace' }, { chunkBytes: 7 });
         ok(replaced);
@@ -237,7 +237,7 @@ for (const server of TEST_SERVERS) {
         ok(dropped);
         expect(await columnsOf('users')).to.deep.equal(['id', 'author__name']);
         expect(dropped.logs.filter((l) => l.level === 'warn').map((l) => l.field)).to.deep.equal(['/color', '/author/email', '/labels', '/n']);
-        expect(failed(await load(input, { undeclared_fields: 'fail' }))).to.equal('line 3: stream "users": record with key [2] at /color: the field is not in the stream\'s schema (undeclared_fields is "fail")');
+        expect(failed(await load(input, { undeclared_fields: 'fail' }))).to.equal('line 3: stream "users": record at /color: the field is not in the stream\'s schema (undeclared_fields is "fail") (key [2])');
       });
 
       it('(b) refuses a top-level schema without properties at its line', async () => {
@@ -269,8 +269,8 @@ for (const server of TEST_SERVERS) {
 
       it('names line, stream, key and column of dates the database would refuse, before it sees them', async () => {
         const days = schemaOf('days', ['id'], { id: { type: 'integer' }, day: { type: 'string', format: 'date' } });
-        expect(failed(await load([days, record('days', { id: 1, day: '2024-02-30' })]))).to.equal('line 2: stream "days": record with key [1] breaks its schema at /day: must match format "date" (table "days", column "day")');
-        expect(failed(await load([days, record('days', { id: 2, day: '0000-01-01' })]))).to.include('record with key [2] breaks its schema at /day');
+        expect(failed(await load([days, record('days', { id: 1, day: '2024-02-30' })]))).to.equal('line 2: stream "days": record breaks its schema at /day: must match format "date" (key [1], table "days", column "day")');
+        expect(failed(await load([days, record('days', { id: 2, day: '0000-01-01' })]))).to.equal('line 2: stream "days": record breaks its schema at /day: must match format "date" (key [2], table "days", column "day")');
         // Without validation such values are kept exactly, in the variant column, never refused by the database.
         ok(await load([days, record('days', { id: 3, day: '2024-02-30' })], { validate_records: false }));
         expect(await q('SELECT day, day__string FROM S.days')).to.deep.equal([{ day: null, day__string: '2024-02-30' }]);

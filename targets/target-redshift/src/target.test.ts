@@ -124,7 +124,7 @@ for (const dialect of ['postgres', 'redshift'] as const) {
       const result = await run(input, { batch_size_rows: 3 });
       expect(result.code).to.equal(1);
       expect(result.stdout).to.equal(lines({ type: 'STATE', value: { n: 1 } }));
-      expect(result.stderr).to.match(/line 6: stream \\"ticks\\": table \\"ticks\\": record with key \[4\]: column \\"doc\\": /);
+      expect(result.stderr).to.match(/line 6: stream \\"ticks\\": .* \(key \[4\], table \\"ticks\\", column \\"doc\\"\)/);
       expect(await rows('SELECT id::int FROM S.ticks ORDER BY id')).to.deep.equal([{ id: 1 }, { id: 2 }, { id: 3 }]);
     });
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
-import { MessageWriter, ProtocolError, StreamChecker, readMessageBatches, serializeJson, type JsonRecord, type Logger, type ReadMessage, type SchemaMessage } from '@observes/protocol';
+import { MessageWriter, ProtocolError, StreamChecker, keyDetails, readMessageBatches, serializeJson, type JsonRecord, type Logger, type ReadMessage, type SchemaMessage } from '@observes/protocol';
 import { MAX_COLUMNS, SchemaEvolution, locateColumn, planStream, toIdentifier, type StreamPlan } from '@observes/target-core';
 import { BatchLoader, type Batch, type BufferedRecord } from './batch-loader.js';
 import type { TargetConfig } from './config.js';
@@ -50,11 +50,6 @@ export interface RunTargetOptions {
   log: Logger;
   /** Identifies the run in key-less rows' `_sdc_row_id`. Default `OBSERVES_RUN_ID`, else a random id. */
   runId?: string;
-}
-
-/** `record with key [7]` for a keyed stream, else `record`. */
-function subject(keyProperties: string[], record: JsonRecord): string {
-  return keyProperties.length === 0 ? 'record' : `record with key ${serializeJson(keyProperties.map((k) => record[k] ?? null))}`;
 }
 
 /**
@@ -178,7 +173,7 @@ export async function runTarget({ config, input, output, log, runId }: RunTarget
     if (pointers.length === 0) return;
     const stream = buffer.plan.stream;
     if (config.undeclared_fields === 'fail') {
-      throw new ProtocolError(read.line, stream, 'record-invalid', `${subject(buffer.schema.key_properties, record)} at ${pointers[0]}: the field is not in the stream's schema (undeclared_fields is "fail")`, pointers[0]);
+      throw new ProtocolError(read.line, stream, 'record-invalid', `record at ${pointers[0]}: the field is not in the stream's schema (undeclared_fields is "fail")`, pointers[0], keyDetails({ keyProperties: buffer.schema.key_properties }, record));
     }
     const fresh = pointers.map((p) => p.replace(/\/\d+(?=\/|$)/g, '/*')).filter((p) => !buffer.reported.has(p));
     for (const field of fresh) buffer.reported.add(field);
@@ -201,8 +196,7 @@ export async function runTarget({ config, input, output, log, runId }: RunTarget
       const plan = error instanceof ProtocolError && error.pointer !== undefined && error.stream !== undefined ? streams.get(error.stream)?.plan : undefined;
       const at = plan && locateColumn(plan, (error as ProtocolError).pointer!);
       if (!at) throw error;
-      const e = error as ProtocolError;
-      throw new ProtocolError(e.line, e.stream, e.code, `${e.problem} (table ${JSON.stringify(at.table)}, column ${JSON.stringify(at.column)})`, e.pointer);
+      throw (error as ProtocolError).withDetails(`table ${JSON.stringify(at.table)}`, `column ${JSON.stringify(at.column)}`);
     }
   };
 
