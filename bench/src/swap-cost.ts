@@ -24,34 +24,28 @@ async function timed(run: () => Promise<unknown>): Promise<number> {
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
-const results: Record<string, number[]> = { 'delete + insert-from-staging': [], 'rename swap': [] };
+const swaps: Record<string, string[]> = {
+  'delete + insert-from-staging': ['DELETE FROM live', 'INSERT INTO live SELECT * FROM staging', 'DROP TABLE staging'],
+  'rename swap': ['ALTER TABLE live RENAME TO old', 'ALTER TABLE staging RENAME TO live', 'DROP TABLE old'],
+};
+const results: Record<string, number[]> = Object.fromEntries(Object.keys(swaps).map((name) => [name, []]));
 try {
   await q(`CREATE TABLE live (${columns})`);
   await fill('live');
   await q('VACUUM ANALYZE live');
   for (let round = 0; round < ROUNDS; round++) {
-    await q(`CREATE TABLE staging (${columns})`);
-    await fill('staging');
-    await q('VACUUM ANALYZE staging');
-    results['delete + insert-from-staging'].push(await timed(async () => {
-      await q('BEGIN');
-      await q('DELETE FROM live');
-      await q('INSERT INTO live SELECT * FROM staging');
-      await q('DROP TABLE staging');
-      await q('COMMIT');
-    }));
-    // What the deleted rows cost afterwards (autovacuum does this in the background; Redshift's VACUUM DELETE too).
-    await q('VACUUM live');
-    await q(`CREATE TABLE staging (${columns})`);
-    await fill('staging');
-    await q('VACUUM ANALYZE staging');
-    results['rename swap'].push(await timed(async () => {
-      await q('BEGIN');
-      await q('ALTER TABLE live RENAME TO old');
-      await q('ALTER TABLE staging RENAME TO live');
-      await q('DROP TABLE old');
-      await q('COMMIT');
-    }));
+    for (const [name, statements] of Object.entries(swaps)) {
+      await q(`CREATE TABLE staging (${columns})`);
+      await fill('staging');
+      await q('VACUUM ANALYZE staging');
+      results[name].push(await timed(async () => {
+        await q('BEGIN');
+        for (const sql of statements) await q(sql);
+        await q('COMMIT');
+      }));
+      // What the deleted rows cost afterwards (autovacuum does this in the background; Redshift's VACUUM DELETE too).
+      await q('VACUUM live');
+    }
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   process.stdout.write(`| swap of ${ROWS.toLocaleString('en')} rows (10 columns) | median of ${ROUNDS} | all (ms) |\n| --- | --- | --- |\n`);

@@ -69,7 +69,7 @@ for (const dialect of ['postgres', 'redshift'] as const) {
       expect(stored.map((r) => JSON.parse((r as { x: string }).x))).to.deep.equal(values);
     });
 
-    it('appends key-less streams, linking children by a deterministic row id', async () => {
+    it('appends key-less streams, linking children by a row id unique to each record', async () => {
       const events = { type: 'SCHEMA', stream: 'events', key_properties: [], schema: { type: 'object', properties: { kind: { type: 'string' }, ids: { type: 'array', items: { type: 'integer' } } } } };
       const rec = (kind: string, ids: number[]) => ({ type: 'RECORD', stream: 'events', record: { kind, ids } });
       const result = await run(lines(events, rec('click', [1, 2]), rec('click', [1, 2]), rec('view', [3])));
