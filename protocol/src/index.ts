@@ -14,4 +14,5 @@ export * from './record-validator.js';
 export * from './stream-checker.js';
 export * from './date-time-format.js';
 export * from './text-check.js';
+export * from './json-pointer.js';
 export * from './logger.js';

@@ -2,6 +2,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import formatsModule from 'ajv-formats';
 import { isDate, isDateTime, isTime } from './date-time-format.js';
 import { isExactNumber } from './exact-number.js';
+import { escapePointerToken } from './json-pointer.js';
 import type { JsonRecord, JsonSchema } from './messages.js';
 
 // ajv-formats is CommonJS with a default export: under NodeNext the default import is the module object.
@@ -100,13 +101,9 @@ function describeError(validate: ValidateFunction): RecordProblem {
   if (!error) return { text: 'record breaks its schema', pointer: '/' };
   let pointer = error.instancePath || '';
   const params = error.params as Record<string, unknown>;
-  if (error.keyword === 'required') pointer += `/${escapePointer(String(params.missingProperty))}`;
-  if (error.keyword === 'additionalProperties') pointer += `/${escapePointer(String(params.additionalProperty))}`;
+  if (error.keyword === 'required') pointer += `/${escapePointerToken(String(params.missingProperty))}`;
+  if (error.keyword === 'additionalProperties') pointer += `/${escapePointerToken(String(params.additionalProperty))}`;
   return { text: `record breaks its schema at ${pointer || '/'}: ${error.message ?? error.keyword}`, pointer: pointer || '/' };
-}
-
-function escapePointer(token: string): string {
-  return token.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
 /** A copy of `value` with ExactNumbers replaced by doubles, or `value` itself when it holds none. */

@@ -1,4 +1,5 @@
 import { isExactNumber } from './exact-number.js';
+import { escapePointerToken } from './json-pointer.js';
 
 /** A string in a record that no warehouse can store as it is. */
 export interface TextProblem {
@@ -6,10 +7,6 @@ export interface TextProblem {
   pointer: string;
   /** What is wrong, in words. */
   problem: string;
-}
-
-function escapeToken(token: string): string {
-  return token.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
 function problemOf(text: string): string | undefined {
@@ -33,7 +30,7 @@ export function findBadText(value: unknown, pointer = ''): TextProblem | undefin
     return undefined;
   }
   for (const [key, item] of Object.entries(value)) {
-    const at = `${pointer}/${escapeToken(key)}`;
+    const at = `${pointer}/${escapePointerToken(key)}`;
     const problem = problemOf(key);
     if (problem) return { pointer: at, problem: `the property name ${problem}` };
     const found = findBadText(item, at);

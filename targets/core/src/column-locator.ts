@@ -1,3 +1,4 @@
+import { pointerTokens } from '@observes/protocol';
 import type { StreamPlan, TablePlan } from './stream-plan.js';
 
 /** The table and column a value of a record is stored in. */
@@ -11,7 +12,7 @@ export interface ColumnLocation {
  * tables, so an error about a value can name its column. Undefined for a pointer the plan stores nowhere.
  */
 export function locateColumn(plan: StreamPlan, pointer: string): ColumnLocation | undefined {
-  const tokens = pointer.split('/').slice(1).map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const tokens = pointerTokens(pointer);
   const startsWith = (path: string[], at: number) => path.every((p, i) => tokens[at + i] === p);
   const within = (table: TablePlan, at: number): ColumnLocation | undefined => {
     if (at === tokens.length) {

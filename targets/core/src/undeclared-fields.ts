@@ -1,4 +1,4 @@
-import { isExactNumber, type JsonRecord, type JsonSchema } from '@observes/protocol';
+import { escapePointerToken, isExactNumber, pointerTokens, type JsonRecord, type JsonSchema } from '@observes/protocol';
 import { schemaBranch, schemaTypes } from './column-type.js';
 
 /** Where a record's fields are checked against the schema: objects the plan flattens into columns, and list items it flattens. */
@@ -15,10 +15,6 @@ export interface SchemaEvolutionOptions {
   maxNesting?: number;
   /** Top-level fields the target stores although the schema does not declare them (`_sdc_deleted_at` with hard deletes). */
   alsoDeclared?: string[];
-}
-
-function escapeToken(token: string): string {
-  return token.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -91,12 +87,12 @@ export class SchemaEvolution {
         const item = value[key];
         if (item === null || item === undefined) continue;
         const declared = shape.properties.get(key);
-        if (declared === undefined) out.push(`${pointer}/${escapeToken(key)}`);
+        if (declared === undefined) out.push(`${pointer}/${escapePointerToken(key)}`);
         if (!declared) continue;
         if (declared.items) {
-          if (Array.isArray(item)) item.forEach((element, i) => isPlainObject(element) && visit(element, declared.items!, `${pointer}/${escapeToken(key)}/${i}`));
+          if (Array.isArray(item)) item.forEach((element, i) => isPlainObject(element) && visit(element, declared.items!, `${pointer}/${escapePointerToken(key)}/${i}`));
         } else if (isPlainObject(item)) {
-          visit(item, declared, `${pointer}/${escapeToken(key)}`);
+          visit(item, declared, `${pointer}/${escapePointerToken(key)}`);
         }
       }
     };
@@ -107,7 +103,7 @@ export class SchemaEvolution {
   /** Declares the fields at `pointers` (from {@link SchemaEvolution.undeclared}) with the schema inferred from their value in `record`. */
   declare(record: JsonRecord, pointers: string[]): void {
     for (const pointer of pointers) {
-      const tokens = pointer.split('/').slice(1).map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+      const tokens = pointerTokens(pointer);
       let value: unknown = record;
       let node: JsonSchema = this.schema;
       for (let i = 0; i < tokens.length - 1; i++) {

@@ -66,7 +66,7 @@ for (const server of TEST_SERVERS) {
         const values = ['9007199254740993', '1e20', '1' + '2'.repeat(41), '1e400'];
         for (const order of [values, [...values].reverse()]) {
           schema = `h${++counter}`;
-          ok(await load(`${nums}\n${order.map((v, i) => raw('nums', `{"id":${values.indexOf(v) + 1},"n":${v}}`)).join('\n')}\n`, { batch_size_rows: 1 }));
+          ok(await load(`${nums}\n${order.map((v) => raw('nums', `{"id":${values.indexOf(v) + 1},"n":${v}}`)).join('\n')}\n`, { batch_size_rows: 1 }));
           expect(await q('SELECT id::int, n::text AS n, n__string FROM S.nums ORDER BY id'), `order ${order.join(', ')}`).to.deep.equal([
             { id: 1, n: '9007199254740993', n__string: null },
             { id: 2, n: '100000000000000000000', n__string: null },
