@@ -134,6 +134,8 @@ export class BatchLoader {
   private readonly stager?: S3Stager;
   /** Child tables whose rows from an earlier key were already reported. */
   private readonly reportedLegacy = new Set<string>();
+  /** What {@link BatchLoader.write} is doing (table, and the layout whose rows are being copied), so a failure can name the table and find the bad row. */
+  private current: { prepared: PreparedBatch; table: string; copying?: number } | undefined;
 
   constructor(
     private readonly warehouse: Warehouse,
@@ -292,9 +294,6 @@ export class BatchLoader {
     }
     this.current = undefined;
   }
-
-  /** What {@link BatchLoader.write} was doing, so a failure can name the table and find the bad row. */
-  private current: { prepared: PreparedBatch; table: string; copying?: number } | undefined;
 
   /** After the transaction holding the batch committed: removes its staged S3 files. */
   async committed(prepared: PreparedBatch): Promise<void> {
