@@ -82,21 +82,23 @@ export class SchemaEvolution {
   /** JSON pointers of the non-null values of `record` at fields the schema does not declare (empty in the usual case). */
   undeclared(record: JsonRecord): string[] {
     const out: string[] = [];
-    const visit = (value: Record<string, unknown>, shape: Shape, pointer: string) => {
+    // Pointers are only spelled for what is reported or descended into: this runs for every record.
+    const visit = (value: Record<string, unknown>, shape: Shape, pointer: () => string) => {
       for (const key in value) {
         const item = value[key];
         if (item === null || item === undefined) continue;
         const declared = shape.properties.get(key);
-        if (declared === undefined) out.push(`${pointer}/${escapePointerToken(key)}`);
+        if (declared === undefined) out.push(`${pointer()}/${escapePointerToken(key)}`);
         if (!declared) continue;
         if (declared.items) {
-          if (Array.isArray(item)) item.forEach((element, i) => isPlainObject(element) && visit(element, declared.items!, `${pointer}/${escapePointerToken(key)}/${i}`));
+          if (!Array.isArray(item)) continue;
+          for (let i = 0; i < item.length; i++) if (isPlainObject(item[i])) visit(item[i] as Record<string, unknown>, declared.items, () => `${pointer()}/${escapePointerToken(key)}/${i}`);
         } else if (isPlainObject(item)) {
-          visit(item, declared, `${pointer}/${escapePointerToken(key)}`);
+          visit(item, declared, () => `${pointer()}/${escapePointerToken(key)}`);
         }
       }
     };
-    visit(record, this.shape, '');
+    visit(record, this.shape, () => '');
     return out;
   }
 
