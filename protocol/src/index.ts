@@ -13,5 +13,8 @@ export * from './message-writer.js';
 export * from './record-validator.js';
 export * from './stream-checker.js';
 export * from './secret-redaction.js';
+export * from './date-time-format.js';
+export * from './text-check.js';
+export * from './json-pointer.js';
 export * from './logger.js';
 export * from './program-exit.js';
