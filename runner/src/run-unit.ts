@@ -1,9 +1,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseMessage, readLineBatches, redact, type Logger } from '@observes/protocol';
+import { EXIT_CODE, parseMessage, readLineBatches, redact, type Logger } from '@observes/protocol';
 import { openStateStore, type OpenStateStoreOptions, type StateStore } from '@observes/state';
 import { selectStreams } from './catalog-selection.js';
+import { ChildOutput } from './child-output.js';
 import { describeExit, forwardLines, startChild, stopChild, type StartedChild } from './child-process.js';
 import type { ResolvedProgram, RunUnit } from './pipeline-config.js';
 import type { ProgressReporter } from './progress-reporter.js';
@@ -21,7 +22,7 @@ export class StopRequest extends Error {
 
 /** Options of {@link runUnit}. */
 export interface RunUnitOptions {
-  /** Directory commands and relative paths resolve against (the pipeline file's). */
+  /** Directory commands and relative paths resolve against (the pipeline file's); the children run in it. */
   baseDir: string;
   /** Logger; the unit name is added to each line. */
   logger: Logger;
@@ -31,8 +32,10 @@ export interface RunUnitOptions {
   killGraceMs?: number;
   /** Reports records per second while running. */
   progress?: ProgressReporter;
-  /** Receives each line the children write on stderr, prefixed with the unit and the child (default: our stderr). */
+  /** Receives each line the children write on stderr, secrets masked, wrapped in a JSON entry naming the unit and the child (default: our stderr). */
   stderr?: (line: string) => void;
+  /** Forward child lines as JSON entries (default) or, when false, as readable `[unit] tap: …` text (a TTY). */
+  json?: boolean;
   /** Base environment of the children (default `process.env`). */
   env?: NodeJS.ProcessEnv;
   /** Options of the state store. */
@@ -58,12 +61,12 @@ async function writePrivateJson(dir: string, name: string, value: unknown): Prom
 }
 
 /** Runs `tap --config … --discover` and returns the catalog it prints. */
-async function discover(command: string, args: string[], env: NodeJS.ProcessEnv, forward: (line: string) => void): Promise<unknown> {
-  const started = startChild(command, [...args, '--discover'], { stdio: ['ignore', 'pipe', 'pipe'], env });
+async function discover(command: string, args: string[], env: NodeJS.ProcessEnv, cwd: string, output: ChildOutput): Promise<unknown> {
+  const started = startChild(command, [...args, '--discover'], { stdio: ['ignore', 'pipe', 'pipe'], env, cwd });
   const chunks: Buffer[] = [];
   started.child.stdout!.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const [exit] = await Promise.all([started.exit, forwardLines(started.child.stderr, forward)]);
-  if (exit.code !== 0) throw new Error(`tap --discover failed: ${describeExit(exit)}`);
+  const [exit] = await Promise.all([started.exit, forwardLines(started.child.stderr, (line) => output.line(line))]);
+  if (exit.code !== 0) throw new Error(`tap --discover failed: ${describeExit(exit)}${output.reason}`);
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8'));
   } catch (error) {
@@ -86,10 +89,10 @@ export async function runUnit(unit: RunUnit, options: RunUnitOptions): Promise<U
   const grace = options.killGraceMs ?? 10_000;
   const forward = options.stderr ?? ((line: string) => process.stderr.write(`${line}\n`));
   const counter = new RecordCounter();
-  let failure: { kind: FailureKind; message: string } | undefined;
-  const fail = (kind: FailureKind, message: string) => {
+  let failure: { kind: FailureKind; message: string; retryable: boolean } | undefined;
+  const fail = (kind: FailureKind, message: string, retryable = true) => {
     if (!failure) {
-      failure = { kind, message };
+      failure = { kind, message, retryable };
       log.error('run failing', { failure: kind, reason: message });
     }
   };
@@ -98,6 +101,8 @@ export async function runUnit(unit: RunUnit, options: RunUnitOptions): Promise<U
   let tapExit: string | undefined;
   let targetExit: string | undefined;
   let tmp: string | undefined;
+  let tapOutput: ChildOutput | undefined;
+  let targetOutput: ChildOutput | undefined;
   let untrack = () => undefined as void;
 
   try {
@@ -123,12 +128,14 @@ export async function runUnit(unit: RunUnit, options: RunUnitOptions): Promise<U
       if (unit.tap) [tapCommand, tapArgs] = resolveArgv(unit.tap, 'tap', options.baseDir);
       [targetCommand, targetArgs] = resolveArgv(consumerProgram, consumerRole, options.baseDir);
     } catch (error) {
-      fail('config', (error as Error).message);
+      fail('config', (error as Error).message, false);
       return result();
     }
     const baseEnv = options.env ?? process.env;
     const targetEnv = { ...baseEnv, ...consumerProgram.env, OBSERVES_PIPELINE: unit.name };
-    const prefixed = (role: string) => (line: string) => forward(`[${unit.name}] ${role}: ${line}`);
+    const json = options.json ?? true;
+    tapOutput = new ChildOutput({ unit: unit.name, role: 'tap', json, write: forward });
+    targetOutput = new ChildOutput({ unit: unit.name, role: consumerRole, json, write: forward });
 
     tmp = await mkdtemp(join(tmpdir(), 'observes-run-'));
     const stateFile = state === undefined ? undefined : await writePrivateJson(tmp, 'state.json', state);
@@ -141,7 +148,7 @@ export async function runUnit(unit: RunUnit, options: RunUnitOptions): Promise<U
       let catalog = unit.tap.catalog;
       if (unit.tap.select) {
         try {
-          catalog = selectStreams(catalog ?? (await discover(tapCommand, tapArgs, tapEnv, prefixed('tap'))), unit.tap.select);
+          catalog = selectStreams(catalog ?? (await discover(tapCommand, tapArgs, tapEnv, options.baseDir, tapOutput)), unit.tap.select);
         } catch (error) {
           fail('tap', (error as Error).message);
           return result();
@@ -153,8 +160,8 @@ export async function runUnit(unit: RunUnit, options: RunUnitOptions): Promise<U
 
     saver = new StateSaver(store, (error) => log.error('could not save state', { url: unit.stateUrl, error: redact((error as Error).message) }));
     log.info('starting', { ...(unit.tap ? { tap: unit.tap.argv.join(' ') } : {}), [consumerRole]: consumerProgram.argv.join(' '), state: unit.stateUrl, resuming: stateFound });
-    const target = startChild(targetCommand, targetArgs, { stdio: [unit.tap ? 'pipe' : 'ignore', 'pipe', 'pipe'], env: targetEnv });
-    const tap = unit.tap ? startChild(tapCommand, tapArgs, { stdio: ['ignore', 'pipe', 'pipe'], env: tapEnv }) : undefined;
+    const target = startChild(targetCommand, targetArgs, { stdio: [unit.tap ? 'pipe' : 'ignore', 'pipe', 'pipe'], env: targetEnv, cwd: options.baseDir });
+    const tap = unit.tap ? startChild(tapCommand, tapArgs, { stdio: ['ignore', 'pipe', 'pipe'], env: tapEnv, cwd: options.baseDir }) : undefined;
     untrack = options.progress?.track(unit.name, counter) ?? untrack;
 
     const stopBoth = () => {
@@ -188,13 +195,14 @@ export async function runUnit(unit: RunUnit, options: RunUnitOptions): Promise<U
       if (exit.code === 0 && !failure) {
         targetIn!.end();
       } else {
-        fail('tap', `tap failed: ${tapExit}`);
+        // Exit 2: bad config, refused credentials or request; a rerun cannot help.
+        fail('tap', `tap failed: ${tapExit}${tapOutput!.reason}`, exit.code !== EXIT_CODE.config);
         stopChild(target, grace); // before its input ends: no full refresh is completed
       }
     });
     const targetDone = target.exit.then((exit) => {
       targetExit = describeExit(exit);
-      if (exit.code !== 0) fail(unit.job ? 'job' : 'target', `${consumerRole} failed: ${targetExit}`);
+      if (exit.code !== 0) fail(unit.job ? 'job' : 'target', `${consumerRole} failed: ${targetExit}${targetOutput!.reason}`, exit.code !== EXIT_CODE.config);
       else if (tap && !tap.ended()) fail('target', 'target exited before the end of its input');
       if (tap) stopChild(tap, grace);
     });
@@ -219,15 +227,15 @@ export async function runUnit(unit: RunUnit, options: RunUnitOptions): Promise<U
       tapDone,
       targetDone,
       readStates,
-      forwardLines(tap?.child.stderr ?? null, prefixed('tap')),
-      forwardLines(target.child.stderr, prefixed(consumerRole)),
+      forwardLines(tap?.child.stderr ?? null, (line) => tapOutput!.line(line)),
+      forwardLines(target.child.stderr, (line) => targetOutput!.line(line)),
     ]);
     options.signal?.removeEventListener('abort', onAbort);
     await saver.flush();
     if (saver.error) fail('state', `could not save the last state to ${unit.stateUrl}: ${redact((saver.error as Error).message)}`);
   } catch (error) {
     if (error instanceof StopRequest) fail(error.kind, error.message);
-    else fail('config', redact((error as Error).message));
+    else fail('config', redact((error as Error).message), false);
   } finally {
     untrack();
     if (tmp) await rm(tmp, { recursive: true, force: true });
@@ -240,13 +248,17 @@ export async function runUnit(unit: RunUnit, options: RunUnitOptions): Promise<U
       status: failure ? 'failed' : 'succeeded',
       failure: failure?.kind,
       message: failure?.message,
+      ...(failure ? { retryable: failure.retryable } : {}),
       stateUrl: unit.stateUrl,
       stateFound,
       statesSaved: saver?.saved ?? 0,
-      stateSaved: saver ? saver.upToDate : false,
+      stateSaved: saver !== undefined && saver.saved > 0 && saver.upToDate,
       records: Object.fromEntries(counter.counts),
+      ...(targetOutput?.recordsLoaded ? { recordsLoaded: targetOutput.recordsLoaded } : {}),
       tapExit,
       targetExit,
+      ...(tapOutput?.lastError ? { tapError: tapOutput.lastError } : {}),
+      ...(targetOutput?.lastError ? { targetError: targetOutput.lastError } : {}),
       startedAt: startedAt.toISOString(),
       durationMs: Date.now() - startedAt.getTime(),
     };

@@ -15,10 +15,20 @@ interface FixtureTargetConfig {
   /** Crash after the first state unless this file exists; creates it (a crash on the first attempt only). */
   crash_once_marker?: string;
   hang_after_states?: number;
+  /** Fail at start: log `message` (a JSON error entry, or plain text with `plain`) and exit with `exit_code`. */
+  fail_at_start?: { exit_code: number; message: string; plain?: boolean };
+  /** Log a final entry with `records_loaded` per stream, as target-redshift and target-s3 do. */
+  report_loaded?: boolean;
 }
 
 const { values } = parseArgs({ options: { config: { type: 'string' } } });
 const config = JSON.parse(readFileSync(values.config!, 'utf8')) as FixtureTargetConfig;
+if (config.fail_at_start) {
+  const { exit_code, message, plain } = config.fail_at_start;
+  process.stderr.write(`${plain ? message : JSON.stringify({ level: 'info', message: 'starting' }) + '\n' + JSON.stringify({ level: 'error', name: 'fixture-target', message, exit_code })}\n`);
+  process.exit(exit_code);
+}
+const loaded: Record<string, number> = {};
 let buffer: string[] = [];
 let states = 0;
 process.on('SIGTERM', () => {
@@ -28,10 +38,15 @@ process.on('SIGTERM', () => {
 for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
   if (!line.trim()) continue;
   const message = JSON.parse(line) as { type: string; record?: unknown; value?: unknown; version?: number };
-  if (message.type === 'RECORD') buffer.push(JSON.stringify(message.record));
+  if (message.type === 'RECORD') {
+    buffer.push(JSON.stringify(message.record));
+    const stream = (message as { stream?: string }).stream ?? '';
+    loaded[stream] = (loaded[stream] ?? 0) + 1;
+  }
   if (message.type === 'ACTIVATE_VERSION') buffer.push(JSON.stringify({ activated: message.version }));
   if (message.type === 'STATE') {
     if (buffer.length) appendFileSync(config.out, buffer.join('\n') + '\n');
+if (config.report_loaded) process.stderr.write(JSON.stringify({ level: 'info', message: 'done', records_loaded: loaded }) + '\n');
     buffer = [];
     process.stdout.write(JSON.stringify({ type: 'STATE', value: message.value }) + '\n');
     states++;
@@ -49,3 +64,4 @@ for await (const line of createInterface({ input: process.stdin, crlfDelay: Infi
   }
 }
 if (buffer.length) appendFileSync(config.out, buffer.join('\n') + '\n');
+if (config.report_loaded) process.stderr.write(JSON.stringify({ level: 'info', message: 'done', records_loaded: loaded }) + '\n');

@@ -28,8 +28,18 @@ export interface TargetConfig {
   ssl?: boolean;
   /** Target schema, created if missing. Default `public`. */
   schema: string;
-  /** SQL dialect: `redshift` (default) or `postgres`. */
-  dialect: 'redshift' | 'postgres';
+  /**
+   * SQL dialect: `redshift` or `postgres`. Default: the server's, read at connect (Redshift names itself in
+   * `version()`); `postgres` for `pglite:`. A dialect the server cannot run is refused at connect.
+   */
+  dialect?: 'redshift' | 'postgres';
+  /** Seconds to wait for the server to accept the connection and the login. Default 30. */
+  connect_timeout_seconds: number;
+  /**
+   * Longest a statement may run, in seconds (the server cancels it; a server that stops answering is
+   * given up on shortly after). Default 3600; 0: no limit.
+   */
+  statement_timeout_seconds: number;
   /** Flush when a stream's batch holds this many records. Default 100000. */
   batch_size_rows: number;
   /** Flush when the batches hold this many bytes of input (UTF-16 units of the lines). Default 16 MiB: bounds memory whatever the stream length. */
@@ -48,6 +58,21 @@ export interface TargetConfig {
   max_nesting?: number;
   /** Replace these streams (true: all) at the end of input, for taps that never send ACTIVATE_VERSION. Default none. */
   replace_on_eof: boolean | string[];
+  /**
+   * Record fields the schema does not declare: `evolve` (default) adds their columns (types inferred from the
+   * values, as for a new SCHEMA property), `drop` stores them nowhere (a warning per field), `fail` fails the run.
+   */
+  undeclared_fields: 'evolve' | 'drop' | 'fail';
+  /**
+   * Records of a version whose ACTIVATE_VERSION has not come when the input ends: `fail` (default) exits non-zero
+   * naming the stream, leaving the tables as they were and confirming no state; `activate` swaps them in.
+   */
+  missing_activate_version: 'fail' | 'activate';
+  /**
+   * Text no warehouse stores (bytes that are not UTF-8, lone surrogates, NUL characters): `fail` (default) refuses
+   * the input naming the line (and the record's key and column); `replace` stores U+FFFD instead, logging how many.
+   */
+  invalid_text: 'fail' | 'replace';
 }
 
 /** The config is invalid: lists every problem at once. */
@@ -61,7 +86,7 @@ export class ConfigError extends Error {
 }
 
 const ENV_PREFIX = 'TARGET_REDSHIFT_';
-const KNOWN = ['url', 'host', 'port', 'user', 'password', 'database', 'ssl', 'schema', 'dialect', 'batch_size_rows', 'batch_size_bytes', 'batch_max_age_seconds', 's3', 'add_metadata_columns', 'hard_delete', 'validate_records', 'max_nesting', 'replace_on_eof'];
+const KNOWN = ['url', 'host', 'port', 'user', 'password', 'database', 'ssl', 'schema', 'dialect', 'connect_timeout_seconds', 'statement_timeout_seconds', 'batch_size_rows', 'batch_size_bytes', 'batch_max_age_seconds', 's3', 'add_metadata_columns', 'hard_delete', 'validate_records', 'max_nesting', 'replace_on_eof', 'undeclared_fields', 'missing_activate_version', 'invalid_text'];
 
 /** Reads the config file (when given) and overlays `TARGET_REDSHIFT_<SETTING>` environment variables (S3: `TARGET_REDSHIFT_S3_BUCKET`...). */
 export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): TargetConfig {
@@ -139,12 +164,18 @@ export function validateConfig(raw: Record<string, unknown>): TargetConfig {
     return fallback;
   };
 
+  const oneOf = <T extends string>(key: string, values: readonly T[]): T => {
+    const v = str(key) ?? values[0];
+    if (!values.includes(v as T)) problems.push(`"${key}" must be one of ${values.map((x) => `"${x}"`).join(', ')}`);
+    return v as T;
+  };
+
   const url = str('url');
   if (url && !/^(postgres(ql)?:\/\/|pglite:)/.test(url)) problems.push('"url" must start with postgres://, postgresql:// or pglite:');
   const host = str('host');
   if (!url && !host) problems.push('either "url" or "host" is required');
-  const dialect = str('dialect') ?? (url?.startsWith('pglite:') ? 'postgres' : 'redshift');
-  if (dialect !== 'redshift' && dialect !== 'postgres') problems.push('"dialect" must be "redshift" or "postgres"');
+  const dialect = str('dialect') ?? (url?.startsWith('pglite:') ? 'postgres' : undefined);
+  if (dialect !== undefined && dialect !== 'redshift' && dialect !== 'postgres') problems.push('"dialect" must be "redshift" or "postgres"');
   const schema = str('schema') ?? 'public';
   if (!/^[a-z_][a-z0-9_]*$/.test(schema) || schema.length > 127) problems.push('"schema" must be a lowercase identifier ([a-z_][a-z0-9_]*, at most 127 bytes)');
 
@@ -182,6 +213,8 @@ export function validateConfig(raw: Record<string, unknown>): TargetConfig {
     ssl: bool('ssl', false),
     schema,
     dialect: dialect as TargetConfig['dialect'],
+    connect_timeout_seconds: int('connect_timeout_seconds', 30, 1)!,
+    statement_timeout_seconds: int('statement_timeout_seconds', 3600, 0)!,
     batch_size_rows: int('batch_size_rows', 100_000, 1)!,
     batch_size_bytes: int('batch_size_bytes', 16 * 1024 * 1024, 1)!,
     batch_max_age_seconds: int('batch_max_age_seconds', 300, 0)!,
@@ -191,6 +224,9 @@ export function validateConfig(raw: Record<string, unknown>): TargetConfig {
     validate_records: bool('validate_records', true),
     max_nesting: int('max_nesting', undefined, 0),
     replace_on_eof: replaceOnEof,
+    undeclared_fields: oneOf('undeclared_fields', ['evolve', 'drop', 'fail'] as const),
+    missing_activate_version: oneOf('missing_activate_version', ['fail', 'activate'] as const),
+    invalid_text: oneOf('invalid_text', ['fail', 'replace'] as const),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
