@@ -119,7 +119,7 @@ describe('observes run --step / --array-index (one Batch job per step, one child
       const file = await phased();
       const wrong = await observes(['run', file, '--step', 'load'], { ...batchFree, AWS_BATCH_JOB_ARRAY_INDEX: '0' });
       expect(wrong.code).to.equal(2);
-      expect(wrong.stderr).to.match(/step "load" has no array copies/);
+      expect(wrong.stderr).to.match(/step \\?"load\\?" has no array copies/);
       expect((await readdir(dir)).filter((f) => f.startsWith('out.'))).to.deep.equal([]);
     });
   });
