@@ -13,3 +13,5 @@ export * from './message-writer.js';
 export * from './record-validator.js';
 export * from './stream-checker.js';
 export * from './logger.js';
+export * from './commit-record.js';
+export * from './runner-link.js';

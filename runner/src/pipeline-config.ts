@@ -19,6 +19,10 @@ export interface ProgramSpec {
   args?: string[];
   /** Extra environment variables. */
   env?: Record<string, string>;
+  /** Targets and jobs: whether it reports its committed state (default: its package's declaration). */
+  committed_state?: boolean;
+  /** Jobs: pass the saved state as `--state` (default false: most programs refuse unknown arguments). */
+  pass_state?: boolean;
 }
 
 /** A tap as written in a pipeline file. */
@@ -61,6 +65,8 @@ export interface PipelineSpec {
   state?: string;
   /** Cron expression, for the infrastructure. */
   schedule?: string;
+  /** Earlier states kept (see `HistoryRetention` of `@observes/state`). */
+  state_history?: { versions?: number; days?: number };
   /** Batch job size, run timeout (seconds, enforced) and retries (enforced). */
   resources?: { vcpu?: number; memory?: number; timeout?: number; retries?: number };
   /** Phases run in order. */
@@ -75,6 +81,10 @@ export interface ResolvedProgram {
   config?: Record<string, unknown>;
   /** Extra environment. */
   env: Record<string, string>;
+  /** Whether it reports its committed state, when the pipeline file says (else the program's package decides). */
+  committedState?: boolean;
+  /** Jobs: pass the saved state as `--state`. */
+  passState?: boolean;
 }
 
 /** A tap ready to start. */
@@ -258,7 +268,13 @@ export async function loadPipeline(file: string, options: LoadPipelineOptions = 
     if (config !== undefined && (typeof config !== 'object' || config === null || Array.isArray(config))) problems.push(`${at}.config: must be an object`);
     const { command, args } = interpolated.value;
     const argv = [...(typeof command === 'string' ? [command] : command), ...args];
-    return { argv, config: config as Record<string, unknown> | undefined, env: interpolated.value.env };
+    return {
+      argv,
+      config: config as Record<string, unknown> | undefined,
+      env: interpolated.value.env,
+      ...(program.committed_state !== undefined ? { committedState: program.committed_state } : {}),
+      ...(program.pass_state ? { passState: true } : {}),
+    };
   };
 
   const phases: RunPhase[] = [];

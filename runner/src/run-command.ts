@@ -26,6 +26,8 @@ export interface RunArgs {
   'kill-grace': number;
   /** First retry's backoff cap in seconds. */
   'retry-delay': number;
+  /** Remove the pipelines' locks before running (the run holding them is known to be dead). */
+  'force-unlock': boolean;
 }
 
 /** What `--dry-run` prints for a pipeline: each unit's commands and state (whether a local one exists). Secrets redacted. */
@@ -76,7 +78,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('report', { type: 'string', describe: 'Write a JSON run report to this file' })
       .option('progress-interval', { type: 'number', default: 30, describe: 'Seconds between progress log lines when stderr is not a TTY' })
       .option('kill-grace', { type: 'number', default: 10, describe: 'Seconds a child gets between SIGTERM and SIGKILL' })
-      .option('retry-delay', { type: 'number', default: 5, describe: 'Backoff cap of the first retry in seconds (doubles per retry)' }) as never,
+      .option('retry-delay', { type: 'number', default: 5, describe: 'Backoff cap of the first retry in seconds (doubles per retry)' })
+      .option('force-unlock', { type: 'boolean', default: false, describe: 'Remove the locks another run of these pipelines holds (only when that run is known to be dead)' }) as never,
   handler: async (args) => {
     process.exitCode = await runPipelines(args);
   },
@@ -108,7 +111,7 @@ export async function runPipelines(args: RunArgs): Promise<number> {
     const limit = pLimit(Math.max(1, args.concurrency));
     const results = await Promise.all(
       pipelines.map((pipeline) =>
-        limit(() => runPipeline(pipeline, { logger, progress, signal: stop.signal, killGraceMs: args['kill-grace'] * 1000, retryBaseDelayMs: args['retry-delay'] * 1000 })),
+        limit(() => runPipeline(pipeline, { logger, progress, signal: stop.signal, killGraceMs: args['kill-grace'] * 1000, retryBaseDelayMs: args['retry-delay'] * 1000, forceUnlock: args['force-unlock'] })),
       ),
     );
     progress.stop();

@@ -1,14 +1,16 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseMessage, readLineBatches, redact, type Logger } from '@observes/protocol';
-import { openStateStore, type OpenStateStoreOptions, type StateStore } from '@observes/state';
+import { commitOf, listenRunnerLink, parseCommittedState, parseMessage, readLineBatches, redact, STATE_SEQUENCE_ENV, type CommittedState, type Logger, type RunnerLinkServer } from '@observes/protocol';
+import { openStateStore, type OpenStateStoreOptions, type StateRecord, type StateStore } from '@observes/state';
 import { selectStreams } from './catalog-selection.js';
 import { describeExit, forwardLines, startChild, stopChild, type StartedChild } from './child-process.js';
 import type { ResolvedProgram, RunUnit } from './pipeline-config.js';
+import { programCapabilities } from './program-capabilities.js';
 import type { ProgressReporter } from './progress-reporter.js';
 import { RecordCounter } from './record-counter.js';
 import { resolveCommand } from './resolve-command.js';
+import { decideResume } from './resume-decision.js';
 import type { FailureKind, UnitResult } from './run-result.js';
 import { StateSaver } from './state-saver.js';
 
@@ -39,6 +41,8 @@ export interface RunUnitOptions {
   state?: OpenStateStoreOptions;
   /** Opens the state store (default {@link openStateStore}); tests inject a faulty one. */
   openStore?: (url: string) => StateStore;
+  /** The run's id, recorded with each saved state (default: the programs' `OBSERVES_RUN_ID`). */
+  runId?: string;
 }
 
 /** The executable and fixed arguments of a program; a command that cannot be found is a config error. */
@@ -71,14 +75,27 @@ async function discover(command: string, args: string[], env: NodeJS.ProcessEnv,
   }
 }
 
+/** Runs `<program> --config … --commit-record` and returns the committed state it prints. */
+async function readCommittedState(command: string, args: string[], env: NodeJS.ProcessEnv, forward: (line: string) => void): Promise<CommittedState | undefined> {
+  const started = startChild(command, [...args, '--commit-record'], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const chunks: Buffer[] = [];
+  started.child.stdout!.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const [exit] = await Promise.all([started.exit, forwardLines(started.child.stderr, forward)]);
+  if (exit.code !== 0) throw new Error(describeExit(exit));
+  return parseCommittedState(Buffer.concat(chunks).toString('utf8'));
+}
+
 /**
  * Runs one unit. A pipe unit: loads the state, starts the tap with `--config`, `--state` and
  * `--catalog` (private temporary files, removed after) and the target with `--config`, pipes the
  * tap's stdout into the target, and saves each STATE the target echoes as it arrives (never the
  * tap's own). If the tap fails, the target is stopped before its input ends, so a full refresh
  * waiting for ACTIVATE_VERSION is never swapped in. If the target fails, the tap is stopped.
- * A job unit runs its one program with `--config` and `--state`, saving the STATEs it prints.
- * Never throws: failures are in the result.
+ * A job unit runs its one program with `--config` (and `--state` when it says `pass_state`), saving
+ * the STATEs it prints. Before starting, a target (or job) that reports its committed state is asked
+ * for it, and the run resumes from the newer of it and the store's ({@link decideResume}); the target
+ * gets a runner link (`@observes/protocol` runner-link) so that it never completes a load when this
+ * process dies. Never throws: failures are in the result.
  */
 export async function runUnit(unit: RunUnit, options: RunUnitOptions): Promise<UnitResult> {
   const startedAt = new Date();
@@ -98,20 +115,20 @@ export async function runUnit(unit: RunUnit, options: RunUnitOptions): Promise<U
   let tapExit: string | undefined;
   let targetExit: string | undefined;
   let tmp: string | undefined;
+  let link: RunnerLinkServer | undefined;
   let untrack = () => undefined as void;
 
   try {
     if (options.signal?.aborted) throw options.signal.reason;
     let store: StateStore;
-    let state: unknown;
+    let record: StateRecord | undefined;
     try {
       store = (options.openStore ?? ((url) => openStateStore(url, options.state)))(unit.stateUrl);
-      state = await store.read();
+      record = await store.readRecord();
     } catch (error) {
       fail('state', `cannot read the state at ${unit.stateUrl}: ${(error as Error).message}`);
       return result();
     }
-    stateFound = state !== undefined;
     // A job step has no tap: the job plays the target's part (its stdout may echo STATE) with no input.
     const consumerRole = unit.job ? 'job' : 'target';
     const consumerProgram = unit.job ?? unit.target;
@@ -127,13 +144,41 @@ export async function runUnit(unit: RunUnit, options: RunUnitOptions): Promise<U
       return result();
     }
     const baseEnv = options.env ?? process.env;
-    const targetEnv = { ...baseEnv, ...consumerProgram.env, OBSERVES_PIPELINE: unit.name };
+    const runId = options.runId ?? consumerProgram.env.OBSERVES_RUN_ID ?? 'unknown';
+    const targetEnv: NodeJS.ProcessEnv = { ...baseEnv, ...consumerProgram.env, OBSERVES_PIPELINE: unit.name };
     const prefixed = (role: string) => (line: string) => forward(`[${unit.name}] ${role}: ${line}`);
 
     tmp = await mkdtemp(join(tmpdir(), 'observes-run-'));
-    const stateFile = state === undefined ? undefined : await writePrivateJson(tmp, 'state.json', state);
     if (consumerProgram.config) targetArgs.push('--config', await writePrivateJson(tmp, `${consumerRole}-config.json`, consumerProgram.config));
-    if (unit.job && stateFile) targetArgs.push('--state', stateFile);
+
+    // Resume from the truth: the target's own commit record may be newer than the store (a crash
+    // between its commit and our save), or the store may hold a state set by hand.
+    let committed: CommittedState | undefined;
+    if (consumerProgram.committedState ?? programCapabilities(targetCommand, targetArgs).has('committed-state')) {
+      try {
+        committed = await readCommittedState(targetCommand, targetArgs, targetEnv, prefixed(consumerRole));
+      } catch (error) {
+        fail(unit.job ? 'job' : 'target', `cannot read the ${consumerRole}'s committed state: ${redact((error as Error).message)}`);
+        return result();
+      }
+    }
+    const decision = decideResume(record, committed, runId);
+    log.info('resume point', { from: decision.source, sequence: decision.sequence, store_sequence: record?.sequence, target_sequence: committed?.sequence, reason: decision.reason });
+    if (decision.storeUpdate) {
+      try {
+        await store.write(decision.storeUpdate.value, decision.storeUpdate.meta);
+      } catch (error) {
+        fail('state', `cannot bring the state at ${unit.stateUrl} up to date: ${redact((error as Error).message)}`);
+        return result();
+      }
+    }
+    const state = decision.value;
+    stateFound = state !== undefined;
+    targetEnv[STATE_SEQUENCE_ENV] = String(decision.sequence);
+    link = await listenRunnerLink(join(tmp, 'link.sock'));
+    Object.assign(targetEnv, link.env);
+    const stateFile = state === undefined ? undefined : await writePrivateJson(tmp, 'state.json', state);
+    if (unit.job?.passState && stateFile) targetArgs.push('--state', stateFile);
     let tapEnv: NodeJS.ProcessEnv = {};
     if (unit.tap) {
       tapEnv = { ...baseEnv, ...unit.tap.env, OBSERVES_PIPELINE: unit.name };
@@ -151,7 +196,7 @@ export async function runUnit(unit: RunUnit, options: RunUnitOptions): Promise<U
       if (catalog !== undefined) tapArgs.push('--catalog', await writePrivateJson(tmp, 'catalog.json', catalog));
     }
 
-    saver = new StateSaver(store, (error) => log.error('could not save state', { url: unit.stateUrl, error: redact((error as Error).message) }));
+    saver = new StateSaver(store, runId, decision.sequence, (error) => log.error('could not save state', { url: unit.stateUrl, error: redact((error as Error).message) }));
     log.info('starting', { ...(unit.tap ? { tap: unit.tap.argv.join(' ') } : {}), [consumerRole]: consumerProgram.argv.join(' '), state: unit.stateUrl, resuming: stateFound });
     const target = startChild(targetCommand, targetArgs, { stdio: [unit.tap ? 'pipe' : 'ignore', 'pipe', 'pipe'], env: targetEnv });
     const tap = unit.tap ? startChild(tapCommand, tapArgs, { stdio: ['ignore', 'pipe', 'pipe'], env: tapEnv }) : undefined;
@@ -182,10 +227,13 @@ export async function runUnit(unit: RunUnit, options: RunUnitOptions): Promise<U
       });
     }
 
-    const tapDone = tap?.exit.then((exit) => {
+    const runnerLink = link;
+    const tapDone = tap?.exit.then(async (exit) => {
       counter.end();
       tapExit = describeExit(exit);
       if (exit.code === 0 && !failure) {
+        // The target may complete the load only on this word: an input that ends without it is an orphaned pipe.
+        await runnerLink.inputComplete();
         targetIn!.end();
       } else {
         fail('tap', `tap failed: ${tapExit}`);
@@ -204,7 +252,7 @@ export async function runUnit(unit: RunUnit, options: RunUnitOptions): Promise<U
           for (const { text, line } of lines) {
             try {
               const message = parseMessage(text, line);
-              if (message.type === 'STATE') saver!.save(message.value);
+              if (message.type === 'STATE') saver!.save(message.value, commitOf(message as { commit?: unknown }));
             } catch {
               log.warn('target wrote a line that is not a Singer message on stdout', { line, text: redact(text.slice(0, 200)) });
             }
@@ -230,6 +278,7 @@ export async function runUnit(unit: RunUnit, options: RunUnitOptions): Promise<U
     else fail('config', redact((error as Error).message));
   } finally {
     untrack();
+    await link?.close();
     if (tmp) await rm(tmp, { recursive: true, force: true });
   }
   return result();

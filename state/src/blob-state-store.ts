@@ -34,7 +34,7 @@ export class BlobStateStore implements StateStore {
     if (!this.archived) await this.archive();
     const origin = meta.origin ?? 'operator';
     return this.store({
-      value,
+      ...(meta.cleared ? { cleared: true } : { value }),
       sequence: meta.sequence ?? (this.current?.sequence ?? 0) + 1,
       origin,
       ...(meta.runId !== undefined ? { runId: meta.runId } : {}),
@@ -44,8 +44,9 @@ export class BlobStateStore implements StateStore {
 
   async clear(): Promise<void> {
     await this.archive();
-    if (this.current === undefined || this.current.cleared) return;
-    await this.store({ cleared: true, sequence: this.current.sequence + 1, origin: 'operator', pending: true });
+    // Written even when there is nothing to clear: the target may still hold a committed state.
+    if (this.current?.cleared && this.current.pending) return;
+    await this.store({ cleared: true, sequence: (this.current?.sequence ?? 0) + 1, origin: 'operator', pending: true });
   }
 
   async history(): Promise<StateVersion[]> {

@@ -27,6 +27,8 @@ export interface StateWriteMeta {
   runId?: string;
   /** Taken up by the next run whatever the target says (default: true for `operator` writes). */
   pending?: boolean;
+  /** Store a cleared record (the value is ignored): the tap starts from scratch. */
+  cleared?: boolean;
 }
 
 /** How many earlier values a store keeps. */
