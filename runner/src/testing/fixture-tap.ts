@@ -20,6 +20,8 @@ interface FixtureTapConfig {
   pause_ms?: number;
   /** Where to write the argv and catalog received, for tests to check. */
   echo_args_to?: string;
+  /** Where to write this process's pid, for tests that check it ended. */
+  pid_file?: string;
 }
 
 const { values } = parseArgs({ options: { config: { type: 'string' }, state: { type: 'string' }, catalog: { type: 'string' }, discover: { type: 'boolean' } } });
@@ -30,6 +32,7 @@ if (values.discover) {
   process.stdout.write(JSON.stringify({ streams: [stream, 'other'].map((s) => ({ tap_stream_id: s, stream: s, schema, metadata: [] })) }) + '\n');
   process.exit(0);
 }
+if (config.pid_file) writeFileSync(config.pid_file, String(process.pid));
 if (config.echo_args_to) {
   writeFileSync(config.echo_args_to, JSON.stringify({ argv: process.argv.slice(2), catalog: values.catalog ? JSON.parse(readFileSync(values.catalog, 'utf8')) : null, env: process.env.OBSERVES_PIPELINE }));
 }

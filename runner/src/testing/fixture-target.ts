@@ -1,26 +1,47 @@
 /**
  * A tiny target for the runner's own tests: appends records to `out` (JSON lines) and echoes each
  * STATE once the records before it are written. ACTIVATE_VERSION appends an
- * `{"activated": version}` line. It can crash (`crash_after_states`) or hang until killed
- * (`hang_after_states`) and it ignores nothing: SIGTERM ends it at once without writing more.
- * Run as `node fixture-target.js --config <file>`.
+ * `{"activated": version}` line. It can crash (`crash_after_states`), crash between a commit and its
+ * echo (`crash_after_commits`) or hang until killed (`hang_after_states`), and it ignores nothing:
+ * SIGTERM ends it at once without writing more.
+ * With `commit_record`, it keeps a commit record (`<out>.commit.json`: the last committed state and
+ * its sequence, written after the rows — a fixture, not atomic), adds the commit info to the STATEs
+ * it echoes and answers `--commit-record`. With `replace_on_eof` it appends `{"replaced": true}` at
+ * the end of input, only if its runner link says the input was complete.
+ * Run as `node fixture-target.js --config <file> [--commit-record]`.
  */
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { connectRunnerLink, formatCommittedState, nextSequence, type CommittedState } from '@observes/protocol';
 
 interface FixtureTargetConfig {
   out: string;
   crash_after_states?: number;
   /** Crash after the first state unless this file exists; creates it (a crash on the first attempt only). */
   crash_once_marker?: string;
+  /** Exit after this many commits, before echoing the last one's state. */
+  crash_after_commits?: number;
   hang_after_states?: number;
+  commit_record?: boolean;
+  replace_on_eof?: boolean;
+  /** Where to write this process's pid, for tests that check it ended. */
+  pid_file?: string;
 }
 
-const { values } = parseArgs({ options: { config: { type: 'string' } } });
+const { values } = parseArgs({ options: { config: { type: 'string' }, 'commit-record': { type: 'boolean' } } });
 const config = JSON.parse(readFileSync(values.config!, 'utf8')) as FixtureTargetConfig;
+const commitFile = `${config.out}.commit.json`;
+const lastCommit = (): CommittedState | undefined => (existsSync(commitFile) ? (JSON.parse(readFileSync(commitFile, 'utf8')) as CommittedState) : undefined);
+if (values['commit-record']) {
+  process.stdout.write(formatCommittedState(lastCommit(), true));
+  process.exit(0);
+}
+const link = connectRunnerLink();
+if (config.pid_file) writeFileSync(config.pid_file, String(process.pid));
 let buffer: string[] = [];
 let states = 0;
+let commits = 0;
 process.on('SIGTERM', () => {
   process.stderr.write('fixture target stopped by SIGTERM, discarding uncommitted records\n');
   process.exit(143);
@@ -33,7 +54,16 @@ for await (const line of createInterface({ input: process.stdin, crlfDelay: Infi
   if (message.type === 'STATE') {
     if (buffer.length) appendFileSync(config.out, buffer.join('\n') + '\n');
     buffer = [];
-    process.stdout.write(JSON.stringify({ type: 'STATE', value: message.value }) + '\n');
+    let commit: Omit<CommittedState, 'value'> | undefined;
+    if (config.commit_record) {
+      commit = { sequence: nextSequence(lastCommit()?.sequence), run_id: process.env.OBSERVES_RUN_ID };
+      writeFileSync(commitFile, JSON.stringify({ ...commit, value: message.value }));
+      if (++commits === config.crash_after_commits) {
+        process.stderr.write('fixture target crashing between a commit and its echo\n');
+        process.exit(9);
+      }
+    }
+    process.stdout.write(JSON.stringify({ type: 'STATE', value: message.value, ...(commit ? { commit } : {}) }) + '\n');
     states++;
     if (config.crash_once_marker && !existsSync(config.crash_once_marker)) {
       writeFileSync(config.crash_once_marker, '');
@@ -48,4 +78,7 @@ for await (const line of createInterface({ input: process.stdin, crlfDelay: Infi
     if (states === config.hang_after_states) await new Promise(() => setInterval(() => undefined, 1000));
   }
 }
-if (buffer.length) appendFileSync(config.out, buffer.join('\n') + '\n');
+if (await link.inputComplete()) {
+  if (config.replace_on_eof) buffer.push(JSON.stringify({ replaced: true }));
+  if (buffer.length) appendFileSync(config.out, buffer.join('\n') + '\n');
+}
