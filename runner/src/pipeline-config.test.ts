@@ -70,7 +70,7 @@ describe('pipeline config', () => {
   });
 
   it('resolves every bundled example with the variables it needs set', async () => {
-    const env = { GITLAB_TOKEN: 'glpat-x', REDSHIFT_PASSWORD: 'pw', TIMEDOCTOR_TOKEN: 'td', BACKUP_MONTH: '2026-10' };
+    const env = { GITLAB_TOKEN: 'glpat-x', REDSHIFT_PASSWORD: 'pw', TIMEDOCTOR_EMAIL: 'etl@example.com', TIMEDOCTOR_PASSWORD: 'td' };
     for (const file of readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml'))) await loadPipeline(join(EXAMPLES, file), { env });
   });
 

@@ -221,6 +221,14 @@ export interface LoadPipelineOptions {
   ignoreMissingEnv?: boolean;
   /** Run id (default: a UTC timestamp with a random suffix, e.g. `20261128T120102Z-k3x9qa`). */
   runId?: string;
+  /** When the run starts (default now): gives `${OBSERVES_PREVIOUS_MONTH}`. */
+  now?: Date;
+}
+
+/** `YYYY-MM` of the UTC month before `now`'s: what a monthly backup scheduled on the 1st saves. */
+export function previousMonth(now: Date): string {
+  const month = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
+  return month.toISOString().slice(0, 7);
 }
 
 
@@ -247,7 +255,9 @@ export async function loadPipeline(file: string, options: LoadPipelineOptions = 
   const spec = parsePipelineSpec(text, file);
   const base = dirname(path);
   const runId = options.runId ?? newRunId();
-  const env = { ...(options.env ?? process.env), OBSERVES_RUN_ID: runId };
+  // OBSERVES_PREVIOUS_MONTH is computed once per run (retries included), so a run crossing midnight of the 1st
+  // keeps one month; the environment may set it (tests, a backfill).
+  const env = { OBSERVES_PREVIOUS_MONTH: previousMonth(options.now ?? new Date()), ...(options.env ?? process.env), OBSERVES_RUN_ID: runId };
   const cwd = options.cwd ?? process.cwd();
   const problems: string[] = [];
 

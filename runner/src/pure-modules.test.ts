@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { selectStreams } from './catalog-selection.js';
 import { interpolateEnv } from './interpolate-env.js';
+import { previousMonth } from './pipeline-config.js';
 import { formatProgress } from './progress-reporter.js';
 import { RecordCounter } from './record-counter.js';
 import { formatTable } from './text-table.js';
@@ -31,6 +32,19 @@ describe('runner pure modules', () => {
     expect(result.value).to.deep.equal({ token: 'glpat-123456', url: 'https://gitlab.com/api', literal: '${HOME}', list: ['${MISSING}'], n: 3 });
     expect(result.missing).to.deep.equal([{ path: 'tap.config.list[0]', name: 'MISSING' }]);
     expect(result.secrets).to.deep.equal(['glpat-123456']);
+  });
+
+  it('interpolateEnv takes a default from another variable: ${A:-${B}}', () => {
+    const month = '${BACKUP_MONTH:-${OBSERVES_PREVIOUS_MONTH}}';
+    expect(interpolateEnv({ month }, { OBSERVES_PREVIOUS_MONTH: '2026-10' }).value).to.deep.equal({ month: '2026-10' });
+    expect(interpolateEnv({ month }, { BACKUP_MONTH: '2026-03', OBSERVES_PREVIOUS_MONTH: '2026-10' }).value).to.deep.equal({ month: '2026-03' });
+    // Neither set: the inner variable is what is missing (the outer one has a default).
+    expect(interpolateEnv({ month }, {}, 'tap.config').missing).to.deep.equal([{ path: 'tap.config.month', name: 'OBSERVES_PREVIOUS_MONTH' }]);
+  });
+
+  it('previousMonth is the UTC month before, across a year boundary', () => {
+    expect(previousMonth(new Date('2027-01-01T00:30:00Z'))).to.equal('2026-12');
+    expect(previousMonth(new Date('2026-03-31T23:59:59Z'))).to.equal('2026-02');
   });
 
   it('selectStreams marks the chosen streams selected and names unknown ones', () => {

@@ -107,7 +107,7 @@ export interface CheckGroupsRecord {
 }
 
 /**
- * Raw result of one Checkly check run (GET /v1/check-results/{checkId}, by from/to window).
+ * Raw result of one Checkly check run or retry attempt (GET /v2/check-results/{checkId}, by from/to window, nextId cursor).
  */
 export interface CheckResultsRecord {
   id: string;
@@ -117,12 +117,18 @@ export interface CheckResultsRecord {
   hasFailures?: null | boolean;
   hasErrors?: null | boolean;
   isDegraded?: null | boolean;
+  isCancelled?: null | boolean;
   overMaxResponseTime?: null | boolean;
   runLocation?: null | string;
   responseTime?: null | number;
   attempts?: null | number;
   checkRunId?: null | number;
   sequenceId?: null | string;
+  /**
+   * OpenTelemetry trace id of the run, null when none was recorded
+   */
+  traceId?: null | string;
+  errorGroupIds?: null | string[];
   startedAt: string;
   stoppedAt?: null | string;
   created_at?: null | string;
@@ -142,17 +148,65 @@ export interface CheckResultsRecord {
     response?: null | {
       status?: null | number;
       statusText?: null | string;
+      /**
+       * socket, lookup, connect, response and end times in ms
+       */
       timings?: null | {};
+      /**
+       * wait, dns, tcp, firstByte, download and total in ms
+       */
       timingPhases?: null | {};
     };
     requestError?: null | string;
+    pcapDataUrl?: null | string;
   };
   browserCheckResult?: null | {
     type?: null | string;
     errors?: null | unknown[];
     runtimeVersion?: null | string;
     playwrightTestTraces?: null | string[];
+    /**
+     * console, network, document and user-script error counts
+     */
+    traceSummary?: null | {};
+    pages?:
+      | null
+      | {
+          url?: null | string;
+          /**
+           * CLS, FCP, LCP, TBT and TTFB, each a score and a value
+           */
+          webVitals?: null | {};
+        }[];
+    startTime?: null | number;
+    endTime?: null | number;
+    playwrightTestVideos?: null | string[];
+    playwrightTestJsonReportFile?: null | string;
   };
+  /**
+   * multi-step (Playwright) check: errors, start and end times, runtime, traces, report file
+   */
+  multiStepCheckResult?: null | {};
+  /**
+   * Playwright check suite result
+   */
+  playwrightCheckResult?: null | {};
+  /**
+   * gRPC check: status codes, health, timings, request, assertions, response
+   */
+  grpcCheckResult?: null | {};
+  /**
+   * SSL check: TLS version, cipher, days until expiry, chain and hostname checks, certificate
+   */
+  sslCheckResult?: null | {};
+  /**
+   * traceroute check: hops, destination reached, latencies
+   */
+  tracerouteCheckResult?: null | {};
+  /**
+   * agentic check: summary, assertions, steps
+   */
+  agenticCheckResult?: null | {};
 }
 
 /**

@@ -9,6 +9,8 @@ export interface Bookmark {
   replication_key_value?: string | number;
   /** Full-table streams: the version of the last completed load. */
   version?: number;
+  /** Where the stream's own walk stands (`ctx.checkpoint({ progress })`), any JSON value. */
+  progress?: unknown;
 }
 
 /** A stream's entry in the state: a bookmark, or one bookmark per partition id. */
@@ -93,6 +95,13 @@ export class BookmarkStore {
     const entry = (this.state.bookmarks[stream] ??= {});
     if (partitionId === undefined) Object.assign(entry, bookmark);
     else Object.assign(((entry.partitions ??= {})[partitionId] ??= {}), bookmark);
+  }
+
+  /** Removes one field of a stream's or partition's bookmark. */
+  unset(stream: string, partitionId: string | undefined, field: keyof Bookmark): void {
+    const entry = this.state.bookmarks[stream];
+    const bookmark = partitionId === undefined ? entry : entry?.partitions?.[partitionId];
+    if (bookmark) delete bookmark[field];
   }
 
   /** A copy of the whole state, for a STATE message. */

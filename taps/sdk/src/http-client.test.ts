@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { registerSecret, isExactNumber } from '@observes/protocol';
-import { startFakeApi, delay, failRequests, rateLimit, requireAuth, pagePaginated, offsetPaginated, type FakeApi } from '@observes/testkit';
-import { HttpClient, HttpError, type HttpClientOptions } from './http-client.js';
+import { startFakeApi, delay, failRequests, ignoreQuery, rateLimit, requireAuth, pagePaginated, offsetPaginated, throttleFor, type FakeApi } from '@observes/testkit';
+import { HttpClient, HttpError, RepeatedPageError, type HttpClientOptions } from './http-client.js';
 import { cursorPaginator, keysetPaginator, linkHeaderPaginator, nextLink, nextPageHeaderPaginator, offsetPaginator, pageNumberPaginator } from './paginators.js';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -209,5 +209,109 @@ describe('HttpClient', () => {
     const { http } = client(api);
     const body = await http.get<{ id: unknown }>('/n');
     expect(isExactNumber(body.id)).to.equal(true);
+  });
+
+  describe('retry budget', () => {
+    /** A fake clock that sleeping advances: the client and the fake server share it, so nothing waits for real. */
+    const clock = { now: 1_700_000_000_000 };
+    const now = () => clock.now;
+    function clocked(options: HttpClientOptions) {
+      const sleeps: number[] = [];
+      const http = new HttpClient({
+        baseUrl: api!.url,
+        random: () => 0,
+        now,
+        sleep: async (ms) => void (sleeps.push(ms), (clock.now += ms)),
+        ...options,
+      });
+      return { http, sleeps };
+    }
+
+    it('outlasts 40 s of bare 429s (no Retry-After, no RateLimit-*) within a 120 s budget', async () => {
+      api = await startFakeApi({ behaviours: [throttleFor({ durationMs: 40_000, now })], routes: [{ path: '/items', handler: () => ({ body: items }) }] });
+      const { http, sleeps } = clocked({ retryBudgetMs: 120_000 });
+      expect(await http.get('/items')).to.deep.equal(items);
+      // Equal jitter at its low end (random 0): 0.5, 1, 2, 4, 8, 16 s, then half the 60 s cap: the eighth attempt is past the window.
+      expect(sleeps).to.deep.equal([500, 1000, 2000, 4000, 8000, 16_000, 30_000]);
+      expect(api.requests.map((r) => r.status)).to.deep.equal([429, 429, 429, 429, 429, 429, 429, 200]);
+    });
+
+    it('gives up when the waits used the budget, the last wait shortened to fit, naming the budget', async () => {
+      api = await startFakeApi({ behaviours: [throttleFor({ durationMs: Infinity })], routes: [{ path: '/items', handler: () => ({ body: items }) }] });
+      const { http, sleeps } = clocked({ retryBudgetMs: 10_000 });
+      const error = (await http.get('/items').catch((e: unknown) => e)) as HttpError;
+      expect(error).to.be.instanceOf(HttpError);
+      expect(error.message).to.match(/failed after 6 attempts and 10 s of waiting \(the 10 s retry budget\): 429/);
+      expect(sleeps).to.deep.equal([500, 1000, 2000, 4000, 2500]);
+    });
+
+    it('without a budget keeps the count limit: five retries, ~15.5 s of waiting at the low end', async () => {
+      api = await startFakeApi({ behaviours: [throttleFor({ durationMs: Infinity })], routes: [{ path: '/items', handler: () => ({ body: items }) }] });
+      const { http, sleeps } = clocked({});
+      const error = (await http.get('/items').catch((e: unknown) => e)) as HttpError;
+      expect(error.message).to.contain('failed after 6 attempts: 429');
+      expect(sleeps.reduce((a, b) => a + b)).to.equal(15_500);
+    });
+
+    it('fails at once when the server asks for more than the budget has left', async () => {
+      api = await startFakeApi({ behaviours: [rateLimit({ nth: [1], retryAfterSeconds: 600 })], routes: [{ path: '/items', handler: () => ({ body: items }) }] });
+      const { http, sleeps } = clocked({ retryBudgetMs: 60_000 });
+      const error = (await http.get('/items').catch((e: unknown) => e)) as HttpError;
+      expect(error.message).to.contain('the server asks to wait 600 s, more than the 60 s left of the 60 s retry budget');
+      expect(sleeps).to.deep.equal([]);
+    });
+  });
+
+  it('spaces the requests of a route by its own limit, on top of the tap-wide one', async () => {
+    let now = 1_000_000;
+    api = await startFakeApi({ routes: [{ path: '/slow/:id', handler: () => ({ body: [] }) }, { path: '/fast', handler: () => ({ body: [] }) }] });
+    const sleeps: number[] = [];
+    const http = new HttpClient({
+      baseUrl: api!.url,
+      requestsPerSecond: 100,
+      routeLimits: [{ path: /^\/slow\//, requestsPerSecond: 0.5 }],
+      now: () => now,
+      sleep: async (ms) => void (sleeps.push(ms), (now += ms)),
+    });
+    await http.get('/slow/1');
+    await http.get('/fast');
+    await http.get('/slow/2');
+    // Every request waits the tap-wide 10 ms (no time passes on this clock otherwise); the second /slow then
+    // waits until 2 s after the first.
+    expect(sleeps).to.deep.equal([10, 10, 1980]);
+  });
+
+  describe('repeated pages', () => {
+    it('fails, naming the page, when an endpoint ignores the page parameter', async () => {
+      api = await startFakeApi({ behaviours: [ignoreQuery({ params: ['page'] })], routes: [{ path: '/items', handler: pagePaginated(items) }] });
+      const { http } = client(api);
+      const got: unknown[] = [];
+      const error = await (async () => {
+        for await (const item of http.paginate('/items', { paginator: pageNumberPaginator({ size: 10 }) })) got.push(item);
+      })().catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(RepeatedPageError);
+      expect((error as Error).message).to.match(/page=2&per_page=10: page 2 has the same 10 items as page 1/);
+      expect(got).to.have.length(10);
+      expect(api.requests).to.have.length(2);
+    });
+
+    it('fails when a cursor leads back to a page already requested', async () => {
+      api = await startFakeApi({ routes: [{ path: '/items', handler: (r) => ({ body: { data: [{ id: r.query.cursor ?? 'start' }], next: r.query.cursor === 'b' ? 'a' : r.query.cursor === 'a' ? 'b' : 'a' } }) }] });
+      const { http } = client(api);
+      const paginator = cursorPaginator({ param: 'cursor', nextCursor: (body) => body.next });
+      const error = await (async () => {
+        for await (const _ of http.paginate('/items', { paginator, items: (body) => body.data })) void _;
+      })().catch((e: unknown) => e);
+      expect((error as Error).message).to.match(/cursor=a: page 4 repeats the request of an earlier page/);
+    });
+
+    it('can be allowed for listings whose pages may be identical', async () => {
+      let calls = 0;
+      api = await startFakeApi({ routes: [{ path: '/items', handler: () => ({ body: ++calls <= 2 ? [{ same: true }] : [] }) }] });
+      const { http } = client(api);
+      const got: unknown[] = [];
+      for await (const item of http.paginate('/items', { paginator: pageNumberPaginator({ size: 1 }), repeatedPages: 'allow' })) got.push(item);
+      expect(got).to.have.length(2);
+    });
   });
 });

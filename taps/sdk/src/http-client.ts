@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { parseJsonLossless, redact, serializeJson, type Logger } from '@observes/protocol';
 import { RateLimiter } from './rate-limiter.js';
 import { rateLimitExhausted, retryDelayMs, serverDelayMs } from './retry-delay.js';
@@ -18,8 +19,18 @@ export interface HttpClientOptions {
   headers?: Record<string, string>;
   /** Per-attempt timeout in ms, body included; default 30000. */
   timeoutMs?: number;
-  /** Retries after the first attempt on 429, 5xx, 408, timeouts and network errors; default 5. */
+  /**
+   * Retries after the first attempt on 429, 5xx, 408, timeouts and network errors; default 5, or unlimited when
+   * `retryBudgetMs` is set (set both to cap both).
+   */
   maxRetries?: number;
+  /**
+   * Total time in ms one request may spend waiting between its retries. Retries go on, backing off, until the waits
+   * add up to it (the last wait is shortened to fit), so a request outlasts a rate-limit window of that length even
+   * when the server says nothing about when to come back. A server asking for a longer wait than what is left of
+   * the budget fails the request at once. Default: no budget (only `maxRetries` counts).
+   */
+  retryBudgetMs?: number;
   /** First backoff delay in ms, doubled per retry, with jitter; default 1000. */
   baseDelayMs?: number;
   /** Cap of a computed backoff delay in ms; default 60000. */
@@ -28,6 +39,8 @@ export interface HttpClientOptions {
   maxServerDelayMs?: number;
   /** Per-tap rate limit in requests per second; default unlimited. */
   requestsPerSecond?: number;
+  /** Stricter limits of some routes (on top of `requestsPerSecond`), e.g. an endpoint allowing 5 requests per 10 s. */
+  routeLimits?: RouteLimit[];
   /** Waits `ms`; inject a fake in tests so retries do not sleep for real. */
   sleep?: (ms: number) => Promise<void>;
   /** Random source in [0, 1) for jitter. */
@@ -44,6 +57,14 @@ export interface HttpClientOptions {
   logger?: Logger;
   /** Emits `http_request_duration` timers. */
   metrics?: Metrics;
+}
+
+/** A rate limit of the requests whose URL path matches `path` (every attempt counts, retries included). */
+export interface RouteLimit {
+  /** Tested against the request URL's path, e.g. `/^\/v2\/check-results\//`. */
+  path: RegExp;
+  /** Requests per second on the matching routes, e.g. `0.5` for 5 requests per 10 s. */
+  requestsPerSecond: number;
 }
 
 /** A request of {@link HttpClient.request}. */
@@ -130,6 +151,24 @@ export interface PaginateOptions<T> {
   headers?: Record<string, string>;
   /** Where the items are in a page body; default: the body is the array. */
   items?: ItemsOf<T>;
+  /**
+   * `fail` (default): a page whose request repeats an earlier page's, or whose non-empty body equals the previous
+   * page's (an endpoint ignoring its paging parameter), throws {@link RepeatedPageError} instead of looping
+   * forever. `allow` turns the check off, for listings whose pages may legitimately be identical.
+   */
+  repeatedPages?: 'fail' | 'allow';
+}
+
+/** A listing went round in circles: a page repeats an earlier request, or the previous page's content. */
+export class RepeatedPageError extends Error {
+  override name = 'RepeatedPageError';
+  constructor(
+    message: string,
+    /** URL of the repeated page, secrets stripped. */
+    readonly url: string,
+  ) {
+    super(message);
+  }
 }
 
 /** One page of a paginated listing. */
@@ -149,6 +188,7 @@ export class HttpClient {
   private readonly options: HttpClientOptions;
   private readonly transport: Transport;
   private readonly limiter: RateLimiter;
+  private readonly routeLimiters: { path: RegExp; limiter: RateLimiter }[];
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
 
@@ -157,30 +197,42 @@ export class HttpClient {
     this.sleep = options.sleep ?? realSleep;
     this.now = options.now ?? Date.now;
     this.limiter = new RateLimiter(options.requestsPerSecond, this.sleep, this.now);
+    this.routeLimiters = (options.routeLimits ?? []).map((route) => ({ path: route.path, limiter: new RateLimiter(route.requestsPerSecond, this.sleep, this.now) }));
     const base = fetchTransport(options.fetch);
     this.transport = options.replayDir ? replayTransport(options.replayDir) : options.recordDir ? recordingTransport(options.recordDir, base) : base;
   }
 
   /** Sends a request, retrying transient failures; resolves with a 2xx response or throws {@link HttpError}. */
   async request<T = unknown>(request: HttpRequest): Promise<HttpResponse<T>> {
+    return (await this.send<T>(request)).response;
+  }
+
+  /** {@link request}, also returning the body's text (pages compare it to detect a repeated page). */
+  private async send<T>(request: HttpRequest): Promise<{ response: HttpResponse<T>; text: string }> {
     const method = (request.method ?? 'GET').toUpperCase();
     const url = buildUrl(this.options.baseUrl, request.url, request.query);
     const safeUrl = redactUrl(url);
+    const path = new URL(url).pathname;
+    const routeLimiters = this.routeLimiters.filter((route) => route.path.test(path));
     const headers: Record<string, string> = { accept: 'application/json', ...this.options.headers, ...request.headers };
     let body: string | undefined;
     if (request.body !== undefined) {
       body = typeof request.body === 'string' ? request.body : serializeJson(request.body);
       headers['content-type'] ??= 'application/json';
     }
-    const maxRetries = this.options.maxRetries ?? 5;
+    const budgetMs = this.options.retryBudgetMs;
+    const maxRetries = this.options.maxRetries ?? (budgetMs === undefined ? 5 : Infinity);
     const backoff = {
       baseDelayMs: this.options.baseDelayMs ?? 1000,
       maxDelayMs: this.options.maxDelayMs ?? 60_000,
       maxServerDelayMs: this.options.maxServerDelayMs ?? 900_000,
       random: this.options.random ?? Math.random,
     };
+    /** Time slept between attempts so far, counted against `retryBudgetMs`. */
+    let waitedMs = 0;
     for (let attempt = 0; ; attempt++) {
       await this.limiter.acquire();
+      for (const route of routeLimiters) await route.limiter.acquire();
       const started = performance.now();
       let response: TransportResponse | undefined;
       let failure: string;
@@ -203,7 +255,7 @@ export class HttpClient {
           const wait = serverDelayMs(header, this.now());
           if (wait !== undefined) this.limiter.blockUntil(this.now() + wait);
         }
-        return { status: response.status, url, headers: response.headers, body: parseBody(response) as T };
+        return { response: { status: response.status, url, headers: response.headers, body: parseBody(response) as T }, text: response.text };
       }
       if (response) {
         failure = `${response.status} ${response.statusText}`.trim();
@@ -212,10 +264,20 @@ export class HttpClient {
           throw new HttpError(redact(`${method} ${safeUrl} failed: ${failure}${detail ? `: ${detail}` : ''}`), response.status, method, safeUrl);
         }
       }
-      if (attempt >= maxRetries) {
-        throw new HttpError(redact(`${method} ${safeUrl} failed after ${attempt + 1} attempts: ${failure!}`), response?.status, method, safeUrl);
+      const giveUp = (why: string) => new HttpError(redact(`${method} ${safeUrl} failed after ${attempt + 1} attempts${why}: ${failure!}`), response?.status, method, safeUrl);
+      if (attempt >= maxRetries) throw giveUp('');
+      let delay = retryDelayMs(attempt, header, this.now(), backoff);
+      if (budgetMs !== undefined) {
+        const leftMs = budgetMs - waitedMs;
+        const budget = `${Math.round(budgetMs / 1000)} s retry budget`;
+        if (leftMs <= 0) throw giveUp(` and ${Math.round(waitedMs / 1000)} s of waiting (the ${budget})`);
+        // Waiting less than the server asked only earns another refusal.
+        if (header && serverDelayMs(header, this.now()) !== undefined && delay > leftMs) {
+          throw giveUp(`: the server asks to wait ${Math.round(delay / 1000)} s, more than the ${Math.round(leftMs / 1000)} s left of the ${budget}`);
+        }
+        delay = Math.min(delay, leftMs);
       }
-      const delay = retryDelayMs(attempt, header, this.now(), backoff);
+      waitedMs += delay;
       this.options.logger?.warn('retrying HTTP request', { method, url: safeUrl, problem: failure!, attempt: attempt + 1, delay_ms: delay });
       await this.sleep(delay);
     }
@@ -226,13 +288,34 @@ export class HttpClient {
     return (await this.request<T>({ url, query, headers })).body;
   }
 
-  /** Walks the pages of a listing; stop early by breaking out of the loop (no further page is fetched). */
+  /**
+   * Walks the pages of a listing; stop early by breaking out of the loop (no further page is fetched). A page
+   * repeating an earlier request or the previous page's content throws {@link RepeatedPageError} (see `repeatedPages`).
+   */
   async *pages<T = unknown>(url: string, options: PaginateOptions<T>): AsyncGenerator<Page<T>> {
     const itemsOf = options.items ?? defaultItems<T>;
+    const checkRepeats = options.repeatedPages !== 'allow';
+    const requested = new Set<string>();
+    let previousDigest: string | undefined;
     let current: PageRequest | undefined = options.paginator.first({ url, query: { ...options.query } });
     for (let number = 1; current; number++) {
-      const response = await this.request({ url: current.url, query: current.query, headers: options.headers });
+      const pageUrl = buildUrl(this.options.baseUrl, current.url, current.query);
+      if (checkRepeats && requested.has(pageUrl)) {
+        throw new RepeatedPageError(`${redactUrl(pageUrl)}: page ${number} repeats the request of an earlier page; the listing would never end`, redactUrl(pageUrl));
+      }
+      requested.add(pageUrl);
+      const { response, text } = await this.send({ url: current.url, query: current.query, headers: options.headers });
       const items = itemsOf(response.body, response) ?? [];
+      if (checkRepeats && items.length > 0) {
+        const digest = createHash('sha256').update(text).digest('base64');
+        if (digest === previousDigest) {
+          throw new RepeatedPageError(
+            `${redactUrl(pageUrl)}: page ${number} has the same ${items.length} items as page ${number - 1}; the endpoint seems to ignore its paging parameter`,
+            redactUrl(pageUrl),
+          );
+        }
+        previousDigest = digest;
+      }
       yield { items, response, number };
       current = options.paginator.next(current, response, items);
     }

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { parseMessage, type Message } from '@observes/protocol';
+import { parseMessage, StreamChecker, type JsonRecord, type Message } from '@observes/protocol';
 import { runTap, type RunTapOptions } from './run-tap.js';
 import type { TapDefinition } from './tap-definition.js';
 
@@ -36,4 +36,32 @@ export async function runTapCaptured(tap: TapDefinition, args: string[], options
     messages = [];
   }
   return { code, stdout, stderr, messages };
+}
+
+/** What a test usually reads from a captured run: {@link summarizeMessages}. */
+export interface MessageSummary {
+  /** Records by stream, in output order. */
+  records: Map<string, JsonRecord[]>;
+  /** The last STATE value (what the next run resumes from). */
+  state: unknown;
+}
+
+/**
+ * Records by stream and the last STATE of a run's messages, checking on the way that they form a valid Singer stream
+ * (SCHEMA before RECORD, key properties present, each record valid against its schema); throws naming the message.
+ */
+export function summarizeMessages(messages: Message[]): MessageSummary {
+  const checker = new StreamChecker({ validateRecords: true });
+  const records = new Map<string, JsonRecord[]>();
+  let state: unknown;
+  messages.forEach((message, index) => {
+    checker.check({ line: index + 1, message, size: 0 });
+    if (message.type === 'RECORD') {
+      const list = records.get(message.stream) ?? [];
+      list.push(message.record);
+      records.set(message.stream, list);
+    }
+    if (message.type === 'STATE') state = message.value;
+  });
+  return { records, state };
 }

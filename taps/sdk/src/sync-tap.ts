@@ -79,10 +79,25 @@ export async function syncTap(options: SyncOptions): Promise<TapState> {
     config: options.config,
     http: options.http,
     logger,
+    metrics: options.metrics,
     startDate,
     stream,
     now: () => clock.now(),
   });
+  /** Partitions tried and skipped over the run: a run that read nothing fails. */
+  let partitionsDone = 0;
+  let partitionsSkipped = 0;
+  /** The reason to skip the partition a stream failed on, if the stream says it is only that partition's failure. */
+  const skipReason = (definition: StreamDefinition, error: unknown, partition: Partition | undefined, partitionId: string | undefined, logger: Logger) => {
+    const reason = definition.skipPartitionOn?.(error, partition);
+    if (reason === undefined) return undefined;
+    partitionsSkipped++;
+    logger.warn(`partition skipped: ${reason}`, { stream: definition.name, partition: partitionId, error: (error as Error)?.message ?? String(error) });
+    options.metrics.counter('partition_skipped', 1, { stream: definition.name, partition: partitionId, reason });
+    return reason;
+  };
+  const idOf = (definition: StreamDefinition, partition: Partition | undefined) =>
+    partition === undefined ? undefined : (definition.partitionId ?? defaultPartitionId)(partition);
 
   const parentRecords = new Map<string, JsonRecord[]>();
 
@@ -90,8 +105,13 @@ export async function syncTap(options: SyncOptions): Promise<TapState> {
   async function* allRecords(definition: StreamDefinition): AsyncGenerator<JsonRecord> {
     const logger = options.logger.child({ stream: definition.name });
     for await (const partition of partitionsOf(definition, logger)) {
-      // Read without a bookmark, so nothing to set.
-      yield* definition.records({ ...baseContext(definition.name, logger), bookmark: undefined, partition, setBookmark: () => {} });
+      // Read without a bookmark, so nothing to set or checkpoint.
+      const context = { ...baseContext(definition.name, logger), bookmark: undefined, partition, setBookmark: () => {}, progress: undefined, checkpoint: async () => {} };
+      try {
+        yield* definition.records(context);
+      } catch (error) {
+        if (skipReason(definition, error, partition, idOf(definition, partition), logger) === undefined) throw error;
+      }
     }
   }
 
@@ -135,8 +155,10 @@ export async function syncTap(options: SyncOptions): Promise<TapState> {
     }
     logger.info('syncing stream', { replication: replicationKey ? `INCREMENTAL by ${replicationKey}` : 'FULL_TABLE' });
     let count = 0;
+    /** A full-table stream missing a partition must not be activated: that would drop the partition's rows. */
+    let skippedPartition: string | undefined;
     for await (const partition of partitionsOf(definition, logger)) {
-      const partitionId = partition === undefined ? undefined : (definition.partitionId ?? defaultPartitionId)(partition);
+      const partitionId = idOf(definition, partition);
       const partitionLogger = partitionId === undefined ? logger : logger.child({ partition: partitionId });
       const bookmark = replicationKey ? store.resumeValue(stream, partitionId, replicationKey) : undefined;
       let max = bookmark;
@@ -159,34 +181,54 @@ export async function syncTap(options: SyncOptions): Promise<TapState> {
         if (typeof value !== 'string' && typeof value !== 'number') throw new TypeError(`stream "${stream}": setBookmark takes a string or a number, not ${typeof value}`);
         if (replicationKey) chosen = value;
       };
-      const context: StreamContext = { ...baseContext(stream, partitionLogger), bookmark, partition, setBookmark };
-      for await (const raw of definition.records(context)) {
-        const record = pickFields(raw, fields);
-        await write({
-          type: 'RECORD',
-          stream,
-          record,
-          time_extracted: clock.now().toISOString(),
-          ...(version !== undefined ? { version } : {}),
-        });
-        count++;
-        if (!replicationKey) continue;
-        const value = toBookmarkValue(raw[replicationKey]);
-        if (value !== undefined && (max === undefined || compareReplicationValues(value, max) > 0)) max = value;
-        if (checkpoints && value !== undefined && previous !== undefined && compareReplicationValues(value, previous) < 0) {
-          checkpoints = false;
-          partitionLogger.warn(`records are not sorted by ${replicationKey}: the bookmark advances only when the stream completes`, { previous, value });
+      const checkpoint = async (update: { bookmark?: string | number; progress?: unknown }) => {
+        if (!replicationKey) return;
+        if (update.bookmark !== undefined) {
+          setBookmark(update.bookmark);
+          store.set(stream, partitionId, { replication_key: replicationKey, replication_key_value: update.bookmark });
         }
-        previous = value ?? previous;
-        // Only a sorted stream may checkpoint mid-way: every record after this point has a value ≥ max.
-        if (checkpoints && ++sinceCheckpoint >= stateEvery) {
-          sinceCheckpoint = 0;
-          await advance(false);
+        if (update.progress === null) store.unset(stream, partitionId, 'progress');
+        else if (update.progress !== undefined) store.set(stream, partitionId, { progress: structuredClone(update.progress) });
+        await emitState();
+      };
+      const progress = replicationKey ? structuredClone(store.get(stream, partitionId)?.progress) : undefined;
+      const context: StreamContext = { ...baseContext(stream, partitionLogger), bookmark, partition, setBookmark, progress, checkpoint };
+      try {
+        for await (const raw of definition.records(context)) {
+          const record = pickFields(raw, fields);
+          await write({
+            type: 'RECORD',
+            stream,
+            record,
+            time_extracted: clock.now().toISOString(),
+            ...(version !== undefined ? { version } : {}),
+          });
+          count++;
+          if (!replicationKey) continue;
+          const value = toBookmarkValue(raw[replicationKey]);
+          if (value !== undefined && (max === undefined || compareReplicationValues(value, max) > 0)) max = value;
+          if (checkpoints && value !== undefined && previous !== undefined && compareReplicationValues(value, previous) < 0) {
+            checkpoints = false;
+            partitionLogger.warn(`records are not sorted by ${replicationKey}: the bookmark advances only when the stream completes`, { previous, value });
+          }
+          previous = value ?? previous;
+          // Only a sorted stream may checkpoint mid-way: every record after this point has a value ≥ max.
+          if (checkpoints && ++sinceCheckpoint >= stateEvery) {
+            sinceCheckpoint = 0;
+            await advance(false);
+          }
         }
+      } catch (error) {
+        if (skipReason(definition, error, partition, partitionId, partitionLogger) === undefined) throw error;
+        skippedPartition ??= partitionId ?? stream;
+        continue;
       }
+      partitionsDone++;
       await advance(true);
     }
-    if (version !== undefined) {
+    if (version !== undefined && skippedPartition !== undefined) {
+      logger.warn('not activating this version: a partition was skipped, so the rows of earlier versions stay', { version, partition: skippedPartition });
+    } else if (version !== undefined) {
       await write({ type: 'ACTIVATE_VERSION', stream, version });
       store.set(stream, undefined, { version });
       await emitState();
@@ -196,5 +238,8 @@ export async function syncTap(options: SyncOptions): Promise<TapState> {
   }
   // Singer runs end with a STATE, so a runner always has the final bookmarks even when nothing advanced.
   await emitState(true);
+  if (partitionsSkipped > 0 && partitionsDone === 0) {
+    throw new Error(`nothing could be read: all ${partitionsSkipped} partitions tried were skipped (see the warnings)`);
+  }
   return store.snapshot();
 }

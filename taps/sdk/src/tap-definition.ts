@@ -1,5 +1,6 @@
 import type { JsonRecord, JsonSchema, Logger } from '@observes/protocol';
 import type { HttpClient, HttpClientOptions } from './http-client.js';
+import type { Metrics } from './metrics.js';
 
 /** A partition of a stream (a project, an account...): plain JSON values; bookmarks are kept per partition. */
 export type Partition = Record<string, unknown>;
@@ -19,6 +20,8 @@ export interface StreamContext<Config = Record<string, unknown>, P extends Parti
   partition: P | undefined;
   /** Logger tagged with the stream (and partition). */
   logger: Logger;
+  /** The run's Singer METRIC lines (e.g. a counter of what was skipped, and why). */
+  metrics: Metrics;
   /** `config.start_date` when the tap has one: where a first incremental run starts. */
   startDate: string | undefined;
   /** Name of the stream being synced. */
@@ -38,10 +41,29 @@ export interface StreamContext<Config = Record<string, unknown>, P extends Parti
    * replicates FULL_TABLE, which has no bookmark.
    */
   setBookmark(value: string | number): void;
+  /**
+   * What this partition saved with {@link checkpoint}'s `progress` in an earlier run (any JSON value), or
+   * `undefined`: where a long walk stopped, so that it resumes there instead of starting over.
+   */
+  progress: unknown;
+  /**
+   * Emits a STATE now, covering every record yielded so far (they were all written when the generator runs
+   * again), for streams that know their position better than the records say:
+   * - `progress` is kept in the partition's state and handed back as `ctx.progress` next run (`null` clears it);
+   *   it stays until replaced or cleared, also when the partition completes;
+   * - `bookmark` sets the partition's bookmark now, with the promise of {@link setBookmark} (every record up to it
+   *   was yielded and is final), and is also its final bookmark unless set again.
+   *
+   * Ignored (nothing is emitted) when the catalog replicates the stream FULL_TABLE.
+   */
+  checkpoint(update: { bookmark?: string | number; progress?: unknown }): Promise<void>;
 }
 
 /** Context for computing a stream's partitions. */
-export type PartitionsContext<Config = Record<string, unknown>> = Omit<StreamContext<Config, never>, 'bookmark' | 'partition' | 'setBookmark'>;
+export type PartitionsContext<Config = Record<string, unknown>> = Omit<
+  StreamContext<Config, never>,
+  'bookmark' | 'partition' | 'setBookmark' | 'progress' | 'checkpoint'
+>;
 
 /** Partitions derived from the records of a parent stream (one partition per parent record). */
 export interface ParentPartitions<P extends Partition = Partition> {
@@ -72,6 +94,14 @@ export interface StreamDefinition<Config = any, P extends Partition = any> {
   partitionId?: (partition: P) => string;
   /** Whether the stream is selected when a catalog does not say; default true. */
   selectedByDefault?: boolean;
+  /**
+   * Says which failures only make one partition unavailable (a GitLab project whose CI/CD is disabled answers 403
+   * on its pipelines): return the reason, and the SDK skips that partition with a warning and a
+   * `partition_skipped` METRIC instead of failing the run. The partition's bookmark stays where its last STATE
+   * left it; a full-table stream with a skipped partition is not activated this run (its rows from earlier
+   * versions stay). The run still fails when every partition it tried was skipped. Default: every failure fails.
+   */
+  skipPartitionOn?: (error: unknown, partition: P | undefined) => string | undefined;
   /** The records of one partition (or of the stream). Yield plain JSON objects; the SDK adds envelopes. */
   records(ctx: StreamContext<Config, P>): AsyncIterable<JsonRecord>;
 }

@@ -1,5 +1,5 @@
 import type { JsonRecord } from '@observes/protocol';
-import { pageNumberPaginator, RateLimiter, type HttpClient } from '@observes/tap-sdk';
+import { pageNumberPaginator, type HttpClient } from '@observes/tap-sdk';
 import type { ChecklyConfig } from './config.js';
 
 /** Checkly's `limit`/`page` pagination of bare arrays: a page shorter than the limit is the last. */
@@ -22,16 +22,4 @@ export function checklyChecks(http: HttpClient, config: ChecklyConfig): Promise<
     checks.set(http, found);
   }
   return found;
-}
-
-const resultLimiters = new WeakMap<HttpClient, RateLimiter>();
-
-/** The run's limiter of `/v1/check-results`, which Checkly limits apart from the rest (5 requests per 10 s). */
-export function checkResultsLimiter(http: HttpClient, config: ChecklyConfig): RateLimiter {
-  let limiter = resultLimiters.get(http);
-  if (!limiter) {
-    limiter = new RateLimiter(config.check_results_requests_per_second, (ms) => new Promise((resolve) => setTimeout(resolve, ms)), Date.now);
-    resultLimiters.set(http, limiter);
-  }
-  return limiter;
 }

@@ -24,7 +24,7 @@ describe('tap-checkly differential runs', () => {
     // Results every 20 minutes from 00:00 to 11:40 for 3 checks.
     seedCheckly(api, { checks: 3, resultsPerCheck: 36, minutesApart: 20, lastResultAt: '2024-06-01T11:40:00.000Z' });
     // At 12:00 with 10 minutes to settle, the tap reads up to 11:50.
-    first = await runCheckly(api, { settle_seconds: 600 });
+    first = await runCheckly(api, { settle_seconds: 600, results_window_hours: 6 });
   });
   after(() => api.close());
 
@@ -52,13 +52,13 @@ describe('tap-checkly differential runs', () => {
     api.items('check-statuses').push(checklyCheckStatus(4));
     api.items('checks')[1] = { ...api.items('checks')[1], name: 'Renamed check 2', updated_at: '2024-06-01T13:00:00.000Z' };
 
-    const second = await runCheckly(api, { settle_seconds: 600 }, first.state, LATER);
+    const second = await runCheckly(api, { settle_seconds: 600, results_window_hours: 6 }, first.state, LATER);
     expect(second.code, second.stderr).to.equal(0);
     const boundary = [1, 2, 3].map((n) => `result-${n}-35`);
     expectDelta(second, 'check_results', added.map((r) => r.id as string), boundary);
     expect(second.records.get('checks')!.map((c) => c.name)).to.include('Renamed check 2').and.to.include('Check 4');
 
-    const third = await runCheckly(api, { settle_seconds: 600 }, second.state, LATER);
+    const third = await runCheckly(api, { settle_seconds: 600, results_window_hours: 6 }, second.state, LATER);
     expectDelta(third, 'check_results', [], ['result-1-102', 'result-2-101', 'result-3-100', 'result-4-2']);
   });
 });

@@ -1,7 +1,7 @@
 import type { JsonRecord } from '@observes/protocol';
 import type { FakeChecklyApi } from './fake-checkly-api.js';
 
-/** Shapes of Checkly public API v1 items, as its reference shows them, for seeding {@link FakeChecklyApi}. */
+/** Shapes of Checkly public API items, as its reference shows them, for seeding {@link FakeChecklyApi}. */
 
 /** The id of check number `n` (Checkly check ids are UUIDs). */
 export function checkId(n: number): string {
@@ -96,33 +96,62 @@ export function checklyCheckStatus(n: number, failing = false): JsonRecord {
   };
 }
 
-/** A raw API-check result of check `n` started at `startedAt`. */
-export function checklyCheckResult(n: number, index: number, startedAt: string, failing = false): JsonRecord {
+/** Options of {@link checklyCheckResult}. */
+export interface CheckResultOptions {
+  failing?: boolean;
+  /** `ATTEMPT` for a retry attempt of a run (kept only with `resultType=ATTEMPT` or `ALL`). */
+  resultType?: 'FINAL' | 'ATTEMPT';
+  /** A multi-step (Playwright) check's result instead of an API check's. */
+  multiStep?: boolean;
+}
+
+/**
+ * A raw result of check `n` started at `startedAt`, with the fields of the current schema
+ * (https://www.checklyhq.com/docs/api-reference/check-results/lists-all-check-results-1 and the `CheckResult` type
+ * of Checkly's CLI): API or multi-step sub-result, the other kinds' sub-results null, `isCancelled`, `traceId`,
+ * `errorGroupIds`.
+ */
+export function checklyCheckResult(n: number, index: number, startedAt: string, options: CheckResultOptions | boolean = {}): JsonRecord {
+  const { failing = false, resultType = 'FINAL', multiStep = false } = typeof options === 'boolean' ? { failing: options } : options;
   const started = Date.parse(startedAt);
   return {
-    id: `result-${n}-${index}`,
+    id: `result-${n}-${index}${resultType === 'ATTEMPT' ? '-attempt' : ''}`,
     checkId: checkId(n),
     name: `Check ${n}`,
-    resultType: 'FINAL',
+    resultType,
     hasFailures: failing,
     hasErrors: false,
     isDegraded: false,
+    isCancelled: false,
     overMaxResponseTime: false,
     runLocation: index % 2 ? 'us-east-1' : 'eu-central-1',
     responseTime: 100 + (index % 7) * 10,
-    attempts: 1,
+    attempts: resultType === 'ATTEMPT' ? 1 : 2,
     checkRunId: index,
     sequenceId: `seq-${n}-${index}`,
+    traceId: failing ? `trace-${n}-${index}` : null,
+    errorGroupIds: failing ? [`error-group-${n}`] : [],
     startedAt,
     stoppedAt: new Date(started + 150).toISOString(),
     created_at: new Date(started + 2000).toISOString(),
-    apiCheckResult: {
-      assertions: [{ source: 'STATUS_CODE', target: 200 }],
-      request: { method: 'GET', url: `https://api.example.com/health/${n}` },
-      response: { status: failing ? 500 : 200, statusText: failing ? 'Internal Server Error' : 'OK', timings: { total: 150 }, timingPhases: { total: 150 } },
-      requestError: null,
-    },
+    apiCheckResult: multiStep
+      ? null
+      : {
+          assertions: [{ source: 'STATUS_CODE', comparison: 'EQUALS', target: 200 }],
+          request: { method: 'GET', url: `https://api.example.com/health/${n}` },
+          response: { status: failing ? 500 : 200, statusText: failing ? 'Internal Server Error' : 'OK', timings: { socket: 1, lookup: 2, connect: 5, response: 140, end: 150 }, timingPhases: { wait: 1, dns: 1, tcp: 3, firstByte: 135, download: 10, total: 150 } },
+          requestError: null,
+          pcapDataUrl: null,
+        },
     browserCheckResult: null,
+    multiStepCheckResult: multiStep
+      ? { errors: failing ? ['expect(received).toBe(expected)'] : [], startTime: started, endTime: started + 150, runtimeVersion: '2024.02', playwrightTestTraces: [`https://api.checklyhq.com/v1/assets/${n}/${index}/trace.zip`], playwrightTestJsonReportFile: null }
+      : null,
+    playwrightCheckResult: null,
+    grpcCheckResult: null,
+    sslCheckResult: null,
+    tracerouteCheckResult: null,
+    agenticCheckResult: null,
   };
 }
 
@@ -219,11 +248,13 @@ export interface ChecklySeedCounts {
  */
 export function seedCheckly(api: FakeChecklyApi, counts: ChecklySeedCounts): void {
   for (let n = 1; n <= counts.checks; n++) {
-    api.items('checks').push(checklyCheck(n));
+    api.items('checks').push(n === 3 ? { ...checklyCheck(n), checkType: 'MULTI_STEP', request: null, script: 'await page.goto("https://example.com")' } : checklyCheck(n));
     api.items('check-statuses').push(checklyCheckStatus(n, n === 2));
     for (let i = 0; i < counts.resultsPerCheck; i++) {
       const at = new Date(Date.parse(counts.lastResultAt) - (counts.resultsPerCheck - 1 - i) * counts.minutesApart * 60_000).toISOString();
-      api.addResult(checklyCheckResult(n, i, at, i % 5 === 4));
+      api.addResult(checklyCheckResult(n, i, at, { failing: i % 5 === 4, multiStep: n === 3 }));
+      // Check 2 double-checks: its failing runs were retried, and the first attempt is kept apart.
+      if (n === 2 && i % 5 === 4) api.addResult(checklyCheckResult(n, i, at, { failing: true, resultType: 'ATTEMPT' }));
     }
   }
   api.items('check-groups').push(checklyCheckGroup(1), checklyCheckGroup(2));

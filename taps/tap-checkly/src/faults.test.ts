@@ -24,8 +24,8 @@ describe('tap-checkly under 429s and 5xx mid-pagination', () => {
     const api = await FakeChecklyApi.start({
       behaviours: [
         // Checkly's 429s say nothing about when to come back: the client backs off.
-        rateLimit({ nth: [2, 3], path: /^\/v1\/check-results\//, retryAfterSeconds: null }),
-        failRequests({ nth: [6], path: /^\/v1\/check-results\//, status: 500 }),
+        rateLimit({ nth: [2, 3], path: /^\/v2\/check-results\//, retryAfterSeconds: null }),
+        failRequests({ nth: [6], path: /^\/v2\/check-results\//, status: 500 }),
         failRequests({ nth: [2], path: /^\/v1\/dashboards$/, status: 502 }),
         // Checks are listed once (they partition check_results): fail that listing's first attempt.
         failRequests({ nth: [1], path: /^\/v1\/checks$/, status: 503 }),
@@ -50,7 +50,7 @@ describe('tap-checkly under 429s and 5xx mid-pagination', () => {
   it('the fake limits check results like Checkly: 429 past the route limit, bare', async () => {
     const api = await FakeChecklyApi.start({ resultsRateLimit: { requests: 2, windowSeconds: 60 } });
     try {
-      const get = () => fetch(`${api.apiUrl}/v1/check-results/x`, { headers: { Authorization: 'Bearer cu_fake_key', 'X-Checkly-Account': 'acc-fake' } });
+      const get = () => fetch(`${api.apiUrl}/v2/check-results/x`, { headers: { Authorization: 'Bearer cu_fake_key', 'X-Checkly-Account': 'acc-fake' } });
       expect((await get()).status).to.equal(200);
       expect((await get()).status).to.equal(200);
       const limited = await get();
@@ -64,11 +64,15 @@ describe('tap-checkly under 429s and 5xx mid-pagination', () => {
     }
   });
 
-  it('the fake refuses windows longer than six hours and limits over 100', async () => {
+  it('the fake refuses limits over 100, unknown result types and cursors, and a wrong account', async () => {
     const api = await FakeChecklyApi.start();
     try {
       const headers = { Authorization: 'Bearer cu_fake_key', 'X-Checkly-Account': 'acc-fake' };
-      expect((await fetch(`${api.apiUrl}/v1/check-results/x?from=0&to=${6 * 3600 + 1}`, { headers })).status).to.equal(400);
+      expect((await fetch(`${api.apiUrl}/v2/check-results/x?limit=101`, { headers })).status).to.equal(400);
+      expect((await fetch(`${api.apiUrl}/v2/check-results/x?resultType=RETRY`, { headers })).status).to.equal(400);
+      expect((await fetch(`${api.apiUrl}/v2/check-results/x?nextId=nope`, { headers })).status).to.equal(400);
+      // v2 has no six-hour limit on from..to (v1 had).
+      expect((await fetch(`${api.apiUrl}/v2/check-results/x?from=0&to=${30 * 86_400}`, { headers })).status).to.equal(200);
       expect((await fetch(`${api.apiUrl}/v1/checks?limit=101`, { headers })).status).to.equal(400);
       expect((await fetch(`${api.apiUrl}/v1/checks`, { headers: { Authorization: 'Bearer cu_fake_key' } })).status).to.equal(403);
     } finally {

@@ -4,8 +4,8 @@ import { completeDays, resultWindows, RESULTS_RETENTION_SECONDS } from './result
 const H = 3600;
 
 describe('resultWindows', () => {
-  it('covers [from, end) with consecutive windows of at most six hours', () => {
-    expect(resultWindows(0, 13 * H)).to.deep.equal([
+  it('covers [from, end) with consecutive windows of at most the span', () => {
+    expect(resultWindows(0, 13 * H, 6 * H)).to.deep.equal([
       { from: 0, to: 6 * H },
       { from: 6 * H, to: 12 * H },
       { from: 12 * H, to: 13 * H },
@@ -13,14 +13,14 @@ describe('resultWindows', () => {
   });
 
   it('floors a fractional start to the second, and is empty when there is nothing to read', () => {
-    expect(resultWindows(10.7, 20)).to.deep.equal([{ from: 10, to: 20 }]);
-    expect(resultWindows(20, 20)).to.deep.equal([]);
-    expect(resultWindows(30, 20)).to.deep.equal([]);
+    expect(resultWindows(10.7, 20, 6 * H)).to.deep.equal([{ from: 10, to: 20 }]);
+    expect(resultWindows(20, 20, 6 * H)).to.deep.equal([]);
+    expect(resultWindows(30, 20, 6 * H)).to.deep.equal([]);
   });
 
   it('starts no earlier than the 30-day retention', () => {
     const end = 100 * 86_400;
-    expect(resultWindows(0, end)[0].from).to.equal(end - RESULTS_RETENTION_SECONDS);
+    expect(resultWindows(0, end, 24 * H)[0].from).to.equal(end - RESULTS_RETENTION_SECONDS);
   });
 });
 

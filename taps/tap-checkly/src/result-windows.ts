@@ -1,6 +1,3 @@
-/** Longest span Checkly's check-results endpoint accepts between `from` and `to`: six hours, in seconds. */
-export const RESULTS_WINDOW_SECONDS = 6 * 3600;
-
 /** Raw check results are kept 30 days: no point asking further back. */
 export const RESULTS_RETENTION_SECONDS = 30 * 86_400;
 
@@ -11,10 +8,10 @@ export interface TimeWindow {
 }
 
 /**
- * The consecutive windows of at most six hours covering `[fromSeconds, endSeconds)`, starting no earlier than the
- * retention horizon before `endSeconds`. Empty when `fromSeconds ≥ endSeconds`.
+ * The consecutive windows of at most `maxSpan` seconds covering `[fromSeconds, endSeconds)`, starting no earlier
+ * than the retention horizon before `endSeconds`. Empty when `fromSeconds ≥ endSeconds`.
  */
-export function resultWindows(fromSeconds: number, endSeconds: number, maxSpan = RESULTS_WINDOW_SECONDS): TimeWindow[] {
+export function resultWindows(fromSeconds: number, endSeconds: number, maxSpan: number): TimeWindow[] {
   const windows: TimeWindow[] = [];
   for (let from = Math.max(Math.floor(fromSeconds), endSeconds - RESULTS_RETENTION_SECONDS); from < endSeconds; from += maxSpan) {
     windows.push({ from, to: Math.min(from + maxSpan, endSeconds) });

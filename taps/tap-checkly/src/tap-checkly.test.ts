@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { fileURLToPath } from 'node:url';
 import { tapSuite } from '@observes/testkit';
 import { FakeChecklyApi } from './fake-checkly-api.js';
-import { seedCheckly } from './fake-checkly-data.js';
+import { checkId, checklyCheckResult, seedCheckly } from './fake-checkly-data.js';
 import { checklyConfig, NOW, runCheckly } from './testing/run-tap-checkly.js';
 
 // 12 checks' results every 20 minutes over the 12 hours before NOW: 36 per check, two 6-hour windows.
@@ -57,11 +57,17 @@ describe('tap-checkly against the fake Checkly API', () => {
     expect(slack.config).to.deep.include({ url: 'https://hooks.slack.com', channel: '#alerts' });
   });
 
-  it('reads check results in windows of at most six hours, per check, bookmarked on startedAt', async () => {
-    const run = await runCheckly(api, { page_size: 100 });
-    const windows = api.server.requests.filter((r) => r.path.startsWith('/v1/check-results/')).map((r) => Number(r.query.to) - Number(r.query.from));
-    expect(windows.length).to.be.greaterThan(0);
-    expect(Math.max(...windows)).to.be.at.most(6 * 3600);
+  it('reads check results from v2 in windows, walking the nextId cursor, per check, bookmarked on startedAt', async () => {
+    const earlier = api.server.requests.length;
+    const run = await runCheckly(api, { page_size: 10, results_window_hours: 6 });
+    const requests = api.server.requests.slice(earlier).filter((r) => r.path.startsWith('/v2/check-results/'));
+    const windows = requests.map((r) => Number(r.query.to) - Number(r.query.from));
+    expect(Math.max(...windows)).to.equal(6 * 3600);
+    expect(requests.every((r) => r.query.resultType === 'FINAL' && r.query.limit === '10')).to.equal(true);
+    // 18 results a check in each of the two 6-hour windows: 2 pages each, the second one asked for by nextId.
+    const ofCheck1 = requests.filter((r) => r.path.endsWith('000000000001'));
+    expect(ofCheck1.map((r) => r.query.nextId === undefined)).to.deep.equal([true, false, true, false]);
+    expect(run.records.get('check_results')).to.have.length(12 * 36);
     const bookmarks = (run.state as { bookmarks: Record<string, { partitions: Record<string, { replication_key_value: string }> }> }).bookmarks;
     expect(Object.keys(bookmarks.check_results.partitions)).to.have.length(12);
     expect(bookmarks.check_results.partitions['check_id=00000000-0000-4000-8000-000000000001'].replication_key_value).to.equal(SEED.lastResultAt);
@@ -84,11 +90,24 @@ describe('tap-checkly against the fake Checkly API', () => {
     }
   });
 
-  it('reports one row per check and complete UTC day', async () => {
-    const run = await runCheckly(api, { start_date: '2024-05-30T00:00:00.000Z' });
-    const days = [...new Set(run.records.get('reports')!.map((r) => r.day))];
-    expect(days).to.deep.equal(['2024-05-30', '2024-05-31']);
-    expect(run.records.get('reports')).to.have.length(24);
+  it('reports one row per check and complete UTC day with runs, from daily buckets', async () => {
+    // Check 1 ran on May 30 and 31, check 2 on May 31 only; nothing ran on May 29.
+    for (const at of ['2024-05-30T08:00:00.000Z', '2024-05-31T08:00:00.000Z', '2024-05-31T09:00:00.000Z']) api.addResult(checklyCheckResult(1, Date.parse(at), at));
+    api.addResult(checklyCheckResult(2, 1, '2024-05-31T10:00:00.000Z', true));
+    const earlier = api.server.requests.length;
+    const run = await runCheckly(api, { start_date: '2024-05-29T00:00:00.000Z' });
+    const reports = run.records.get('reports')!.map((r) => [r.day, r.checkId, (r.aggregate as any).successRatio]);
+    expect(reports).to.deep.equal([
+      ['2024-05-30', checkId(1), 100],
+      ['2024-05-31', checkId(1), 100],
+      ['2024-05-31', checkId(2), 0],
+    ]);
+    const asked = api.server.requests.slice(earlier).filter((r) => r.path === '/v1/reporting');
+    expect(asked.map((r) => [r.query.granularity, r.query.deactivated, r.query.from, r.query.to])).to.deep.equal([
+      ['day', 'false', String(Date.parse('2024-05-29T00:00:00Z') / 1000), String(Date.parse('2024-06-01T00:00:00Z') / 1000)],
+      ['day', 'true', String(Date.parse('2024-05-29T00:00:00Z') / 1000), String(Date.parse('2024-06-01T00:00:00Z') / 1000)],
+    ]);
+    expect((run.state as any).bookmarks.reports.replication_key_value).to.equal('2024-05-31');
   });
 
   it('refuses a wrong API key with the status, without echoing the key', async () => {

@@ -10,6 +10,11 @@ export interface GitlabConfig {
   projects?: (string | number)[];
   /** Groups by id or full path; every project of the group and its subgroups is synced. */
   groups?: (string | number)[];
+  /**
+   * Also sync the projects of other namespaces shared with the `groups` (GitLab lists them unless
+   * `with_shared=false`); default false: only the groups' own projects.
+   */
+  include_shared_projects: boolean;
   /** Where incremental streams start on a first run (ISO 8601); all history when absent. */
   start_date?: string;
   /** Page size, 1..100 (GitLab's maximum); default 100. */
@@ -17,13 +22,21 @@ export interface GitlabConfig {
   /** Client-side request rate limit; default 5 per second (GitLab.com allows 2,000 authenticated requests a minute). */
   requests_per_second: number;
   /**
-   * How long a `manual` job may still be played (`24h`, `7d`): manual jobs created within it hold the jobs bookmark
-   * like running ones, so a job played later is fetched again. Absent: manual jobs are final when first seen.
+   * How long one request keeps retrying 429s, 5xx and network errors before the run fails, in seconds; default 300,
+   * several of gitlab.com's one-minute rate-limit windows (its 429s do not always say when to come back).
    */
+  retry_budget_seconds: number;
+  /**
+   * Clock skew and commit lag allowed for (`10m`, `1h`): the commits bookmark never passes the run's start minus
+   * this, and the jobs stream revisits pipelines updated within it of its last walk. Default `10m`.
+   */
+  safety_window: string;
+  /** No longer used (manual jobs are fetched again when their pipeline changes); accepted so old configs still run. */
   manual_jobs_window?: string;
 }
 
 const idOrPath: JsonSchema = { type: ['integer', 'string'], minLength: 1 };
+const duration: JsonSchema = { type: 'string', pattern: '^\\s*([0-9]+(\\.[0-9]+)?\\s*[smhdwSMHDW]\\s*)+$' };
 
 /** JSON Schema of {@link GitlabConfig}: every problem is listed at start. */
 export const gitlabConfigSchema: JsonSchema = {
@@ -33,14 +46,13 @@ export const gitlabConfigSchema: JsonSchema = {
     token: { type: 'string', minLength: 1, description: 'access token with read_api (api to cancel jobs), sent as PRIVATE-TOKEN' },
     projects: { type: 'array', items: idOrPath, description: 'project ids or full paths' },
     groups: { type: 'array', items: idOrPath, description: 'group ids or full paths (subgroups included)' },
+    include_shared_projects: { type: 'boolean', default: false, description: "also sync projects shared with the groups, not only the groups' own" },
     start_date: { type: 'string', format: 'date-time', description: 'first updated_at/committed date of incremental streams on a first run' },
     per_page: { type: 'integer', minimum: 1, maximum: 100, default: 100, description: 'page size' },
     requests_per_second: { type: 'number', exclusiveMinimum: 0, default: 5, description: 'client-side rate limit' },
-    manual_jobs_window: {
-      type: 'string',
-      pattern: '^\\s*([0-9]+(\\.[0-9]+)?\\s*[smhdwSMHDW]\\s*)+$',
-      description: 'manual jobs created within this duration (e.g. 24h) are fetched again until they run; absent: never',
-    },
+    retry_budget_seconds: { type: 'integer', minimum: 0, default: 300, description: 'how long one request keeps retrying 429s and 5xx' },
+    safety_window: { ...duration, default: '10m', description: 'clock skew and commit lag allowed for (commits bookmark, jobs revisits)' },
+    manual_jobs_window: { ...duration, description: 'deprecated, no effect: manual jobs are fetched again when their pipeline changes' },
   },
   required: ['token'],
   anyOf: [

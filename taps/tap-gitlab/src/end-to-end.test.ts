@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { applyRedshiftShim, createTestDatabase, pipeTapToTarget, type TestDatabase } from '@observes/testkit';
 import { FakeGitlabApi } from './fake-gitlab-api.js';
-import { gitlabIssue, gitlabPipeline, minutesAfter, seedGitlab } from './fake-gitlab-data.js';
+import { gitlabBridge, gitlabIssue, gitlabMember, gitlabPipeline, minutesAfter, seedGitlab } from './fake-gitlab-data.js';
 
 const BASE = '2024-05-01T00:00:00.000Z';
 
@@ -19,6 +19,10 @@ describe('tap-gitlab | target-redshift into PostgreSQL', () => {
   before(async () => {
     api = await FakeGitlabApi.start();
     seedGitlab(api, [1, 2], { pipelines: 12, jobs: 11, merge_requests: 7, issues: 6, members: 3, commits: 8 }, BASE);
+    // Pipeline 1012 of project 1 triggered child pipeline 1100; user 9 is a member through the group only.
+    api.put('pipelines', 1, gitlabPipeline(1, 1100, minutesAfter(BASE, 13), 'success', 'parent_pipeline'));
+    api.put('bridges', 1, gitlabBridge(1, 1200, 1012, 1100, minutesAfter(BASE, 12)));
+    api.put('inherited_members', 1, gitlabMember(9, 50));
     db = await createTestDatabase();
     await applyRedshiftShim(db);
     tapConfig = { api_url: api.apiUrl, token: api.token, groups: ['acme'], per_page: 5, requests_per_second: 1000 };
@@ -33,9 +37,11 @@ describe('tap-gitlab | target-redshift into PostgreSQL', () => {
     const first = await pipeTapToTarget({ tapBin, targetBin, tapConfig, targetConfig });
     expect(first.tapCode, first.tapStderr.slice(-2000)).to.equal(0);
     expect(first.targetCode, first.targetStderr.slice(-2000)).to.equal(0);
-    expect(await count('pipelines')).to.equal(24);
+    expect(await count('pipelines')).to.equal(25);
     expect(await count('jobs')).to.equal(22);
     expect(await count('merge_requests__labels')).to.equal(28);
+    expect(await db.query('SELECT id, downstream_pipeline__id FROM gitlab.bridges')).to.deep.equal([{ id: '1200', downstream_pipeline__id: '1100' }]);
+    expect(await db.query("SELECT membership FROM gitlab.members WHERE project_id = 1 AND id = 9")).to.deep.equal([{ membership: 'inherited' }]);
 
     api.put('pipelines', 1, { ...gitlabPipeline(1, 1003, minutesAfter(BASE, 30), 'failed') });
     api.put('pipelines', 2, gitlabPipeline(2, 2013, minutesAfter(BASE, 31)));
@@ -44,8 +50,9 @@ describe('tap-gitlab | target-redshift into PostgreSQL', () => {
     expect(second.tapCode, second.tapStderr.slice(-2000)).to.equal(0);
     expect(second.targetCode, second.targetStderr.slice(-2000)).to.equal(0);
 
-    expect(await count('pipelines')).to.equal(25);
+    expect(await count('pipelines')).to.equal(26);
     expect(await count('issues')).to.equal(13);
+    expect(await count('bridges')).to.equal(1);
     const [changed] = await db.query<{ status: string; updated_at: unknown }>('SELECT status FROM gitlab.pipelines WHERE id = 1003');
     expect(changed.status).to.equal('failed');
     const duplicates = await db.query('SELECT id FROM gitlab.pipelines GROUP BY id HAVING count(*) > 1');

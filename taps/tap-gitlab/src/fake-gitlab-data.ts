@@ -41,8 +41,8 @@ export function gitlabProject(id: number, group = 'acme'): JsonRecord {
   };
 }
 
-/** A pipeline last updated at `updatedAt`. */
-export function gitlabPipeline(projectId: number, id: number, updatedAt: string, status = 'success'): JsonRecord {
+/** A pipeline last updated at `updatedAt` (`source: 'parent_pipeline'` for a child pipeline). */
+export function gitlabPipeline(projectId: number, id: number, updatedAt: string, status = 'success', source = 'push'): JsonRecord {
   return {
     id,
     iid: id,
@@ -50,7 +50,7 @@ export function gitlabPipeline(projectId: number, id: number, updatedAt: string,
     sha: `${id}`.padStart(40, 'a'),
     ref: 'main',
     status,
-    source: 'push',
+    source,
     name: null,
     web_url: `https://gitlab.example.com/acme/project-${projectId}/-/pipelines/${id}`,
     created_at: updatedAt,
@@ -58,9 +58,15 @@ export function gitlabPipeline(projectId: number, id: number, updatedAt: string,
   };
 }
 
-/** A job (no `project_id`: the jobs API does not return it) created at `createdAt`. */
-export function gitlabJob(projectId: number, id: number, createdAt: string, status = 'success'): JsonRecord {
-  const finished = !['created', 'pending', 'running', 'preparing', 'scheduled', 'waiting_for_resource', 'manual'].includes(status);
+/** Job statuses after which a job does not change by itself. */
+const FINISHED = ['success', 'failed', 'canceled', 'skipped'];
+
+/**
+ * A job (no `project_id`: the jobs API does not return it) created at `createdAt`, in pipeline `pipelineId`
+ * (default: one pipeline per three jobs).
+ */
+export function gitlabJob(projectId: number, id: number, createdAt: string, status = 'success', pipelineId = Math.ceil(id / 3)): JsonRecord {
+  const finished = FINISHED.includes(status);
   return {
     id,
     name: `test-${id}`,
@@ -75,7 +81,7 @@ export function gitlabJob(projectId: number, id: number, createdAt: string, stat
     failure_reason: status === 'failed' ? 'script_failure' : null,
     web_url: `https://gitlab.example.com/acme/project-${projectId}/-/jobs/${id}`,
     created_at: createdAt,
-    started_at: status === 'created' || status === 'pending' ? null : createdAt,
+    started_at: ['created', 'pending', 'manual', 'scheduled', 'waiting_for_resource', 'preparing'].includes(status) ? null : createdAt,
     finished_at: finished ? createdAt : null,
     erased_at: null,
     archived: false,
@@ -83,8 +89,27 @@ export function gitlabJob(projectId: number, id: number, createdAt: string, stat
     tag_list: ['docker', 'linux'],
     user: user(1),
     commit: { id: `${id}`.padStart(40, 'c'), short_id: `${id}`.padStart(8, 'c'), title: 'Fix', message: 'Fix\n', author_name: 'User 1', author_email: 'user1@example.com', created_at: createdAt },
-    pipeline: { id: Math.ceil(id / 3), project_id: projectId, ref: 'main', sha: `${id}`.padStart(40, 'a'), status, source: 'push' },
+    pipeline: { id: pipelineId, project_id: projectId, ref: 'main', sha: `${id}`.padStart(40, 'a'), status, source: 'push' },
     runner: finished ? { id: 7, description: 'shared-runner', active: true, is_shared: true, runner_type: 'instance_type', name: 'gitlab-runner' } : null,
+  };
+}
+
+/** A trigger job (bridge) of pipeline `pipelineId` that started pipeline `downstreamId` (a child pipeline by default). */
+export function gitlabBridge(projectId: number, id: number, pipelineId: number, downstreamId: number, createdAt: string, status = 'success'): JsonRecord {
+  const { runner: _runner, tag_list: _tags, archived: _archived, ...job } = gitlabJob(projectId, id, createdAt, status, pipelineId);
+  return {
+    ...job,
+    name: `trigger-${id}`,
+    stage: 'deploy',
+    downstream_pipeline: {
+      id: downstreamId,
+      sha: `${downstreamId}`.padStart(40, 'a'),
+      ref: 'main',
+      status,
+      created_at: createdAt,
+      updated_at: createdAt,
+      web_url: `https://gitlab.example.com/acme/project-${projectId}/-/pipelines/${downstreamId}`,
+    },
   };
 }
 
@@ -152,7 +177,7 @@ export function gitlabIssue(projectId: number, id: number, updatedAt: string): J
   };
 }
 
-/** A direct project member. */
+/** A project member (direct, or inherited from a group, as the members APIs return both). */
 export function gitlabMember(id: number, accessLevel = 30): JsonRecord {
   return { ...user(id), access_level: accessLevel, created_at: '2024-01-02T00:00:00.000Z', expires_at: null, created_by: user(1) };
 }
@@ -194,14 +219,15 @@ export interface GitlabSeedCounts {
 
 /**
  * Fills the fake with projects `projectIds` of group `acme` (id 10) and `counts` items each, timestamps a
- * minute apart from `base`; ids are unique across projects (project × 1000 + n) as in GitLab.
+ * minute apart from `base`; ids are unique across projects (project × 1000 + n) as in GitLab. Job n belongs to
+ * pipeline n (to the last pipeline when there are more jobs than pipelines).
  */
 export function seedGitlab(api: FakeGitlabApi, projectIds: number[], counts: GitlabSeedCounts, base = '2024-05-01T00:00:00.000Z'): void {
   for (const projectId of projectIds) {
     api.addProject(gitlabProject(projectId), { id: 10, full_path: 'acme' });
     const id = (n: number): number => projectId * 1000 + n;
     for (let n = 1; n <= counts.pipelines; n++) api.put('pipelines', projectId, gitlabPipeline(projectId, id(n), minutesAfter(base, n)));
-    for (let n = 1; n <= counts.jobs; n++) api.put('jobs', projectId, gitlabJob(projectId, id(n), minutesAfter(base, n)));
+    for (let n = 1; n <= counts.jobs; n++) api.put('jobs', projectId, gitlabJob(projectId, id(n), minutesAfter(base, n), 'success', id(Math.max(1, Math.min(n, counts.pipelines)))));
     for (let n = 1; n <= counts.merge_requests; n++) api.put('merge_requests', projectId, gitlabMergeRequest(projectId, id(n), minutesAfter(base, n)));
     for (let n = 1; n <= counts.issues; n++) api.put('issues', projectId, gitlabIssue(projectId, id(n), minutesAfter(base, n)));
     for (let n = 1; n <= counts.members; n++) api.put('members', projectId, gitlabMember(n));

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { failRequests, rateLimit } from '@observes/testkit';
+import { failRequests, ignoreQuery, rateLimit, throttleFor } from '@observes/testkit';
 import { FakeGitlabApi } from './fake-gitlab-api.js';
 import { seedGitlab } from './fake-gitlab-data.js';
 import { runGitlab, type GitlabRun } from './testing/run-tap-gitlab.js';
@@ -52,13 +52,15 @@ describe('tap-gitlab under 429s and 5xx mid-pagination', () => {
     }
   });
 
-  it('fails after the retries are exhausted, naming the URL and the status', async () => {
-    const api = await FakeGitlabApi.start({ behaviours: [failRequests({ nth: [1, 2, 3, 4, 5, 6], path: /\/pipelines$/, status: 503 })] });
+  it('fails once the retry budget is spent, naming the URL, the status and the budget', async () => {
+    const api = await FakeGitlabApi.start({ behaviours: [failRequests({ nth: Array.from({ length: 30 }, (_, i) => i + 1), path: /\/pipelines$/, status: 503 })] });
     try {
       seedGitlab(api, [1], COUNTS);
-      const run = await runGitlab(api, { projects: [1] });
+      const run = await runGitlab(api, { projects: [1], retry_budget_seconds: 20 });
       expect(run.code).to.equal(1);
-      expect(run.stderr).to.contain('/projects/1/pipelines').and.to.contain('503').and.to.contain('after 6 attempts');
+      expect(run.stderr).to.contain('/projects/1/pipelines').and.to.contain('503').and.to.contain('(the 20 s retry budget)');
+      // Both listings of pipelines (child pipelines are listed apart) waited their whole 20 s budget.
+      expect(run.sleeps.filter((ms) => ms > 10).reduce((a, b) => a + b)).to.equal(40_000);
     } finally {
       await api.close();
     }
@@ -76,6 +78,40 @@ describe('tap-gitlab under 429s and 5xx mid-pagination', () => {
       expect(limited.headers.get('ratelimit-remaining')).to.equal('0');
       expect(Number(limited.headers.get('ratelimit-reset'))).to.be.greaterThan(Date.now() / 1000);
       expect(Number(limited.headers.get('retry-after'))).to.be.within(1, 60);
+    } finally {
+      await api.close();
+    }
+  });
+});
+
+describe('tap-gitlab against what gitlab.com does now and then', () => {
+  it('waits out 40 s of 429s without Retry-After or RateLimit-* headers, on a fake clock', async () => {
+    const clock = { now: Date.parse('2024-06-01T12:00:00Z') };
+    const api = await FakeGitlabApi.start({ behaviours: [throttleFor({ durationMs: 40_000, path: /\/merge_requests$/, now: () => clock.now })] });
+    try {
+      seedGitlab(api, [1], COUNTS);
+      const run = await runGitlab(api, { projects: [1] }, undefined, { clock });
+      expect(run.code, run.stderr).to.equal(0);
+      expect(run.records.get('merge_requests')).to.have.length(COUNTS.merge_requests);
+      const refused = api.server.requests.filter((r) => r.status === 429);
+      expect(refused.length).to.be.greaterThan(5);
+      const backoffs = run.sleeps.filter((ms) => ms > 10);
+      expect(backoffs.reduce((a, b) => a + b), `${backoffs}`).to.be.at.least(40_000);
+      // Five retries from 1 s would have given up after at most 31 s of waiting, inside the window.
+      expect(backoffs.length).to.be.greaterThan(5);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('fails, naming the page, instead of looping when an endpoint ignores the page parameter', async () => {
+    const api = await FakeGitlabApi.start({ behaviours: [ignoreQuery({ params: ['page'], path: /\/members$/ })] });
+    try {
+      seedGitlab(api, [1], { ...COUNTS, members: 12 });
+      const run = await runGitlab(api, { projects: [1] });
+      expect(run.code).to.equal(1);
+      expect(run.stderr).to.contain('/projects/1/members?').and.to.contain('page 2 has the same 5 items as page 1');
+      expect(api.server.requests.filter((r) => r.path.endsWith('/members'))).to.have.length(2);
     } finally {
       await api.close();
     }

@@ -9,4 +9,4 @@ export * from './config.js';
 export * from './cancel-stuck-jobs.js';
 export * from './parse-duration.js';
 export * from './updated-after-paginator.js';
-export { UNFINISHED_JOB_STATUSES } from './streams/jobs.js';
+export * from './job-statuses.js';

@@ -51,7 +51,7 @@ describe('tap-gitlab against the fake GitLab API', () => {
     const bookmarks = (run.state as { bookmarks: Record<string, { partitions?: Record<string, unknown> }> }).bookmarks;
     expect(Object.keys(bookmarks.pipelines.partitions!)).to.deep.equal(['project_id=1', 'project_id=2']);
     expect(bookmarks.pipelines.partitions!['project_id=2']).to.deep.equal({ replication_key: 'updated_at', replication_key_value: '2024-05-01T00:12:00.000Z' });
-    expect(bookmarks.jobs.partitions!['project_id=1']).to.deep.equal({ replication_key: 'id', replication_key_value: 1011 });
+    expect(bookmarks.jobs.partitions!['project_id=1']).to.deep.include({ replication_key: 'id', replication_key_value: 1011 });
     expect(run.stdout + run.stderr).to.not.contain(api.token);
   });
 

@@ -51,6 +51,50 @@ export function failRequests(options: FailRequestsOptions): FakeBehaviour {
   return onNth(options, () => ({ status: options.status ?? 500, body: { message: 'injected failure' } }));
 }
 
+/** Options of {@link throttleFor}. */
+export interface ThrottleOptions {
+  /** How long the throttle lasts from the first request it refuses, in ms. */
+  durationMs: number;
+  /** Only requests whose path matches are throttled (and start the clock). */
+  path?: RegExp;
+  /** The clock, in ms; inject the client's fake clock so the test does not wait for real. Default `Date.now`. */
+  now?: () => number;
+  /** The refusal's body; default GitLab's plain `Retry later`. */
+  body?: unknown;
+}
+
+/**
+ * Answers a bare 429 (no `Retry-After`, no `RateLimit-*`: what gitlab.com sometimes sends, and what Checkly always
+ * sends) to every matching request for `durationMs` after the first one, then lets requests through: a rate-limit
+ * window the client cannot see the end of.
+ */
+export function throttleFor(options: ThrottleOptions): FakeBehaviour {
+  const now = options.now ?? Date.now;
+  let startedAt: number | undefined;
+  return async (request, next) => {
+    if (options.path && !options.path.test(request.path)) return next();
+    startedAt ??= now();
+    if (now() - startedAt >= options.durationMs) return next();
+    return { status: 429, headers: { 'content-type': 'text/plain' }, body: typeof options.body === 'undefined' ? 'Retry later\n' : options.body };
+  };
+}
+
+/**
+ * Drops the given query parameters before the route sees them, like an endpoint that ignores its paging parameter
+ * (every page is the first page): what the clients' repeated-page detection must catch.
+ */
+export function ignoreQuery(options: { params: string[]; path?: RegExp }): FakeBehaviour {
+  return async (request, next) => {
+    if (!options.path || options.path.test(request.path)) {
+      for (const param of options.params) {
+        delete request.query[param];
+        request.url.searchParams.delete(param);
+      }
+    }
+    return next();
+  };
+}
+
 /** Delays every response by `ms` milliseconds (for timeout and concurrency tests). */
 export function delay(ms: number): FakeBehaviour {
   return async (_request, next) => {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { cursorPaginated, delay, failRequests, offsetPaginated, pagePaginated, rateLimit, requireAuth, startFakeApi, type FakeApi } from './index.js';
+import { cursorPaginated, delay, failRequests, ignoreQuery, keysetPaginated, offsetPaginated, pagePaginated, rateLimit, requireAuth, startFakeApi, throttleFor, type FakeApi } from './index.js';
 
 const items = Array.from({ length: 7 }, (_, i) => ({ id: i + 1 }));
 
@@ -83,5 +83,40 @@ describe('fake HTTP API', () => {
       cursor = page.next_cursor;
     } while (cursor);
     expect(ids).to.deep.equal([3, 4, 5, 6, 7]);
+  });
+
+  it('pages by keyset, newest first, with an opaque cursor in the Link header and none on the last page', async () => {
+    const below = (limit: number, key?: number) => items.filter((i) => key === undefined || i.id < key).sort((a, b) => b.id - a.id).slice(0, limit);
+    api = await startFakeApi({ routes: [{ path: '/jobs', handler: keysetPaginated((_r, key, limit) => below(limit, key), { key: (i) => i.id }) }] });
+    const ids: number[] = [];
+    let url: string | undefined = `${api.url}/jobs?pagination=keyset&per_page=3&order_by=id&sort=desc`;
+    while (url) {
+      const response: Response = await fetch(url);
+      expect(response.headers.get('x-total')).to.equal(null);
+      ids.push(...((await response.json()) as { id: number }[]).map((i) => i.id));
+      url = /<([^>]+)>; rel="next"/.exec(response.headers.get('link') ?? '')?.[1];
+      if (url) expect(new URL(url).searchParams.get('pagination')).to.equal('keyset');
+    }
+    expect(ids).to.deep.equal([7, 6, 5, 4, 3, 2, 1]);
+    expect((await fetch(`${api.url}/jobs?cursor=not-a-cursor`)).status).to.equal(400);
+  });
+
+  it('throttles with bare 429s for a while on the given clock, then lets requests through', async () => {
+    let now = 1_000_000;
+    api = await startFakeApi({ behaviours: [throttleFor({ durationMs: 40_000, now: () => now, path: /^\/x/ })], routes: [{ path: '/x', handler: () => ({ body: [] }) }, { path: '/y', handler: () => ({ body: [] }) }] });
+    const first = await fetch(`${api.url}/x`);
+    expect(first.status).to.equal(429);
+    expect([first.headers.get('retry-after'), first.headers.get('ratelimit-reset')]).to.deep.equal([null, null]);
+    expect((await fetch(`${api.url}/y`)).status).to.equal(200);
+    now += 39_999;
+    expect((await fetch(`${api.url}/x`)).status).to.equal(429);
+    now += 1;
+    expect((await fetch(`${api.url}/x`)).status).to.equal(200);
+  });
+
+  it('can ignore a paging parameter, so every page is the first', async () => {
+    api = await startFakeApi({ behaviours: [ignoreQuery({ params: ['page'] })], routes: [{ path: '/x', handler: pagePaginated(items) }] });
+    const page3 = (await (await fetch(`${api.url}/x?page=3&per_page=2`)).json()) as unknown[];
+    expect(page3).to.deep.equal([{ id: 1 }, { id: 2 }]);
   });
 });

@@ -100,3 +100,49 @@ export function cursorPaginated(items: ItemSource, options: CursorPaginationOpti
     return { body: { [options.itemsKey ?? 'data']: all.slice(offset, end), [options.cursorKey ?? 'next_cursor']: next } };
   };
 }
+
+/** Options of {@link keysetPaginated}. */
+export interface KeysetPaginationOptions {
+  /** The key items are sorted on (descending) and the cursor carries, e.g. `(job) => job.id`. */
+  key: (item: any) => number;
+  /** Page size when the request has no `per_page` (GitLab: 20). */
+  defaultPerPage?: number;
+  /** Largest `per_page` honoured (GitLab: 100). */
+  maxPerPage?: number;
+}
+
+/**
+ * One page of a keyset listing: the items with a key below `below` (all when `undefined`), highest key first, at
+ * most `limit` of them. Computing only the page asked for lets a fake serve huge collections without holding them.
+ */
+export type KeysetSource = (request: FakeRequest, below: number | undefined, limit: number) => unknown[];
+
+/**
+ * GitLab's cursor-based keyset pagination (`pagination=keyset`, `order_by=id`, `sort=desc`), as documented in
+ * https://docs.gitlab.com/ee/api/rest/#keyset-based-pagination: a JSON array, no `X-Total`/`X-Page` headers, and
+ * a `Link` header whose `rel="next"` URL repeats the query with an opaque `cursor`; absent on the last page.
+ * The cursor, like GitLab's, is base64 of JSON holding the last key; a cursor that does not decode gets a 400.
+ */
+export function keysetPaginated(source: KeysetSource, options: KeysetPaginationOptions): FakeHandler {
+  return (request) => {
+    const perPage = Math.min(Number(request.query.per_page ?? options.defaultPerPage ?? 20), options.maxPerPage ?? 100);
+    let below: number | undefined;
+    if (request.query.cursor !== undefined) {
+      try {
+        below = Number((JSON.parse(Buffer.from(request.query.cursor, 'base64url').toString('utf8')) as { id: string }).id);
+      } catch {
+        below = Number.NaN;
+      }
+      if (!Number.isFinite(below)) return { status: 400, body: { error: 'cursor is invalid' } };
+    }
+    const items = source(request, below, perPage + 1);
+    const page = items.slice(0, perPage);
+    const headers: Record<string, string> = { 'x-per-page': String(perPage) };
+    if (items.length > perPage) {
+      const url = new URL(request.url);
+      url.searchParams.set('cursor', Buffer.from(JSON.stringify({ id: String(options.key(page[page.length - 1])), _kd: 'n' })).toString('base64url'));
+      headers.link = `<${url.href}>; rel="next"`;
+    }
+    return { headers, body: page };
+  };
+}

@@ -1,7 +1,7 @@
-import { compareReplicationValues, defineStream, loadSchema } from '@observes/tap-sdk';
+import { compareReplicationValues, cursorPaginator, defineStream, loadSchema } from '@observes/tap-sdk';
 import type { JsonRecord } from '@observes/protocol';
 import type { ChecklyConfig } from '../config.js';
-import { checklyChecks, checklyPaginator, checkResultsLimiter } from '../checkly-checks.js';
+import { checklyChecks } from '../checkly-checks.js';
 import { resultWindows } from '../result-windows.js';
 
 /** The partition of `check_results`: one check. */
@@ -10,10 +10,16 @@ export interface CheckPartition {
   [key: string]: unknown;
 }
 
+/** `nextId` of a v2 page: `null` (documented as "set to null", so the text too) on the last page. */
+const nextIdOf = (body: { nextId?: string | null }) => (body.nextId === 'null' ? null : body.nextId);
+
 /**
- * `check_results`: raw results of each check, read in windows of at most six hours (the API's limit) from the
- * bookmark up to `settle_seconds` before now, oldest window first and sorted within it, so STATE is checkpointed
- * as it goes; bookmarked per check on `startedAt`. Windows of a deactivated check stop at its deactivation.
+ * `check_results`: raw results of each check from `GET /v2/check-results/{checkId}` (v1 is deprecated), read in
+ * windows of `results_window_hours` from the bookmark up to `settle_seconds` before now, each window walked in full
+ * with the `nextId` cursor, then sorted by `startedAt` and emitted, so STATE is checkpointed as windows go;
+ * bookmarked per check on `startedAt`. `resultType` is always sent (`result_type`): Checkly's default keeps only
+ * final results. Windows of a deactivated check stop at its deactivation.
+ * https://www.checklyhq.com/docs/api-reference/check-results/lists-all-check-results-1
  */
 export const checkResultsStream = defineStream<ChecklyConfig, CheckPartition>({
   name: 'check_results',
@@ -30,23 +36,20 @@ export const checkResultsStream = defineStream<ChecklyConfig, CheckPartition>({
     const since = ctx.bookmark ?? ctx.startDate ?? new Date(nowMs - 86_400_000).toISOString();
     const check = (await checklyChecks(ctx.http, ctx.config)).find((c) => c.id === checkId);
     const endSeconds = Math.min(Math.floor(nowMs / 1000) - ctx.config.settle_seconds, deactivatedEnd(check));
-    const limiter = checkResultsLimiter(ctx.http, ctx.config);
-    for (const window of resultWindows(Date.parse(String(since)) / 1000, endSeconds)) {
-      const results: JsonRecord[] = [];
-      await limiter.acquire();
-      for await (const page of ctx.http.pages<JsonRecord>(`v1/check-results/${encodeURIComponent(checkId)}`, {
-        paginator: checklyPaginator(ctx.config),
-        query: { from: window.from, to: window.to },
-      })) {
-        results.push(...page.items);
-        // A full page means another request: it waits for the endpoint's own limit too.
-        if (page.items.length === ctx.config.page_size) await limiter.acquire();
-      }
-      // Newest first from the API; ascending here so a checkpoint never skips a result of this window. A result
-      // written late during the walk shifts the pages and repeats one: keep each id once.
-      const unique = [...new Map(results.map((r) => [r.id, r])).values()];
-      unique.sort((a, b) => compareReplicationValues(a.startedAt as string, b.startedAt as string) || String(a.id).localeCompare(String(b.id)));
-      for (const result of unique) {
+    const paginator = cursorPaginator({ param: 'nextId', nextCursor: nextIdOf, sizeParam: 'limit', size: ctx.config.page_size });
+    for (const window of resultWindows(Date.parse(String(since)) / 1000, endSeconds, ctx.config.results_window_hours * 3600)) {
+      const results = new Map<unknown, JsonRecord>();
+      const listing = ctx.http.paginate<JsonRecord>(`v2/check-results/${encodeURIComponent(checkId)}`, {
+        paginator,
+        items: (body) => body.entries,
+        query: { from: window.from, to: window.to, resultType: ctx.config.result_type },
+      });
+      // A result written late during the walk may shift the pages and repeat one: keep each id once.
+      for await (const result of listing) results.set(result.id, result);
+      // Newest first from the API; ascending here so a checkpoint never skips a result of this window.
+      const sorted = [...results.values()].sort((a, b) => compareReplicationValues(a.startedAt as string, b.startedAt as string) || String(a.id).localeCompare(String(b.id)));
+      for (const result of sorted) {
+        // Results started exactly at the bookmark come again (at-least-once; targets merge on id).
         if (compareReplicationValues(result.startedAt as string, since) >= 0) yield withTextTargets(result);
       }
     }

@@ -8,6 +8,6 @@ export const projectsStream = defineStream<GitlabConfig>({
   schema: loadSchema('tap-gitlab', 'projects'),
   keyProperties: ['id'],
   async *records(ctx) {
-    yield* await gitlabProjects(ctx.http, ctx.config);
+    yield* await gitlabProjects(ctx);
   },
 });

@@ -23,15 +23,21 @@ export function writeConfig(api: FakeGitlabApi, overrides: Record<string, unknow
   return file;
 }
 
+/** A fake clock for the HTTP client: sleeping advances it, and a fake server's behaviours can read it. */
+export interface FakeClock {
+  now: number;
+}
+
 /**
  * Runs tap-gitlab in-process: `args` (default: a sync) with `--config` for the fake and, when given, `--state`.
- * Retries are recorded instead of slept; `env` may freeze the clock (`OBSERVES_FROZEN_TIME`).
+ * Retries are recorded instead of slept (on `clock`, when given, they advance it); `env` may freeze the run's
+ * clock (`OBSERVES_FROZEN_TIME`).
  */
 export async function runGitlab(
   api: FakeGitlabApi,
   config: Record<string, unknown>,
   state?: unknown,
-  options: { args?: string[]; env?: Record<string, string> } = {},
+  options: { args?: string[]; env?: Record<string, string>; clock?: FakeClock } = {},
 ): Promise<GitlabRun> {
   const configPath = writeConfig(api, config);
   const args = [...(options.args ?? []), '--config', configPath];
@@ -41,7 +47,9 @@ export async function runGitlab(
     args.push('--state', statePath);
   }
   const sleeps: number[] = [];
-  const run = await runTapCaptured(tap, args, { env: options.env ?? {}, http: { sleep: async (ms) => void sleeps.push(ms) } });
+  const clock = options.clock;
+  const http = clock ? { now: () => clock.now, sleep: async (ms: number) => void (sleeps.push(ms), (clock.now += ms)) } : { sleep: async (ms: number) => void sleeps.push(ms) };
+  const run = await runTapCaptured(tap, args, { env: options.env ?? {}, http });
   return { ...run, ...summarize(run.messages), sleeps };
 }
 

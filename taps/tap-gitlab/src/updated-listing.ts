@@ -1,0 +1,75 @@
+import type { JsonRecord } from '@observes/protocol';
+import type { HttpClient, Query } from '@observes/tap-sdk';
+import { updatedAfterPaginator } from './updated-after-paginator.js';
+
+/** Options of {@link updatedListing}. */
+export interface UpdatedListingOptions {
+  /** Items updated at or after this instant (ISO 8601); all when absent. */
+  since?: string;
+  /** Only items updated strictly before this instant (GitLab's `updated_before`). */
+  before?: string;
+  /** Page size. */
+  perPage: number;
+  /**
+   * One query per listing merged into the walk, e.g. `[{}, { source: 'parent_pipeline' }]`: child pipelines are
+   * listed only when asked for by source. Default one listing.
+   */
+  listings?: Query[];
+}
+
+/**
+ * The items of a GitLab list that filters on `updated_after` and sorts on `updated_at` (pipelines, merge requests,
+ * issues), oldest update first, each (id, updated_at) once, from one or several listings merged in order.
+ *
+ * The query starts one second before `since` (pipelines compare `updated_after` with `>`, issues and merge requests
+ * with `≥`) and items before `since` are dropped, so an item updated at that very instant is not missed. Pages are
+ * walked by moving `updated_after` (see {@link updatedAfterPaginator}), which an update during the walk cannot
+ * make skip an item.
+ */
+export async function* updatedListing(http: HttpClient, path: string, options: UpdatedListingOptions): AsyncGenerator<JsonRecord> {
+  const sinceMs = options.since === undefined ? -Infinity : Date.parse(options.since);
+  const updatedAfter = options.since === undefined ? undefined : new Date(sinceMs - 1000).toISOString();
+  const walks = (options.listings ?? [{}]).map((extra) =>
+    http.paginate<JsonRecord>(path, {
+      paginator: updatedAfterPaginator(options.perPage),
+      query: { ...extra, order_by: 'updated_at', sort: 'asc', updated_after: updatedAfter, updated_before: options.before },
+    }),
+  );
+  let maxMs = -Infinity;
+  let idsAtMax = new Set<unknown>();
+  for await (const item of mergeByUpdate(walks)) {
+    const updatedMs = Date.parse(item.updated_at as string);
+    // ≥ since (at-least-once), and each (id, updated_at) once although the paginator asks twice at page edges.
+    if (updatedMs < sinceMs || updatedMs < maxMs || (updatedMs === maxMs && idsAtMax.has(item.id))) continue;
+    if (updatedMs > maxMs) {
+      maxMs = updatedMs;
+      idsAtMax = new Set();
+    }
+    idsAtMax.add(item.id);
+    yield item;
+  }
+}
+
+/** Merges walks each sorted by `updated_at` (then id) into one sorted walk, reading each only as far as needed. */
+async function* mergeByUpdate(walks: AsyncGenerator<JsonRecord>[]): AsyncGenerator<JsonRecord> {
+  if (walks.length === 1) return yield* walks[0];
+  const heads = await Promise.all(walks.map((walk) => walk.next()));
+  const key = (item: JsonRecord) => Date.parse(item.updated_at as string);
+  try {
+    for (;;) {
+      let pick = -1;
+      heads.forEach((head, i) => {
+        if (head.done) return;
+        const best = pick < 0 ? undefined : (heads[pick].value as JsonRecord);
+        const item = head.value as JsonRecord;
+        if (!best || key(item) < key(best) || (key(item) === key(best) && (item.id as number) < (best.id as number))) pick = i;
+      });
+      if (pick < 0) return;
+      yield heads[pick].value as JsonRecord;
+      heads[pick] = await walks[pick].next();
+    }
+  } finally {
+    // A consumer stopping early must not leave the other walks half-read.
+    await Promise.all(walks.map((walk) => walk.return(undefined)));
+  }
+}
