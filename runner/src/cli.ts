@@ -3,6 +3,7 @@ import { hideBin } from 'yargs/helpers';
 import { redact } from '@observes/protocol';
 import { CliError } from './cli-error.js';
 import { demoCommand } from './demo-command.js';
+import { jobCommand } from './job-command.js';
 import { runCommand } from './run-command.js';
 import { schemaCommand } from './schema-command.js';
 import { stateCommand } from './state-command.js';
@@ -20,6 +21,7 @@ await yargs(hideBin(process.argv))
   .command(stateCommand)
   .command(schemaCommand)
   .command(demoCommand)
+  .command(jobCommand)
   .demandCommand(1, 'Give a command; see --help')
   .strict()
   .help()

@@ -70,7 +70,7 @@ describe('pipeline config', () => {
   });
 
   it('resolves every bundled example with the variables it needs set', async () => {
-    const env = { GITLAB_TOKEN: 'glpat-x', REDSHIFT_PASSWORD: 'pw', TIMEDOCTOR_EMAIL: 'etl@example.com', TIMEDOCTOR_PASSWORD: 'td' };
+    const env = { GITLAB_TOKEN: 'glpat-x', REDSHIFT_PASSWORD: 'pw', TIMEDOCTOR_EMAIL: 'etl@example.com', TIMEDOCTOR_PASSWORD: 'td', WAREHOUSE_READ_PASSWORD: 'pw', PLATFORM_TOKEN: 'tok', ALERTS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:observes-alerts', ZOHO_OAUTH_CLIENT_ID: 'id', ZOHO_OAUTH_CLIENT_SECRET: 'secret', ZOHO_OAUTH_REFRESH_TOKEN: 'refresh' };
     for (const file of readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml'))) await loadPipeline(join(EXAMPLES, file), { env });
   });
 

@@ -103,6 +103,11 @@ export interface RunUnitBase {
   name: string;
   /** Where the unit's state lives. */
   stateUrl: string;
+  /**
+   * Id of that state, given to its programs as `OBSERVES_PIPELINE` (a target files its commit record under it):
+   * the unit name, or the pipeline name for steps sharing one state URL (they share one commit record too).
+   */
+  stateId: string;
 }
 
 /** A tap → target run. */
@@ -302,7 +307,7 @@ export async function loadPipeline(file: string, options: LoadPipelineOptions = 
       if (step.job) {
         const job = await resolveProgram(step.job, `${at}.job`, unitEnv);
         Object.assign(job.env, arrayEnv);
-        units.push({ pipeline: spec.name, name, job, stateUrl });
+        units.push({ pipeline: spec.name, name, job, stateUrl, stateId: name });
         continue;
       }
       const tapSpec: TapSpec = { ...spec.tap, ...step.tap };
@@ -312,10 +317,12 @@ export async function loadPipeline(file: string, options: LoadPipelineOptions = 
       Object.assign(tap.env, arrayEnv);
       Object.assign(target.env, arrayEnv);
       const catalog = tapSpec.catalog ? await readData(tapSpec.catalog, `${at ? `${at}.` : ''}tap.catalog`) : undefined;
-      units.push({ pipeline: spec.name, name, tap: { ...tap, catalog, select: tapSpec.select }, target, stateUrl });
+      units.push({ pipeline: spec.name, name, tap: { ...tap, catalog, select: tapSpec.select }, target, stateUrl, stateId: name });
     }
     phases.push({ name: step.name || spec.name, parallel: step.parallel ?? true, units });
   }
   if (problems.length > 0) throw new PipelineConfigError(file, [...new Set(problems)]);
+  const units = phases.flatMap((phase) => phase.units);
+  for (const unit of units) if (units.some((other) => other !== unit && other.stateUrl === unit.stateUrl)) unit.stateId = spec.name;
   return { spec, file: path, phases, retries: spec.resources?.retries ?? 0, timeoutSeconds: spec.resources?.timeout, runId };
 }

@@ -9,6 +9,7 @@ import { formatRunSummary } from './run-summary.js';
 import { runPipeline } from './run-pipeline.js';
 import type { PipelineResult, RunReport } from './run-result.js';
 import { StopRequest } from './run-unit.js';
+import { selectSteps } from './select-steps.js';
 
 /** Arguments of `observes run`. */
 export interface RunArgs {
@@ -28,6 +29,8 @@ export interface RunArgs {
   'retry-delay': number;
   /** Remove the pipelines' locks before running (the run holding them is known to be dead). */
   'force-unlock': boolean;
+  /** Run only these steps of each pipeline. */
+  step?: string[];
 }
 
 /** What `--dry-run` prints for a pipeline: each unit's commands and state (whether a local one exists). Secrets redacted. */
@@ -79,7 +82,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('progress-interval', { type: 'number', default: 30, describe: 'Seconds between progress log lines when stderr is not a TTY' })
       .option('kill-grace', { type: 'number', default: 10, describe: 'Seconds a child gets between SIGTERM and SIGKILL' })
       .option('retry-delay', { type: 'number', default: 5, describe: 'Backoff cap of the first retry in seconds (doubles per retry)' })
-      .option('force-unlock', { type: 'boolean', default: false, describe: 'Remove the locks another run of these pipelines holds (only when that run is known to be dead)' }) as never,
+      .option('force-unlock', { type: 'boolean', default: false, describe: 'Remove the locks another run of these pipelines holds (only when that run is known to be dead)' })
+      .option('step', { type: 'string', array: true, describe: 'Run only this step of each pipeline (repeatable), e.g. a load phase on its own schedule' }) as never,
   handler: async (args) => {
     process.exitCode = await runPipelines(args);
   },
@@ -88,7 +92,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
 /** Runs `observes run`; returns the exit code. Configuration errors of any pipeline stop everything before anything runs. */
 export async function runPipelines(args: RunArgs): Promise<number> {
   const pipelines: Pipeline[] = [];
-  for (const file of args.pipelines) pipelines.push(await loadPipeline(file));
+  for (const file of args.pipelines) pipelines.push(selectSteps(await loadPipeline(file), args.step ?? []));
   if (args['dry-run']) {
     for (const pipeline of pipelines) process.stdout.write(await describePipeline(pipeline));
     return 0;

@@ -74,7 +74,9 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
   const unitOptions: RunUnitOptions = { ...options, state, baseDir: dirname(pipeline.file), signal, runId: pipeline.runId };
   let attempts = 1;
   const results = new Map<string, UnitResult>();
-  const locks = await lockUnits(pipeline.phases.flatMap((phase) => phase.units), pipeline, options);
+  // Steps sharing one state (Zoho CRM's prepare and load) share its lock.
+  const byState = new Map(pipeline.phases.flatMap((phase) => phase.units).map((unit) => [unit.stateUrl, unit]));
+  const locks = await lockUnits([...byState.values()], pipeline, options);
   if (!Array.isArray(locks)) {
     if (timer) clearTimeout(timer);
     log.error('not started: another run holds the pipeline', { unit: locks.unit.name, reason: locks.message });

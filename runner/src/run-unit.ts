@@ -145,7 +145,7 @@ export async function runUnit(unit: RunUnit, options: RunUnitOptions): Promise<U
     }
     const baseEnv = options.env ?? process.env;
     const runId = options.runId ?? consumerProgram.env.OBSERVES_RUN_ID ?? 'unknown';
-    const targetEnv: NodeJS.ProcessEnv = { ...baseEnv, ...consumerProgram.env, OBSERVES_PIPELINE: unit.name };
+    const targetEnv: NodeJS.ProcessEnv = { ...baseEnv, ...consumerProgram.env, OBSERVES_PIPELINE: unit.stateId };
     const prefixed = (role: string) => (line: string) => forward(`[${unit.name}] ${role}: ${line}`);
 
     tmp = await mkdtemp(join(tmpdir(), 'observes-run-'));
@@ -181,7 +181,7 @@ export async function runUnit(unit: RunUnit, options: RunUnitOptions): Promise<U
     if (unit.job?.passState && stateFile) targetArgs.push('--state', stateFile);
     let tapEnv: NodeJS.ProcessEnv = {};
     if (unit.tap) {
-      tapEnv = { ...baseEnv, ...unit.tap.env, OBSERVES_PIPELINE: unit.name };
+      tapEnv = { ...baseEnv, ...unit.tap.env, OBSERVES_PIPELINE: unit.stateId };
       if (unit.tap.config) tapArgs.push('--config', await writePrivateJson(tmp, 'tap-config.json', unit.tap.config));
       let catalog = unit.tap.catalog;
       if (unit.tap.select) {

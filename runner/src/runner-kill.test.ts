@@ -54,7 +54,7 @@ describe('SIGKILL of observes run', function () {
       file,
       [
         'name: staged',
-        `tap: {command: [${node}, ${JSON.stringify(TAP)}], config: {count: 300, state_every: 10, pause_every: 10, pause_ms: 50}}`,
+        `tap: {command: [${node}, ${JSON.stringify(TAP)}], config: {count: 600, state_every: 10, pause_every: 10, pause_ms: 50}}`,
         `target: {command: target-s3, config: {bucket: staging, prefix: items, batch_max_age_seconds: 0, endpoint: ${JSON.stringify(s3.endpoint)}}}`,
         `state: ${state}`,
       ].join('\n'),
@@ -81,6 +81,6 @@ describe('SIGKILL of observes run', function () {
       }
     }
     expect(complete, 'only the clean run completed').to.equal(1);
-    expect(ids.sort((a, b) => a - b)).to.deep.equal(Array.from({ length: 300 }, (_, i) => i + 1));
+    expect(ids.sort((a, b) => a - b)).to.deep.equal(Array.from({ length: 600 }, (_, i) => i + 1));
   });
 });

@@ -57,9 +57,9 @@ export function applyEnvOverrides(
   tapName: string,
   schema: JsonSchema,
   env: NodeJS.ProcessEnv = process.env,
+  prefix: string = envPrefix(tapName),
 ): Record<string, unknown> {
   const out = { ...config };
-  const prefix = envPrefix(tapName);
   for (const [setting, settingSchema] of Object.entries(schema.properties ?? {})) {
     const value = env[prefix + setting.replace(/[^A-Za-z0-9]+/g, '_').toUpperCase()];
     if (value !== undefined) out[setting] = fromEnv(value, settingSchema);
@@ -95,9 +95,13 @@ export interface LoadConfigOptions {
   secrets?: string[];
   /** Environment; default `process.env`. */
   env?: NodeJS.ProcessEnv;
+  /** Prefix of the environment overrides; default `TAP_<NAME>_` (jobs use `<JOB_NAME>_`). */
+  envPrefix?: string;
+  /** Settings given on the command line: applied over the file and the environment. */
+  overrides?: Record<string, unknown>;
 }
 
-/** Reads the config file, applies environment overrides and defaults, validates it and registers its secrets. */
+/** Reads the config file, applies environment overrides, command-line overrides and defaults, validates it and registers its secrets. */
 export function loadConfig(options: LoadConfigOptions): Record<string, unknown> {
   let fromFile: Record<string, unknown> = {};
   if (options.path) {
@@ -114,7 +118,7 @@ export function loadConfig(options: LoadConfigOptions): Record<string, unknown> 
     }
     if (typeof fromFile !== 'object' || fromFile === null || Array.isArray(fromFile)) throw new ConfigError([`config file ${options.path} must hold a JSON object`]);
   }
-  const config = applyEnvOverrides(fromFile, options.tapName, options.schema, options.env);
+  const config = { ...applyEnvOverrides(fromFile, options.tapName, options.schema, options.env, options.envPrefix), ...options.overrides };
   // Register before validating: a validation message must not echo a secret either.
   for (const key of options.secrets ?? []) registerSecret(config[key]);
   return validateConfig(config, options.schema);

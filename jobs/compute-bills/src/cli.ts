@@ -1,0 +1,4 @@
+import { runJob } from '@observes/job-core';
+import { computeBillsJob } from './compute-bills-job.js';
+
+await runJob(computeBillsJob);
