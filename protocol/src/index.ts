@@ -12,6 +12,8 @@ export * from './message-reader.js';
 export * from './message-writer.js';
 export * from './record-validator.js';
 export * from './stream-checker.js';
+export * from './secret-redaction.js';
 export * from './logger.js';
+export * from './program-exit.js';
 export * from './commit-record.js';
 export * from './runner-link.js';

@@ -1,10 +1,9 @@
+import { redact, redactFields } from './secret-redaction.js';
+
 /** Log levels, least to most severe. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-
-/** Field names whose values are always redacted, whatever logs them. */
-const SECRET_KEY = /pass(word)?|secret|token|api[_-]?key|authorization|cookie|credential|private/i;
 
 /** Structured logger writing to stderr: one JSON object per line when stderr is not a TTY, readable text when it is. */
 export interface Logger {
@@ -26,32 +25,6 @@ export interface LoggerOptions {
   json?: boolean;
   /** Where lines go; default `process.stderr`. */
   write?: (line: string) => void;
-}
-
-/** Secret values registered by any program part; scrubbed from every log line and error text. */
-const secrets = new Set<string>();
-
-/** Registers a secret value (a password, a token) so that it never appears in logs or in {@link redact}ed text. */
-export function registerSecret(value: unknown): void {
-  if (typeof value === 'string' && value.length >= 4) secrets.add(value);
-}
-
-/** Replaces every registered secret in `text` with `***`. */
-export function redact(text: string): string {
-  let out = text;
-  for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join('***');
-  return out;
-}
-
-/** A deep copy of `value` with fields whose names look secret replaced by `***`. */
-export function redactFields(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(redactFields);
-  if (typeof value === 'object' && value !== null && !(value instanceof Error)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEY.test(k) && v !== null && v !== undefined && typeof v !== 'object' ? '***' : redactFields(v);
-    return out;
-  }
-  return value;
 }
 
 /** Creates a {@link Logger}. Secrets are redacted by field name and by registered value. */
@@ -79,4 +52,21 @@ export function createLogger(options: LoggerOptions, base: Record<string, unknow
     error: (m, f) => log('error', m, f),
     child: (fields) => createLogger(options, { ...base, ...fields }),
   };
+}
+
+/** A Singer metric (`METRIC: {...}` in the Singer spec's text logs). */
+export interface Metric {
+  type: 'counter' | 'timer';
+  /** `record_count`, `http_request_duration`... */
+  metric: string;
+  value: number;
+  tags?: Record<string, unknown>;
+}
+
+/**
+ * Logs a Singer metric as a log entry like any other: `{"message":"METRIC","metric":{"type":"counter",
+ * "metric":"record_count","value":12,"tags":{"stream":"issues"}}}` (the `metric` field is the Singer payload).
+ */
+export function logMetric(logger: Logger, metric: Metric): void {
+  logger.info('METRIC', { metric: { ...metric, tags: metric.tags ?? {} } });
 }

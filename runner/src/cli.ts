@@ -1,7 +1,6 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { redact } from '@observes/protocol';
-import { CliError } from './cli-error.js';
+import { createLogger, exitCodeFor, logFailure, redact, UsageError } from '@observes/protocol';
 import { demoCommand } from './demo-command.js';
 import { jobCommand } from './job-command.js';
 import { runCommand } from './run-command.js';
@@ -9,9 +8,18 @@ import { schemaCommand } from './schema-command.js';
 import { stateCommand } from './state-command.js';
 import { validateCommand } from './validate-command.js';
 
+const logger = createLogger({ name: 'observes' });
+
+/** Reports what ended the CLI: one JSON entry when stderr is not a TTY; on a TTY the whole message, every problem on its own line. */
+function exitWith(error: Error): never {
+  if (!process.stderr.isTTY) process.exit(logFailure(logger, error));
+  process.stderr.write(`observes: ${redact(error.message)}\n`);
+  process.exit(exitCodeFor(error));
+}
+
 /**
  * The `observes` CLI. Exit codes: 0 success, 1 failure (invalid stream, failed run), 2 usage or
- * configuration error.
+ * configuration error; `observes run` has its own (see the README).
  */
 await yargs(hideBin(process.argv))
   .scriptName('observes')
@@ -27,12 +35,5 @@ await yargs(hideBin(process.argv))
   .help()
   .alias('h', 'help')
   .version(false)
-  .fail((message, error) => {
-    if (error) {
-      process.stderr.write(`observes: ${redact(error.message)}\n`);
-      process.exit(error instanceof CliError ? error.exitCode : 1);
-    }
-    process.stderr.write(`observes: ${message}\n(see observes --help)\n`);
-    process.exit(2);
-  })
+  .fail((message, error) => exitWith(error ?? new UsageError(`${message} (see observes --help)`)))
   .parseAsync();

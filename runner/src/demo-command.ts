@@ -2,6 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { quote } from 'shlex';
 import type { CommandModule } from 'yargs';
 import { createLogger } from '@observes/protocol';
 import { openStateStore } from '@observes/state';
@@ -82,8 +83,13 @@ export async function runDemo(args: DemoArgs, out: NodeJS.WritableStream = proce
   out.write(`The second run is differential:\n${formatTable(['stream', 'run 1', 'run 2'], changes)}`);
   out.write('(customers is a full-table stream: always whole; orders is incremental: run 2 sends only orders changed since the bookmark, the bookmark itself included)\n\n');
   out.write(`Warehouse tables:\n${formatTable(['table', 'rows'], await tableCounts(warehouse, 'demo'))}`);
-  out.write(`\nState: ${stateUrl} (try: npx observes state show demo)\n`);
+  out.write(`\nState: ${stateUrl}\n(see it from any directory: ${demoStateCommand(stateUrl)})\n`);
   return 0;
+}
+
+/** The command that shows the demo's state, wherever it is run from. */
+export function demoStateCommand(stateUrl: string): string {
+  return `npx observes state show demo --url ${quote(stateUrl)}`;
 }
 
 /** `observes demo`: what `npm start` runs. */

@@ -11,6 +11,7 @@ export * from './pipeline-schema.js';
 export * from './pipeline-config.js';
 export * from './catalog-selection.js';
 export * from './resolve-command.js';
+export * from './split-command.js';
 export * from './record-counter.js';
 export * from './progress-reporter.js';
 export * from './state-saver.js';

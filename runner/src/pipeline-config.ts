@@ -3,15 +3,18 @@ import { dirname, resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import { CronExpressionParser } from 'cron-parser';
 import { parse as parseYaml } from 'yaml';
-import { registerSecret } from '@observes/protocol';
+import { registerSecret, registerSecretsOf } from '@observes/protocol';
 import { defaultStateUrl, newRunId } from '@observes/state';
 import { CliError } from './cli-error.js';
 import { interpolateEnv } from './interpolate-env.js';
 import { PIPELINE_SCHEMA } from './pipeline-schema.js';
+import { resolveStateUrl } from './pipeline-paths.js';
+import { resolveCommand } from './resolve-command.js';
+import { splitCommand } from './split-command.js';
 
 /** A tap or target as written in a pipeline file. */
 export interface ProgramSpec {
-  /** Executable name or path, or argv list. */
+  /** Executable and arguments: a string split like a shell would (quotes respected, no shell), or an argv list. */
   command?: string | string[];
   /** Config file path (relative to the pipeline file) or inline object. */
   config?: string | Record<string, unknown>;
@@ -61,7 +64,7 @@ export interface PipelineSpec {
   tap?: TapSpec;
   /** The target (required unless every step says it). */
   target?: ProgramSpec;
-  /** State URL (default `file://<cwd>/.observes/state/<name>.json`). */
+  /** State URL; a relative path is the pipeline file's directory's (default `<that directory>/.observes/state/<name>.json`). */
   state?: string;
   /** Cron expression, for the infrastructure. */
   schedule?: string;
@@ -169,61 +172,80 @@ export class PipelineConfigError extends CliError {
 
 const validateSchema = new Ajv({ allErrors: true, strict: false }).compile(PIPELINE_SCHEMA);
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Every problem of a parsed pipeline file: the schema (unknown keys at every level, types), the schedule
+ * (cron), a tap and a target for every unit, unique step names. Looks at what it
+ * can even where the schema fails, so one pass lists everything.
+ */
+function specProblems(data: unknown): string[] {
+  const problems: string[] = [];
+  if (!validateSchema(data)) {
+    for (const e of validateSchema.errors ?? []) {
+      if (e.keyword === 'anyOf') continue; // its branches already said why
+      const where = e.instancePath || '/';
+      const detail = e.keyword === 'additionalProperties' ? ` (${JSON.stringify((e.params as { additionalProperty: string }).additionalProperty)})` : '';
+      problems.push(`${where}: ${e.message}${detail}`);
+    }
+  }
+  if (!isObject(data)) return problems;
+  if (typeof data.schedule === 'string') {
+    try {
+      CronExpressionParser.parse(data.schedule);
+    } catch (error) {
+      problems.push(`/schedule: not a cron expression (minute hour day-of-month month day-of-week): ${(error as Error).message}`);
+    }
+  }
+  const steps = Array.isArray(data.steps) ? data.steps.filter(isObject) : undefined;
+  const top = { tap: isObject(data.tap) ? data.tap : undefined, target: isObject(data.target) ? data.target : undefined };
+  const units = steps ? steps.map((s, i) => ({ at: `/steps/${i}`, step: s })) : [{ at: '', step: undefined }];
+  for (const { at, step } of units) {
+    if (step?.job !== undefined) {
+      if (step.tap || step.target) problems.push(`${at}: a job step has no tap or target`);
+      continue;
+    }
+    const where = steps ? ' (in the step or at the top level)' : '';
+    for (const role of ['tap', 'target'] as const) {
+      const own = isObject(step?.[role]) ? (step[role] as Record<string, unknown>) : undefined;
+      if ((own?.command ?? top[role]?.command) === undefined) problems.push(`${at || '/'}: ${role}.command is required${where}`);
+    }
+  }
+  const names = new Set<unknown>();
+  for (const [i, step] of (steps ?? []).entries()) {
+    if (names.has(step.name)) problems.push(`/steps/${i}/name: duplicate step name ${JSON.stringify(step.name)}`);
+    names.add(step.name);
+  }
+  return problems;
+}
+
+function parseYamlFile(text: string, file: string): unknown {
+  try {
+    return parseYaml(text);
+  } catch (error) {
+    throw new PipelineConfigError(file, [`not valid YAML: ${(error as Error).message}`]);
+  }
+}
+
 /**
  * Parses and validates a pipeline file's text, listing every problem (schema, cron, missing tap or
  * target). Pure: no file or environment access.
  */
 export function parsePipelineSpec(text: string, file: string): PipelineSpec {
-  let data: unknown;
-  try {
-    data = parseYaml(text);
-  } catch (error) {
-    throw new PipelineConfigError(file, [`not valid YAML: ${(error as Error).message}`]);
-  }
-  const problems: string[] = [];
-  if (!validateSchema(data)) {
-    for (const e of validateSchema.errors ?? []) {
-      const where = e.instancePath || '/';
-      const detail = e.keyword === 'additionalProperties' ? ` (${JSON.stringify((e.params as { additionalProperty: string }).additionalProperty)})` : '';
-      if (e.keyword === 'anyOf') continue; // its branches already said why
-      problems.push(`${where}: ${e.message}${detail}`);
-    }
-    throw new PipelineConfigError(file, problems);
-  }
-  const spec = data as PipelineSpec;
-  if (spec.schedule) {
-    try {
-      CronExpressionParser.parse(spec.schedule);
-    } catch (error) {
-      problems.push(`/schedule: not a cron expression: ${(error as Error).message}`);
-    }
-  }
-  const units = spec.steps ? spec.steps.map((s, i) => ({ at: `/steps/${i}`, tap: s.tap, target: s.target })) : [{ at: '', tap: undefined, target: undefined }];
-  for (const [i, unit] of units.entries()) {
-    if (spec.steps?.[i].job) {
-      if (spec.steps[i].tap || spec.steps[i].target) problems.push(`/steps/${i}: a job step has no tap or target`);
-      continue;
-    }
-    if (!(unit.tap?.command ?? spec.tap?.command)) problems.push(`${unit.at || '/'}: tap.command is required${spec.steps ? ' (in the step or at the top level)' : ''}`);
-    if (!(unit.target?.command ?? spec.target?.command)) problems.push(`${unit.at || '/'}: target.command is required${spec.steps ? ' (in the step or at the top level)' : ''}`);
-  }
-  const names = new Set<string>();
-  for (const [i, step] of (spec.steps ?? []).entries()) {
-    if (names.has(step.name)) problems.push(`/steps/${i}/name: duplicate step name ${JSON.stringify(step.name)}`);
-    names.add(step.name);
-  }
+  const data = parseYamlFile(text, file);
+  const problems = specProblems(data);
   if (problems.length > 0) throw new PipelineConfigError(file, problems);
-  return spec;
+  return data as PipelineSpec;
 }
 
 /** Options of {@link loadPipeline}. */
 export interface LoadPipelineOptions {
   /** Environment for `${ENV}` interpolation (default `process.env`). */
   env?: Record<string, string | undefined>;
-  /** Directory default state files go under (default the working directory). */
-  cwd?: string;
   /** Accept unset `${ENV}` variables (for commands that only need state URLs, not secrets). */
   ignoreMissingEnv?: boolean;
+  /** Check that every command resolves to an executable (default true; off for commands that only need state URLs). */
+  resolveCommands?: boolean;
   /** Run id (default: a UTC timestamp with a random suffix, e.g. `20261128T120102Z-k3x9qa`). */
   runId?: string;
   /** When the run starts (default now): gives `${OBSERVES_PREVIOUS_MONTH}`. */
@@ -236,18 +258,20 @@ export function previousMonth(now: Date): string {
   return month.toISOString().slice(0, 7);
 }
 
-
 /** State URL of a step copy: the pipeline's URL with `.<suffix>` before its extension. */
-function stateUrlFor(base: string | undefined, unitName: string, suffix: string | undefined, cwd: string): string {
-  if (!base) return defaultStateUrl(unitName, cwd);
-  if (!suffix) return base;
-  const match = /^(.*?)(\.json)?$/.exec(base)!;
+function stateUrlFor(base: string | undefined, unitName: string, suffix: string | undefined, baseDir: string): string {
+  if (!base) return defaultStateUrl(unitName, baseDir);
+  const url = resolveStateUrl(base, baseDir);
+  if (!suffix) return url;
+  const match = /^(.*?)(\.json)?$/.exec(url)!;
   return `${match[1]}.${suffix}${match[2] ?? ''}`;
 }
 
 /**
  * Reads a pipeline file, validates it and resolves it into phases of runnable units: config files
- * read, `${ENV}` interpolated (missing variables listed with the other problems), catalogs loaded.
+ * read, `${ENV}` interpolated, string commands split, commands resolved, relative state paths made
+ * absolute, catalogs loaded. Every relative path is the pipeline file's directory's (children run
+ * there too). Every problem is listed at once, in a {@link PipelineConfigError}.
  */
 export async function loadPipeline(file: string, options: LoadPipelineOptions = {}): Promise<Pipeline> {
   const path = resolve(file);
@@ -255,74 +279,130 @@ export async function loadPipeline(file: string, options: LoadPipelineOptions = 
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new CliError(`cannot read pipeline ${file}: ${(error as Error).message}`);
+    throw new PipelineConfigError(file, [`cannot read the pipeline file: ${(error as Error).message}`]);
   }
-  const spec = parsePipelineSpec(text, file);
+  const data = parseYamlFile(text, file);
+  const problems = specProblems(data);
+  if (!isObject(data)) throw new PipelineConfigError(file, problems);
+  const spec = data as unknown as PipelineSpec;
   const base = dirname(path);
   const runId = options.runId ?? newRunId();
   // OBSERVES_PREVIOUS_MONTH is computed once per run (retries included), so a run crossing midnight of the 1st
   // keeps one month; the environment may set it (tests, a backfill).
   const env = { OBSERVES_PREVIOUS_MONTH: previousMonth(options.now ?? new Date()), ...(options.env ?? process.env), OBSERVES_RUN_ID: runId };
-  const cwd = options.cwd ?? process.cwd();
-  const problems: string[] = [];
 
-  const readData = async (ref: string, at: string): Promise<unknown> => {
+  const readData = async (ref: unknown, at: string): Promise<unknown> => {
+    if (typeof ref !== 'string') return undefined; // the schema said why
     try {
       return parseYaml(await readFile(resolve(base, ref), 'utf8'));
     } catch (error) {
-      problems.push(`${at}: cannot read ${ref}: ${(error as Error).message}`);
+      problems.push(`${at}: cannot read ${ref} (relative to ${base}): ${(error as Error).message}`);
       return undefined;
     }
   };
   const resolveProgram = async (program: ProgramSpec, at: string, unitEnv: Record<string, string | undefined>): Promise<ResolvedProgram> => {
     const rawConfig = typeof program.config === 'string' ? await readData(program.config, `${at}.config`) : program.config;
-    const interpolated = interpolateEnv({ command: program.command!, args: program.args ?? [], config: rawConfig, env: program.env ?? {} }, unitEnv, at);
+    let command: string[] = [];
+    if (typeof program.command === 'string' || (Array.isArray(program.command) && program.command.every((w) => typeof w === 'string'))) {
+      try {
+        command = splitCommand(program.command);
+      } catch (error) {
+        problems.push(`${at}.command: ${(error as Error).message}`);
+      }
+    }
+    const args = Array.isArray(program.args) ? program.args : [];
+    const extraEnv = isObject(program.env) ? program.env : {};
+    const interpolated = interpolateEnv({ command, args, config: rawConfig, env: extraEnv }, unitEnv, at);
     if (!options.ignoreMissingEnv) for (const m of interpolated.missing) problems.push(`${m.path}: environment variable ${m.name} is not set`);
     interpolated.secrets.forEach(registerSecret);
-    const config = interpolated.value.config;
-    if (config !== undefined && (typeof config !== 'object' || config === null || Array.isArray(config))) problems.push(`${at}.config: must be an object`);
-    const { command, args } = interpolated.value;
-    const argv = [...(typeof command === 'string' ? [command] : command), ...args];
+    const { config, env: programEnv } = interpolated.value;
+    const argv = [...interpolated.value.command, ...interpolated.value.args];
+    registerSecretsOf(config);
+    registerSecretsOf(programEnv);
+    if (config !== undefined && !isObject(config)) problems.push(`${at}.config: must be an object`);
+    if (options.resolveCommands !== false && command.length > 0 && interpolated.missing.length === 0) {
+      try {
+        resolveCommand(argv[0], base);
+      } catch (error) {
+        problems.push(`${at}.command: ${(error as Error).message}`);
+      }
+    }
     return {
       argv,
       config: config as Record<string, unknown> | undefined,
-      env: interpolated.value.env,
-      ...(program.committed_state !== undefined ? { committedState: program.committed_state } : {}),
-      ...(program.pass_state ? { passState: true } : {}),
+      env: programEnv as Record<string, string>,
+      ...(typeof program.committed_state === 'boolean' ? { committedState: program.committed_state } : {}),
+      ...(program.pass_state === true ? { passState: true } : {}),
     };
   };
 
   const phases: RunPhase[] = [];
-  const steps: StepSpec[] = spec.steps ?? [{ name: '', parallel: false }];
+  const steps: StepSpec[] = Array.isArray(spec.steps) ? spec.steps.filter(isObject) : [{ name: '', parallel: false }];
+  const name = typeof spec.name === 'string' ? spec.name : 'pipeline';
   for (const step of steps) {
-    const size = step.array_size ?? 1;
+    const size = Number.isInteger(step.array_size) && step.array_size! > 0 ? step.array_size! : 1;
     const units: RunUnit[] = [];
     for (let index = 0; index < size; index++) {
       const suffix = step.name ? (size > 1 ? `${step.name}.${index}` : step.name) : undefined;
-      const name = suffix ? `${spec.name}.${suffix}` : spec.name;
+      const unitName = suffix ? `${name}.${suffix}` : name;
       const arrayEnv: Record<string, string> = { OBSERVES_RUN_ID: runId, ...(size > 1 ? { OBSERVES_ARRAY_INDEX: String(index), OBSERVES_ARRAY_SIZE: String(size) } : {}) };
       const unitEnv = { ...env, ...arrayEnv };
       const at = step.name ? `steps.${step.name}` : '';
-      const stateUrl = step.state ?? stateUrlFor(spec.state, name, suffix, cwd);
-      if (step.job) {
+      let stateUrl = '';
+      try {
+        stateUrl = typeof step.state === 'string' ? resolveStateUrl(step.state, base) : stateUrlFor(typeof spec.state === 'string' ? spec.state : undefined, unitName, suffix, base);
+      } catch (error) {
+        problems.push(`${typeof step.state === 'string' ? `/steps/${steps.indexOf(step)}` : ''}/state: ${(error as Error).message}`);
+      }
+      if (isObject(step.job)) {
         const job = await resolveProgram(step.job, `${at}.job`, unitEnv);
         Object.assign(job.env, arrayEnv);
-        units.push({ pipeline: spec.name, name, job, stateUrl, stateId: name });
+        units.push({ pipeline: name, name: unitName, job, stateUrl, stateId: unitName });
         continue;
       }
-      const tapSpec: TapSpec = { ...spec.tap, ...step.tap };
-      const targetSpec: ProgramSpec = { ...spec.target, ...step.target };
+      const tapSpec: TapSpec = { ...(isObject(spec.tap) ? spec.tap : {}), ...(isObject(step.tap) ? step.tap : {}) };
+      const targetSpec: ProgramSpec = { ...(isObject(spec.target) ? spec.target : {}), ...(isObject(step.target) ? step.target : {}) };
       const tap = await resolveProgram(tapSpec, at ? `${at}.tap` : 'tap', unitEnv);
       const target = await resolveProgram(targetSpec, at ? `${at}.target` : 'target', unitEnv);
       Object.assign(tap.env, arrayEnv);
       Object.assign(target.env, arrayEnv);
       const catalog = tapSpec.catalog ? await readData(tapSpec.catalog, `${at ? `${at}.` : ''}tap.catalog`) : undefined;
-      units.push({ pipeline: spec.name, name, tap: { ...tap, catalog, select: tapSpec.select }, target, stateUrl, stateId: name });
+      units.push({ pipeline: name, name: unitName, tap: { ...tap, catalog, select: tapSpec.select }, target, stateUrl, stateId: unitName });
     }
-    phases.push({ name: step.name || spec.name, parallel: step.parallel ?? true, units });
+    phases.push({ name: step.name || name, parallel: step.parallel ?? true, units });
   }
   if (problems.length > 0) throw new PipelineConfigError(file, [...new Set(problems)]);
   const units = phases.flatMap((phase) => phase.units);
-  for (const unit of units) if (units.some((other) => other !== unit && other.stateUrl === unit.stateUrl)) unit.stateId = spec.name;
+  for (const unit of units) if (units.some((other) => other !== unit && other.stateUrl === unit.stateUrl)) unit.stateId = name;
   return { spec, file: path, phases, retries: spec.resources?.retries ?? 0, timeoutSeconds: spec.resources?.timeout, runId };
+}
+
+/** Several pipeline files at once: the problems of all of them in one error (one section per file). */
+export class PipelinesConfigError extends CliError {
+  constructor(readonly errors: PipelineConfigError[]) {
+    super(`${errors.length} pipeline files are invalid:\n${errors.map((e) => e.message).join('\n')}`, 2);
+    this.name = 'PipelineConfigError';
+  }
+
+  /** Every problem, each prefixed with its file. */
+  get problems(): string[] {
+    return this.errors.flatMap((e) => e.problems.map((p) => `${e.file}: ${p}`));
+  }
+}
+
+/** Loads every pipeline file, listing the problems of all of them before anything runs. */
+export async function loadPipelines(files: string[], options: LoadPipelineOptions = {}): Promise<Pipeline[]> {
+  const pipelines: Pipeline[] = [];
+  const errors: PipelineConfigError[] = [];
+  for (const file of files) {
+    try {
+      pipelines.push(await loadPipeline(file, options));
+    } catch (error) {
+      if (!(error instanceof PipelineConfigError)) throw error;
+      errors.push(error);
+    }
+  }
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1) throw new PipelinesConfigError(errors);
+  return pipelines;
 }

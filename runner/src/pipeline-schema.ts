@@ -4,7 +4,7 @@ const program = (extra: Record<string, unknown> = {}) => ({
   additionalProperties: false,
   properties: {
     command: {
-      description: 'Executable (resolved like a shell: node_modules/.bin, then PATH) or argv list',
+      description: 'Executable and arguments: a string split like a shell would (quotes respected, no shell), or an argv list; the executable resolves like a shell (node_modules/.bin, then PATH), a relative path from the pipeline file',
       anyOf: [{ type: 'string', minLength: 1 }, { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } }],
     },
     config: {
@@ -45,7 +45,7 @@ export const PIPELINE_SCHEMA = {
     description: { type: 'string' },
     tap: program(tapExtra),
     target: program(committedState),
-    state: { description: 'State URL: s3://bucket/key or file://path (default .observes/state/<name>.json)', type: 'string', minLength: 1 },
+    state: { description: 'State URL: s3://bucket/key, file://path or a path relative to the pipeline file (default .observes/state/<name>.json next to it)', type: 'string', minLength: 1 },
     state_history: {
       description: 'Earlier states kept next to the state (each run\'s last one): the newest `versions` (default 100), none older than `days` (default 90)',
       type: 'object',

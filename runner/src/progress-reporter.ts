@@ -1,4 +1,5 @@
 import type { Logger } from '@observes/protocol';
+import { LiveStderr } from './live-stderr.js';
 import type { RecordCounter } from './record-counter.js';
 
 /** Options of {@link ProgressReporter}. */
@@ -7,8 +8,8 @@ export interface ProgressReporterOptions {
   intervalMs?: number;
   /** Draw one live line (on a TTY) instead of periodic log lines. */
   live: boolean;
-  /** Where the live line goes (default stderr). */
-  write?: (text: string) => void;
+  /** Where the live line goes (default stderr); log lines written through it stay above the live line. */
+  terminal?: LiveStderr;
   /** Where periodic log lines go. */
   logger: Logger;
 }
@@ -32,10 +33,10 @@ export class ProgressReporter {
   private readonly tracked = new Map<string, Tracked>();
   private timer: NodeJS.Timeout | undefined;
   private lastTick = Date.now();
-  private readonly write: (text: string) => void;
+  private readonly terminal: LiveStderr;
 
   constructor(private readonly options: ProgressReporterOptions) {
-    this.write = options.write ?? ((text) => process.stderr.write(text));
+    this.terminal = options.terminal ?? new LiveStderr();
   }
 
   /** Starts reporting a unit; call the returned function when it ends. */
@@ -56,7 +57,7 @@ export class ProgressReporter {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    if (this.options.live) this.write('\r\x1b[K');
+    if (this.options.live) this.terminal.clear();
   }
 
   private tick(): void {
@@ -75,7 +76,7 @@ export class ProgressReporter {
     }
     if (this.options.live && lines.length) {
       const width = process.stderr.columns || 120;
-      this.write(`\r\x1b[K${lines.join(' | ').slice(0, width - 1)}`);
+      this.terminal.show(lines.join(' | ').slice(0, width - 1));
     }
   }
 }

@@ -1,9 +1,11 @@
 import { writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import pLimit from 'p-limit';
 import type { CommandModule } from 'yargs';
 import { createLogger, redact, redactFields } from '@observes/protocol';
 import { openStateStore } from '@observes/state';
-import { loadPipeline, type Pipeline } from './pipeline-config.js';
+import { LiveStderr } from './live-stderr.js';
+import { loadPipelines, type Pipeline } from './pipeline-config.js';
 import { ProgressReporter } from './progress-reporter.js';
 import { formatRunSummary } from './run-summary.js';
 import { runPipeline } from './run-pipeline.js';
@@ -33,9 +35,16 @@ export interface RunArgs {
   step?: string[];
 }
 
-/** What `--dry-run` prints for a pipeline: each unit's commands and state (whether a local one exists). Secrets redacted. */
+/**
+ * What `--dry-run` prints for a pipeline: each unit's commands (run in the pipeline file's directory) and
+ * state (whether a local one exists). Secrets redacted: fields named like secrets, URL credentials, and
+ * every registered secret value.
+ */
 export async function describePipeline(pipeline: Pipeline): Promise<string> {
-  const lines = [`pipeline ${pipeline.spec.name} run ${pipeline.runId} (${pipeline.file})${pipeline.spec.schedule ? ` schedule "${pipeline.spec.schedule}"` : ''}, retries ${pipeline.retries}${pipeline.timeoutSeconds ? `, timeout ${pipeline.timeoutSeconds}s` : ''}`];
+  const lines = [
+    `pipeline ${pipeline.spec.name} run ${pipeline.runId} (${pipeline.file})${pipeline.spec.schedule ? ` schedule "${pipeline.spec.schedule}"` : ''}, retries ${pipeline.retries}${pipeline.timeoutSeconds ? `, timeout ${pipeline.timeoutSeconds}s` : ''}`,
+    `  runs in: ${dirname(pipeline.file)}`,
+  ];
   for (const phase of pipeline.phases) {
     if (pipeline.phases.length > 1 || pipeline.spec.steps) lines.push(`  step ${phase.name}: ${phase.units.length} unit(s)${phase.parallel ? ', parallel' : ', one at a time'}`);
     for (const unit of phase.units) {
@@ -91,15 +100,15 @@ export const runCommand: CommandModule<object, RunArgs> = {
 
 /** Runs `observes run`; returns the exit code. Configuration errors of any pipeline stop everything before anything runs. */
 export async function runPipelines(args: RunArgs): Promise<number> {
-  const pipelines: Pipeline[] = [];
-  for (const file of args.pipelines) pipelines.push(selectSteps(await loadPipeline(file), args.step ?? []));
+  const pipelines = (await loadPipelines(args.pipelines)).map((pipeline) => selectSteps(pipeline, args.step ?? []));
   if (args['dry-run']) {
     for (const pipeline of pipelines) process.stdout.write(await describePipeline(pipeline));
     return 0;
   }
-  const logger = createLogger({ name: 'observes' });
-  const live = Boolean(process.stderr.isTTY);
-  const progress = new ProgressReporter({ live, logger, intervalMs: live ? 1000 : args['progress-interval'] * 1000 });
+  const terminal = new LiveStderr();
+  const live = terminal.tty;
+  const logger = createLogger({ name: 'observes', json: !live, write: (line) => terminal.line(line) });
+  const progress = new ProgressReporter({ live, logger, terminal, intervalMs: live ? 1000 : args['progress-interval'] * 1000 });
   const stop = new AbortController();
   let stopSignal: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -115,15 +124,26 @@ export async function runPipelines(args: RunArgs): Promise<number> {
     const limit = pLimit(Math.max(1, args.concurrency));
     const results = await Promise.all(
       pipelines.map((pipeline) =>
-        limit(() => runPipeline(pipeline, { logger, progress, signal: stop.signal, killGraceMs: args['kill-grace'] * 1000, retryBaseDelayMs: args['retry-delay'] * 1000, forceUnlock: args['force-unlock'] })),
+        limit(() =>
+          runPipeline(pipeline, {
+            logger,
+            progress,
+            json: !live,
+            stderr: (line) => terminal.line(line),
+            signal: stop.signal,
+            killGraceMs: args['kill-grace'] * 1000,
+            retryBaseDelayMs: args['retry-delay'] * 1000,
+            forceUnlock: args['force-unlock'],
+          }),
+        ),
       ),
     );
     progress.stop();
     let exitCode = combinedExitCode(results);
     if (exitCode === 143 && stopSignal === 'SIGINT') exitCode = 130;
     const report: RunReport = { startedAt, finishedAt: new Date().toISOString(), exitCode, pipelines: results };
-    process.stdout.write(formatRunSummary(report));
-    if (args.report) await writeFile(args.report, JSON.stringify(report, null, 2) + '\n');
+    process.stdout.write(redact(formatRunSummary(report)));
+    if (args.report) await writeFile(args.report, JSON.stringify(report, (_key, value: unknown) => (typeof value === 'string' ? redact(value) : value), 2) + '\n');
     return exitCode;
   } finally {
     process.off('SIGTERM', onSignal);

@@ -129,7 +129,8 @@ describe('observes run (fixture tap and target)', () => {
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(code, stderr).to.equal(143);
     expect(await savedState('term')).to.deep.equal({ bookmarks: { items: { id: 10 } } });
-    expect(stderr).to.contain('[term] target: fixture target stopped by SIGTERM');
+    const forwarded = stderr.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(forwarded.filter((e) => e.child === 'target').map((e) => [e.name, e.unit, e.message])).to.deep.include(['observes', 'term', 'fixture target stopped by SIGTERM, discarding uncommitted records']);
   });
 
   it('stops a run that outlives resources.timeout, keeping the committed state', async () => {

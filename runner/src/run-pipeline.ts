@@ -92,7 +92,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
         for (const outcome of outcomes) results.set(outcome.name, outcome);
         const failed = outcomes.filter((o) => o.status === 'failed');
         if (failed.length === 0) break;
-        const retryable = failed.every((o) => RETRYABLE.includes(o.failure!));
+        const retryable = failed.every((o) => RETRYABLE.includes(o.failure!) && o.retryable !== false);
         if (!retryable || attempts > pipeline.retries || signal.aborted) return finish();
         const delay = backoffDelay(attempts, options.retryBaseDelayMs ?? 5000, 5 * 60_000);
         log.warn('retrying failed run', { attempt: attempts + 1, of: pipeline.retries + 1, units: failed.map((o) => o.name), delay_ms: delay });

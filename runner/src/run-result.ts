@@ -21,22 +21,30 @@ export interface UnitResult {
   status: 'succeeded' | 'failed';
   /** Why it failed (the first cause seen). */
   failure?: FailureKind;
-  /** The failure in words. */
+  /** The failure in words, with the failing child's own last error (`target failed: exit code 2: invalid configuration: …`) or, for a child that logs plain text, its last line. */
   message?: string;
+  /** Whether another attempt may succeed: false for config errors and a child's exit code 2 (bad config, refused credentials, a 4xx). */
+  retryable?: boolean;
   /** Where the state lives. */
   stateUrl: string;
   /** Whether the state was loaded at start (false: the tap started from scratch). */
   stateFound: boolean;
   /** STATE values the target echoed that were saved. */
   statesSaved: number;
-  /** Whether the last STATE the target echoed was saved (true when it echoed none). */
+  /** Whether this run saved a state and the last STATE the target echoed is among the saved (false when it echoed none: see `statesSaved`). */
   stateSaved: boolean;
-  /** RECORD lines per stream that went from the tap to the target. */
+  /** RECORD lines per stream that went from the tap to the target (sent, not necessarily loaded). */
   records: Record<string, number>;
+  /** Records per stream the target says it loaded (its `records_loaded` log field), when it says so. */
+  recordsLoaded?: Record<string, number>;
   /** How the tap ended (`exit code 0`, `signal SIGTERM`…), if it ran. */
   tapExit?: string;
   /** How the target (or job) ended, if it ran. */
   targetExit?: string;
+  /** The message of the tap's last error log entry, secrets masked. */
+  tapError?: string;
+  /** The message of the target's (or job's) last error log entry, secrets masked. */
+  targetError?: string;
   /** ISO start time. */
   startedAt: string;
   /** Wall time in ms. */

@@ -1,9 +1,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { commitOf, listenRunnerLink, parseCommittedState, parseMessage, readLineBatches, redact, STATE_SEQUENCE_ENV, type CommittedState, type Logger, type RunnerLinkServer } from '@observes/protocol';
+import { commitOf, EXIT_CODE, listenRunnerLink, parseCommittedState, parseMessage, readLineBatches, redact, STATE_SEQUENCE_ENV, type CommittedState, type Logger, type RunnerLinkServer } from '@observes/protocol';
 import { openStateStore, type OpenStateStoreOptions, type StateRecord, type StateStore } from '@observes/state';
 import { selectStreams } from './catalog-selection.js';
+import { ChildOutput } from './child-output.js';
 import { describeExit, forwardLines, startChild, stopChild, type StartedChild } from './child-process.js';
 import type { ResolvedProgram, RunUnit } from './pipeline-config.js';
 import { programCapabilities } from './program-capabilities.js';
@@ -23,7 +24,7 @@ export class StopRequest extends Error {
 
 /** Options of {@link runUnit}. */
 export interface RunUnitOptions {
-  /** Directory commands and relative paths resolve against (the pipeline file's). */
+  /** Directory commands and relative paths resolve against (the pipeline file's); the children run in it. */
   baseDir: string;
   /** Logger; the unit name is added to each line. */
   logger: Logger;
@@ -33,8 +34,10 @@ export interface RunUnitOptions {
   killGraceMs?: number;
   /** Reports records per second while running. */
   progress?: ProgressReporter;
-  /** Receives each line the children write on stderr, prefixed with the unit and the child (default: our stderr). */
+  /** Receives each line the children write on stderr, secrets masked, wrapped in a JSON entry naming the unit and the child (default: our stderr). */
   stderr?: (line: string) => void;
+  /** Forward child lines as JSON entries (default) or, when false, as readable `[unit] tap: …` text (a TTY). */
+  json?: boolean;
   /** Base environment of the children (default `process.env`). */
   env?: NodeJS.ProcessEnv;
   /** Options of the state store. */
@@ -61,28 +64,29 @@ async function writePrivateJson(dir: string, name: string, value: unknown): Prom
   return path;
 }
 
-/** Runs `tap --config … --discover` and returns the catalog it prints. */
-async function discover(command: string, args: string[], env: NodeJS.ProcessEnv, forward: (line: string) => void): Promise<unknown> {
-  const started = startChild(command, [...args, '--discover'], { stdio: ['ignore', 'pipe', 'pipe'], env });
+/** Runs a program that prints something and exits (`--discover`, `--commit-record`); returns its stdout, or throws naming `what`. */
+async function printedBy(what: string, command: string, args: string[], env: NodeJS.ProcessEnv, cwd: string, output: ChildOutput): Promise<string> {
+  const started = startChild(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env, cwd });
   const chunks: Buffer[] = [];
   started.child.stdout!.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const [exit] = await Promise.all([started.exit, forwardLines(started.child.stderr, forward)]);
-  if (exit.code !== 0) throw new Error(`tap --discover failed: ${describeExit(exit)}`);
+  const [exit] = await Promise.all([started.exit, forwardLines(started.child.stderr, (line) => output.line(line))]);
+  if (exit.code !== 0) throw new Error(`${what} failed: ${describeExit(exit)}${output.reason}`);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Runs `tap --config … --discover` and returns the catalog it prints. */
+async function discover(command: string, args: string[], env: NodeJS.ProcessEnv, cwd: string, output: ChildOutput): Promise<unknown> {
+  const text = await printedBy('tap --discover', command, [...args, '--discover'], env, cwd, output);
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return JSON.parse(text);
   } catch (error) {
     throw new Error(`tap --discover printed no JSON catalog: ${(error as Error).message}`);
   }
 }
 
-/** Runs `<program> --config … --commit-record` and returns the committed state it prints. */
-async function readCommittedState(command: string, args: string[], env: NodeJS.ProcessEnv, forward: (line: string) => void): Promise<CommittedState | undefined> {
-  const started = startChild(command, [...args, '--commit-record'], { stdio: ['ignore', 'pipe', 'pipe'], env });
-  const chunks: Buffer[] = [];
-  started.child.stdout!.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const [exit] = await Promise.all([started.exit, forwardLines(started.child.stderr, forward)]);
-  if (exit.code !== 0) throw new Error(describeExit(exit));
-  return parseCommittedState(Buffer.concat(chunks).toString('utf8'));
+/** Runs `<target> --config … --commit-record` and returns the committed state it prints. */
+async function readCommittedState(command: string, args: string[], env: NodeJS.ProcessEnv, cwd: string, output: ChildOutput): Promise<CommittedState | undefined> {
+  return parseCommittedState(await printedBy('--commit-record', command, [...args, '--commit-record'], env, cwd, output));
 }
 
 /**
@@ -103,10 +107,10 @@ export async function runUnit(unit: RunUnit, options: RunUnitOptions): Promise<U
   const grace = options.killGraceMs ?? 10_000;
   const forward = options.stderr ?? ((line: string) => process.stderr.write(`${line}\n`));
   const counter = new RecordCounter();
-  let failure: { kind: FailureKind; message: string } | undefined;
-  const fail = (kind: FailureKind, message: string) => {
+  let failure: { kind: FailureKind; message: string; retryable: boolean } | undefined;
+  const fail = (kind: FailureKind, message: string, retryable = true) => {
     if (!failure) {
-      failure = { kind, message };
+      failure = { kind, message, retryable };
       log.error('run failing', { failure: kind, reason: message });
     }
   };
@@ -116,6 +120,8 @@ export async function runUnit(unit: RunUnit, options: RunUnitOptions): Promise<U
   let targetExit: string | undefined;
   let tmp: string | undefined;
   let link: RunnerLinkServer | undefined;
+  let tapOutput: ChildOutput | undefined;
+  let targetOutput: ChildOutput | undefined;
   let untrack = () => undefined as void;
 
   try {
@@ -140,13 +146,16 @@ export async function runUnit(unit: RunUnit, options: RunUnitOptions): Promise<U
       if (unit.tap) [tapCommand, tapArgs] = resolveArgv(unit.tap, 'tap', options.baseDir);
       [targetCommand, targetArgs] = resolveArgv(consumerProgram, consumerRole, options.baseDir);
     } catch (error) {
-      fail('config', (error as Error).message);
+      fail('config', (error as Error).message, false);
       return result();
     }
     const baseEnv = options.env ?? process.env;
     const runId = options.runId ?? consumerProgram.env.OBSERVES_RUN_ID ?? 'unknown';
     const targetEnv: NodeJS.ProcessEnv = { ...baseEnv, ...consumerProgram.env, OBSERVES_PIPELINE: unit.stateId };
-    const prefixed = (role: string) => (line: string) => forward(`[${unit.name}] ${role}: ${line}`);
+    const json = options.json ?? true;
+    tapOutput = new ChildOutput({ unit: unit.name, role: 'tap', json, write: forward });
+    targetOutput = new ChildOutput({ unit: unit.name, role: consumerRole, json, write: forward });
+    const consumerOutput = targetOutput;
 
     tmp = await mkdtemp(join(tmpdir(), 'observes-run-'));
     if (consumerProgram.config) targetArgs.push('--config', await writePrivateJson(tmp, `${consumerRole}-config.json`, consumerProgram.config));
@@ -156,7 +165,7 @@ export async function runUnit(unit: RunUnit, options: RunUnitOptions): Promise<U
     let committed: CommittedState | undefined;
     if (consumerProgram.committedState ?? programCapabilities(targetCommand, targetArgs).has('committed-state')) {
       try {
-        committed = await readCommittedState(targetCommand, targetArgs, targetEnv, prefixed(consumerRole));
+        committed = await readCommittedState(targetCommand, targetArgs, targetEnv, options.baseDir, consumerOutput);
       } catch (error) {
         fail(unit.job ? 'job' : 'target', `cannot read the ${consumerRole}'s committed state: ${redact((error as Error).message)}`);
         return result();
@@ -186,7 +195,7 @@ export async function runUnit(unit: RunUnit, options: RunUnitOptions): Promise<U
       let catalog = unit.tap.catalog;
       if (unit.tap.select) {
         try {
-          catalog = selectStreams(catalog ?? (await discover(tapCommand, tapArgs, tapEnv, prefixed('tap'))), unit.tap.select);
+          catalog = selectStreams(catalog ?? (await discover(tapCommand, tapArgs, tapEnv, options.baseDir, tapOutput)), unit.tap.select);
         } catch (error) {
           fail('tap', (error as Error).message);
           return result();
@@ -198,8 +207,8 @@ export async function runUnit(unit: RunUnit, options: RunUnitOptions): Promise<U
 
     saver = new StateSaver(store, runId, decision.sequence, (error) => log.error('could not save state', { url: unit.stateUrl, error: redact((error as Error).message) }));
     log.info('starting', { ...(unit.tap ? { tap: unit.tap.argv.join(' ') } : {}), [consumerRole]: consumerProgram.argv.join(' '), state: unit.stateUrl, resuming: stateFound });
-    const target = startChild(targetCommand, targetArgs, { stdio: [unit.tap ? 'pipe' : 'ignore', 'pipe', 'pipe'], env: targetEnv });
-    const tap = unit.tap ? startChild(tapCommand, tapArgs, { stdio: ['ignore', 'pipe', 'pipe'], env: tapEnv }) : undefined;
+    const target = startChild(targetCommand, targetArgs, { stdio: [unit.tap ? 'pipe' : 'ignore', 'pipe', 'pipe'], env: targetEnv, cwd: options.baseDir });
+    const tap = unit.tap ? startChild(tapCommand, tapArgs, { stdio: ['ignore', 'pipe', 'pipe'], env: tapEnv, cwd: options.baseDir }) : undefined;
     untrack = options.progress?.track(unit.name, counter) ?? untrack;
 
     const stopBoth = () => {
@@ -236,13 +245,14 @@ export async function runUnit(unit: RunUnit, options: RunUnitOptions): Promise<U
         await runnerLink.inputComplete();
         targetIn!.end();
       } else {
-        fail('tap', `tap failed: ${tapExit}`);
+        // Exit 2: bad config, refused credentials or request; a rerun cannot help.
+        fail('tap', `tap failed: ${tapExit}${tapOutput!.reason}`, exit.code !== EXIT_CODE.config);
         stopChild(target, grace); // before its input ends: no full refresh is completed
       }
     });
     const targetDone = target.exit.then((exit) => {
       targetExit = describeExit(exit);
-      if (exit.code !== 0) fail(unit.job ? 'job' : 'target', `${consumerRole} failed: ${targetExit}`);
+      if (exit.code !== 0) fail(unit.job ? 'job' : 'target', `${consumerRole} failed: ${targetExit}${targetOutput!.reason}`, exit.code !== EXIT_CODE.config);
       else if (tap && !tap.ended()) fail('target', 'target exited before the end of its input');
       if (tap) stopChild(tap, grace);
     });
@@ -267,15 +277,15 @@ export async function runUnit(unit: RunUnit, options: RunUnitOptions): Promise<U
       tapDone,
       targetDone,
       readStates,
-      forwardLines(tap?.child.stderr ?? null, prefixed('tap')),
-      forwardLines(target.child.stderr, prefixed(consumerRole)),
+      forwardLines(tap?.child.stderr ?? null, (line) => tapOutput!.line(line)),
+      forwardLines(target.child.stderr, (line) => targetOutput!.line(line)),
     ]);
     options.signal?.removeEventListener('abort', onAbort);
     await saver.flush();
     if (saver.error) fail('state', `could not save the last state to ${unit.stateUrl}: ${redact((saver.error as Error).message)}`);
   } catch (error) {
     if (error instanceof StopRequest) fail(error.kind, error.message);
-    else fail('config', redact((error as Error).message));
+    else fail('config', redact((error as Error).message), false);
   } finally {
     untrack();
     await link?.close();
@@ -289,13 +299,17 @@ export async function runUnit(unit: RunUnit, options: RunUnitOptions): Promise<U
       status: failure ? 'failed' : 'succeeded',
       failure: failure?.kind,
       message: failure?.message,
+      ...(failure ? { retryable: failure.retryable } : {}),
       stateUrl: unit.stateUrl,
       stateFound,
       statesSaved: saver?.saved ?? 0,
-      stateSaved: saver ? saver.upToDate : false,
+      stateSaved: saver !== undefined && saver.saved > 0 && saver.upToDate,
       records: Object.fromEntries(counter.counts),
+      ...(targetOutput?.recordsLoaded ? { recordsLoaded: targetOutput.recordsLoaded } : {}),
       tapExit,
       targetExit,
+      ...(tapOutput?.lastError ? { tapError: tapOutput.lastError } : {}),
+      ...(targetOutput?.lastError ? { targetError: targetOutput.lastError } : {}),
       startedAt: startedAt.toISOString(),
       durationMs: Date.now() - startedAt.getTime(),
     };

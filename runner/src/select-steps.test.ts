@@ -15,12 +15,12 @@ describe('selectSteps (observes run --step)', () => {
   const pipeline = async (text: string) => {
     const file = join(dir, 'p.yaml');
     await writeFile(file, text);
-    return loadPipeline(file, { cwd: dir });
+    return loadPipeline(file);
   };
 
   it('keeps only the named steps, in the file order, with their own state', async () => {
     const p = await pipeline(
-      ['name: p', 'tap: {command: t}', 'target: {command: g}', 'state: file:///tmp/p.json', 'steps:', '  - {name: prepare}', '  - {name: check, job: {command: c}}', '  - {name: load}'].join('\n'),
+      ['name: p', 'tap: {command: node}', 'target: {command: node}', 'state: file:///tmp/p.json', 'steps:', '  - {name: prepare}', '  - {name: check, job: {command: node}}', '  - {name: load}'].join('\n'),
     );
     expect(selectSteps(p, ['load', 'prepare']).phases.map((ph) => [ph.name, ph.units[0].stateUrl])).to.deep.equal([
       ['prepare', 'file:///tmp/p.prepare.json'],
@@ -30,9 +30,9 @@ describe('selectSteps (observes run --step)', () => {
   });
 
   it('refuses a step the pipeline does not have, naming the ones it has', async () => {
-    const p = await pipeline(['name: p', 'tap: {command: t}', 'target: {command: g}', 'steps:', '  - {name: prepare}'].join('\n'));
+    const p = await pipeline(['name: p', 'tap: {command: node}', 'target: {command: node}', 'steps:', '  - {name: prepare}'].join('\n'));
     expect(() => selectSteps(p, ['lod'])).to.throw(/no step "lod"; its steps: prepare/);
-    const simple = await pipeline(['name: p', 'tap: {command: t}', 'target: {command: g}'].join('\n'));
+    const simple = await pipeline(['name: p', 'tap: {command: node}', 'target: {command: node}'].join('\n'));
     expect(() => selectSteps(simple, ['load'])).to.throw(/its steps: none/);
   });
 });

@@ -39,6 +39,8 @@ describe('observes state', () => {
     await writeFile(join(dir, 'p.yaml'), `name: p\ntap: {command: t, config: {token: "\${UNSET_TOKEN}"}}\ntarget: {command: u}\nstate: ${join(dir, 'custom.json')}\n`);
     expect((await observes('set', 'p.yaml', '{"a":1}')).stderr).to.contain(`state saved to file://${join(dir, 'custom.json')}`);
     expect(await observes('set', 'p.yaml', '[1]')).to.deep.include({ code: 2 });
-    expect((await observes('set', 'p.yaml', '{oops')).stderr).to.match(/^observes: not valid JSON/);
+    const bad = await observes('set', 'p.yaml', '{oops');
+    expect(bad.code).to.equal(2);
+    expect(JSON.parse(bad.stderr)).to.include({ level: 'error', name: 'observes' }).and.have.property('message').that.matches(/^not valid JSON/);
   });
 });

@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Argv, CommandModule } from 'yargs';
-import { parseJsonLossless, serializeJson } from '@observes/protocol';
+import { createLogger, parseJsonLossless, serializeJson } from '@observes/protocol';
 import { defaultStateUrl, openStateStore, type StateStore } from '@observes/state';
 import { CliError } from './cli-error.js';
 import { loadPipeline } from './pipeline-config.js';
 import { formatTable } from './text-table.js';
+
+const logger = createLogger({ name: 'observes' });
 
 /** Arguments shared by the `observes state` subcommands. */
 export interface StateArgs {
@@ -18,8 +20,10 @@ export interface StateArgs {
 }
 
 /**
- * The state URL of a pipeline given by name (the local default) or by file (its `state`, or the
- * default from its name); `--url` wins. Phased pipelines have one state per unit: pick with `unit`.
+ * The state URL of a pipeline given by name (the default state of a pipeline file in the working
+ * directory: `./.observes/state/<name>.json`) or by file (its `state`, relative paths being the file's
+ * directory's, or the default next to the file), the same from any directory; `--url` wins. Phased
+ * pipelines have one state per unit: pick with `unit`.
  */
 export async function stateUrlOf(args: StateArgs): Promise<string> {
   if (args.url) return args.url;
@@ -30,7 +34,7 @@ export async function stateUrlOf(args: StateArgs): Promise<string> {
       throw new CliError((error as Error).message);
     }
   }
-  const pipeline = await loadPipeline(args.pipeline, { ignoreMissingEnv: true });
+  const pipeline = await loadPipeline(args.pipeline, { ignoreMissingEnv: true, resolveCommands: false });
   const units = pipeline.phases.flatMap((phase) => phase.units);
   if (units.length === 1 && !args.unit) return units[0].stateUrl;
   const unit = units.find((u) => u.name === args.unit);
@@ -65,7 +69,7 @@ const show: CommandModule<object, StateArgs & { version?: string; record: boolea
     }
     const value = args.version ? await store.readVersion(args.version) : await store.read();
     if (value === undefined) {
-      process.stderr.write(`no state at ${store.url}\n`);
+      logger.error(`no state at ${store.url}`);
       process.exitCode = 1;
       return;
     }
@@ -88,7 +92,7 @@ const set: CommandModule<object, StateArgs & { json: string }> = {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new CliError('a state must be a JSON object, e.g. {"bookmarks":{}}');
     const store = await open(args);
     await store.write(value);
-    process.stderr.write(`state saved to ${store.url}\n`);
+    logger.info(`state saved to ${store.url}`);
   },
 };
 
@@ -99,7 +103,7 @@ const clear: CommandModule<object, StateArgs> = {
   handler: async (args) => {
     const store = await open(args);
     await store.clear();
-    process.stderr.write(`state cleared at ${store.url}\n`);
+    logger.info(`state cleared at ${store.url}`);
   },
 };
 

@@ -19,3 +19,8 @@ export function formatTable(headers: string[], rows: Array<Array<string | number
       .trimEnd();
   return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n') + '\n';
 }
+
+/** `1 stream`, `2 streams`, `0 states`: a count with its noun in the right number. */
+export function countOf(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}

@@ -41,7 +41,7 @@ describe('observes validate', () => {
         '------  -------  -------  --------  ---',
         'users         2        1         0  id',
         'teams         1        1         1  -',
-        '2 streams, 3 records, 1 states',
+        '2 streams, 3 records, 1 state',
         '',
       ].join('\n'),
     );

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import type { CommandModule } from 'yargs';
-import { formatTable } from './text-table.js';
+import { countOf, formatTable } from './text-table.js';
 import { validateStream, type ValidateStreamResult } from './validate-stream.js';
 
 /** Arguments of `observes validate`. */
@@ -18,7 +18,7 @@ export function formatValidateSummary(result: ValidateStreamResult): string {
   const rows = result.streams.map((s) => [s.stream, s.records, s.schemas, s.versions, s.keyProperties.join(',') || '-']);
   const table = formatTable(['stream', 'records', 'schemas', 'versions', 'key'], rows, ['left', 'right', 'right', 'right', 'left']);
   const records = result.streams.reduce((sum, s) => sum + s.records, 0);
-  return `${table}${result.streams.length} streams, ${records} records, ${result.states} states\n`;
+  return `${table}${countOf(result.streams.length, 'stream')}, ${countOf(records, 'record')}, ${countOf(result.states, 'state')}\n`;
 }
 
 /**

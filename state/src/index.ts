@@ -13,5 +13,6 @@ export * from './file-state-store.js';
 export * from './s3-state-store.js';
 export * from './open-state-store.js';
 export * from './s3-client.js';
+export * from './aws-client-defaults.js';
 export * from './retry.js';
 export * from './run-id.js';

@@ -1,4 +1,5 @@
 import { S3Client } from '@aws-sdk/client-s3';
+import { awsClientDefaults, nameTimeouts, type AwsTimeouts } from './aws-client-defaults.js';
 
 /** Options of {@link createS3Client}. */
 export interface S3ClientOptions {
@@ -11,6 +12,8 @@ export interface S3ClientOptions {
   region?: string;
   /** Attempts the SDK makes per request, including its own retries (default 3, the SDK's). */
   maxAttempts?: number;
+  /** Connect and idle timeouts (default {@link AWS_TIMEOUTS}). */
+  timeouts?: AwsTimeouts;
 }
 
 /** The endpoint {@link createS3Client} would use, if any. */
@@ -25,13 +28,15 @@ export function s3EndpointFromEnv(env: NodeJS.ProcessEnv = process.env): string 
  */
 export function createS3Client(options: S3ClientOptions = {}): S3Client {
   const endpoint = options.endpoint ?? s3EndpointFromEnv();
-  return new S3Client({
+  const client = new S3Client({
+    ...awsClientDefaults(options.timeouts),
     region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
     maxAttempts: options.maxAttempts,
     ...(endpoint
       ? { endpoint, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }
       : {}),
   });
+  return nameTimeouts(client, 'S3');
 }
 
 /** Bucket and key of an `s3://bucket/key` URL. */

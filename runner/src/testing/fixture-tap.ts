@@ -22,6 +22,10 @@ interface FixtureTapConfig {
   echo_args_to?: string;
   /** Where to write this process's pid, for tests that check it ended. */
   pid_file?: string;
+  /** A secret the tap carelessly logs on stderr in every usual form (plain, JSON field, URL, header), for the runner's masking tests. */
+  leak_token?: string;
+  /** Where to write the working directory it runs in. */
+  echo_cwd_to?: string;
 }
 
 const { values } = parseArgs({ options: { config: { type: 'string' }, state: { type: 'string' }, catalog: { type: 'string' }, discover: { type: 'boolean' } } });
@@ -36,6 +40,19 @@ if (config.pid_file) writeFileSync(config.pid_file, String(process.pid));
 if (config.echo_args_to) {
   writeFileSync(config.echo_args_to, JSON.stringify({ argv: process.argv.slice(2), catalog: values.catalog ? JSON.parse(readFileSync(values.catalog, 'utf8')) : null, env: process.env.OBSERVES_PIPELINE }));
 }
+if (config.leak_token) {
+  const t = config.leak_token;
+  process.stderr.write(
+    [
+      `the token is ${t}`,
+      JSON.stringify({ level: 'info', message: `calling with ${t}`, token: t, nested: { authorization: `Bearer ${t}` } }),
+      `GET https://oauth2:${encodeURIComponent(t)}@gitlab.example/api/v4/projects?private_token=${encodeURIComponent(t)}`,
+      `Authorization: Bearer ${t}`,
+      `env TAP_TOKEN=${process.env.TAP_TOKEN ?? ''}`,
+    ].join('\n') + '\n',
+  );
+}
+if (config.echo_cwd_to) writeFileSync(config.echo_cwd_to, process.cwd());
 const state = values.state ? (JSON.parse(readFileSync(values.state, 'utf8')) as { bookmarks?: Record<string, { id: number }> }) : {};
 const after = config.full_table ? 0 : (state.bookmarks?.[stream]?.id ?? 0);
 const version = config.full_table && config.version !== 0 ? (config.version ?? 1_700_000_000_000) : undefined;

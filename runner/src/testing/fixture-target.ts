@@ -27,6 +27,10 @@ interface FixtureTargetConfig {
   replace_on_eof?: boolean;
   /** Where to write this process's pid, for tests that check it ended. */
   pid_file?: string;
+  /** Fail at start: log `message` (a JSON error entry, or plain text with `plain`) and exit with `exit_code`. */
+  fail_at_start?: { exit_code: number; message: string; plain?: boolean };
+  /** Log a final entry with `records_loaded` per stream, as target-redshift and target-s3 do. */
+  report_loaded?: boolean;
 }
 
 const { values } = parseArgs({ options: { config: { type: 'string' }, 'commit-record': { type: 'boolean' } } });
@@ -37,8 +41,14 @@ if (values['commit-record']) {
   process.stdout.write(formatCommittedState(lastCommit(), true));
   process.exit(0);
 }
+if (config.fail_at_start) {
+  const { exit_code, message, plain } = config.fail_at_start;
+  process.stderr.write(`${plain ? message : JSON.stringify({ level: 'info', message: 'starting' }) + '\n' + JSON.stringify({ level: 'error', name: 'fixture-target', message, exit_code })}\n`);
+  process.exit(exit_code);
+}
 const link = connectRunnerLink();
 if (config.pid_file) writeFileSync(config.pid_file, String(process.pid));
+const loaded: Record<string, number> = {};
 let buffer: string[] = [];
 let states = 0;
 let commits = 0;
@@ -49,10 +59,15 @@ process.on('SIGTERM', () => {
 for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
   if (!line.trim()) continue;
   const message = JSON.parse(line) as { type: string; record?: unknown; value?: unknown; version?: number };
-  if (message.type === 'RECORD') buffer.push(JSON.stringify(message.record));
+  if (message.type === 'RECORD') {
+    buffer.push(JSON.stringify(message.record));
+    const stream = (message as { stream?: string }).stream ?? '';
+    loaded[stream] = (loaded[stream] ?? 0) + 1;
+  }
   if (message.type === 'ACTIVATE_VERSION') buffer.push(JSON.stringify({ activated: message.version }));
   if (message.type === 'STATE') {
     if (buffer.length) appendFileSync(config.out, buffer.join('\n') + '\n');
+if (config.report_loaded) process.stderr.write(JSON.stringify({ level: 'info', message: 'done', records_loaded: loaded }) + '\n');
     buffer = [];
     let commit: Omit<CommittedState, 'value'> | undefined;
     if (config.commit_record) {
@@ -81,4 +96,5 @@ for await (const line of createInterface({ input: process.stdin, crlfDelay: Infi
 if (await link.inputComplete()) {
   if (config.replace_on_eof) buffer.push(JSON.stringify({ replaced: true }));
   if (buffer.length) appendFileSync(config.out, buffer.join('\n') + '\n');
+  if (config.report_loaded) process.stderr.write(JSON.stringify({ level: 'info', message: 'done', records_loaded: loaded }) + '\n');
 }

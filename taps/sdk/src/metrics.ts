@@ -1,16 +1,19 @@
-import { redact } from '@observes/protocol';
+import { logMetric, type Logger, type Metric } from '@observes/protocol';
 
 /** Singer metric kinds. */
-export type MetricType = 'counter' | 'timer';
+export type MetricType = Metric['type'];
 
-/** Writes Singer METRIC lines (`METRIC: {"type":"counter","metric":"record_count","value":N,"tags":{...}}`) to stderr. */
+/**
+ * Emits Singer metrics as log entries of the tap's logger (JSON lines on stderr):
+ * `{"message":"METRIC","metric":{"type":"counter","metric":"record_count","value":N,"tags":{...}}}`.
+ */
 export class Metrics {
-  /** @param write - where lines go; default stderr */
-  constructor(private readonly write: (line: string) => void = (line) => process.stderr.write(line)) {}
+  /** @param logger - the tap's logger */
+  constructor(private readonly logger: Logger) {}
 
-  /** Emits one metric line. */
+  /** Emits one metric. */
   emit(type: MetricType, metric: string, value: number, tags: Record<string, unknown> = {}): void {
-    this.write(redact(`METRIC: ${JSON.stringify({ type, metric, value, tags })}`) + '\n');
+    logMetric(this.logger, { type, metric, value, tags });
   }
 
   /** A counter, e.g. `record_count` per stream. */

@@ -15,10 +15,11 @@ try {
     .usage('$0 <name>\n\nScaffolds taps/tap-<name> and catalogs/tap-<name> from the example tap.')
     .command('$0 <name>', 'scaffold a tap', (y) => y.positional('name', { type: 'string', demandOption: true, describe: 'short kebab-case name, e.g. acme-crm' }))
     .option('root', { type: 'string', default: defaultRoot, describe: 'repository root' })
+    .option('description', { type: 'string', describe: 'what the tap reads (default: Singer tap for <Name>)' })
     .strict()
     .help()
     .parseAsync();
-  const result = await scaffoldTap({ name: args.name as string, root: args.root });
+  const result = await scaffoldTap({ name: args.name as string, root: args.root, description: args.description });
   const rel = (p: string) => path.relative(process.cwd(), p) || '.';
   process.stderr.write(
     [

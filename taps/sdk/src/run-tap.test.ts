@@ -196,10 +196,10 @@ describe('runTap', () => {
     expect(about.settings.find((s: any) => s.name === 'token')).to.deep.include({ env: 'TAP_TEST_TOKEN', secret: true, required: true });
   });
 
-  it('fails with every config error listed, exit 1 and no secret in the output', async () => {
+  it('fails with every config error listed, exit 2 and no secret in the output', async () => {
     const f = files({ config: { token: config.token, api_url: 42 } });
     const run = await runTapCaptured(testTap(source()), ['--config', f.config], { env: {} });
-    expect(run.code).to.equal(1);
+    expect(run.code).to.equal(2);
     expect(run.stdout).to.equal('');
     expect(run.stderr).to.include('/api_url: must be string');
     expect(run.stderr).not.to.include(config.token);
@@ -222,9 +222,9 @@ describe('runTap', () => {
     expect(records(run.messages, 'issues')).to.have.length(0);
   });
 
-  it('rejects unknown options', async () => {
+  it('rejects unknown options (exit 2, a usage error)', async () => {
     const run = await runTapCaptured(testTap(source()), ['--confg', 'x.json']);
-    expect(run.code).to.equal(1);
+    expect(run.code).to.equal(2);
     expect(run.stderr).to.match(/Unknown argument: confg/);
   });
 });

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { createLogger, MessageWriter, parseJsonLossless, redact, type Logger } from '@observes/protocol';
+import { createLogger, logFailure, MessageWriter, parseJsonLossless, UsageError } from '@observes/protocol';
 import { applySelection, buildCatalog, type Catalog } from '@observes/catalogs';
-import { ConfigError, envPrefix, loadConfig } from './config.js';
+import { envPrefix, loadConfig } from './config.js';
 import { createClock } from './clock.js';
 import { HttpClient, type HttpClientOptions } from './http-client.js';
 import { Metrics } from './metrics.js';
@@ -76,7 +76,8 @@ export function discoverTap(tap: TapDefinition): Catalog {
 
 /**
  * Runs a tap's CLI: `--config`, `--state`, `--catalog`/`--properties`, `--discover`, `--about`, `--version`, `--help`,
- * `--record <dir>`, `--replay <dir>` and the tap's own subcommands. Errors are logged (secrets redacted) and give exit 1.
+ * `--record <dir>`, `--replay <dir>` and the tap's own subcommands. Errors are logged (secrets redacted) and give exit 2
+ * when a rerun cannot fix them (bad config or usage, refused credentials, a 4xx other than 408/429), else exit 1.
  * @param argv - the full `process.argv` (node, script, arguments...)
  * @returns the exit code; when `options.stdout` is not given, it is also set as `process.exitCode`
  */
@@ -85,12 +86,11 @@ export async function runTap(tap: TapDefinition, argv: readonly string[] = proce
   const writeErr = options.stderr ?? ((text: string) => process.stderr.write(text));
   const env = options.env ?? process.env;
   const logger = createLogger({ name: `tap-${tap.name}`, write: writeErr });
-  const metrics = new Metrics(writeErr);
+  const metrics = new Metrics(logger);
   let code = 0;
+  // Exit 2 for what a rerun cannot fix (bad config or usage, a 4xx other than 408/429), 1 otherwise.
   const fail = (error: unknown) => {
-    code = 1;
-    if (error instanceof ConfigError) logger.error(redact(`invalid config: ${error.problems.join('; ')}`), { problems: error.problems.map(redact) });
-    else logger.error(redact((error as Error)?.message ?? String(error)), { error: (error as Error)?.name });
+    code = logFailure(logger, error);
   };
 
   const setup = (args: Record<string, unknown>) => {
@@ -150,7 +150,7 @@ export async function runTap(tap: TapDefinition, argv: readonly string[] = proce
     .strict()
     .exitProcess(false)
     .fail((message, error) => {
-      throw error ?? new Error(message);
+      throw error ?? new UsageError(`${message} (see tap-${tap.name} --help)`);
     });
 
   for (const [name, command] of Object.entries(tap.commands ?? {})) {

@@ -4,7 +4,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlink
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { renameTemplateText, scaffoldTap } from './scaffold-tap.js';
+import { renameTemplateText, scaffoldTap, TEMPLATE_DESCRIPTION } from './scaffold-tap.js';
 
 const repo = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -40,10 +40,12 @@ describe('scaffoldTap (npm run new:tap)', () => {
     });
     const pkg = JSON.parse(readFileSync(path.join(result.packageDir, 'package.json'), 'utf8'));
     expect(pkg.name).to.equal('@observes/tap-acme-crm');
+    expect(pkg.description, 'its own description, not the template\'s').to.equal('Singer tap for Acme Crm');
     expect(pkg.bin).to.deep.equal({ 'tap-acme-crm': './bin/tap-acme-crm.js' });
     expect(readFileSync(path.join(result.packageDir, 'bin/tap-acme-crm.js'), 'utf8')).to.include("import '../dist/cli.js'");
     expect(existsSync(path.join(result.packageDir, 'dist'))).to.equal(false);
     const tap = readFileSync(path.join(result.packageDir, 'src/tap.ts'), 'utf8');
+    expect(tap).to.include("description: 'Singer tap for Acme Crm'").and.not.include(TEMPLATE_DESCRIPTION);
     expect(tap).to.include("name: 'acme-crm'").and.include("loadSchema('tap-acme-crm', 'orders')").and.not.include('example\'');
     expect(existsSync(path.join(root, 'catalogs/tap-acme-crm/orders.json'))).to.equal(true);
     expect(readFileSync(result.generatedTypes, 'utf8')).to.include('export interface OrdersRecord');

@@ -12,6 +12,8 @@ export interface ScaffoldOptions {
   template?: string;
   /** Template schema folder; default `<root>/catalogs/tap-example`. */
   templateCatalog?: string;
+  /** What the tap reads, for its `description` (package.json, `--help`, `--about`); default `Singer tap for <Name>`. */
+  description?: string;
 }
 
 /** What {@link scaffoldTap} created. */
@@ -22,6 +24,9 @@ export interface ScaffoldResult {
   /** Every file written, relative to the root. */
   files: string[];
 }
+
+/** The example tap's description (package.json and `defineTap`), which a scaffolded tap must not inherit. */
+export const TEMPLATE_DESCRIPTION = 'Example tap over a JSON-lines fixture: the template for new taps';
 
 /** Directories of the template that are build output or machine-local, never copied. */
 const SKIP = new Set(['dist', 'node_modules', '.tsbuildinfo']);
@@ -68,12 +73,13 @@ export async function scaffoldTap(options: ScaffoldOptions): Promise<ScaffoldRes
   const catalogDir = path.join(root, 'catalogs', `tap-${name}`);
   for (const dir of [packageDir, catalogDir]) if (existsSync(dir)) throw new Error(`${path.relative(root, dir)} already exists`);
   const files: string[] = [];
+  const description = options.description ?? `Singer tap for ${name.split('-').map((w) => w[0].toUpperCase() + w.slice(1)).join(' ')}`;
 
   for (const source of walk(template)) {
     const relative = path.relative(template, source);
     const target = path.join(packageDir, renameTemplateText(relative, name));
     mkdirSync(path.dirname(target), { recursive: true });
-    writeFileSync(target, renameTemplateText(readFileSync(source, 'utf8'), name), { mode: statSync(source).mode });
+    writeFileSync(target, renameTemplateText(readFileSync(source, 'utf8'), name).replaceAll(TEMPLATE_DESCRIPTION, description), { mode: statSync(source).mode });
     files.push(path.relative(root, target));
   }
   cpSync(templateCatalog, catalogDir, { recursive: true });

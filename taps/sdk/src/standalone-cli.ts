@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { redact, type JsonSchema } from '@observes/protocol';
+import { createLogger, logFailure, UsageError, type JsonSchema } from '@observes/protocol';
 
 /** Options of {@link standaloneTapCli}. */
 export interface StandaloneTapCliOptions {
@@ -28,12 +28,14 @@ export function packageVersion(packageJsonUrl: URL): string {
 
 /**
  * A yargs parser with the CLI conventions of taps that do not run through {@link runTap} (tap-json,
- * tap-dynamodb): strict options, `--help`/`-h`, `--version`, `--about`, and exit codes 1 for a failed run
- * (its message redacted, on stderr) and 2 for a usage error. Declare the options and commands on it,
+ * tap-dynamodb): strict options, `--help`/`-h`, `--version`, `--about`, and a failure logged as one entry
+ * on stderr (JSON when not a TTY, secrets redacted) with exit code 2 for a usage or config error (or another
+ * failure a rerun cannot fix, see `exitCodeFor`), 1 for any other. Declare the options and commands on it,
  * then `parseAsync()`.
  */
 export function standaloneTapCli(options: StandaloneTapCliOptions): Argv {
   const { name, version, about } = options;
+  const logger = createLogger({ name });
   const parser = yargs(options.argv ?? hideBin(process.argv))
     .scriptName(name)
     .strict()
@@ -42,12 +44,7 @@ export function standaloneTapCli(options: StandaloneTapCliOptions): Argv {
     .version(version)
     .fail((message, error) => {
       // yargs passes a failed check's text as `error` too: only a real Error is a run failure.
-      if (error instanceof Error) {
-        process.stderr.write(`${name}: ${redact(error.message)}\n`);
-        process.exit(1);
-      }
-      process.stderr.write(`${name}: ${message}\n(see ${name} --help)\n`);
-      process.exit(2);
+      process.exit(logFailure(logger, error instanceof Error ? error : new UsageError(`${message} (see ${name} --help)`)));
     });
   if (!about) return parser;
   return parser.option('about', { type: 'boolean', default: false, describe: 'Print what the tap is and its settings, then exit' }).middleware((args) => {

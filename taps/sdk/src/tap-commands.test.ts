@@ -81,11 +81,11 @@ describe('HTTP taps end to end', () => {
     }
   });
 
-  it('fails a 401 with exit 1, the URL and status, and no token', async () => {
+  it('fails a 401 with exit 2 (a rerun cannot help), the URL and status, and no token', async () => {
     const api = await startFakeApi({ routes: [{ path: '/users', handler: pagePaginated(users) }], behaviours: [requireAuth({ header: 'authorization', value: 'Bearer other' })] });
     try {
       const run = await runTapCaptured(httpTap, ['--config', configFile({ api_url: api.url, token: TOKEN })]);
-      expect(run.code).to.equal(1);
+      expect(run.code).to.equal(2);
       expect(run.stderr).to.match(/GET http:\/\/127\.0\.0\.1:\d+\/users\?page=1&per_page=3 failed: 401 Unauthorized/);
       expect(run.stderr + run.stdout).not.to.include(TOKEN);
     } finally {

@@ -112,7 +112,7 @@ describe('tap-checkly against the fake Checkly API', () => {
 
   it('refuses a wrong API key with the status, without echoing the key', async () => {
     const run = await runCheckly(api, { api_key: 'cu_wrong_key_123' });
-    expect(run.code).to.equal(1);
+    expect(run.code, 'a refused key is not worth a retry').to.equal(2);
     expect(run.stderr).to.contain('401');
     expect(run.stderr).to.not.contain('cu_wrong_key_123');
   });

@@ -8,6 +8,7 @@ import { expect } from 'chai';
 import { createLogger, readMessages, serializeJson, StreamChecker, type Message } from '@observes/protocol';
 import { compileCoercion, SchemaInferrer } from '@observes/catalogs';
 import { openSchemaCache, type SchemaCache } from '@observes/catalogs/schema-cache';
+import { logMessages } from '@observes/testkit/log-lines';
 import { runNode } from '@observes/testkit/run-process';
 import { startDynalite, type DynaliteServer } from '@observes/testkit/dynalite-server';
 import { itemToRecord } from './attribute-value.js';
@@ -213,7 +214,7 @@ describe('tap-dynamodb against dynalite (20,000 items)', function () {
   it('refuses a table without cached schema, naming where it looked', async () => {
     const result = await runNode([bin, '--config', cliConfig({ tables: ['orders'], schema_cache: `file://${join(dir, 'empty-cache')}` })], { env: env() });
     expect(result.code).to.equal(1);
-    expect(result.stderr).to.include(`no cached schema for table "orders" at file://${join(dir, 'empty-cache')}/orders.json`);
+    expect(logMessages(result.stderr)).to.include(`no cached schema for table "orders" at file://${join(dir, 'empty-cache')}/orders.json`);
     expect(result.stdout).to.equal('');
   });
 });

@@ -1,8 +1,9 @@
 import type { Writable } from 'node:stream';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { formatMessage, MessageWriter, RecordValidator, serializeJson, type Logger, type SchemaMessage } from '@observes/protocol';
+import { formatMessage, logMetric, MessageWriter, RecordValidator, serializeJson, type Logger, type SchemaMessage } from '@observes/protocol';
 import type { SchemaCache } from '@observes/catalogs/schema-cache';
 import { compileCoercion } from '@observes/catalogs';
+import { awsClientDefaults, nameTimeouts } from '@observes/state';
 import pLimit from 'p-limit';
 import { itemToRecord } from './attribute-value.js';
 import { keyFromState, keyToState } from './scan-key.js';
@@ -50,10 +51,12 @@ export async function tableSchema(client: DynamoDBClient, cache: SchemaCache, ta
 
 /** A DynamoDB client for the config's region and endpoint; credentials come from the usual AWS chain. */
 export function createDynamoClient(config: Pick<DynamoTapConfig, 'region' | 'endpoint'>): DynamoDBClient {
-  return new DynamoDBClient({
+  const client = new DynamoDBClient({
+    ...awsClientDefaults(),
     region: config.region ?? process.env.AWS_REGION ?? 'us-east-1',
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),
   });
+  return nameTimeouts(client, 'DynamoDB');
 }
 
 /**
@@ -145,7 +148,7 @@ export async function runDynamoTap(options: DynamoTapOptions): Promise<Record<st
                 throw error;
               }
               segmentLog.info('segment done', { records });
-              logger.info(`METRIC: ${JSON.stringify({ type: 'counter', metric: 'record_count', value: records, tags: { table, segment: p.segment } })}`);
+              logMetric(logger, { type: 'counter', metric: 'record_count', value: records, tags: { table, segment: p.segment } });
             }),
           ),
       );

@@ -10,6 +10,7 @@ import { parseJsonLossless, serializeJson } from '@observes/protocol';
 import { compileCoercion } from '@observes/catalogs';
 import { openSchemaCache, type SchemaCache } from '@observes/catalogs/schema-cache';
 import { inferToCache } from '@observes/catalogs/schema-cache-jobs';
+import { logMessages } from '@observes/testkit/log-lines';
 import { runNode } from '@observes/testkit/run-process';
 import { createTestDatabase, type TestDatabase } from '@observes/testkit/postgres-harness';
 import { startDynalite, type DynaliteServer } from '@observes/testkit/dynalite-server';
@@ -126,14 +127,14 @@ describe('phased DynamoDB pipeline: segments to S3, then a gated load', function
     const missing = await check();
     expect(missing.code).to.equal(1);
     expect(missing.stdout).to.equal('');
-    expect(missing.stderr).to.include('phase 2 refused: 1 of 3 segments are missing or unfinished');
-    expect(missing.stderr).to.include('segment 1: no manifest (s3://observes.etl-data/dynamodb/staging/segment-1/_manifests/run-1.json)');
+    expect(logMessages(missing.stderr)).to.include('phase 2 refused: 1 of 3 segments are missing or unfinished');
+    expect(logMessages(missing.stderr)).to.include('segment 1: no manifest (s3://observes.etl-data/dynamodb/staging/segment-1/_manifests/run-1.json)');
 
     // A killed segment leaves a manifest whose state shows the scan unfinished.
     await runSegment(1, 3);
     const unfinished = await check();
     expect(unfinished.code).to.equal(1);
-    expect(unfinished.stderr).to.match(/segment 1: scan not finished for "orders"/);
+    expect(logMessages(unfinished.stderr)).to.match(/segment 1: scan not finished for "orders"/);
 
     // Resumed from that state into the same run, the segment finishes, but its files only hold the rest.
     const manifestUrl = new URL(manifestTemplate.replace('{segment}', '1'));
@@ -141,7 +142,7 @@ describe('phased DynamoDB pipeline: segments to S3, then a gated load', function
     await runSegment(1, undefined, killed.state);
     const partial = await check();
     expect(partial.code).to.equal(1);
-    expect(partial.stderr).to.match(/segment 1: files miss records of "orders" \(\d+ of \d+ records staged\): rerun the segment without its state/);
+    expect(logMessages(partial.stderr)).to.match(/segment 1: files miss records of "orders" \(\d+ of \d+ records staged\): rerun the segment without its state/);
 
     await runSegment(1);
     const ok = await check();

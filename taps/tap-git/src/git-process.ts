@@ -10,11 +10,12 @@ export interface GitOptions {
 
 /** git failed: the command, its exit and the start of what it wrote on stderr. */
 export class GitError extends Error {
-  readonly exitCode: number | null;
+  /** git's own exit code (not named `exitCode`: that would become the tap's exit code, see `exitCodeFor`). */
+  readonly gitExitCode: number | null;
   constructor(args: readonly string[], exitCode: number | null, stderr: string) {
     super(`git ${args.join(' ')} failed (exit ${exitCode ?? 'by signal'}): ${stderr.trim().split('\n').slice(0, 5).join(' | ') || 'no message'}`);
     this.name = 'GitError';
-    this.exitCode = exitCode;
+    this.gitExitCode = exitCode;
   }
 }
 

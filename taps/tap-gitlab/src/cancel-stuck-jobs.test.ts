@@ -90,9 +90,9 @@ describe('tap-gitlab cancel-stuck-jobs', () => {
     expect(api.server.requests, 'no request before the arguments are checked').to.have.length(0);
   });
 
-  it('requires --project', async () => {
+  it('requires --project (exit 2, a usage error)', async () => {
     const run = await runGitlab(api, { projects: [1] }, undefined, { args: ['cancel-stuck-jobs'] });
-    expect(run.code).to.equal(1);
+    expect(run.code).to.equal(2);
     expect(run.stderr).to.contain('project');
   });
 });

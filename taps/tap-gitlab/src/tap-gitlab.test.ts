@@ -57,14 +57,14 @@ describe('tap-gitlab against the fake GitLab API', () => {
 
   it('fails with the status and URL, without the token, when the token is refused', async () => {
     const run = await runGitlab(api, { projects: [1], token: 'glpat-wrong-token' });
-    expect(run.code).to.equal(1);
+    expect(run.code, 'a refused token is not worth a retry').to.equal(2);
     expect(run.stderr).to.contain('401').and.to.contain('/projects/1');
     expect(run.stderr).to.not.contain('glpat-wrong-token');
   });
 
   it('names the problem when neither projects nor groups are configured', async () => {
     const run = await runGitlab(api, {});
-    expect(run.code).to.equal(1);
+    expect(run.code).to.equal(2);
     expect(run.stderr).to.contain('projects').and.to.contain('groups');
   });
 });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
+import { logMessages } from '@observes/testkit/log-lines';
 import { runNode } from '@observes/testkit/run-process';
 
 const bin = fileURLToPath(new URL('../bin/tap-json.js', import.meta.url));
@@ -18,14 +19,14 @@ describe('tap-json CLI', () => {
   it('names the line of bad input, exits 1 and writes nothing', async () => {
     const result = await runNode([bin], { input: '{"id":1}\n\n{"id":2,\n' });
     expect(result.code).to.equal(1);
-    expect(result.stderr).to.match(/tap-json: line 3: malformed JSON/);
+    expect(logMessages(result.stderr)).to.match(/^line 3: malformed JSON/);
     expect(result.stdout).to.equal('');
   });
 
   it('names the line and stream of a record without its key property', async () => {
     const result = await runNode([bin, '--stream', 'users', '--key-properties', 'id,org'], { input: lines({ id: 1, org: 2 }, { id: 2 }) });
     expect(result.code).to.equal(1);
-    expect(result.stderr).to.include('line 2: stream "users": record is missing key property "org"');
+    expect(logMessages(result.stderr)).to.include('line 2: stream "users": record is missing key property "org"');
     expect(result.stdout).to.equal('');
   });
 
@@ -49,26 +50,26 @@ describe('tap-json CLI', () => {
       input: lines({ id: 4, name: 'd' }, { id: 5, at: 'yesterday' }),
     });
     expect(bad.code).to.equal(1);
-    expect(bad.stderr).to.include('line 2: stream "users": record breaks its schema at /at: must match format "date-time"');
+    expect(logMessages(bad.stderr)).to.include('line 2: stream "users": record breaks its schema at /at: must match format "date-time"');
     expect(bad.stdout).to.equal('');
 
     const missing = await runNode([bin, '--stream', 'nobody', '--schema-cache', cache, '--use-cached-schema'], { input: lines({ id: 1 }) });
     expect(missing.code).to.equal(1);
-    expect(missing.stderr).to.match(/line 1: stream "nobody": no cached schema for this stream at file:\/\/.*\/cache\/nobody\.json/);
+    expect(logMessages(missing.stderr)).to.match(/line 1: stream "nobody": no cached schema for this stream at file:\/\/.*\/cache\/nobody\.json/);
   });
 
-  it('refuses --use-cached-schema without a cache', async () => {
+  it('refuses --use-cached-schema without a cache (exit 2, a config error)', async () => {
     const result = await runNode([bin, '--use-cached-schema']);
-    expect(result.code).to.equal(1);
+    expect(result.code).to.equal(2);
     expect(result.stderr).to.include('use_cached_schema (--use-cached-schema) needs schema_cache (--schema-cache)');
   });
 
-  it('lists every bad setting of the config, flags included', async () => {
+  it('lists every bad setting of the config, flags included (exit 2)', async () => {
     const config = join(dir, 'bad.json');
     const { writeFileSync } = await import('node:fs');
     writeFileSync(config, JSON.stringify({ stream: 5, key_properties: 'id', colour: 'blue' }));
     const result = await runNode([bin, '--config', config]);
-    expect(result.code).to.equal(1);
-    for (const problem of ['/stream: must be string', '/key_properties: must be array', 'unknown setting "colour"']) expect(result.stderr).to.include(problem);
+    expect(result.code).to.equal(2);
+    for (const problem of ['/stream: must be string', '/key_properties: must be array', 'unknown setting "colour"']) expect(logMessages(result.stderr)).to.include(problem);
   });
 });

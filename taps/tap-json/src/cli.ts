@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { applySelection, buildCatalog, type Catalog } from '@observes/catalogs';
 import { openSchemaCache } from '@observes/catalogs/schema-cache';
 import { createLogger, parseJsonLossless } from '@observes/protocol';
-import { loadConfig, validateConfig } from '@observes/tap-sdk/config';
+import { ConfigError, loadConfig, validateConfig } from '@observes/tap-sdk/config';
 import { packageVersion, standaloneTapCli } from '@observes/tap-sdk/standalone-cli';
 import { runJsonTap } from './json-tap.js';
 import { configSchema, type JsonTapConfig } from './tap-config.js';
@@ -57,7 +57,7 @@ await standaloneTapCli({ name: 'tap-json', version, about: { description: 'Singe
       // File and environment first, then the flags over them, validated again as a whole.
       const fromFile = loadConfig({ path: args.config, tapName: 'json', schema: configSchema });
       const config = validateConfig({ ...fromFile, ...flagOverrides(args) }, configSchema) as unknown as JsonTapConfig;
-      if (config.use_cached_schema && !config.schema_cache) throw new Error('use_cached_schema (--use-cached-schema) needs schema_cache (--schema-cache)');
+      if (config.use_cached_schema && !config.schema_cache) throw new ConfigError(['use_cached_schema (--use-cached-schema) needs schema_cache (--schema-cache)']);
       const catalog = args.catalog ? applySelection(parseJsonLossless(readFileSync(args.catalog, 'utf8')) as Catalog) : undefined;
       const streams = await runJsonTap(config.input ? createReadStream(config.input) : process.stdin, args.discover ? new Writable({ write: (_c, _e, done) => done() }) : process.stdout, {
         stream: config.stream,

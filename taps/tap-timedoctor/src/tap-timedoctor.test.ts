@@ -129,7 +129,7 @@ describe('tap-timedoctor against the fake Time Doctor API', () => {
 
   it('fails clearly, without the token, when a configured token is refused and there is no password to log in again', async () => {
     const run = await runTimedoctor(api, { ...RANGE, email: undefined, password: undefined, token: 'td-revoked-token-0001' }, undefined, { env: frozen });
-    expect(run.code).to.equal(1);
+    expect(run.code, 'a refused token is not worth a retry').to.equal(2);
     expect(run.stderr).to.contain('401').and.to.contain('valid six months').and.to.contain('configure email and password');
     expect(run.stdout + run.stderr).to.not.contain('td-revoked-token-0001');
   });
@@ -152,7 +152,7 @@ describe('tap-timedoctor against the fake Time Doctor API', () => {
 
   it('a wrong password fails at the login with the status, not the password', async () => {
     const run = await runTimedoctor(api, { ...RANGE, password: 'wrong-password-42' }, undefined, { env: frozen });
-    expect(run.code).to.equal(1);
+    expect(run.code, 'a refused login is not worth a retry').to.equal(2);
     expect(run.stderr).to.contain('/login').and.to.contain('401');
     expect(run.stdout + run.stderr).to.not.contain('wrong-password-42');
   });

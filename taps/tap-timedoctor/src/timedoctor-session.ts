@@ -69,9 +69,13 @@ export class TimedoctorSession {
           if (this.token === token) this.token = undefined;
           continue;
         }
-        throw new Error(
+        // Still an HttpError with its 401: the run exits 2 and is not retried, since a rerun would be refused too.
+        throw new HttpError(
           `${error.message}. Time Doctor refused the token (tokens are valid six months after the login that made them): ` +
             (this.canLogIn ? 'a new login was refused too; check the account' : 'configure email and password, or a new token'),
+          error.status,
+          error.method,
+          error.url,
         );
       }
     }

@@ -31,7 +31,7 @@ export interface SessionOptions {
 export function createSession(config: ZohoCrmConfig, options: SessionOptions = {}): ZohoSession {
   const env = options.env ?? process.env;
   const logger = createLogger({ name: 'tap-zoho-crm', ...(options.write ? { write: options.write, json: true } : {}) });
-  const metrics = new Metrics(options.write);
+  const metrics = new Metrics(logger);
   const clock = createClock(env.OBSERVES_FROZEN_TIME || undefined);
   const http = new HttpClient({ requestsPerSecond: config.requests_per_second, logger, metrics });
   const auth = new ZohoAuth(http, accountsUrl(config), { clientId: config.client_id, clientSecret: config.client_secret, refreshToken: config.refresh_token }, logger);

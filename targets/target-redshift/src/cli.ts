@@ -1,8 +1,8 @@
 import { setFlagsFromString } from 'node:v8';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { createLogger, redact } from '@observes/protocol';
-import { ConfigError, loadConfig } from './config.js';
+import { createLogger, logFailure, UsageError } from '@observes/protocol';
+import { loadConfig } from './config.js';
 import { runTarget } from './target.js';
 
 // Between full collections V8 lets the heap grow to up to 4 times the live data. A target's live data is
@@ -21,6 +21,10 @@ const argv = await yargs(hideBin(process.argv))
   .strict()
   .help()
   .version(false)
+  .fail((message, error) => {
+    // Exit 2 and one log entry, like every program's usage or config error.
+    process.exit(logFailure(log, error ?? new UsageError(`${message} (see target-redshift --help)`)));
+  })
   .parseAsync();
 
 try {
@@ -32,7 +36,6 @@ try {
     await runTarget({ config, input: process.stdin, output: process.stdout, log });
   }
 } catch (error) {
-  const message = redact(error instanceof ConfigError ? error.message : (error as Error).message ?? String(error));
-  log.error(message);
-  process.exitCode = 1;
+  // 2 for a bad config, refused credentials or a dialect the server cannot run; 1 otherwise.
+  process.exitCode = logFailure(log, error);
 }

@@ -21,7 +21,7 @@ describe('target-redshift config', () => {
       TARGET_REDSHIFT_S3_IAM_ROLE: 'arn:role',
       TARGET_REDSHIFT_REPLACE_ON_EOF: 'a,b',
     });
-    expect(config).to.deep.include({ host: 'db.example', schema: 'raw', dialect: 'redshift', batch_size_rows: 500, hard_delete: true, validate_records: true, replace_on_eof: ['a', 'b'] });
+    expect(config).to.deep.include({ host: 'db.example', schema: 'raw', dialect: undefined, connect_timeout_seconds: 30, statement_timeout_seconds: 3600, batch_size_rows: 500, hard_delete: true, validate_records: true, replace_on_eof: ['a', 'b'] });
     expect(config.s3).to.deep.equal({ bucket: 'stage-bucket', prefix: 'target-redshift', region: 'us-east-1', iam_role: 'arn:role' });
     expect(config.batch_size_bytes).to.equal(16 * 1024 * 1024);
   });

@@ -28,8 +28,18 @@ export interface TargetConfig {
   ssl?: boolean;
   /** Target schema, created if missing. Default `public`. */
   schema: string;
-  /** SQL dialect: `redshift` (default) or `postgres`. */
-  dialect: 'redshift' | 'postgres';
+  /**
+   * SQL dialect: `redshift` or `postgres`. Default: the server's, read at connect (Redshift names itself in
+   * `version()`); `postgres` for `pglite:`. A dialect the server cannot run is refused at connect.
+   */
+  dialect?: 'redshift' | 'postgres';
+  /** Seconds to wait for the server to accept the connection and the login. Default 30. */
+  connect_timeout_seconds: number;
+  /**
+   * Longest a statement may run, in seconds (the server cancels it; a server that stops answering is
+   * given up on shortly after). Default 3600; 0: no limit.
+   */
+  statement_timeout_seconds: number;
   /** Flush when a stream's batch holds this many records. Default 100000. */
   batch_size_rows: number;
   /** Flush when the batches hold this many bytes of input (UTF-16 units of the lines). Default 16 MiB: bounds memory whatever the stream length. */
@@ -61,7 +71,7 @@ export class ConfigError extends Error {
 }
 
 const ENV_PREFIX = 'TARGET_REDSHIFT_';
-const KNOWN = ['url', 'host', 'port', 'user', 'password', 'database', 'ssl', 'schema', 'dialect', 'batch_size_rows', 'batch_size_bytes', 'batch_max_age_seconds', 's3', 'add_metadata_columns', 'hard_delete', 'validate_records', 'max_nesting', 'replace_on_eof'];
+const KNOWN = ['url', 'host', 'port', 'user', 'password', 'database', 'ssl', 'schema', 'dialect', 'connect_timeout_seconds', 'statement_timeout_seconds', 'batch_size_rows', 'batch_size_bytes', 'batch_max_age_seconds', 's3', 'add_metadata_columns', 'hard_delete', 'validate_records', 'max_nesting', 'replace_on_eof'];
 
 /** Reads the config file (when given) and overlays `TARGET_REDSHIFT_<SETTING>` environment variables (S3: `TARGET_REDSHIFT_S3_BUCKET`...). */
 export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): TargetConfig {
@@ -143,8 +153,8 @@ export function validateConfig(raw: Record<string, unknown>): TargetConfig {
   if (url && !/^(postgres(ql)?:\/\/|pglite:)/.test(url)) problems.push('"url" must start with postgres://, postgresql:// or pglite:');
   const host = str('host');
   if (!url && !host) problems.push('either "url" or "host" is required');
-  const dialect = str('dialect') ?? (url?.startsWith('pglite:') ? 'postgres' : 'redshift');
-  if (dialect !== 'redshift' && dialect !== 'postgres') problems.push('"dialect" must be "redshift" or "postgres"');
+  const dialect = str('dialect') ?? (url?.startsWith('pglite:') ? 'postgres' : undefined);
+  if (dialect !== undefined && dialect !== 'redshift' && dialect !== 'postgres') problems.push('"dialect" must be "redshift" or "postgres"');
   const schema = str('schema') ?? 'public';
   if (!/^[a-z_][a-z0-9_]*$/.test(schema) || schema.length > 127) problems.push('"schema" must be a lowercase identifier ([a-z_][a-z0-9_]*, at most 127 bytes)');
 
@@ -182,6 +192,8 @@ export function validateConfig(raw: Record<string, unknown>): TargetConfig {
     ssl: bool('ssl', false),
     schema,
     dialect: dialect as TargetConfig['dialect'],
+    connect_timeout_seconds: int('connect_timeout_seconds', 30, 1)!,
+    statement_timeout_seconds: int('statement_timeout_seconds', 3600, 0)!,
     batch_size_rows: int('batch_size_rows', 100_000, 1)!,
     batch_size_bytes: int('batch_size_bytes', 16 * 1024 * 1024, 1)!,
     batch_max_age_seconds: int('batch_max_age_seconds', 300, 0)!,

@@ -56,8 +56,8 @@ export async function loadFromS3({ config, manifestUrl, output, log }: LoadFromS
       await runTarget({ config, input: manifestMessages(manifest, read), output, log });
       return;
     }
-    const dialect = config.dialect === 'postgres' ? postgresDialect : redshiftDialect;
     const warehouse = await openWarehouse(config);
+    const dialect = warehouse.dialect === 'postgres' ? postgresDialect : redshiftDialect;
     try {
       const loader = new BatchLoader(warehouse, dialect, config, log);
       await loader.init();

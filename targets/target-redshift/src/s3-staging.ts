@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { DeleteObjectsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { awsClientDefaults, nameTimeouts } from '@observes/state';
 import type { S3StagingConfig } from './config.js';
 import { csvChunks, type CsvChunkOptions } from './csv-rows.js';
 
@@ -9,14 +10,15 @@ const FILES_PER_BATCH = 4;
 /** Below this many rows a batch goes in one file. */
 const MIN_ROWS_PER_FILE = 1000;
 
-/** S3 client options every S3 user of this package needs (checksums off: S3-compatible servers mangle them). */
+/** S3 client options every S3 user of this package needs (checksums off: S3-compatible servers mangle them; timeouts that throw, naming the endpoint). */
 export function s3Client(config: S3StagingConfig): S3Client {
-  return new S3Client({
+  return nameTimeouts(new S3Client({
+    ...awsClientDefaults(),
     region: config.region,
     ...(config.endpoint ? { endpoint: config.endpoint, forcePathStyle: true } : {}),
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  }), 'S3');
 }
 
 /** Stages batches as gzip CSV files under a unique prefix for `COPY ... FROM 's3://<prefix>'`. */

@@ -44,8 +44,8 @@ export interface RunTargetOptions {
  * stream so the latest state can follow.
  */
 export async function runTarget({ config, input, output, log }: RunTargetOptions): Promise<void> {
-  const dialect = config.dialect === 'postgres' ? postgresDialect : redshiftDialect;
   const warehouse = await openWarehouse(config);
+  const dialect = warehouse.dialect === 'postgres' ? postgresDialect : redshiftDialect;
   // The AWS SDK takes a while to load: only when S3 staging is configured.
   const stager = config.s3?.iam_role && dialect.copyFromS3 ? new (await import('./s3-staging.js')).S3Stager(config.s3) : undefined;
   const loader = new BatchLoader(warehouse, dialect, config, log, stager);
@@ -58,6 +58,9 @@ export async function runTarget({ config, input, output, log }: RunTargetOptions
   let bufferedRecords = 0;
   let oldest = 0;
   let sequence = 0;
+  let messages = 0;
+  /** Records committed per stream, for the final `records_loaded` entry (the runner's summary shows it). */
+  const loaded: Record<string, number> = {};
 
   const replaceOnEof = (stream: string) => config.replace_on_eof === true || (Array.isArray(config.replace_on_eof) && config.replace_on_eof.includes(stream));
 
@@ -99,6 +102,7 @@ export async function runTarget({ config, input, output, log }: RunTargetOptions
         const records = batch.records.length;
         await loader.load(batch);
         log.info('batch committed', { stream: batch.plan.stream, records, version: batch.version, ms: Date.now() - started });
+        loaded[batch.plan.stream] = (loaded[batch.plan.stream] ?? 0) + records;
       }
       if (state) await writer.write({ type: 'STATE', value: state.value });
     });
@@ -186,8 +190,12 @@ export async function runTarget({ config, input, output, log }: RunTargetOptions
       case 'ACTIVATE_VERSION':
         return settle().then(async () => {
           const buffer = streams.get(message.stream)!;
+          // No record of this version yet: the tap announces a version it is about to send (the SDK does on a first load).
+          const announced = buffer.version !== message.version;
           const swapped = await loader.activate(buffer.plan, message.version);
-          log.info(swapped ? 'version activated' : 'ACTIVATE_VERSION with no staged rows: tables left as they are', { stream: message.stream, version: message.version });
+          if (swapped) log.info('version activated', { stream: message.stream, version: message.version });
+          else if (announced) log.debug('version announced before its records', { stream: message.stream, version: message.version });
+          else log.info('ACTIVATE_VERSION with no staged rows: tables left as they are', { stream: message.stream, version: message.version });
           if (buffer.version === message.version && buffer.eofVersion === undefined) buffer.version = undefined;
         });
     }
@@ -213,6 +221,7 @@ export async function runTarget({ config, input, output, log }: RunTargetOptions
       if (result.done) break;
       next = iterator.next();
       for (const read of result.value) {
+        messages++;
         const waiting = handle(read);
         if (waiting) await waiting;
       }
@@ -230,6 +239,8 @@ export async function runTarget({ config, input, output, log }: RunTargetOptions
     holdStates = false;
     await settle();
     await writer.end();
+    if (messages === 0) log.warn('empty input: no Singer message was read (did the tap write its messages to stdout?)');
+    log.info('done', { messages, records_loaded: loaded });
   } finally {
     // A batch in flight when the input failed still commits (its state stays valid) before the connection closes.
     await inflight.catch(() => undefined);

@@ -4,9 +4,12 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { TargetConfig } from './config.js';
+import { serverDialect } from './server-dialect.js';
 
 /** A connection to the warehouse: one session, so temp tables and transactions span calls. */
 export interface Warehouse {
+  /** The dialect to speak: the configured one, checked against the server, or the server's own. */
+  readonly dialect: 'redshift' | 'postgres';
   /** Runs one statement; returns its rows. */
   query(sql: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
   /** Runs a `COPY ... FROM STDIN` statement fed with `chunks` of text (streamed to a server). */
@@ -22,10 +25,18 @@ export interface Warehouse {
 export async function openWarehouse(config: TargetConfig): Promise<Warehouse> {
   const log = process.env.OBSERVES_SQL_LOG;
   const trace = log ? (sql: string) => appendFileSync(log, sql.replace(/\n/g, ' ') + '\n') : undefined;
-  const warehouse = config.url?.startsWith('pglite:') ? await openPglite(config.url.slice('pglite:'.length)) : await openPg(config);
-  await warehouse.query("SET TIME ZONE 'UTC'");
+  const session = config.url?.startsWith('pglite:') ? await openPglite(config.url.slice('pglite:'.length)) : await openPg(config);
+  let warehouse: Warehouse;
+  try {
+    await session.query("SET TIME ZONE 'UTC'");
+    warehouse = { ...session, dialect: await serverDialect((sql) => session.query(sql), config.dialect) };
+  } catch (error) {
+    await session.close().catch(() => undefined);
+    throw error;
+  }
   if (!trace) return warehouse;
   return {
+    dialect: warehouse.dialect,
     query: (sql, params) => {
       trace(sql);
       return warehouse.query(sql, params);
@@ -38,33 +49,92 @@ export async function openWarehouse(config: TargetConfig): Promise<Warehouse> {
   };
 }
 
-async function openPg(config: TargetConfig): Promise<Warehouse> {
+/** A session before its dialect is known. */
+type Session = Omit<Warehouse, 'dialect'>;
+
+/** How long the client waits past the server's own statement timeout before it gives up on a server that stopped answering. */
+const UNANSWERED_GRACE_MS = 2000;
+
+async function openPg(config: TargetConfig): Promise<Session> {
+  const where = config.url ? hostOf(config.url) : `${config.host}:${config.port ?? 5439}`;
+  const statementMs = config.statement_timeout_seconds * 1000;
+  const timeouts = { connectionTimeoutMillis: config.connect_timeout_seconds * 1000, ...(statementMs > 0 ? { query_timeout: statementMs + UNANSWERED_GRACE_MS } : {}) };
   const client = new pg.Client(
     config.url
-      ? { connectionString: config.url, ssl: config.ssl || undefined }
-      : { host: config.host, port: config.port ?? 5439, user: config.user, password: config.password, database: config.database, ssl: config.ssl || undefined },
+      ? { connectionString: config.url, ssl: config.ssl || undefined, ...timeouts }
+      : { host: config.host, port: config.port ?? 5439, user: config.user, password: config.password, database: config.database, ssl: config.ssl || undefined, ...timeouts },
   );
   // An idle connection error (server restart) must fail the run, not crash silently later.
   let failure: Error | undefined;
   client.on('error', (error) => {
     failure = error;
   });
-  await client.connect();
-  return {
-    async query(sql, params) {
-      if (failure) throw failure;
+  try {
+    await client.connect();
+  } catch (error) {
+    const e = error as Error;
+    const timedOut = /timeout/i.test(e.message);
+    e.message = timedOut
+      ? `the warehouse at ${where} did not accept the connection and login within ${config.connect_timeout_seconds} s (connect_timeout_seconds): ${e.message}`
+      : `cannot connect to the warehouse at ${where}: ${e.message}`;
+    throw e;
+  }
+  const run = async (sql: string, params?: unknown[]) => {
+    if (failure) throw failure;
+    try {
       return (await client.query(sql, params as unknown[])).rows as Record<string, unknown>[];
-    },
+    } catch (error) {
+      const e = error as Error & { code?: string };
+      const statement = sql.replace(/\s+/g, ' ').slice(0, 120);
+      if (/Query read timeout/i.test(e.message)) {
+        // The connection is unusable now: the run fails, and closing it must not wait on the server.
+        failure = e;
+        e.message = `the warehouse at ${where} did not answer within ${config.statement_timeout_seconds} s (statement_timeout_seconds) while running: ${statement}`;
+      } else if (e.code === '57014' && /statement timeout/i.test(e.message)) {
+        e.message = `${e.message}: the statement ran longer than ${config.statement_timeout_seconds} s (statement_timeout_seconds): ${statement}`;
+      }
+      throw e;
+    }
+  };
+  const session: Session = {
+    query: run,
     async copyFromStdin(sql, chunks) {
       if (failure) throw failure;
       const stream = client.query(copyFrom(sql));
       await pipeline(Readable.from(chunks, { objectMode: false }), stream);
     },
-    close: () => client.end(),
+    async close() {
+      // A server that stopped answering never closes its end: then the socket is dropped rather than waited on.
+      const ended = client.end();
+      const stream = (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream;
+      const timer = setTimeout(() => stream?.destroy(), failure ? 0 : 5000);
+      try {
+        await ended;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
   };
+  try {
+    if (statementMs > 0) await run(`SET statement_timeout TO ${statementMs}`);
+  } catch (error) {
+    await session.close().catch(() => undefined);
+    throw error;
+  }
+  return session;
 }
 
-async function openPglite(dir: string): Promise<Warehouse> {
+/** `host:port` of a connection URL, for messages (never its credentials). */
+function hostOf(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname}:${parsed.port || 5432}`;
+  } catch {
+    return 'the configured url';
+  }
+}
+
+async function openPglite(dir: string): Promise<Session> {
   const { PGlite } = await import('@electric-sql/pglite');
   const db = await PGlite.create(dir);
   return {

@@ -1,14 +1,17 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { connectRunnerLink, createLogger, formatCommittedState, MessageWriter, ProtocolError, redact } from '@observes/protocol';
+import { connectRunnerLink, createLogger, formatCommittedState, logFailure, MessageWriter, UsageError } from '@observes/protocol';
+import type { S3Manifest } from '@observes/target-core';
 import { createS3Client } from '@observes/state';
-import { ConfigError, loadConfig } from './config.js';
+import { loadConfig } from './config.js';
 import { S3Target } from './s3-target.js';
+
+const logger = createLogger({ name: 'target-s3' });
 
 const args = await yargs(hideBin(process.argv))
   .scriptName('target-s3')
-  .usage('$0 --config <file> < singer-stream\n\nWrites a Singer stream to S3 as gzip JSON lines or CSV, with a manifest; echoes STATE once the files before it are stored.')
-  .option('config', { type: 'string', demandOption: true, describe: 'Config JSON file (bucket, prefix, format…; see README)' })
+  .usage('$0 [--config <file>] < singer-stream\n\nWrites a Singer stream to S3 as gzip JSON lines or CSV, with a manifest; echoes STATE once the files before it are stored.\nEvery setting may also come from TARGET_S3_<SETTING> (e.g. TARGET_S3_BUCKET), over the file.')
+  .option('config', { type: 'string', describe: 'Config JSON file (bucket, prefix, format…; see README)' })
   .option('period', { type: 'string', describe: 'Backup period (e.g. 2026-11): replaces that period\'s file set' })
   .option('run-id', { type: 'string', describe: 'Run id used in keys and the manifest name' })
   .option('max-line-bytes', { type: 'number', describe: 'Longest accepted input line in bytes' })
@@ -17,9 +20,21 @@ const args = await yargs(hideBin(process.argv))
   .strict()
   .help()
   .version(false)
+  .fail((message, error) => {
+    process.exit(logFailure(logger, error ?? new UsageError(`${message} (see target-s3 --help)`)));
+  })
   .parseAsync();
 
-const logger = createLogger({ name: 'target-s3' });
+/** Records per stream in the files the manifest lists: the rows of each stream's root table (CSV child tables hold list items). */
+function recordsLoaded(manifest: S3Manifest): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [stream, { files }] of Object.entries(manifest.streams)) {
+    const root = files.map((f) => f.table).sort((a, b) => a.length - b.length)[0];
+    out[stream] = files.filter((f) => f.table === root).reduce((n, f) => n + f.rows, 0);
+  }
+  return out;
+}
+
 // First thing: a runner that is already gone must not get a load completed.
 const link = args.committedState || args.commitRecord ? undefined : connectRunnerLink();
 try {
@@ -31,11 +46,11 @@ try {
   } else {
     const manifest = await target.run(process.stdin);
     const files = Object.values(manifest.streams).reduce((n, s) => n + s.files.length, 0);
-    logger.info('done', { run_id: manifest.run_id, streams: Object.keys(manifest.streams).length, files });
+    if (files === 0 && manifest.state === undefined) logger.warn('empty input: no record and no STATE was read (did the tap write its messages to stdout?)');
+    logger.info('done', { run_id: manifest.run_id, streams: Object.keys(manifest.streams).length, files, records_loaded: recordsLoaded(manifest) });
   }
   client.destroy();
 } catch (error) {
-  if (error instanceof ConfigError || error instanceof ProtocolError) process.stderr.write(`target-s3: ${error.message}\n`);
-  else logger.error('failed', { error: redact((error as Error).message) });
-  process.exitCode = error instanceof ConfigError ? 2 : 1;
+  // 2 for a bad config (or a refused S3 request), 1 for bad input or an S3 failure a rerun may fix.
+  process.exitCode = logFailure(logger, error);
 }

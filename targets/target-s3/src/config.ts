@@ -109,13 +109,36 @@ export function resolveConfig(raw: unknown, overrides: Partial<TargetS3Config> =
   };
 }
 
-/** Reads and resolves the config file. */
-export function loadConfig(file: string, overrides: Partial<TargetS3Config> = {}): TargetS3Config {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new ConfigError([`cannot read config file ${file}: ${(error as Error).message}`]);
+/** Prefix of the environment variables that set target-s3's settings (`TARGET_S3_BUCKET`...). */
+export const ENV_PREFIX = 'TARGET_S3_';
+
+/** The settings `TARGET_S3_<SETTING>` variables give, converted to the types the schema says (numbers, booleans). */
+export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, setting] of Object.entries(SCHEMA.properties)) {
+    const text = env[ENV_PREFIX + name.toUpperCase()];
+    if (text === undefined) continue;
+    const type = (setting as { type?: string }).type;
+    if ((type === 'integer' || type === 'number') && text.trim() !== '' && !Number.isNaN(Number(text))) out[name] = Number(text);
+    else if (type === 'boolean' && /^(true|false)$/i.test(text)) out[name] = text.toLowerCase() === 'true';
+    else out[name] = text;
   }
-  return resolveConfig(raw, overrides);
+  return out;
+}
+
+/**
+ * Reads the config file (optional when the environment gives the settings), overlays `TARGET_S3_<SETTING>`
+ * variables, then `overrides` (flags), and resolves it. Precedence: flags, environment, file.
+ */
+export function loadConfig(file: string | undefined, overrides: Partial<TargetS3Config> = {}, env: NodeJS.ProcessEnv = process.env): TargetS3Config {
+  let raw: unknown = {};
+  if (file) {
+    try {
+      raw = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (error) {
+      throw new ConfigError([`cannot read config file ${file}: ${(error as Error).message}`]);
+    }
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError([`config file ${file} must hold a JSON object`]);
+  }
+  return resolveConfig({ ...(raw as object), ...settingsFromEnv(env) }, overrides, env);
 }
