@@ -28,10 +28,13 @@ export class ExactNumber {
 
   /**
    * The closest double that keeps the number's integer-ness: a fractional value that rounds to an
-   * integer double is nudged one step away, so an `integer` schema check still rejects it.
+   * integer double is nudged one step away, so an `integer` schema check still rejects it; a number beyond
+   * a double's range becomes the largest double of its sign.
    */
   toCheckableNumber(): number {
-    const approx = this.toNumber();
+    let approx = this.toNumber();
+    // Beyond a double's range (1e400): the largest double of that sign, still an integer, still beyond any bound a schema can write.
+    if (!Number.isFinite(approx)) approx = approx > 0 ? Number.MAX_VALUE : -Number.MAX_VALUE;
     if (!Number.isInteger(approx) || this.isInteger()) return approx;
     const bits = new Float64Array([approx]);
     const view = new BigInt64Array(bits.buffer);

@@ -11,7 +11,7 @@ export async function* readMessageBatches(input: AsyncIterable<Buffer | string>,
     const out: ReadMessage[] = new Array(lines.length);
     for (let i = 0; i < lines.length; i++) {
       const { text, line } = lines[i];
-      out[i] = { line, message: parseMessage(text, line), size: text.length };
+      out[i] = { line, message: parseMessage(text, line), size: text.length, escaped: text.includes('\\u') };
     }
     yield out;
   }

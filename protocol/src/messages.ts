@@ -71,4 +71,9 @@ export interface ReadMessage {
   message: Message;
   /** Length of the line in UTF-16 code units: a cheap measure of its size in memory, for batching by size. */
   size: number;
+  /**
+   * False when the line's text holds no `\u` escape, so no value can hold a NUL character or a lone surrogate
+   * (the reader decodes only valid UTF-8): the checker then skips looking for them. Absent means unknown.
+   */
+  escaped?: boolean;
 }

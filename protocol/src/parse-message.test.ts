@@ -20,6 +20,10 @@ describe('parseMessage', () => {
     expect(parseMessage('{"type":"ACTIVATE_VERSION","stream":"s","version":1}', 1).type).to.equal('ACTIVATE_VERSION');
   });
 
+  it('reads a SCHEMA without key_properties as key-less, as the Meltano SDK and its test streams do', () => {
+    expect(parseMessage('{"type":"SCHEMA","stream":"s","schema":{"properties":{}}}', 1)).to.deep.include({ key_properties: [] });
+  });
+
   const failures: [string, string, string][] = [
     ['{"type":"RECORD",', 'malformed-json', 'line 7: malformed JSON'],
     ['[1,2]', 'not-an-object', 'line 7: expected a JSON object, got an array'],
@@ -28,7 +32,6 @@ describe('parseMessage', () => {
     ['{"type":"RECORD","stream":"s"}', 'missing-field', 'line 7: stream "s": RECORD message is missing "record"'],
     ['{"type":"RECORD","record":{}}', 'missing-field', 'line 7: RECORD message is missing "stream"'],
     ['{"type":"RECORD","stream":"s","record":[]}', 'invalid-field', 'line 7: stream "s": "record" must be an object'],
-    ['{"type":"SCHEMA","stream":"s","schema":{}}', 'missing-field', 'line 7: stream "s": SCHEMA message is missing "key_properties"'],
     ['{"type":"SCHEMA","stream":"s","schema":{},"key_properties":"id"}', 'invalid-field', '"key_properties" must be an array of strings'],
     ['{"type":"STATE"}', 'missing-field', 'STATE message is missing "value"'],
     ['{"type":"ACTIVATE_VERSION","stream":"s","version":"1"}', 'invalid-field', '"version" must be a number'],

@@ -65,7 +65,9 @@ export function parseMessage(text: string, line: number): Message {
       requireStream();
       if (value.schema === undefined) fail('missing-field', 'SCHEMA message is missing "schema"');
       if (!isObject(value.schema)) fail('invalid-field', `"schema" must be an object, got ${describe(value.schema)}`);
-      if (value.key_properties === undefined) fail('missing-field', 'SCHEMA message is missing "key_properties"');
+      // The Singer spec requires key_properties, but peers (the Meltano SDK, its own test streams) omit it for
+      // key-less streams: absent reads as [] (append), like theirs. null or a non-list stays an error.
+      if (value.key_properties === undefined) value.key_properties = [];
       const keys = value.key_properties;
       if (!Array.isArray(keys) || !keys.every((k) => typeof k === 'string')) fail('invalid-field', '"key_properties" must be an array of strings');
       const bookmarks = value.bookmark_properties;

@@ -6,6 +6,8 @@ export type ProblemCode =
   | 'missing-field'
   | 'invalid-field'
   | 'line-too-long'
+  | 'invalid-utf8'
+  | 'invalid-text'
   | 'record-before-schema'
   | 'invalid-schema'
   | 'missing-key-property'
@@ -13,8 +15,8 @@ export type ProblemCode =
   | 'version-before-schema';
 
 /**
- * Bad input: names the line, the stream (when known) and the problem.
- * Its message reads `line 12: stream "jobs": record breaks its schema at /id: must be integer`.
+ * Bad input: names the line, the stream (when known) and the problem, then where in the record it is.
+ * Its message reads `line 12: stream "jobs": record breaks its schema at /id: must be integer (key [7])`.
  */
 export class ProtocolError extends Error {
   /** 1-based line number of the offending line. */
@@ -25,13 +27,24 @@ export class ProtocolError extends Error {
   readonly code: ProblemCode;
   /** The problem in words, without the line and stream prefix. */
   readonly problem: string;
+  /** JSON pointer of the offending value inside the record, for record problems (`/author/name`). */
+  readonly pointer: string | undefined;
+  /** Where the problem is, after it in parentheses: the record's key (`key [7]`), a target's table and column. */
+  readonly details: readonly string[];
 
-  constructor(line: number, stream: string | undefined, code: ProblemCode, problem: string) {
-    super(`line ${line}: ${stream === undefined ? '' : `stream ${JSON.stringify(stream)}: `}${problem}`);
+  constructor(line: number, stream: string | undefined, code: ProblemCode, problem: string, pointer?: string, details: readonly string[] = []) {
+    super(`line ${line}: ${stream === undefined ? '' : `stream ${JSON.stringify(stream)}: `}${problem}${details.length > 0 ? ` (${details.join(', ')})` : ''}`);
     this.name = 'ProtocolError';
     this.line = line;
     this.stream = stream;
     this.code = code;
     this.problem = problem;
+    this.pointer = pointer;
+    this.details = details;
+  }
+
+  /** The same error with more details (a target adds the table and column of the pointer). */
+  withDetails(...more: string[]): ProtocolError {
+    return new ProtocolError(this.line, this.stream, this.code, this.problem, this.pointer, [...this.details, ...more]);
   }
 }

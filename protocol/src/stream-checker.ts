@@ -1,6 +1,9 @@
-import type { JsonSchema, ReadMessage, SchemaMessage } from './messages.js';
+import { serializeJson } from './exact-number.js';
+import type { InvalidTextPolicy } from './line-reader.js';
+import type { JsonRecord, JsonSchema, ReadMessage, SchemaMessage } from './messages.js';
 import { ProtocolError } from './protocol-error.js';
-import { RecordValidator, type RecordCheck } from './record-validator.js';
+import { RecordValidator, type DetailedRecordCheck } from './record-validator.js';
+import { findBadText, replaceBadText } from './text-check.js';
 
 /** Per-stream counts, as `observes validate` prints them. */
 export interface StreamSummary {
@@ -11,6 +14,11 @@ export interface StreamSummary {
   keyProperties: string[];
 }
 
+/** `key [7]` for a record of a keyed stream: which record a problem is about. */
+export function keyDetails(schema: { keyProperties: string[] }, record: JsonRecord): string[] {
+  return schema.keyProperties.length === 0 ? [] : [`key ${serializeJson(schema.keyProperties.map((k) => record[k] ?? null))}`];
+}
+
 /** A stream's current SCHEMA, compiled. */
 export interface StreamSchema {
   stream: string;
@@ -18,7 +26,7 @@ export interface StreamSchema {
   keyProperties: string[];
   bookmarkProperties: string[];
   /** Record check, absent when validation is off. */
-  check?: RecordCheck;
+  check?: DetailedRecordCheck;
 }
 
 /** Options of {@link StreamChecker}. */
@@ -27,6 +35,12 @@ export interface StreamCheckerOptions {
   validateRecords?: boolean;
   /** Shared validator, so several checkers reuse compiled schemas. */
   validator?: RecordValidator;
+  /**
+   * Strings holding a NUL character or a lone surrogate (from `\u0000`, `\ud800` escapes), which no warehouse
+   * stores: `fail` (default) refuses the record (`invalid-text`, naming its key and the value's pointer);
+   * `replace` turns them into U+FFFD in place and counts them in {@link StreamChecker.replacedText}.
+   */
+  invalidText?: InvalidTextPolicy;
 }
 
 /**
@@ -40,16 +54,20 @@ export class StreamChecker {
   private readonly counts = new Map<string, StreamSummary>();
   private readonly validateRecords: boolean;
   private readonly validator: RecordValidator;
+  private readonly replaceText: boolean;
   /** Number of STATE messages seen. */
   states = 0;
+  /** Bad characters replaced with U+FFFD (`invalidText: 'replace'`). */
+  replacedText = 0;
 
   constructor(options: StreamCheckerOptions = {}) {
     this.validateRecords = options.validateRecords ?? true;
     this.validator = options.validator ?? new RecordValidator();
+    this.replaceText = options.invalidText === 'replace';
   }
 
   /** Checks one message; returns the stream's schema for RECORD, SCHEMA and ACTIVATE_VERSION. */
-  check({ line, message }: ReadMessage): StreamSchema | undefined {
+  check({ line, message, escaped }: ReadMessage): StreamSchema | undefined {
     switch (message.type) {
       case 'SCHEMA':
         return this.acceptSchema(message, line);
@@ -63,9 +81,17 @@ export class StreamChecker {
             throw new ProtocolError(line, message.stream, 'missing-key-property', `record is missing key property ${JSON.stringify(key)}`);
           }
         }
+        // Decoded text is valid Unicode without NUL: only `\u` escapes can bring either in.
+        if (escaped !== false) {
+          if (this.replaceText) this.replacedText += replaceBadText(record);
+          else {
+            const bad = findBadText(record);
+            if (bad) throw new ProtocolError(line, message.stream, 'invalid-text', `record at ${bad.pointer}: ${bad.problem}`, bad.pointer, keyDetails(current, record));
+          }
+        }
         if (current.check) {
           const problem = current.check(record);
-          if (problem) throw new ProtocolError(line, message.stream, 'record-invalid', problem);
+          if (problem) throw new ProtocolError(line, message.stream, 'record-invalid', problem.text, problem.pointer, keyDetails(current, record));
         }
         this.summaryOf(message.stream).records++;
         return current;
@@ -108,9 +134,9 @@ export class StreamChecker {
         throw new ProtocolError(line, stream, 'invalid-schema', `invalid schema: key property ${JSON.stringify(key)} is not among its properties`);
       }
     }
-    let check: RecordCheck | undefined;
+    let check: DetailedRecordCheck | undefined;
     try {
-      check = this.validator.compile(schema);
+      check = this.validator.compileDetailed(schema);
     } catch (error) {
       throw new ProtocolError(line, stream, 'invalid-schema', `invalid schema: ${(error as Error).message}`);
     }

@@ -4,9 +4,10 @@ import { ProtocolError, StreamChecker, readMessages, type ReadMessage } from '@o
 import { loadCanonicalStreams } from './stream-expectation.js';
 
 const REQUIRED = [
-  'arrays', 'date-times', 'duplicates', 'empty-schema', 'encoded-strings', 'full-table-versions', 'invalid-schema', 'large-numbers',
-  'malformed-json', 'missing-key-property', 'multiple-states', 'name-collisions', 'nested-objects', 'no-primary-keys',
-  'optional-attributes', 'primary-key-updates', 'record-before-schema', 'schema-updates', 'special-names',
+  'arrays', 'date-time-unions', 'date-times', 'duplicates', 'empty-schema', 'encoded-strings', 'full-table-versions', 'generated-names',
+  'invalid-schema', 'large-numbers', 'lone-surrogate', 'malformed-json', 'missing-key-property', 'multiple-states', 'naive-date-times',
+  'name-collisions', 'nested-objects', 'no-primary-keys', 'nul-character', 'optional-attributes', 'primary-key-updates',
+  'record-before-schema', 'schema-updates', 'special-names',
 ];
 
 /** Reads and checks a whole stream with the protocol package, as a target would. */

@@ -17,3 +17,4 @@ export * from './tap-suite.js';
 export * from './text-streams.js';
 export * from './pipe-to-target.js';
 export * from './redshift-shim.js';
+export * from './conformance-streams.js';

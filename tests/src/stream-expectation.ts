@@ -9,7 +9,7 @@ import { join } from 'node:path';
  * - a number or boolean: same number / boolean (numbers also match their decimal text, e.g. `"1"` for `1`);
  * - `null`: null or absent;
  * - `{ decimal }`: the same exact decimal (trailing fraction zeros ignored, never through a double);
- * - `{ instant }`: the same point in time as this ISO date-time (to the millisecond);
+ * - `{ instant }`: the same point in time as this ISO date-time (to the millisecond; a stored text without a zone is UTC);
  * - `{ date }`: the calendar date `YYYY-MM-DD`;
  * - `{ time }`: the time of day `HH:MM:SS`, optionally with a fraction.
  */

@@ -45,8 +45,10 @@ function dateOf(actual: unknown): string | undefined {
 function instantOf(actual: unknown): number | undefined {
   if (actual instanceof Date) return actual.getTime();
   if (typeof actual !== 'string') return undefined;
-  // PostgreSQL prints `2024-01-01 10:00:00+00`; Date.parse wants `T` and a `+00:00` offset.
-  const iso = actual.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00');
+  // PostgreSQL prints `2024-01-01 10:00:00+00`; Date.parse wants `T` and a `+00:00` offset. Without a zone, a
+  // date-time is UTC (as targets store it), not the local time Date.parse would read.
+  let iso = actual.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00');
+  if (/T\d\d:\d\d(:\d\d(\.\d+)?)?$/.test(iso)) iso += 'Z';
   const ms = Date.parse(iso);
   return Number.isNaN(ms) ? undefined : ms;
 }

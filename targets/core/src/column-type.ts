@@ -2,6 +2,8 @@ import type { JsonSchema } from '@observes/protocol';
 
 /** Widest varchar Redshift has, in bytes. */
 export const MAX_VARCHAR_BYTES = 65535;
+/** Most columns a Redshift (and PostgreSQL) table may have. */
+export const MAX_COLUMNS = 1600;
 /** Widest decimal precision Redshift has. */
 export const MAX_DECIMAL_PRECISION = 38;
 /** Size of a string column whose schema gives no `maxLength`: Redshift's own default; values widen it. */

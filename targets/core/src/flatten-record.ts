@@ -6,7 +6,7 @@ export type Row = unknown[];
 
 /** Values the target adds to a root row besides the record's fields. */
 export interface RowContext {
-  /** Root row id of a key-less stream (see {@link rootRowId}). */
+  /** Root row id of a key-less stream (see {@link RowIds}). */
   rowId?: string;
   /** Metadata column values by column name (`_sdc_extracted_at`...), when the plan has them. */
   metadata?: Record<string, unknown>;

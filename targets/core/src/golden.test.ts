@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { isExactNumber, parseJsonLossless, serializeJson, type JsonRecord, type JsonSchema } from '@observes/protocol';
 import { describeType, type ColumnType } from './column-type.js';
 import { RecordFlattener } from './flatten-record.js';
-import { RowIdAssigner } from './row-id.js';
+import { RowIds } from './row-id.js';
 import { planStream, type PlanOptions } from './stream-plan.js';
 import { layoutTable } from './table-layout.js';
 
@@ -50,8 +50,8 @@ describe('target-core golden files', () => {
         const plan = planStream(input.stream, input.schema, input.key_properties, input.options);
         const flattener = new RecordFlattener(plan);
         const rows = plan.tables.map(() => [] as unknown[][]);
-        const rowIds = new RowIdAssigner(plan.stream);
-        for (const record of input.records) flattener.flatten(record, { rowId: plan.keyProperties.length ? undefined : rowIds.next(record) }, rows);
+        const rowIds = new RowIds('golden-run');
+        input.records.forEach((record, i) => flattener.flatten(record, { rowId: plan.keyProperties.length ? undefined : rowIds.of(plan.stream, i + 1, record) }, rows));
         compareGolden(join(fixtures, 'plans', name, 'expected.json'), {
           keyColumns: plan.keyColumns,
           sourceKeyColumns: plan.sourceKeyColumns,

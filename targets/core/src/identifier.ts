@@ -47,13 +47,16 @@ export interface ProposedName {
   id: string;
   /** True when the source spells the identifier exactly (e.g. field `author_id` → `author_id`): it keeps it. */
   exact: boolean;
+  /** A name the target generates (`_sdc_row_id`, `_sdc_source_key_id`...): it always keeps it, and every field proposing it gets a suffix. */
+  reserved?: boolean;
 }
 
 /**
  * Final names for the columns of one table, so two fields are never merged into one column silently.
- * When several sources propose one identifier, those that spell it exactly keep it and every other one gets
- * `_<hash of its source>` appended. The outcome does not depend on the order fields are declared in,
- * and a field with a unique name keeps its plain identifier.
+ * A reserved (generated) name always keeps its identifier. Otherwise, when several sources propose one
+ * identifier, those that spell it exactly keep it and every other one gets `_<hash of its source>` appended;
+ * a field proposing a reserved name always gets the suffix. The outcome does not depend on the order fields
+ * are declared in, and a field with a unique name keeps its plain identifier.
  */
 export function resolveCollisions(proposed: ProposedName[], maxBytes = MAX_IDENTIFIER_BYTES): Map<string, string> {
   const byId = new Map<string, ProposedName[]>();
@@ -64,7 +67,11 @@ export function resolveCollisions(proposed: ProposedName[], maxBytes = MAX_IDENT
   }
   const out = new Map<string, string>();
   for (const [id, group] of byId) {
-    for (const p of group) out.set(p.source, group.length === 1 || p.exact ? id : shortenIdentifier(`${id}_${shortHash(p.source)}`, maxBytes));
+    const reserved = group.some((p) => p.reserved);
+    for (const p of group) {
+      const keeps = p.reserved || (!reserved && (group.length === 1 || p.exact));
+      out.set(p.source, keeps ? id : shortenIdentifier(`${id}_${shortHash(p.source)}`, maxBytes));
+    }
   }
   return out;
 }

@@ -11,3 +11,5 @@ export * from './flatten-record.js';
 export * from './row-id.js';
 export * from './table-layout.js';
 export * from './s3-manifest.js';
+export * from './undeclared-fields.js';
+export * from './column-locator.js';

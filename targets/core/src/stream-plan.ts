@@ -26,6 +26,8 @@ export interface ColumnPlan {
   role: ColumnRole;
   /** For `field`: property path from the table's element; for `source_key`: the key property; for `level_id`: the level. */
   path?: string[];
+  /** A root key column (a key property's field). Key columns, like `source_key` and `row_id`, never take variant columns. */
+  key?: boolean;
 }
 
 /** One table of a stream: the root table or a child table for a list. */
@@ -70,6 +72,13 @@ export interface PlanOptions {
 
 /** Name of the root row id column of key-less streams. */
 export const ROW_ID_COLUMN = '_sdc_row_id';
+/** Prefix of the child-table columns holding the root key. */
+export const SOURCE_KEY_PREFIX = '_sdc_source_key_';
+/**
+ * The metadata column a record may carry itself: by Singer convention `_sdc_deleted_at` is the record's own
+ * field (it drives hard deletes), so a declared `_sdc_deleted_at` and the metadata column are one column.
+ */
+const SHARED_METADATA = '_sdc_deleted_at';
 /** Metadata columns and their types, in the order they are appended. */
 export const METADATA_COLUMNS: ReadonlyArray<{ name: string; type: ColumnType }> = [
   { name: '_sdc_extracted_at', type: TIMESTAMP },
@@ -101,16 +110,16 @@ export function planStream(stream: string, schema: JsonSchema, keyProperties: st
   const max = options.maxIdentifierBytes ?? MAX_IDENTIFIER_BYTES;
   const id = (name: string) => toIdentifier(name, max);
   const rootName = id(stream);
-  const tables: TablePlan[] = [];
+  const tables: Array<TablePlan & { source: string; exact: boolean; parentIndex?: number }> = [];
 
   const rootProps = schema.properties ?? {};
   const keyTypes = keyProperties.map((k) => (rootProps[k] ? scalarColumnType(rootProps[k]) : stringType(256)));
 
   const sourceKeys: ColumnPlan[] = keyProperties.length > 0
-    ? keyProperties.map((k, i) => ({ name: id(`_sdc_source_key_${k}`), type: keyTypes[i], role: 'source_key' as const, path: [k] }))
-    : [{ name: `_sdc_source_key_${ROW_ID_COLUMN}`, type: stringType(64), role: 'source_key' as const, path: [ROW_ID_COLUMN] }];
+    ? keyProperties.map((k, i) => ({ name: id(`${SOURCE_KEY_PREFIX}${k}`), type: keyTypes[i], role: 'source_key' as const, path: [k] }))
+    : [{ name: `${SOURCE_KEY_PREFIX}${ROW_ID_COLUMN}`, type: stringType(64), role: 'source_key' as const, path: [ROW_ID_COLUMN] }];
 
-  const addTable = (name: string, parent: string | undefined, listPath: string[] | undefined, depth: number, element: JsonSchema) => {
+  const addTable = (name: string, parentIndex: number | undefined, listPath: string[] | undefined, depth: number, element: JsonSchema, source: string, exact: boolean) => {
     const fields: PendingField[] = [];
     const lists: PendingList[] = [];
     const leading: ColumnPlan[] = [];
@@ -128,11 +137,13 @@ export function planStream(stream: string, schema: JsonSchema, keyProperties: st
     } else {
       collect(schemaBranch(element, 'object'), [], depth, fields, lists);
     }
-    const metadata = options.metadataColumns ? METADATA_COLUMNS : options.deletedAtColumn ? METADATA_COLUMNS.filter((m) => m.name === '_sdc_deleted_at') : [];
+    const metadata = options.metadataColumns ? METADATA_COLUMNS : options.deletedAtColumn ? METADATA_COLUMNS.filter((m) => m.name === SHARED_METADATA) : [];
+    const declaresShared = fields.some((f) => f.path.length === 1 && f.path[0] === SHARED_METADATA);
     const trailing: ColumnPlan[] = depth === 0
-      ? metadata.filter((m) => !fields.some((f) => f.path.length === 1 && f.path[0] === m.name)).map((m) => ({ ...m, role: 'metadata' as const }))
+      ? metadata.filter((m) => m.name !== SHARED_METADATA || !declaresShared).map((m) => ({ ...m, role: 'metadata' as const }))
       : [];
-    const reserved = [...leading, ...trailing].map((c) => ({ source: `\u0001${c.name}`, id: c.name, exact: true }));
+    // Generated names are reserved: a field spelled like one (`_sdc_row_id`, `_sdc_source_key_id`...) gets a suffix.
+    const reserved = [...leading, ...trailing].map((c) => ({ source: `\u0001${c.name}`, id: c.name, exact: true, reserved: true }));
     const names = resolveCollisions([
       ...reserved,
       ...fields.map((f) => {
@@ -140,21 +151,26 @@ export function planStream(stream: string, schema: JsonSchema, keyProperties: st
         return { source: f.path.join('\u0000'), id: name, exact: f.path.length === 1 && f.path[0] === name };
       }),
     ], max);
-    const table: TablePlan = {
+    const isKey = (f: PendingField) => depth === 0 && f.path.length === 1 && keyProperties.includes(f.path[0]);
+    const index = tables.length;
+    tables.push({
       name,
-      ...(parent === undefined ? {} : { parent, listPath }),
+      ...(parentIndex === undefined ? {} : { parentIndex, listPath }),
       depth,
       columns: [
         ...leading,
-        ...fields.map((f) => ({ name: names.get(f.path.join('\u0000'))!, type: f.type, role: 'field' as const, path: f.path })),
+        ...fields.map((f) => ({ name: names.get(f.path.join('\u0000'))!, type: f.type, role: 'field' as const, path: f.path, ...(isKey(f) ? { key: true } : {}) })),
         ...trailing,
       ],
-    };
-    tables.push(table);
+      source,
+      exact,
+    });
     for (const list of lists) {
       const items = schemaBranch(list.schema, 'array').items;
       const itemSchema: JsonSchema = Array.isArray(items) ? {} : (items ?? {});
-      addTable(joinIdentifier([name, ...list.path.map(id)], max), name, list.path, depth + 1, itemSchema);
+      const childSource = `${source}\u0002${list.path.join('\u0000')}`;
+      const childExact = exact && list.path.length === 1 && id(list.path[0]) === list.path[0];
+      addTable(joinIdentifier([name, ...list.path.map(id)], max), index, list.path, depth + 1, itemSchema, childSource, childExact);
     }
   };
 
@@ -176,10 +192,19 @@ export function planStream(stream: string, schema: JsonSchema, keyProperties: st
     }
   };
 
-  addTable(rootName, undefined, undefined, 0, schema);
-  const root = tables[0];
+  addTable(rootName, undefined, undefined, 0, schema, '', true);
+  // Child tables whose names collide (a list `a__b` and a list `b` inside an object `a`, or inside a list `a`)
+  // are told apart like columns: the root keeps its name, a list spelled exactly keeps its, the others get a suffix.
+  const tableNames = resolveCollisions(tables.map((t, i) => ({ source: t.source, id: t.name, exact: t.exact, reserved: i === 0 })), max);
+  const finalName = (t: { source: string }) => tableNames.get(t.source)!;
+  const planned: TablePlan[] = tables.map(({ source, exact, parentIndex, ...t }) => ({
+    ...t,
+    name: finalName({ source }),
+    ...(parentIndex === undefined ? {} : { parent: finalName(tables[parentIndex]), listPath: t.listPath }),
+  }));
+  const root = planned[0];
   const keyColumns = keyProperties.length > 0
     ? keyProperties.map((k) => root.columns.find((c) => c.role === 'field' && c.path!.length === 1 && c.path![0] === k)!.name)
     : [ROW_ID_COLUMN];
-  return { stream, keyProperties, keyColumns, sourceKeyColumns: sourceKeys.map((c) => c.name), tables };
+  return { stream, keyProperties, keyColumns, sourceKeyColumns: sourceKeys.map((c) => c.name), tables: planned };
 }

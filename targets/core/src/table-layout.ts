@@ -1,8 +1,8 @@
-import { isExactNumber } from '@observes/protocol';
-import { describeType, sameType, type ColumnType } from './column-type.js';
+import { isExactNumber, serializeJson } from '@observes/protocol';
+import { MAX_COLUMNS, describeType, sameType, type ColumnType } from './column-type.js';
 import type { Row } from './flatten-record.js';
-import { MAX_IDENTIFIER_BYTES, joinIdentifier } from './identifier.js';
-import type { TablePlan } from './stream-plan.js';
+import { MAX_IDENTIFIER_BYTES, joinIdentifier, shortHash, shortenIdentifier } from './identifier.js';
+import type { ColumnPlan, TablePlan } from './stream-plan.js';
 import { fits, valueText, variantFor, widen } from './value-fit.js';
 
 /** A column to add or a column to widen, as part of a {@link TableLayout}. */
@@ -28,6 +28,23 @@ export interface TableLayout {
   rows: Row[];
 }
 
+/** Whether a column holds (part of) a row's key: a root key column, a child's `_sdc_source_key_*`, `_sdc_row_id`. */
+export function isKeyColumn(column: ColumnPlan): boolean {
+  return column.key === true || column.role === 'source_key' || column.role === 'row_id';
+}
+
+/** A batch would give a table more columns than Redshift (and PostgreSQL) allow. */
+export class ColumnLimitError extends Error {
+  readonly table: string;
+  readonly columns: number;
+  constructor(table: string, columns: number) {
+    super(`table ${table} would have ${columns} columns; Redshift allows at most ${MAX_COLUMNS} per table (keep wide nested objects whole with max_nesting, or split the stream)`);
+    this.name = 'ColumnLimitError';
+    this.table = table;
+    this.columns = columns;
+  }
+}
+
 /** A value no column can hold: names the table, column and row so the caller can name the record. */
 export class LayoutError extends Error {
   readonly table: string;
@@ -50,11 +67,17 @@ export class LayoutError extends Error {
  * Rules, applied per column: a new column is added with the planned type; a value the column stores
  * exactly stays; a value the column can store after a widening (see `widen`) widens it; any other value
  * goes to the typed variant column `<column>__<kind>` (added once, reused by every later batch), and
- * failing that to `<column>__string` as its exact text. A string over 65535 bytes throws {@link LayoutError}.
- * Pure: the caller applies the changes.
+ * failing that to `<column>__string` as its exact text. Key columns (see {@link isKeyColumn}) never take a
+ * variant: a key value that does not fit after a widening throws {@link LayoutError}, as does a string over
+ * 65535 bytes. More than 1,600 columns throws {@link ColumnLimitError}. Pure: the caller applies the changes.
  */
 export function layoutTable(plan: TablePlan, existing: ReadonlyMap<string, ColumnType> | undefined, rows: Row[], maxIdentifierBytes = MAX_IDENTIFIER_BYTES): TableLayout {
-  const variantName = (base: string, suffix: string) => joinIdentifier([base, suffix], maxIdentifierBytes);
+  // A variant never takes the name of a planned column (a field spelled `size__string`): it gets a suffix then.
+  const planned = new Set(plan.columns.map((c) => c.name));
+  const variantName = (base: string, suffix: string) => {
+    const name = joinIdentifier([base, suffix], maxIdentifierBytes);
+    return planned.has(name) ? shortenIdentifier(`${name}_${shortHash(base)}`, maxIdentifierBytes) : name;
+  };
   const types = new Map<string, ColumnType>(existing ?? []);
   const original = existing ?? new Map<string, ColumnType>();
   const added = new Set<string>();
@@ -90,6 +113,11 @@ export function layoutTable(plan: TablePlan, existing: ReadonlyMap<string, Colum
     for (let r = 0; r < rows.length; r++) {
       const v = rows[r][i];
       if (v === null || fits(type, v)) continue;
+      if (isKeyColumn(column)) {
+        throw new LayoutError(plan.name, column.name, r, new Error(
+          `the key column (${describeType(type)}) cannot hold the key value ${describeValue(v)}: key columns never take a variant column, since merges match on them; a key changes type only by a migration (rename the stream's tables and reload it)`,
+        ));
+      }
       const target = placeVariant(column.name, v, r);
       (moved ??= []).push({ row: r, from: i, to: target.name, value: target.value });
     }
@@ -139,6 +167,7 @@ export function layoutTable(plan: TablePlan, existing: ReadonlyMap<string, Colum
   }
 
   const allColumns = [...columns, ...extra];
+  if (types.size > MAX_COLUMNS) throw new ColumnLimitError(plan.name, types.size);
   let outRows = rows;
   if (moved) {
     const width = allColumns.length;
@@ -170,3 +199,8 @@ export function layoutTable(plan: TablePlan, existing: ReadonlyMap<string, Colum
   };
 }
 
+/** A value as an error message shows it: its JSON (exact numbers as written), cut after 100 characters. */
+function describeValue(value: unknown): string {
+  const text = isExactNumber(value) ? value.value : serializeJson(value);
+  return text.length > 100 ? `${text.slice(0, 100)}…` : text;
+}

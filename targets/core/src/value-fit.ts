@@ -1,4 +1,4 @@
-import { isExactNumber, serializeJson, type ExactNumber } from '@observes/protocol';
+import { isExactNumber, serializeJson, storesExactly, type ExactNumber } from '@observes/protocol';
 import { BIGINT, BOOLEAN, DOUBLE, JSON_TYPE, MAX_DECIMAL_PRECISION, MAX_VARCHAR_BYTES, stringType, type ColumnType } from './column-type.js';
 
 /** Digits of a decimal number: `intDigits` before the point (at least 1) and `fracDigits` after it. */
@@ -9,35 +9,27 @@ export interface DecimalShape {
 
 const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
+/** Integer digits every bigint value can need: a decimal holding bigints keeps at least this many. */
+const BIGINT_DIGITS = 19;
 
 /**
- * Digits of a number written in decimal; exponents are expanded (`1.5e3` → 4 integer digits).
- * Works on the exact text of an ExactNumber, so nothing goes through a double.
+ * Digits of a number written in decimal; exponents are counted, not expanded (`1.5e3` → 4 integer digits,
+ * `1e999999999` costs nothing). Works on the exact text of an ExactNumber, so nothing goes through a double.
  */
 export function decimalShape(text: string): DecimalShape {
-  let t = text.startsWith('-') ? text.slice(1) : text;
-  let exponent = 0;
+  const t = text.startsWith('-') ? text.slice(1) : text;
   const e = t.search(/[eE]/);
-  if (e >= 0) {
-    exponent = Number(t.slice(e + 1));
-    t = t.slice(0, e);
-  }
-  const dot = t.indexOf('.');
-  let intPart = dot < 0 ? t : t.slice(0, dot);
-  let fracPart = dot < 0 ? '' : t.slice(dot + 1);
-  if (exponent > 0) {
-    const moved = fracPart.slice(0, exponent).padEnd(exponent, '0');
-    intPart += moved;
-    fracPart = fracPart.slice(exponent);
-  } else if (exponent < 0) {
-    const n = -exponent;
-    const padded = intPart.padStart(n + 1, '0');
-    fracPart = padded.slice(padded.length - n) + fracPart;
-    intPart = padded.slice(0, padded.length - n);
-  }
-  intPart = intPart.replace(/^0+(?=\d)/, '');
-  fracPart = fracPart.replace(/0+$/, '');
-  return { intDigits: intPart === '0' ? 1 : intPart.length, fracDigits: fracPart.length };
+  const mantissa = e >= 0 ? t.slice(0, e) : t;
+  const dot = mantissa.indexOf('.');
+  let digits = dot < 0 ? mantissa : mantissa.slice(0, dot) + mantissa.slice(dot + 1);
+  // Position of the decimal point within `digits`.
+  let point = (dot < 0 ? mantissa.length : dot) + (e >= 0 ? Number(t.slice(e + 1)) : 0);
+  const lead = /^0*/.exec(digits)![0].length;
+  digits = digits.slice(lead);
+  point -= lead;
+  digits = digits.replace(/0+$/, '');
+  if (digits === '') return { intDigits: 1, fracDigits: 0 };
+  return { intDigits: Math.max(point, 1), fracDigits: Math.max(digits.length - point, 0) };
 }
 
 /**
@@ -71,7 +63,9 @@ export function numberText(value: number | ExactNumber): string {
 
 function isInt64(value: ExactNumber): boolean {
   if (!value.isInteger()) return false;
-  const n = BigInt(value.value);
+  // 20+ digits are beyond 64 bits; then the exponent is expanded (BigInt refuses `1e3`).
+  if (decimalShape(value.value).intDigits > BIGINT_DIGITS) return false;
+  const n = BigInt(plainDecimal(value.value).replace(/\.0*$/, ''));
   return n >= INT64_MIN && n <= INT64_MAX;
 }
 
@@ -81,8 +75,9 @@ function fitsBytes(text: string, bytes: number): boolean {
 }
 
 /**
- * Whether a column of `type` stores `value` exactly. Strings in timestamp/date/time columns are trusted to
- * follow their schema's format (records are validated); the database rejects any that do not.
+ * Whether a column of `type` stores `value` exactly. A timestamp, date or time column takes only strings it
+ * stores unchanged (see `storesExactly`: real calendar dates, at most microseconds, a time of day naive or UTC),
+ * so `""` or `"N/A"` of an `anyOf: [date-time, string]` union, or a date the database would refuse, never reach it.
  */
 export function fits(type: ColumnType, value: unknown): boolean {
   switch (type.kind) {
@@ -103,7 +98,7 @@ export function fits(type: ColumnType, value: unknown): boolean {
     case 'timestamp':
     case 'date':
     case 'time':
-      return typeof value === 'string';
+      return typeof value === 'string' && storesExactly(type.kind, value);
     case 'json':
       return value !== undefined;
     case 'other':
@@ -125,8 +120,9 @@ export class ValueTooLongError extends Error {
 /**
  * The type `type` widens to so it also stores `value` exactly while every value it held stays the same,
  * or undefined when no such widening exists (the value then goes to a variant column).
- * Widenings: a longer varchar; bigint → double for fractional doubles; bigint or decimal → a decimal with
- * more digits (at most 38). Throws {@link ValueTooLongError} for a string over 65535 bytes.
+ * Widenings: a longer varchar; bigint or decimal → the decimal with just the digits needed (a bigint keeps
+ * its 19 integer digits), at most 38 (never bigint → double, which would round integers beyond 2^53).
+ * Throws {@link ValueTooLongError} for a string over 65535 bytes.
  */
 export function widen(type: ColumnType, value: unknown): ColumnType | undefined {
   switch (type.kind) {
@@ -136,15 +132,12 @@ export function widen(type: ColumnType, value: unknown): ColumnType | undefined 
       if (bytes > MAX_VARCHAR_BYTES) throw new ValueTooLongError(bytes);
       return stringType(Math.max(bytes, type.bytes));
     }
-    case 'bigint': {
-      if (typeof value === 'number') return Number.isFinite(value) ? DOUBLE : undefined;
-      if (!isExactNumber(value)) return undefined;
-      return widenDecimal(19, 0, decimalShape(value.value));
-    }
+    case 'bigint':
     case 'decimal': {
       if (typeof value !== 'number' && !isExactNumber(value)) return undefined;
       if (typeof value === 'number' && !Number.isFinite(value)) return undefined;
-      return widenDecimal(type.precision - type.scale, type.scale, decimalShape(numberText(value)));
+      const intDigits = type.kind === 'bigint' ? BIGINT_DIGITS : type.precision - type.scale;
+      return widenDecimal(intDigits, type.kind === 'bigint' ? 0 : type.scale, decimalShape(numberText(value)));
     }
     default:
       return undefined;
@@ -157,11 +150,35 @@ function widenDecimal(intDigits: number, scale: number, shape: DecimalShape): Co
   return p <= MAX_DECIMAL_PRECISION ? { kind: 'decimal', precision: p, scale: s } : undefined;
 }
 
+/**
+ * The narrowest type holding every value of both `existing` and `incoming` exactly, by the same widenings
+ * as {@link widen}: `existing` itself when it already holds `incoming`'s values, undefined when none does
+ * (bigint and double never merge: one rounds the other). For columns of two tables that meet, as when a
+ * full refresh's staging table is copied into the live one.
+ */
+export function mergeTypes(existing: ColumnType, incoming: ColumnType): ColumnType | undefined {
+  if (existing.kind === 'string' && incoming.kind === 'string') return incoming.bytes > existing.bytes ? incoming : existing;
+  const digits = (t: ColumnType) => (t.kind === 'bigint' ? { int: BIGINT_DIGITS, scale: 0 } : t.kind === 'decimal' ? { int: t.precision - t.scale, scale: t.scale } : undefined);
+  const a = digits(existing);
+  const b = digits(incoming);
+  if (a && b) {
+    if (b.int <= a.int && b.scale <= a.scale) return existing;
+    return widenDecimal(a.int, a.scale, { intDigits: b.int, fracDigits: b.scale });
+  }
+  if (existing.kind === 'other' || incoming.kind === 'other') return undefined;
+  return existing.kind === incoming.kind ? existing : undefined;
+}
+
 /** Name suffix and type of the variant column for a value its main column cannot store. */
 export interface Variant {
-  /** Appended to the column name after `__`: `boolean`, `bigint`, `double`, `decimal`, `string` or `json`. */
+  /** Appended to the column name after `__`: `boolean`, `bigint`, `double`, `decimal`, `string`, `json` (or, for {@link variantOfType}, `timestamp`, `date`, `time`). */
   suffix: string;
   type: ColumnType;
+}
+
+/** The variant column for values of a whole column of `type` that another column cannot take (see {@link mergeTypes}). */
+export function variantOfType(type: ColumnType): Variant {
+  return { suffix: type.kind === 'other' ? 'other' : type.kind, type };
 }
 
 /**

@@ -1,14 +1,16 @@
 import type { TableLayout } from '@observes/target-core';
-import type { Dialect } from './dialects/dialect.js';
+import type { Dialect, TypedColumn } from './dialects/dialect.js';
 import type { Warehouse } from './warehouse.js';
 
+/** A layout to apply; `createColumns`, when set, are the columns to create the table with (a superset of the loaded `columns`). */
+export type LayoutToApply = TableLayout & { createColumns?: TypedColumn[] };
+
 /**
- * Makes room for a batch's layouts and opens its transaction: varchar widenings that Redshift only allows
- * outside a transaction block run first (they only make room), then `BEGIN`, then, inside the transaction,
- * new tables, added columns and the other widenings, so a failed batch rolls its DDL back with its rows.
+ * The part of a batch's DDL that must run outside a transaction block: Redshift's varchar widenings (they only
+ * make room, so running them before the batch's transaction changes no data). Run before `BEGIN`.
  * @param onTable - told each table before its statements run, so an error can name it
  */
-export async function applyLayouts(warehouse: Warehouse, dialect: Dialect, schema: string, layouts: TableLayout[], onTable: (table: string) => void): Promise<void> {
+export async function prepareLayouts(warehouse: Warehouse, dialect: Dialect, schema: string, layouts: LayoutToApply[], onTable: (table: string) => void): Promise<void> {
   for (const layout of layouts) {
     onTable(layout.table);
     for (const change of layout.widen) {
@@ -16,10 +18,16 @@ export async function applyLayouts(warehouse: Warehouse, dialect: Dialect, schem
       if (!w.inTransaction) for (const sql of w.statements) await warehouse.query(sql);
     }
   }
-  await warehouse.query('BEGIN');
+}
+
+/**
+ * The rest of a batch's DDL, inside its transaction (a failed batch rolls it back with its rows): new tables,
+ * added columns, the other widenings.
+ */
+export async function applyLayouts(warehouse: Warehouse, dialect: Dialect, schema: string, layouts: LayoutToApply[], onTable: (table: string) => void): Promise<void> {
   for (const layout of layouts) {
     onTable(layout.table);
-    if (layout.create) await warehouse.query(dialect.createTable(schema, layout.table, layout.columns));
+    if (layout.create) await warehouse.query(dialect.createTable(schema, layout.table, layout.createColumns ?? layout.columns));
     for (const column of layout.add) await warehouse.query(dialect.addColumn(schema, layout.table, { name: column.name, type: column.to }));
     for (const change of layout.widen) {
       const w = dialect.widenColumn(schema, layout.table, change);

@@ -58,6 +58,21 @@ export interface TargetConfig {
   max_nesting?: number;
   /** Replace these streams (true: all) at the end of input, for taps that never send ACTIVATE_VERSION. Default none. */
   replace_on_eof: boolean | string[];
+  /**
+   * Record fields the schema does not declare: `evolve` (default) adds their columns (types inferred from the
+   * values, as for a new SCHEMA property), `drop` stores them nowhere (a warning per field), `fail` fails the run.
+   */
+  undeclared_fields: 'evolve' | 'drop' | 'fail';
+  /**
+   * Records of a version whose ACTIVATE_VERSION has not come when the input ends: `fail` (default) exits non-zero
+   * naming the stream, leaving the tables as they were and confirming no state; `activate` swaps them in.
+   */
+  missing_activate_version: 'fail' | 'activate';
+  /**
+   * Text no warehouse stores (bytes that are not UTF-8, lone surrogates, NUL characters): `fail` (default) refuses
+   * the input naming the line (and the record's key and column); `replace` stores U+FFFD instead, logging how many.
+   */
+  invalid_text: 'fail' | 'replace';
 }
 
 /** The config is invalid: lists every problem at once. */
@@ -71,7 +86,7 @@ export class ConfigError extends Error {
 }
 
 const ENV_PREFIX = 'TARGET_REDSHIFT_';
-const KNOWN = ['url', 'host', 'port', 'user', 'password', 'database', 'ssl', 'schema', 'dialect', 'connect_timeout_seconds', 'statement_timeout_seconds', 'batch_size_rows', 'batch_size_bytes', 'batch_max_age_seconds', 's3', 'add_metadata_columns', 'hard_delete', 'validate_records', 'max_nesting', 'replace_on_eof'];
+const KNOWN = ['url', 'host', 'port', 'user', 'password', 'database', 'ssl', 'schema', 'dialect', 'connect_timeout_seconds', 'statement_timeout_seconds', 'batch_size_rows', 'batch_size_bytes', 'batch_max_age_seconds', 's3', 'add_metadata_columns', 'hard_delete', 'validate_records', 'max_nesting', 'replace_on_eof', 'undeclared_fields', 'missing_activate_version', 'invalid_text'];
 
 /** Reads the config file (when given) and overlays `TARGET_REDSHIFT_<SETTING>` environment variables (S3: `TARGET_REDSHIFT_S3_BUCKET`...). */
 export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): TargetConfig {
@@ -149,6 +164,12 @@ export function validateConfig(raw: Record<string, unknown>): TargetConfig {
     return fallback;
   };
 
+  const oneOf = <T extends string>(key: string, values: readonly T[]): T => {
+    const v = str(key) ?? values[0];
+    if (!values.includes(v as T)) problems.push(`"${key}" must be one of ${values.map((x) => `"${x}"`).join(', ')}`);
+    return v as T;
+  };
+
   const url = str('url');
   if (url && !/^(postgres(ql)?:\/\/|pglite:)/.test(url)) problems.push('"url" must start with postgres://, postgresql:// or pglite:');
   const host = str('host');
@@ -203,6 +224,9 @@ export function validateConfig(raw: Record<string, unknown>): TargetConfig {
     validate_records: bool('validate_records', true),
     max_nesting: int('max_nesting', undefined, 0),
     replace_on_eof: replaceOnEof,
+    undeclared_fields: oneOf('undeclared_fields', ['evolve', 'drop', 'fail'] as const),
+    missing_activate_version: oneOf('missing_activate_version', ['fail', 'activate'] as const),
+    invalid_text: oneOf('invalid_text', ['fail', 'replace'] as const),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

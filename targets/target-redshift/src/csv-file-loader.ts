@@ -4,7 +4,7 @@ import type { BatchLoader } from './batch-loader.js';
 import type { TargetConfig } from './config.js';
 import type { Dialect } from './dialects/dialect.js';
 import type { Warehouse } from './warehouse.js';
-import { applyLayouts } from './apply-layouts.js';
+import { applyLayouts, prepareLayouts } from './apply-layouts.js';
 
 /** Streams the gunzipped text of a file (postgres dialect: the rows go through COPY FROM STDIN). */
 export type FileReader = (file: S3ManifestFile) => AsyncIterable<Buffer>;
@@ -52,6 +52,8 @@ export async function loadCsvFiles(
 
   let table = plan.tables[0].name;
   try {
+    await prepareLayouts(warehouse, dialect, schema, layouts, (name) => (table = name));
+    await warehouse.query('BEGIN');
     await applyLayouts(warehouse, dialect, schema, layouts, (name) => (table = name));
     const temps = layouts.map((_, i) => `_sdc_stage_${i}`);
     for (let i = 0; i < layouts.length; i++) await warehouse.query(dialect.createTemp(temps[i], schema, layouts[i].table));

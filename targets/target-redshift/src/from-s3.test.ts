@@ -9,6 +9,7 @@ import { RecordFlattener, planStream, type S3Manifest, type S3ManifestFile, type
 import type { TestDatabase } from '@observes/testkit/postgres-harness';
 import { startS3Server, S3RVER_ACCESS_KEY_ID, S3RVER_SECRET_ACCESS_KEY, type S3Server } from '@observes/testkit/s3-server';
 import { csvChunks } from './csv-rows.js';
+import { manifestMessages } from './from-s3.js';
 import { databaseFor, BIN } from './test-support.js';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -126,5 +127,31 @@ describe('target-redshift --from-s3 <manifest>', function () {
     const copies = readFileSync(sqlLog, 'utf8').split('\n').filter((l) => l.startsWith('COPY'));
     expect(copies[0]).to.match(/^COPY "_sdc_stage_0" \("id", "name", "big"\) FROM 's3:\/\/etl\/stage\/jobs\/run\d+\/part-0\.csv\.gz' IAM_ROLE 'arn:aws:iam::1:role\/r' REGION 'eu-west-1' FORMAT AS CSV GZIP NULL AS '\\\\N' TIMEFORMAT 'auto' DATEFORMAT 'auto'$/);
     expect(await redshiftDb.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'csv_rs'")).to.deep.equal([]);
+  });
+});
+
+describe('manifestMessages (the Singer stream of a jsonl.gz manifest)', () => {
+  const records = Array.from({ length: 40 }, (_, i) => ({ id: i, name: `${'é😀中\u{10FFFF}'.repeat(i % 4)}#${i}`, tags: [] }));
+  const bytes = Buffer.from(records.map((r) => serializeJson(r) + '\n').join(''));
+  const manifest: S3Manifest = { manifest_version: 1, run_id: 'r', created_at: '', format: 'jsonl.gz', streams: { jobs: { schema, key_properties: ['id'], files: [{ url: 's3://b/jobs/part-0.jsonl.gz', table: 'jobs', rows: records.length, bytes: 0, columns: [] }] } } };
+  const collect = async (data: Buffer, size: number) => {
+    let text = '';
+    const read = async function* () {
+      for (let i = 0; i < data.length; i += size) yield data.subarray(i, i + size);
+    };
+    for await (const chunk of manifestMessages(manifest, read)) text += chunk;
+    return text;
+  };
+
+  it('decodes multi-byte characters split at every chunk boundary exactly (they became U+FFFD)', async () => {
+    for (const size of [1, 2, 3, 5, 7, 64]) {
+      const messages = (await collect(bytes, size)).trim().split('\n').map((l) => JSON.parse(l) as { type: string; record?: JsonRecord });
+      expect(messages.filter((m) => m.type === 'RECORD').map((m) => m.record), `chunks of ${size} bytes`).to.deep.equal(records);
+    }
+  });
+
+  it('refuses bytes that are not UTF-8 naming the stream, the file and the line', async () => {
+    const error = await collect(Buffer.concat([Buffer.from('{"id":100}\n{"id":101,"name":"'), Buffer.from([0xe2, 0x82]), Buffer.from('"}\n')]), 3).then(() => undefined, (e: unknown) => e as Error);
+    expect(error?.message).to.equal('stream "jobs": file s3://b/jobs/part-0.jsonl.gz: line 2: line holds bytes that are not UTF-8 (set invalid_text to "replace" to load them as U+FFFD)');
   });
 });

@@ -1,7 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { MessageWriter, formatMessage, type Logger } from '@observes/protocol';
+import { MessageWriter, ProtocolError, formatMessage, readLineBatches, type InvalidTextPolicy, type Logger } from '@observes/protocol';
 import { planStream, type S3Manifest, type S3ManifestFile } from '@observes/target-core';
 import { BatchLoader } from './batch-loader.js';
 import type { TargetConfig } from './config.js';
@@ -53,17 +53,17 @@ export async function loadFromS3({ config, manifestUrl, output, log }: LoadFromS
     };
     log.info('loading from S3', { manifest: manifestUrl, format: manifest.format, streams: Object.keys(manifest.streams).length });
     if (manifest.format === 'jsonl.gz') {
-      await runTarget({ config, input: manifestMessages(manifest, read), output, log });
+      await runTarget({ config, input: manifestMessages(manifest, read, { invalidText: config.invalid_text, log }), output, log, runId: manifest.run_id });
       return;
     }
     const warehouse = await openWarehouse(config);
     const dialect = warehouse.dialect === 'postgres' ? postgresDialect : redshiftDialect;
     try {
-      const loader = new BatchLoader(warehouse, dialect, config, log);
+      const loader = new BatchLoader(warehouse, dialect, config, log, { runId: manifest.run_id });
       await loader.init();
       for (const [stream, s] of Object.entries(manifest.streams)) {
         const plan = planStream(stream, s.schema, s.key_properties, { maxNesting: config.max_nesting, metadataColumns: config.add_metadata_columns, deletedAtColumn: config.hard_delete, maxIdentifierBytes: loader.maxIdentifierBytes });
-        await loadCsvFiles(loader, warehouse, dialect, config, log, plan, s.files, s.version !== undefined, read);
+        await loadCsvFiles(loader, warehouse, loader.dialect, config, log, plan, s.files, s.version !== undefined, read);
       }
     } finally {
       await warehouse.close();
@@ -81,21 +81,25 @@ export async function loadFromS3({ config, manifestUrl, output, log }: LoadFromS
 /**
  * The Singer stream a `jsonl.gz` manifest stands for: per stream its SCHEMA, its records (the file lines,
  * wrapped without parsing, so numbers keep their digits), its ACTIVATE_VERSION when versioned; then the state.
- * One chunk per downloaded chunk, so the reader parses in batches.
+ * One chunk per downloaded chunk, so the reader parses in batches. A file's bytes become text through the
+ * protocol's line reader (a fatal UTF-8 decoder over whole lines), so a character split across chunks is
+ * decoded whole and bytes that are not UTF-8 fail naming the file and its line (or, with `invalidText:
+ * 'replace'`, become U+FFFD and are logged with a count).
  */
-export async function* manifestMessages(manifest: S3Manifest, read: (file: S3ManifestFile) => AsyncIterable<Buffer>): AsyncGenerator<string> {
+export async function* manifestMessages(manifest: S3Manifest, read: (file: S3ManifestFile) => AsyncIterable<Buffer>, options: { invalidText?: InvalidTextPolicy; log?: Logger } = {}): AsyncGenerator<string> {
   for (const [stream, s] of Object.entries(manifest.streams)) {
     yield formatMessage({ type: 'SCHEMA', stream, schema: s.schema, key_properties: s.key_properties });
     const head = `{"type":"RECORD","stream":${JSON.stringify(stream)},${s.version === undefined ? '' : `"version":${s.version},`}"record":`;
     for (const file of s.files) {
-      let rest = '';
-      for await (const chunk of read(file)) {
-        const lines = (rest + chunk.toString('utf8')).split('\n');
-        rest = lines.pop()!;
-        const out = lines.filter((l) => l.trim() !== '').map((l) => `${head}${l}}\n`);
-        if (out.length > 0) yield out.join('');
+      let replaced = 0;
+      try {
+        for await (const lines of readLineBatches(read(file), { invalidText: options.invalidText, onReplaced: (_, n) => (replaced += n) })) {
+          yield lines.map((l) => `${head}${l.text}}\n`).join('');
+        }
+      } catch (error) {
+        throw error instanceof ProtocolError ? new Error(`stream ${JSON.stringify(stream)}: file ${file.url}: ${error.message}`) : error;
       }
-      if (rest.trim() !== '') yield `${head}${rest}}\n`;
+      if (replaced > 0) options.log?.warn('bytes that are not UTF-8 were replaced with U+FFFD (invalid_text is "replace")', { stream, file: file.url, replaced });
     }
     if (s.version !== undefined) yield formatMessage({ type: 'ACTIVATE_VERSION', stream, version: s.version });
   }

@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
-import { MessageWriter, StreamChecker, readMessageBatches, serializeJson, type Logger, type ReadMessage, type SchemaMessage } from '@observes/protocol';
-import { planStream, type StreamPlan } from '@observes/target-core';
+import { MessageWriter, ProtocolError, StreamChecker, keyDetails, readMessageBatches, serializeJson, type JsonRecord, type Logger, type ReadMessage, type SchemaMessage } from '@observes/protocol';
+import { MAX_COLUMNS, SchemaEvolution, locateColumn, planStream, toIdentifier, type StreamPlan } from '@observes/target-core';
 import { BatchLoader, type Batch, type BufferedRecord } from './batch-loader.js';
 import type { TargetConfig } from './config.js';
 import { postgresDialect } from './dialects/postgres.js';
@@ -12,7 +13,9 @@ const MAX_LINE_BYTES = 64 * 1024 * 1024;
 
 interface StreamBuffer {
   schema: SchemaMessage;
+  /** The plan of the schema and the fields records added to it (`undeclared_fields: evolve`). */
   plan: StreamPlan;
+  evolution: SchemaEvolution;
   /** Keyed streams: by serialized key, the last record wins (Map order moves it to the end). */
   byKey?: Map<string, BufferedRecord>;
   list?: BufferedRecord[];
@@ -21,9 +24,18 @@ interface StreamBuffer {
   version?: number;
   /** Version assigned to every record at start for `replace_on_eof` streams. */
   eofVersion?: number;
-  /** Top-level properties the schema declares; others are not stored, and said so once each. */
-  declared: Set<string>;
-  warned: Set<string>;
+  /** Undeclared fields already reported (by path, list positions left out). */
+  reported: Set<string>;
+}
+
+/**
+ * Where a stream's full refresh stands. `staged`: records of that version were read and not yet swapped in.
+ * `pending`: an ACTIVATE_VERSION came before any record of its version: either a tap's start marker (records
+ * follow) or the end of a refresh with no record (the source is empty); which one, only what follows says.
+ */
+interface VersionState {
+  staged?: number;
+  pending?: number;
 }
 
 /** Options of {@link runTarget}. */
@@ -36,6 +48,8 @@ export interface RunTargetOptions {
   output: Writable;
   /** Where progress and errors are logged (stderr). */
   log: Logger;
+  /** Identifies the run in key-less rows' `_sdc_row_id`. Default `OBSERVES_RUN_ID`, else a random id. */
+  runId?: string;
 }
 
 /**
@@ -43,15 +57,18 @@ export interface RunTargetOptions {
  * is committed. Batches flush by rows (per stream), bytes (all streams) and age; any flush flushes every
  * stream so the latest state can follow.
  */
-export async function runTarget({ config, input, output, log }: RunTargetOptions): Promise<void> {
+export async function runTarget({ config, input, output, log, runId }: RunTargetOptions): Promise<void> {
   const warehouse = await openWarehouse(config);
   const dialect = warehouse.dialect === 'postgres' ? postgresDialect : redshiftDialect;
   // The AWS SDK takes a while to load: only when S3 staging is configured.
   const stager = config.s3?.iam_role && dialect.copyFromS3 ? new (await import('./s3-staging.js')).S3Stager(config.s3) : undefined;
-  const loader = new BatchLoader(warehouse, dialect, config, log, stager);
+  const loader = new BatchLoader(warehouse, dialect, config, log, { stager, runId: runId ?? process.env.OBSERVES_RUN_ID ?? randomUUID() });
   const writer = new MessageWriter(output);
-  const checker = new StreamChecker({ validateRecords: config.validate_records });
+  const checker = new StreamChecker({ validateRecords: config.validate_records, invalidText: config.invalid_text });
   const streams = new Map<string, StreamBuffer>();
+  const versions = new Map<string, VersionState>();
+  /** Which stream each table belongs to: two streams never share a table. */
+  const owners = new Map<string, string>();
   const runVersion = Date.now();
   let pendingState: { value: unknown } | undefined;
   let bufferedBytes = 0;
@@ -61,12 +78,21 @@ export async function runTarget({ config, input, output, log }: RunTargetOptions
   let messages = 0;
   /** Records committed per stream, for the final `records_loaded` entry (the runner's summary shows it). */
   const loaded: Record<string, number> = {};
+  /** Invalid text replaced with U+FFFD (`invalid_text: replace`): sequences, and the first lines holding some. */
+  let replacedSequences = 0;
+  const replacedLines: number[] = [];
 
   const replaceOnEof = (stream: string) => config.replace_on_eof === true || (Array.isArray(config.replace_on_eof) && config.replace_on_eof.includes(stream));
+  const versionOf = (stream: string): VersionState => {
+    let state = versions.get(stream);
+    if (!state) versions.set(stream, (state = {}));
+    return state;
+  };
+  const planOptions = { maxNesting: config.max_nesting, metadataColumns: config.add_metadata_columns, deletedAtColumn: config.hard_delete };
 
-  // Records of a replace_on_eof stream only count once the end-of-input swap is done: a state echoed earlier
-  // would let a rerun resume mid-stream and then swap in only the tail. So states wait for the end.
-  let holdStates = false;
+  // A state covers a full refresh only once it is swapped in: echoed earlier, a rerun would resume mid-refresh
+  // and then swap in only the tail. So states wait while any stream has a version staged or pending.
+  const holding = () => [...versions.values()].some((v) => v.staged !== undefined || v.pending !== undefined);
 
   // Loading overlaps reading: one flush is in flight while the next batch fills, so memory holds at most two
   // batches. Its state is written only after its loads commit; a failure stops the run at the next check.
@@ -75,6 +101,8 @@ export async function runTarget({ config, input, output, log }: RunTargetOptions
   const checkFailure = () => {
     if (failure !== undefined) throw failure;
   };
+
+  const buffered = (buffer: StreamBuffer) => buffer.byKey?.size ?? buffer.list!.length;
 
   const takeBatch = (buffer: StreamBuffer): Batch | undefined => {
     const records = buffer.byKey ? [...buffer.byKey.values()] : buffer.list!;
@@ -90,7 +118,7 @@ export async function runTarget({ config, input, output, log }: RunTargetOptions
   /** Hands every buffered record (and the state they cover) to a new flush, after the one in flight finished. */
   const flushAll = async (): Promise<void> => {
     const batches = [...streams.values()].map(takeBatch).filter((b): b is Batch => b !== undefined);
-    const state = holdStates ? undefined : pendingState;
+    const state = holding() ? undefined : pendingState;
     if (state) pendingState = undefined;
     oldest = 0;
     if (batches.length === 0 && !state) return;
@@ -118,45 +146,119 @@ export async function runTarget({ config, input, output, log }: RunTargetOptions
     checkFailure();
   };
 
+  /** Swaps a version in (everything before it is committed first), then lets a held state follow. */
+  const activate = async (stream: string, version: number, how: string): Promise<void> => {
+    await settle();
+    const buffer = streams.get(stream)!;
+    if (buffer.version === version && buffer.eofVersion === undefined) buffer.version = undefined;
+    await loader.activate(buffer.plan, version);
+    const state = versionOf(stream);
+    if (state.staged === version) state.staged = undefined;
+    if (state.pending === version) state.pending = undefined;
+    log.info(how, { stream, version });
+    await flushAll();
+  };
+
+  /** Checks a plan against Redshift's limits and other streams' tables before anything reaches the database. */
+  const checkPlan = (plan: StreamPlan, line: number) => {
+    for (const table of plan.tables) {
+      if (table.columns.length > MAX_COLUMNS) {
+        throw new ProtocolError(line, plan.stream, 'invalid-schema', `table "${table.name}" would have ${table.columns.length} columns; Redshift allows at most ${MAX_COLUMNS} per table (keep wide nested objects whole with max_nesting)`);
+      }
+      const owner = owners.get(table.name);
+      if (owner !== undefined && owner !== plan.stream) throw new ProtocolError(line, plan.stream, 'invalid-schema', `its table "${table.name}" is also a table of stream ${JSON.stringify(owner)}`);
+    }
+    for (const table of plan.tables) owners.set(table.name, plan.stream);
+  };
+
+  /** Fields a record has and its schema does not: evolve the plan, drop them, or fail, per `undeclared_fields`. */
+  const undeclared = (buffer: StreamBuffer, read: ReadMessage, record: JsonRecord) => {
+    const pointers = buffer.evolution.undeclared(record);
+    if (pointers.length === 0) return;
+    const stream = buffer.plan.stream;
+    if (config.undeclared_fields === 'fail') {
+      throw new ProtocolError(read.line, stream, 'record-invalid', `record at ${pointers[0]}: the field is not in the stream's schema (undeclared_fields is "fail")`, pointers[0], keyDetails({ keyProperties: buffer.schema.key_properties }, record));
+    }
+    const fresh = pointers.map((p) => p.replace(/\/\d+(?=\/|$)/g, '/*')).filter((p) => !buffer.reported.has(p));
+    for (const field of fresh) buffer.reported.add(field);
+    if (config.undeclared_fields === 'drop') {
+      for (const field of fresh) log.warn("field not in the stream's schema: not stored (undeclared_fields is \"drop\")", { stream, field, line: read.line });
+      return;
+    }
+    buffer.evolution.declare(record, pointers);
+    const plan = planStream(stream, buffer.evolution.schema, buffer.schema.key_properties, { ...planOptions, maxIdentifierBytes: loader.maxIdentifierBytes });
+    checkPlan(plan, read.line);
+    buffer.plan = plan;
+    log.info("fields not in the stream's schema: stored in new columns, types inferred from their values", { stream, fields: fresh, line: read.line });
+  };
+
+  /** Checks a message; errors about a value of a record also name its column. */
+  const check = (read: ReadMessage) => {
+    try {
+      return checker.check(read);
+    } catch (error) {
+      const plan = error instanceof ProtocolError && error.pointer !== undefined && error.stream !== undefined ? streams.get(error.stream)?.plan : undefined;
+      const at = plan && locateColumn(plan, (error as ProtocolError).pointer!);
+      if (!at) throw error;
+      throw (error as ProtocolError).withDetails(`table ${JSON.stringify(at.table)}`, `column ${JSON.stringify(at.column)}`);
+    }
+  };
+
   /** Handles one message; returns a promise only when it has to wait (a flush), so records cost no await. */
   const handle = (read: ReadMessage): Promise<void> | undefined => {
     const message = read.message;
-    const current = checker.check(read);
+    const current = check(read);
     switch (message.type) {
       case 'SCHEMA': {
         const old = streams.get(message.stream);
         if (old && serializeJson([old.schema.schema, old.schema.key_properties]) === serializeJson([message.schema, message.key_properties])) return undefined;
-        const plan = planStream(message.stream, message.schema, message.key_properties, { maxNesting: config.max_nesting, metadataColumns: config.add_metadata_columns, deletedAtColumn: config.hard_delete, maxIdentifierBytes: loader.maxIdentifierBytes });
+        const properties = message.schema.properties;
+        if (typeof properties !== 'object' || properties === null || Array.isArray(properties)) {
+          throw new ProtocolError(read.line, message.stream, 'invalid-schema', 'the schema declares no "properties", and the target makes its columns from them (declare them; with {"properties": {}} the fields records bring are added as they come)');
+        }
+        if (toIdentifier(message.stream).startsWith('_sdc_')) throw new ProtocolError(read.line, message.stream, 'invalid-schema', 'table names starting with "_sdc_" are reserved for the target\'s own tables');
+        if (old && serializeJson(old.schema.key_properties) !== serializeJson(message.key_properties)) {
+          log.warn('key properties changed: replaced rows lose the child rows written under the old key too', { stream: message.stream, from: old.schema.key_properties, to: message.key_properties, line: read.line });
+        }
+        const plan = planStream(message.stream, message.schema, message.key_properties, { ...planOptions, maxIdentifierBytes: loader.maxIdentifierBytes });
+        checkPlan(plan, read.line);
         // What came under the old schema is flushed with the old plan first.
-        const flushed = old && (old.byKey?.size ?? old.list!.length) > 0 ? flushAll() : undefined;
+        const flushed = old && buffered(old) > 0 ? flushAll() : undefined;
+        const metadataFields = config.hard_delete || config.add_metadata_columns ? ['_sdc_deleted_at'] : [];
         streams.set(message.stream, {
           schema: message,
           plan,
+          evolution: new SchemaEvolution(message.schema, { maxNesting: config.max_nesting, alsoDeclared: metadataFields }),
           ...(message.key_properties.length > 0 ? { byKey: new Map() } : { list: [] }),
           bytes: 0,
           version: old?.version,
           eofVersion: replaceOnEof(message.stream) ? runVersion : undefined,
-          declared: new Set(Object.keys(message.schema.properties ?? {})),
-          warned: old?.warned ?? new Set(),
+          reported: old?.reported ?? new Set(),
         });
         return flushed;
       }
       case 'RECORD': {
         const buffer = streams.get(message.stream)!;
         const version = message.version ?? buffer.eofVersion;
-        if (message.version === undefined && buffer.eofVersion !== undefined) holdStates = true;
-        if (version !== buffer.version && (buffer.byKey?.size ?? buffer.list!.length) > 0) {
+        if (version !== undefined) {
+          const state = versionOf(message.stream);
+          if (state.pending !== undefined && state.pending !== version) {
+            // The pending ACTIVATE_VERSION closed a refresh without records, and this record starts the next one.
+            return activate(message.stream, state.pending, 'version without records activated: tables emptied').then(() => handle(read));
+          }
+          state.pending = undefined;
+          if (state.staged !== undefined && state.staged !== version) {
+            log.warn('a new version started before the last one was activated: the last one is dropped', { stream: message.stream, version: state.staged, next: version, line: read.line });
+          }
+          state.staged = version;
+        }
+        if (version !== buffer.version && buffered(buffer) > 0) {
           // Records of another version go to other tables: flush, then buffer this record.
           return flushAll().then(() => handle(read));
         }
         buffer.version = version;
         const record = message.record;
-        for (const field in record) {
-          if (!buffer.declared.has(field) && !buffer.warned.has(field) && field !== '_sdc_deleted_at') {
-            buffer.warned.add(field);
-            log.warn('field not in the stream\'s schema: not stored', { stream: message.stream, field, line: read.line });
-          }
-        }
+        undeclared(buffer, read, record);
         const entry: BufferedRecord = { record, line: read.line };
         if (config.add_metadata_columns) {
           const now = new Date().toISOString();
@@ -180,30 +282,52 @@ export async function runTarget({ config, input, output, log }: RunTargetOptions
         buffer.bytes += read.size;
         bufferedBytes += read.size;
         if (oldest === 0) oldest = Date.now();
-        if ((buffer.byKey?.size ?? buffer.list!.length) >= config.batch_size_rows || bufferedBytes >= config.batch_size_bytes) return flushAll();
+        if (buffered(buffer) >= config.batch_size_rows || bufferedBytes >= config.batch_size_bytes) return flushAll();
         return undefined;
       }
       case 'STATE':
         pendingState = { value: message.value };
         // Nothing buffered: the state follows whatever is in flight.
         return bufferedRecords === 0 ? flushAll() : undefined;
-      case 'ACTIVATE_VERSION':
-        return settle().then(async () => {
-          const buffer = streams.get(message.stream)!;
-          // No record of this version yet: the tap announces a version it is about to send (the SDK does on a first load).
-          const announced = buffer.version !== message.version;
-          const swapped = await loader.activate(buffer.plan, message.version);
-          if (swapped) log.info('version activated', { stream: message.stream, version: message.version });
-          else if (announced) log.debug('version announced before its records', { stream: message.stream, version: message.version });
-          else log.info('ACTIVATE_VERSION with no staged rows: tables left as they are', { stream: message.stream, version: message.version });
-          if (buffer.version === message.version && buffer.eofVersion === undefined) buffer.version = undefined;
-        });
+      case 'ACTIVATE_VERSION': {
+        const state = versionOf(message.stream);
+        if (state.staged === message.version || state.pending === message.version) {
+          return activate(message.stream, message.version, state.staged === message.version ? 'version activated' : 'version without records activated: tables emptied');
+        }
+        // Either a start marker (its records follow) or the end of an empty refresh: what follows tells.
+        state.pending = message.version;
+        log.debug('ACTIVATE_VERSION before any record of its version: swapped in after its records, or emptied if none follow', { stream: message.stream, version: message.version });
+        return undefined;
+      }
+    }
+  };
+
+  /** At end of input: versions still pending are empty refreshes; staged ones without ACTIVATE_VERSION are swapped or fail. */
+  const finishVersions = async () => {
+    const missing: string[] = [];
+    for (const [stream, state] of versions) {
+      const buffer = streams.get(stream)!;
+      if (state.pending !== undefined) await activate(stream, state.pending, 'version without records activated at end of input: tables emptied');
+      if (state.staged === undefined) continue;
+      if (state.staged === buffer.eofVersion) await activate(stream, state.staged, 'replaced at end of input');
+      else if (config.missing_activate_version === 'activate') await activate(stream, state.staged, 'ACTIVATE_VERSION missing: version activated at end of input (missing_activate_version is "activate")');
+      else missing.push(`stream ${JSON.stringify(stream)}: records of version ${state.staged} were loaded into staging tables, but its ACTIVATE_VERSION never came`);
+    }
+    if (missing.length > 0) {
+      throw new Error(`${missing.join('; ')}: the tables are left as they were and no state is confirmed (send ACTIVATE_VERSION after the records, or set missing_activate_version to "activate")`);
     }
   };
 
   try {
     await loader.init();
-    const iterator = readMessageBatches(input, { maxLineBytes: MAX_LINE_BYTES })[Symbol.asyncIterator]();
+    const iterator = readMessageBatches(input, {
+      maxLineBytes: MAX_LINE_BYTES,
+      invalidText: config.invalid_text,
+      onReplaced: (line, count) => {
+        replacedSequences += count;
+        if (replacedLines.length < 20) replacedLines.push(line);
+      },
+    })[Symbol.asyncIterator]();
     let next = iterator.next();
     for (;;) {
       // Wait for input, but no longer than the age limit of what is buffered: an idle tap must not hold state back.
@@ -227,17 +351,11 @@ export async function runTarget({ config, input, output, log }: RunTargetOptions
       }
       if (oldest !== 0 && Date.now() - oldest >= config.batch_max_age_seconds * 1000) await flushAll();
     }
-    // The last state waits for the end-of-input replacements (holdStates): echoed before them, a crash in
-    // between would leave the staged refresh behind a state that says it is done.
     await settle();
-    for (const buffer of streams.values()) {
-      if (buffer.eofVersion !== undefined) {
-        const swapped = await loader.activate(buffer.plan, buffer.eofVersion);
-        log.info(swapped ? 'replaced at end of input' : 'replace_on_eof: no rows staged, tables left as they are', { stream: buffer.plan.stream });
-      }
-    }
-    holdStates = false;
+    await finishVersions();
     await settle();
+    const sequences = replacedSequences + checker.replacedText;
+    if (sequences > 0) log.warn('text no warehouse stores was replaced with U+FFFD (invalid_text is "replace")', { replaced: sequences, undecodable_lines: replacedLines, in_values: checker.replacedText });
     await writer.end();
     if (messages === 0) log.warn('empty input: no Singer message was read (did the tap write its messages to stdout?)');
     log.info('done', { messages, records_loaded: loaded });

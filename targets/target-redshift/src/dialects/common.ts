@@ -1,4 +1,4 @@
-import type { ColumnChange, ColumnType } from '@observes/target-core';
+import { shortHash, type ColumnChange, type ColumnType } from '@observes/target-core';
 import type { Dialect, TypedColumn } from './dialect.js';
 import { quoteIdent } from './sql-text.js';
 
@@ -41,10 +41,13 @@ export function createTable(columnType: (c: TypedColumn['type']) => string, sche
 export const addColumn = (columnType: (c: TypedColumn['type']) => string, schema: string, name: string, column: TypedColumn): string =>
   `ALTER TABLE ${table(schema, name)} ADD COLUMN ${quoteIdent(column.name)} ${columnType(column.type)}`;
 
-/** Widening by copy: add a column of the new type, copy, drop the old one, rename (all transactional). */
+/**
+ * Widening by copy: add a column of the new type, copy, drop the old one, rename (all transactional). The
+ * temporary column is named from a hash of the column's name under the target's reserved `_sdc_` prefix.
+ */
 export function widenByCopy(columnType: (c: TypedColumn['type']) => string, schema: string, name: string, change: ColumnChange): string[] {
   const t = table(schema, name);
-  const tmp = `${change.name.slice(0, 110)}__widening`;
+  const tmp = `_sdc_widening_${shortHash(change.name)}`;
   return [
     `ALTER TABLE ${t} ADD COLUMN ${quoteIdent(tmp)} ${columnType(change.to)}`,
     `UPDATE ${t} SET ${quoteIdent(tmp)} = ${quoteIdent(change.name)}`,
@@ -63,6 +66,23 @@ export function deleteUsing(schema: string, name: string, temp: string, pairs: A
   const t = table(schema, name);
   const on = pairs.map(([a, b]) => `${t}.${quoteIdent(a)} = ${quoteIdent(temp)}.${quoteIdent(b)}`).join(' AND ');
   return `DELETE FROM ${t} USING ${quoteIdent(temp)} WHERE ${on}`;
+}
+
+export function copyTable(schema: string, from: string, to: string, pairs: Array<[string, string]>): string {
+  return `INSERT INTO ${table(schema, to)} (${pairs.map(([t]) => quoteIdent(t)).join(', ')}) SELECT ${pairs.map(([, f]) => quoteIdent(f)).join(', ')} FROM ${table(schema, from)}`;
+}
+
+export function deleteLegacyChildren(schema: string, childName: string, rootName: string, temp: string, keys: Array<[string, string]>, current: string[], legacy: Array<[string, string]>): string {
+  const c = table(schema, childName);
+  const r = table(schema, rootName);
+  const t = quoteIdent(temp);
+  const conditions = [
+    ...keys.map(([root, tmp]) => `${r}.${quoteIdent(root)} = ${t}.${quoteIdent(tmp)}`),
+    ...current.map((col) => `${c}.${quoteIdent(col)} IS NULL`),
+    `(${legacy.map(([col]) => `${c}.${quoteIdent(col)} IS NOT NULL`).join(' OR ')})`,
+    ...legacy.map(([col, root]) => `(${c}.${quoteIdent(col)} IS NULL OR ${c}.${quoteIdent(col)} = ${r}.${quoteIdent(root)})`),
+  ];
+  return `DELETE FROM ${c} USING ${r}, ${t} WHERE ${conditions.join(' AND ')}`;
 }
 
 export function insertFromTemp(schema: string, name: string, temp: string, columns: string[], onlyNull?: string): string {
@@ -114,6 +134,8 @@ export function sharedDialect(jsonType: string) {
     deleteUsing,
     deleteAll,
     insertFromTemp,
+    copyTable,
+    deleteLegacyChildren,
     listColumns,
   } satisfies Partial<Dialect>;
 }

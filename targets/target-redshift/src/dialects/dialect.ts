@@ -13,13 +13,25 @@ export interface WidenStatements {
   inTransaction: boolean;
 }
 
+/** What the loader reads from the server at connect that changes how SQL must be spelled. */
+export interface ServerSettings {
+  /** `SHOW standard_conforming_strings` is `on`: backslashes in string literals are literal (else they escape). */
+  standardConformingStrings: boolean;
+}
+
 /**
  * The SQL a warehouse speaks. Pure text generation: every method returns statements, nothing runs here,
  * so each dialect is golden-tested for the exact SQL and then run against the real database.
  * Names passed in are already identifiers (see target-core); they are still quoted.
+ * String literals depend on the server's `standard_conforming_strings`: use {@link Dialect.forServer}
+ * with what the server says (`redshiftDialect` assumes Redshift's off, `postgresDialect` PostgreSQL's on).
  */
 export interface Dialect {
   readonly name: 'redshift' | 'postgres';
+  /** The settings this dialect spells literals for. */
+  readonly settings: ServerSettings;
+  /** The same dialect for a server with these settings (read at connect). */
+  forServer(settings: ServerSettings): Dialect;
   /** The column type spelled in this dialect. */
   columnType(type: ColumnType): string;
   /** `"name"` with quotes doubled. */
@@ -40,6 +52,15 @@ export interface Dialect {
   deleteAll(schema: string, table: string): string;
   /** Copies the temp table's rows into `schema.table`, optionally only those where `onlyNull` column is null. */
   insertFromTemp(schema: string, table: string, temp: string, columns: string[], onlyNull?: string): string;
+  /** Copies every row of `schema.from` into `schema.to`: `pairs[i][0]` of `to` takes `pairs[i][1]` of `from`. */
+  copyTable(schema: string, from: string, to: string, pairs: Array<[string, string]>): string;
+  /**
+   * Deletes the child rows written under an earlier key of the stream (see `BatchLoader`): rows of `child` whose
+   * current source-key columns are all null, whose `legacy` source-key columns (`[child column, root column]`)
+   * are not all null and each null or equal to the root's column, for root rows matching the temp table by `keys`
+   * (`[root column, temp column]`).
+   */
+  deleteLegacyChildren(schema: string, child: string, root: string, temp: string, keys: Array<[string, string]>, current: string[], legacy: Array<[string, string]>): string;
   /** Multi-row INSERTs of literal rows into a (temp) table, each statement under `maxBytes`. */
   insertValues(target: string, columns: TypedColumn[], rows: unknown[][], maxBytes: number): string[];
   /** `COPY ... FROM STDIN` of CSV rows (postgres only). */

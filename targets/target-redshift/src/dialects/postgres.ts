@@ -1,15 +1,24 @@
 import * as common from './common.js';
-import type { Dialect } from './dialect.js';
+import type { Dialect, ServerSettings } from './dialect.js';
 import { literal, quoteIdent } from './sql-text.js';
 
 const shared = common.sharedDialect('jsonb');
 
-/** PostgreSQL: jsonb for json, every widening in place and transactional, COPY FROM STDIN. */
-export const postgresDialect: Dialect = {
-  name: 'postgres',
-  ...shared,
-  widenColumn: (schema, table, change) => ({ statements: [common.alterColumnType(shared.columnType, schema, table, change)], inTransaction: true }),
-  insertValues: (target, columns, rows, maxBytes) =>
-    common.insertValues(target, columns, rows, maxBytes, (row) => `(${row.map((v, i) => literal(v, columns[i].type, false, '') + (columns[i].type.kind === 'json' && v !== null ? '::jsonb' : '')).join(', ')})`),
-  copyFromStdin: (target, columns) => `COPY ${target} (${columns.map(quoteIdent).join(', ')}) FROM STDIN WITH (FORMAT csv, NULL E'\\\\N')`,
-};
+/** PostgreSQL for a server with these settings: jsonb for json, every widening in place and transactional, COPY FROM STDIN. */
+export function postgresDialectFor(settings: ServerSettings): Dialect {
+  const escapes = !settings.standardConformingStrings;
+  return {
+    name: 'postgres',
+    ...shared,
+    settings,
+    forServer: postgresDialectFor,
+    widenColumn: (schema, table, change) => ({ statements: [common.alterColumnType(shared.columnType, schema, table, change)], inTransaction: true }),
+    insertValues: (target, columns, rows, maxBytes) =>
+      common.insertValues(target, columns, rows, maxBytes, (row) => `(${row.map((v, i) => literal(v, columns[i].type, escapes, '') + (columns[i].type.kind === 'json' && v !== null ? '::jsonb' : '')).join(', ')})`),
+    // E'' reads its backslashes as escapes whatever standard_conforming_strings says.
+    copyFromStdin: (target, columns) => `COPY ${target} (${columns.map(quoteIdent).join(', ')}) FROM STDIN WITH (FORMAT csv, NULL E'\\\\N')`,
+  };
+}
+
+/** PostgreSQL as it is configured by default (`standard_conforming_strings` on). */
+export const postgresDialect: Dialect = postgresDialectFor({ standardConformingStrings: true });

@@ -7,9 +7,10 @@ export function quoteIdent(name: string): string {
 }
 
 /**
- * A string literal. Redshift processes backslash escapes in literals, so backslashes are doubled: the
- * redshift dialect's SQL is run against PostgreSQL with `standard_conforming_strings = off` to match.
- * NUL characters cannot be stored by either warehouse and are rejected earlier.
+ * A string literal. With `standard_conforming_strings` off (Redshift, and PostgreSQL configured so), the server
+ * reads backslashes in literals as escapes, so they are doubled; with it on, they are literal. The loader reads
+ * the setting at connect (see `Dialect.forServer`), so values are stored exactly either way.
+ * NUL characters cannot be stored by either warehouse and are refused before any SQL is written.
  */
 export function quoteLiteral(text: string, backslashEscapes: boolean): string {
   let t = text.replace(/'/g, "''");
