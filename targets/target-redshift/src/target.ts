@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
-import { MessageWriter, ProtocolError, StreamChecker, keyDetails, readMessageBatches, serializeJson, type JsonRecord, type Logger, type ReadMessage, type SchemaMessage } from '@observes/protocol';
+import { MessageWriter, ProtocolError, StreamChecker, keyDetails, pipelineId, readMessageBatches, serializeJson, type CommitInfo, type JsonRecord, type Logger, type ReadMessage, type SchemaMessage } from '@observes/protocol';
 import { MAX_COLUMNS, SchemaEvolution, locateColumn, planStream, toIdentifier, type StreamPlan } from '@observes/target-core';
 import { BatchLoader, type Batch, type BufferedRecord } from './batch-loader.js';
+import type { Dialect } from './dialects/dialect.js';
 import type { TargetConfig } from './config.js';
 import { postgresDialect } from './dialects/postgres.js';
 import { redshiftDialect } from './dialects/redshift.js';
-import { openWarehouse } from './warehouse.js';
+import { StateTable } from './state-table.js';
+import { openWarehouse, type Warehouse } from './warehouse.js';
 
 /** Longest input line accepted (a SUPER value holds 16 MB). */
 const MAX_LINE_BYTES = 64 * 1024 * 1024;
@@ -50,19 +52,45 @@ export interface RunTargetOptions {
   log: Logger;
   /** Identifies the run in key-less rows' `_sdc_row_id`. Default `OBSERVES_RUN_ID`, else a random id. */
   runId?: string;
+  /**
+   * Asked when the input ended: whether it really ended (`connectRunnerLink` of `@observes/protocol`: under
+   * `observes run`, an input that ends because the runner died is not the end). When false nothing more is
+   * committed: no last flush, no end-of-input replacement. Default: always true.
+   */
+  inputComplete?: () => Promise<boolean>;
+  /** Environment (`OBSERVES_PIPELINE`, `OBSERVES_STATE_SEQUENCE`, `OBSERVES_RUN_ID`; default `process.env`). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The pipeline's commit record in the target schema (see {@link StateTable}). */
+export function stateTableOf(warehouse: Warehouse, dialect: () => Dialect, config: TargetConfig, env: NodeJS.ProcessEnv = process.env): StateTable {
+  return new StateTable(warehouse, dialect, config.schema, pipelineId(config.state_id, config.schema, env));
+}
+
+/** The input ended because the runner died: nothing more is committed. */
+export class OrphanedInputError extends Error {
+  constructor() {
+    super('the input ended without the runner saying it was complete: nothing more committed, no end-of-input replacement');
+    this.name = 'OrphanedInputError';
+  }
 }
 
 /**
  * Reads a Singer stream and loads it. A STATE line is written to `output` only once every record before it
- * is committed. Batches flush by rows (per stream), bytes (all streams) and age; any flush flushes every
- * stream so the latest state can follow.
+ * is committed, and it is committed with them: each flush (all streams' batches and the STATE they lead to)
+ * is one transaction that also writes the state into the schema's `_sdc_state` table, so a crash between the
+ * commit and the echo loses nothing (`--committed-state` reads it back). Batches flush by rows (per stream),
+ * bytes (all streams) and age; any flush flushes every stream so the latest state can follow.
  */
-export async function runTarget({ config, input, output, log, runId }: RunTargetOptions): Promise<void> {
+export async function runTarget({ config, input, output, log, runId, inputComplete, env = process.env }: RunTargetOptions): Promise<void> {
   const warehouse = await openWarehouse(config);
   const dialect = warehouse.dialect === 'postgres' ? postgresDialect : redshiftDialect;
   // The AWS SDK takes a while to load: only when S3 staging is configured.
   const stager = config.s3?.iam_role && dialect.copyFromS3 ? new (await import('./s3-staging.js')).S3Stager(config.s3) : undefined;
-  const loader = new BatchLoader(warehouse, dialect, config, log, { stager, runId: runId ?? process.env.OBSERVES_RUN_ID ?? randomUUID() });
+  const run = runId ?? env.OBSERVES_RUN_ID ?? randomUUID();
+  // The state table spells its SQL in the loader's dialect, as the loader reads it from the server at init.
+  const stateTable = stateTableOf(warehouse, () => loader.dialect, config, env);
+  const loader = new BatchLoader(warehouse, dialect, config, log, { stager, runId: run, writeLock: () => stateTable.writeLockStatements() });
   const writer = new MessageWriter(output);
   const checker = new StreamChecker({ validateRecords: config.validate_records, invalidText: config.invalid_text });
   const streams = new Map<string, StreamBuffer>();
@@ -125,14 +153,15 @@ export async function runTarget({ config, input, output, log, runId }: RunTarget
     if (batches.length > 0) await inflight;
     checkFailure();
     inflight = inflight.then(async () => {
-      for (const batch of batches) {
-        const started = Date.now();
-        const records = batch.records.length;
-        await loader.load(batch);
-        log.info('batch committed', { stream: batch.plan.stream, records, version: batch.version, ms: Date.now() - started });
-        loaded[batch.plan.stream] = (loaded[batch.plan.stream] ?? 0) + records;
+      const started = Date.now();
+      const counts = batches.map((batch) => batch.records.length);
+      let commit: CommitInfo | undefined;
+      await loader.loadAll(batches, state ? async () => void (commit = await stateTable.write(state.value, env.OBSERVES_RUN_ID ?? run, env)) : undefined);
+      for (const [i, batch] of batches.entries()) {
+        log.info('batch committed', { stream: batch.plan.stream, records: counts[i], version: batch.version, ms: Date.now() - started, ...(commit ? { sequence: commit.sequence } : {}) });
+        loaded[batch.plan.stream] = (loaded[batch.plan.stream] ?? 0) + counts[i];
       }
-      if (state) await writer.write({ type: 'STATE', value: state.value });
+      if (state) await writer.writeRaw(serializeJson({ type: 'STATE', value: state.value, commit }) + '\n');
     });
     inflight.catch((error: unknown) => {
       failure ??= error;
@@ -351,6 +380,8 @@ export async function runTarget({ config, input, output, log, runId }: RunTarget
       }
       if (oldest !== 0 && Date.now() - oldest >= config.batch_max_age_seconds * 1000) await flushAll();
     }
+    // An input that ended because the runner died is not the end: no last flush, no end-of-input replacement.
+    if (!(await (inputComplete?.() ?? true))) throw new OrphanedInputError();
     await settle();
     await finishVersions();
     await settle();
