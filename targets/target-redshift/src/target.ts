@@ -28,6 +28,9 @@ interface StreamBuffer {
   eofVersion?: number;
   /** Undeclared fields already reported (by path, list positions left out). */
   reported: Set<string>;
+  /** Key-less live streams: records (and their bytes) that came before the last STATE, which covers them. */
+  covered: number;
+  coveredBytes: number;
 }
 
 /**
@@ -132,23 +135,52 @@ export async function runTarget({ config, input, output, log, runId, inputComple
 
   const buffered = (buffer: StreamBuffer) => buffer.byKey?.size ?? buffer.list!.length;
 
-  const takeBatch = (buffer: StreamBuffer): Batch | undefined => {
-    const records = buffer.byKey ? [...buffer.byKey.values()] : buffer.list!;
-    if (records.length === 0) return undefined;
-    if (buffer.byKey) buffer.byKey = new Map();
-    else buffer.list = [];
-    bufferedBytes -= buffer.bytes;
+  /** Appended rows: key-less records of live tables (a replay would add them again). */
+  const appends = (buffer: StreamBuffer) => buffer.list !== undefined && buffer.version === undefined && !config.hard_delete;
+  let warnedUncovered = false;
+
+  /**
+   * Takes a stream's buffered records for a flush. Appended rows are taken only with a state that covers them
+   * (the records before the flush's STATE), so they commit in its transaction and a run resumed from the
+   * committed state never sends them again; the rest wait for the next STATE. `all`: every record (the end of
+   * input, a new SCHEMA or version), and when the waiting rows outgrow `batch_size_bytes` (a tap sending STATE
+   * too rarely, or a full refresh of another stream holding the states): then they commit uncovered, logged once.
+   */
+  const takeBatch = (buffer: StreamBuffer, withState: boolean, all: boolean): Batch | undefined => {
+    let count = buffered(buffer);
+    let bytes = buffer.bytes;
+    if (appends(buffer) && !all) {
+      count = withState ? buffer.covered : 0;
+      bytes = withState ? buffer.coveredBytes : 0;
+      if (buffer.bytes - bytes >= config.batch_size_bytes) {
+        if (!warnedUncovered) log.warn('appended rows commit without a state that covers them: a crash before the next state replays them', { stream: buffer.plan.stream, bytes: buffer.bytes - bytes, hint: 'the tap sends STATE too rarely, or another stream\'s full refresh holds the states' });
+        warnedUncovered = true;
+        count = buffered(buffer);
+        bytes = buffer.bytes;
+      }
+    }
+    if (count === 0) return undefined;
+    let records: BufferedRecord[];
+    if (buffer.byKey) {
+      records = [...buffer.byKey.values()];
+      buffer.byKey = new Map();
+    } else {
+      records = buffer.list!.splice(0, count);
+    }
+    buffer.covered = Math.max(0, buffer.covered - count);
+    buffer.coveredBytes = Math.max(0, buffer.coveredBytes - bytes);
+    bufferedBytes -= bytes;
     bufferedRecords -= records.length;
-    buffer.bytes = 0;
+    buffer.bytes -= bytes;
     return { plan: buffer.plan, records, version: buffer.version };
   };
 
-  /** Hands every buffered record (and the state they cover) to a new flush, after the one in flight finished. */
-  const flushAll = async (): Promise<void> => {
-    const batches = [...streams.values()].map(takeBatch).filter((b): b is Batch => b !== undefined);
+  /** Hands the buffered records (and the state they lead to) to a new flush, after the one in flight finished; `all`: every record (see {@link takeBatch}). */
+  const flushAll = async (all = false): Promise<void> => {
     const state = holding() ? undefined : pendingState;
+    const batches = [...streams.values()].map((buffer) => takeBatch(buffer, state !== undefined, all)).filter((b): b is Batch => b !== undefined);
     if (state) pendingState = undefined;
-    oldest = 0;
+    oldest = bufferedRecords > 0 ? Date.now() : 0;
     if (batches.length === 0 && !state) return;
     if (batches.length > 0) await inflight;
     checkFailure();
@@ -168,9 +200,9 @@ export async function runTarget({ config, input, output, log, runId, inputComple
     });
   };
 
-  /** Flushes everything and waits until it is committed. */
-  const settle = async (): Promise<void> => {
-    await flushAll();
+  /** Flushes (with `all`, everything) and waits until it is committed. */
+  const settle = async (all = false): Promise<void> => {
+    await flushAll(all);
     await inflight;
     checkFailure();
   };
@@ -252,7 +284,7 @@ export async function runTarget({ config, input, output, log, runId, inputComple
         const plan = planStream(message.stream, message.schema, message.key_properties, { ...planOptions, maxIdentifierBytes: loader.maxIdentifierBytes });
         checkPlan(plan, read.line);
         // What came under the old schema is flushed with the old plan first.
-        const flushed = old && buffered(old) > 0 ? flushAll() : undefined;
+        const flushed = old && buffered(old) > 0 ? flushAll(true) : undefined;
         const metadataFields = config.hard_delete || config.add_metadata_columns ? ['_sdc_deleted_at'] : [];
         streams.set(message.stream, {
           schema: message,
@@ -263,6 +295,8 @@ export async function runTarget({ config, input, output, log, runId, inputComple
           version: old?.version,
           eofVersion: replaceOnEof(message.stream) ? runVersion : undefined,
           reported: old?.reported ?? new Set(),
+          covered: 0,
+          coveredBytes: 0,
         });
         return flushed;
       }
@@ -283,7 +317,7 @@ export async function runTarget({ config, input, output, log, runId, inputComple
         }
         if (version !== buffer.version && buffered(buffer) > 0) {
           // Records of another version go to other tables: flush, then buffer this record.
-          return flushAll().then(() => handle(read));
+          return flushAll(true).then(() => handle(read));
         }
         buffer.version = version;
         const record = message.record;
@@ -316,6 +350,11 @@ export async function runTarget({ config, input, output, log, runId, inputComple
       }
       case 'STATE':
         pendingState = { value: message.value };
+        for (const buffer of streams.values()) {
+          if (!buffer.list) continue;
+          buffer.covered = buffer.list.length;
+          buffer.coveredBytes = buffer.bytes;
+        }
         // Nothing buffered: the state follows whatever is in flight.
         return bufferedRecords === 0 ? flushAll() : undefined;
       case 'ACTIVATE_VERSION': {
@@ -382,9 +421,9 @@ export async function runTarget({ config, input, output, log, runId, inputComple
     }
     // An input that ended because the runner died is not the end: no last flush, no end-of-input replacement.
     if (!(await (inputComplete?.() ?? true))) throw new OrphanedInputError();
-    await settle();
+    await settle(true);
     await finishVersions();
-    await settle();
+    await settle(true);
     const sequences = replacedSequences + checker.replacedText;
     if (sequences > 0) log.warn('text no warehouse stores was replaced with U+FFFD (invalid_text is "replace")', { replaced: sequences, undecodable_lines: replacedLines, in_values: checker.replacedText });
     await writer.end();
