@@ -5,7 +5,7 @@ import { commitOf, EXIT_CODE, listenRunnerLink, parseCommittedState, parseMessag
 import { openStateStore, type OpenStateStoreOptions, type StateRecord, type StateStore } from '@observes/state';
 import { selectStreams } from './catalog-selection.js';
 import { ChildOutput } from './child-output.js';
-import { describeExit, forwardLines, startChild, stopChild, type StartedChild } from './child-process.js';
+import { describeExit, forwardLines, startChild, stopChild, type ChildExit, type StartedChild } from './child-process.js';
 import type { ResolvedProgram, RunUnit } from './pipeline-config.js';
 import { programCapabilities } from './program-capabilities.js';
 import type { ProgressReporter } from './progress-reporter.js';
@@ -64,13 +64,22 @@ async function writePrivateJson(dir: string, name: string, value: unknown): Prom
   return path;
 }
 
-/** Runs a program that prints something and exits (`--discover`, `--commit-record`); returns its stdout, or throws naming `what`. */
+/** A program run by {@link printedBy} failed: says how, and whether a rerun may help. */
+class PrintFailed extends Error {
+  readonly retryable: boolean;
+  constructor(what: string, exit: ChildExit & { error?: Error }, reason: string) {
+    super(`${what} failed: ${describeExit(exit)}${reason}`);
+    this.retryable = exit.code !== EXIT_CODE.config;
+  }
+}
+
+/** Runs a program that prints something and exits (`--discover`, `--commit-record`); returns its stdout, or throws {@link PrintFailed} naming `what`. */
 async function printedBy(what: string, command: string, args: string[], env: NodeJS.ProcessEnv, cwd: string, output: ChildOutput): Promise<string> {
   const started = startChild(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env, cwd });
   const chunks: Buffer[] = [];
   started.child.stdout!.on('data', (chunk: Buffer) => chunks.push(chunk));
   const [exit] = await Promise.all([started.exit, forwardLines(started.child.stderr, (line) => output.line(line))]);
-  if (exit.code !== 0) throw new Error(`${what} failed: ${describeExit(exit)}${output.reason}`);
+  if (exit.code !== 0) throw new PrintFailed(what, exit, output.reason);
   return Buffer.concat(chunks).toString('utf8');
 }
 
@@ -85,8 +94,8 @@ async function discover(command: string, args: string[], env: NodeJS.ProcessEnv,
 }
 
 /** Runs `<target> --config … --commit-record` and returns the committed state it prints. */
-async function readCommittedState(command: string, args: string[], env: NodeJS.ProcessEnv, cwd: string, output: ChildOutput): Promise<CommittedState | undefined> {
-  return parseCommittedState(await printedBy('--commit-record', command, [...args, '--commit-record'], env, cwd, output));
+async function readCommittedState(role: string, command: string, args: string[], env: NodeJS.ProcessEnv, cwd: string, output: ChildOutput): Promise<CommittedState | undefined> {
+  return parseCommittedState(await printedBy(role, command, [...args, '--commit-record'], env, cwd, output));
 }
 
 /**
@@ -165,9 +174,11 @@ export async function runUnit(unit: RunUnit, options: RunUnitOptions): Promise<U
     let committed: CommittedState | undefined;
     if (consumerProgram.committedState ?? programCapabilities(targetCommand, targetArgs).has('committed-state')) {
       try {
-        committed = await readCommittedState(targetCommand, targetArgs, targetEnv, options.baseDir, consumerOutput);
+        committed = await readCommittedState(consumerRole, targetCommand, targetArgs, targetEnv, options.baseDir, consumerOutput);
       } catch (error) {
-        fail(unit.job ? 'job' : 'target', `cannot read the ${consumerRole}'s committed state: ${redact((error as Error).message)}`);
+        // A target that cannot say what it committed (a bad config, an unreachable warehouse) fails the run as if it had started.
+        const message = error instanceof PrintFailed ? error.message : `${consumerRole} printed no commit record: ${(error as Error).message}`;
+        fail(unit.job ? 'job' : 'target', redact(message), !(error instanceof PrintFailed) || error.retryable);
         return result();
       }
     }
