@@ -29,6 +29,8 @@ export interface RunArgs {
   'kill-grace': number;
   /** First retry's backoff cap in seconds. */
   'retry-delay': number;
+  /** Remove the pipelines' locks before running (the run holding them is known to be dead). */
+  'force-unlock': boolean;
   /** Run only these steps of each pipeline. */
   step?: string[];
 }
@@ -89,6 +91,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('progress-interval', { type: 'number', default: 30, describe: 'Seconds between progress log lines when stderr is not a TTY' })
       .option('kill-grace', { type: 'number', default: 10, describe: 'Seconds a child gets between SIGTERM and SIGKILL' })
       .option('retry-delay', { type: 'number', default: 5, describe: 'Backoff cap of the first retry in seconds (doubles per retry)' })
+      .option('force-unlock', { type: 'boolean', default: false, describe: 'Remove the locks another run of these pipelines holds (only when that run is known to be dead)' })
       .option('step', { type: 'string', array: true, describe: 'Run only this step of each pipeline (repeatable), e.g. a load phase on its own schedule' }) as never,
   handler: async (args) => {
     process.exitCode = await runPipelines(args);
@@ -130,6 +133,7 @@ export async function runPipelines(args: RunArgs): Promise<number> {
             signal: stop.signal,
             killGraceMs: args['kill-grace'] * 1000,
             retryBaseDelayMs: args['retry-delay'] * 1000,
+            forceUnlock: args['force-unlock'],
           }),
         ),
       ),
