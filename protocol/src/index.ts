@@ -18,3 +18,5 @@ export * from './text-check.js';
 export * from './json-pointer.js';
 export * from './logger.js';
 export * from './program-exit.js';
+export * from './commit-record.js';
+export * from './runner-link.js';

@@ -23,7 +23,7 @@ describe('observes demo', () => {
     const differential = /orders\s+(\d+)\s+(\d+)/.exec(text.slice(text.indexOf('differential')));
     expect(Number(differential![2])).to.be.lessThan(Number(differential![1]));
     expect(text).to.match(/demo\.orders\s+11\n/).and.to.match(/demo\.customers\s+9\n/).and.to.match(/demo\.orders__lines\s+\d+/);
-    const state = JSON.parse(await readFile(join(dir, '.observes/state/demo.json'), 'utf8')) as { bookmarks: { orders: { replication_key_value: string } } };
+    const state = (JSON.parse(await readFile(join(dir, '.observes/state/demo.json'), 'utf8')) as { value: { bookmarks: { orders: { replication_key_value: string } } } }).value;
     expect(state.bookmarks.orders.replication_key_value).to.equal('2024-03-11T16:30:00Z');
 
     // The command it suggests finds that state from anywhere.

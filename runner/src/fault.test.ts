@@ -69,11 +69,11 @@ describe('observes run: faults, with target-redshift, PostgreSQL and S3 state', 
   const options: RunPipelineOptions = { logger: quiet, stderr: () => undefined, killGraceMs: 5000, retryBaseDelayMs: 1, state: { s3: { retries: 10, baseDelayMs: 2 } } };
   const run = async (file: string) => runPipeline(await loadPipeline(file), options);
   const stateOf = async (name: string) =>
-    JSON.parse(await (await s3.client.send(new GetObjectCommand({ Bucket: 'observes.state', Key: `${name}.json` }))).Body!.transformToString()) as { bookmarks: Record<string, { id: number }> };
+    (JSON.parse(await (await s3.client.send(new GetObjectCommand({ Bucket: 'observes.state', Key: `${name}.json` }))).Body!.transformToString()) as { value: { bookmarks: Record<string, { id: number }> } }).value;
   const ids = async (table: string) => (await db.query<{ id: string }>(`SELECT id FROM fault."${table}" ORDER BY id`)).map((r) => Number(r.id));
 
   it('target killed mid-run, then rerun: no loss, no duplicates, state writes retried through 500/SlowDown/cut uploads', async () => {
-    const file = await pipeline('killed', { count: 1500, state_every: 50, pause_every: 50, pause_ms: 60 });
+    const file = await pipeline('killed', { count: 1500, state_every: 50, pause_every: 50, pause_ms: 120 });
     const pidFile = join(dir, 'killed.pid');
     const running = run(file);
     // Kill the target for good (SIGKILL: no cleanup) once it has committed and echoed a state or two.

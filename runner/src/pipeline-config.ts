@@ -22,6 +22,10 @@ export interface ProgramSpec {
   args?: string[];
   /** Extra environment variables. */
   env?: Record<string, string>;
+  /** Targets and jobs: whether it reports its committed state (default: its package's declaration). */
+  committed_state?: boolean;
+  /** Jobs: pass the saved state as `--state` (default false: most programs refuse unknown arguments). */
+  pass_state?: boolean;
 }
 
 /** A tap as written in a pipeline file. */
@@ -64,6 +68,8 @@ export interface PipelineSpec {
   state?: string;
   /** Cron expression, for the infrastructure. */
   schedule?: string;
+  /** Earlier states kept (see `HistoryRetention` of `@observes/state`). */
+  state_history?: { versions?: number; days?: number };
   /** Batch job size, run timeout (seconds, enforced) and retries (enforced). */
   resources?: { vcpu?: number; memory?: number; timeout?: number; retries?: number };
   /** Phases run in order. */
@@ -78,6 +84,10 @@ export interface ResolvedProgram {
   config?: Record<string, unknown>;
   /** Extra environment. */
   env: Record<string, string>;
+  /** Whether it reports its committed state, when the pipeline file says (else the program's package decides). */
+  committedState?: boolean;
+  /** Jobs: pass the saved state as `--state`. */
+  passState?: boolean;
 }
 
 /** A tap ready to start. */
@@ -96,6 +106,11 @@ export interface RunUnitBase {
   name: string;
   /** Where the unit's state lives. */
   stateUrl: string;
+  /**
+   * Id of that state, given to its programs as `OBSERVES_PIPELINE` (a target files its commit record under it):
+   * the unit name, or the pipeline name for steps sharing one state URL (they share one commit record too).
+   */
+  stateId: string;
 }
 
 /** A tap → target run. */
@@ -312,7 +327,13 @@ export async function loadPipeline(file: string, options: LoadPipelineOptions = 
         problems.push(`${at}.command: ${(error as Error).message}`);
       }
     }
-    return { argv, config: config as Record<string, unknown> | undefined, env: programEnv as Record<string, string> };
+    return {
+      argv,
+      config: config as Record<string, unknown> | undefined,
+      env: programEnv as Record<string, string>,
+      ...(typeof program.committed_state === 'boolean' ? { committedState: program.committed_state } : {}),
+      ...(program.pass_state === true ? { passState: true } : {}),
+    };
   };
 
   const phases: RunPhase[] = [];
@@ -336,7 +357,7 @@ export async function loadPipeline(file: string, options: LoadPipelineOptions = 
       if (isObject(step.job)) {
         const job = await resolveProgram(step.job, `${at}.job`, unitEnv);
         Object.assign(job.env, arrayEnv);
-        units.push({ pipeline: name, name: unitName, job, stateUrl });
+        units.push({ pipeline: name, name: unitName, job, stateUrl, stateId: unitName });
         continue;
       }
       const tapSpec: TapSpec = { ...(isObject(spec.tap) ? spec.tap : {}), ...(isObject(step.tap) ? step.tap : {}) };
@@ -346,11 +367,13 @@ export async function loadPipeline(file: string, options: LoadPipelineOptions = 
       Object.assign(tap.env, arrayEnv);
       Object.assign(target.env, arrayEnv);
       const catalog = tapSpec.catalog ? await readData(tapSpec.catalog, `${at ? `${at}.` : ''}tap.catalog`) : undefined;
-      units.push({ pipeline: name, name: unitName, tap: { ...tap, catalog, select: tapSpec.select }, target, stateUrl });
+      units.push({ pipeline: name, name: unitName, tap: { ...tap, catalog, select: tapSpec.select }, target, stateUrl, stateId: unitName });
     }
     phases.push({ name: step.name || name, parallel: step.parallel ?? true, units });
   }
   if (problems.length > 0) throw new PipelineConfigError(file, [...new Set(problems)]);
+  const units = phases.flatMap((phase) => phase.units);
+  for (const unit of units) if (units.some((other) => other !== unit && other.stateUrl === unit.stateUrl)) unit.stateId = name;
   return { spec, file: path, phases, retries: spec.resources?.retries ?? 0, timeoutSeconds: spec.resources?.timeout, runId };
 }
 

@@ -17,6 +17,13 @@ const program = (extra: Record<string, unknown> = {}) => ({
   },
 });
 
+const committedState = {
+  committed_state: {
+    description: 'Whether the program reports its committed state (--commit-record), which the runner compares with the state store before a run (default: what the program\'s package declares)',
+    type: 'boolean',
+  },
+};
+
 const tapExtra = {
   catalog: { description: 'Catalog file passed as --catalog', type: 'string', minLength: 1 },
   select: { description: 'Streams to select: the tap is run with --discover and these streams are marked selected', type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
@@ -37,8 +44,14 @@ export const PIPELINE_SCHEMA = {
     name: { ...NAME, description: 'Pipeline name: names logs, the default state file and the report' },
     description: { type: 'string' },
     tap: program(tapExtra),
-    target: program(),
+    target: program(committedState),
     state: { description: 'State URL: s3://bucket/key, file://path or a path relative to the pipeline file (default .observes/state/<name>.json next to it)', type: 'string', minLength: 1 },
+    state_history: {
+      description: 'Earlier states kept next to the state (each run\'s last one): the newest `versions` (default 100), none older than `days` (default 90)',
+      type: 'object',
+      additionalProperties: false,
+      properties: { versions: { type: 'integer', minimum: 1 }, days: { type: 'number', exclusiveMinimum: 0 } },
+    },
     schedule: { description: 'Cron expression the infrastructure schedules the pipeline with', type: 'string', minLength: 1 },
     resources: {
       type: 'object',
@@ -60,9 +73,13 @@ export const PIPELINE_SCHEMA = {
         required: ['name'],
         properties: {
           name: NAME,
-          job: { ...program(), required: ['command'], description: 'A single program run with --config instead of tap | target (e.g. target-redshift --from-s3)' },
+          job: {
+            ...program({ ...committedState, pass_state: { description: 'Pass the saved state as --state (only programs that accept it; default false)', type: 'boolean' } }),
+            required: ['command'],
+            description: 'A single program run with --config instead of tap | target (e.g. target-redshift --from-s3)',
+          },
           tap: program(tapExtra),
-          target: program(),
+          target: program(committedState),
           state: { type: 'string', minLength: 1 },
           parallel: { description: 'Run the array copies concurrently (default true)', type: 'boolean' },
           array_size: { description: 'Copies of the step (a Batch array job); each gets OBSERVES_ARRAY_INDEX and OBSERVES_ARRAY_SIZE', type: 'integer', minimum: 1, maximum: 10000 },

@@ -30,6 +30,8 @@ export interface RunArgs {
   'kill-grace': number;
   /** First retry's backoff cap in seconds. */
   'retry-delay': number;
+  /** Remove the pipelines' locks before running (the run holding them is known to be dead). */
+  'force-unlock': boolean;
   /** Run only these steps of each pipeline (see step-selection.ts). */
   step?: string[];
   /** With one step: run only this copy of it (default `AWS_BATCH_JOB_ARRAY_INDEX`). */
@@ -94,6 +96,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('progress-interval', { type: 'number', default: 30, describe: 'Seconds between progress log lines when stderr is not a TTY' })
       .option('kill-grace', { type: 'number', default: 10, describe: 'Seconds a child gets between SIGTERM and SIGKILL' })
       .option('retry-delay', { type: 'number', default: 5, describe: 'Backoff cap of the first retry in seconds (doubles per retry)' })
+      .option('force-unlock', { type: 'boolean', default: false, describe: 'Remove the locks another run of these pipelines holds (only when that run is known to be dead)' })
       .options({ ...STEP_OPTIONS, ...SECRETS_OPTION }) as never,
   handler: async (args) => {
     process.exitCode = await runPipelines(args);
@@ -137,6 +140,7 @@ export async function runPipelines(args: RunArgs): Promise<number> {
             signal: stop.signal,
             killGraceMs: args['kill-grace'] * 1000,
             retryBaseDelayMs: args['retry-delay'] * 1000,
+            forceUnlock: args['force-unlock'],
           }),
         ),
       ),

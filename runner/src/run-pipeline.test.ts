@@ -39,7 +39,8 @@ describe('observes run (fixture tap and target)', () => {
     if (!existsSync(path)) return [];
     return (await readFile(path, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { id?: number; activated?: number });
   };
-  const savedState = async (name: string) => JSON.parse(await readFile(join(dir, `${name}.state.json`), 'utf8'));
+  /** The value of the state record saved for a pipeline. */
+  const savedState = async (name: string) => (JSON.parse(await readFile(join(dir, `${name}.state.json`), 'utf8')) as { value: unknown }).value;
   const run = async (file: string, retryBaseDelayMs = 1) => runPipeline(await loadPipeline(file), { logger: quiet, stderr: () => undefined, killGraceMs: 2000, retryBaseDelayMs });
 
   it('passes config, state and catalog as private temporary files, saves the target\'s state, and resumes from it', async () => {
@@ -145,7 +146,7 @@ describe('observes run (fixture tap and target)', () => {
     await writeFile(file, `name: job\nstate: ${join(dir, 'job.state.json')}\nsteps:\n  - name: load\n    job: {command: [${JSON.stringify(process.execPath)}, -e, ${JSON.stringify(script)}, --], config: {manifest: m1}}\n`);
     const result = await run(file);
     expect(result.status, result.units[0].message).to.equal('succeeded');
-    expect(JSON.parse(await readFile(join(dir, 'job.state.load.json'), 'utf8'))).to.deep.equal({ loaded: 'm1' });
+    expect(JSON.parse(await readFile(join(dir, 'job.state.load.json'), 'utf8')).value).to.deep.equal({ loaded: 'm1' });
   });
 
   it('discovers and selects streams when the pipeline says select', async () => {

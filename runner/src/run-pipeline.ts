@@ -1,8 +1,8 @@
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit from 'p-limit';
-import { backoffDelay } from '@observes/state';
-import type { Pipeline } from './pipeline-config.js';
+import { backoffDelay, openStateStore, type HeldLock } from '@observes/state';
+import type { Pipeline, RunUnit } from './pipeline-config.js';
 import { EXIT_CODES, type FailureKind, type PipelineResult, type UnitResult } from './run-result.js';
 import { runUnit, StopRequest, type RunUnitOptions } from './run-unit.js';
 
@@ -12,6 +12,46 @@ export interface RunPipelineOptions extends Omit<RunUnitOptions, 'baseDir' | 'si
   signal?: AbortSignal;
   /** First retry's backoff cap in ms (default 5000); doubles per retry. */
   retryBaseDelayMs?: number;
+  /** Remove the units' locks whoever holds them before taking them (an operator who knows that run is dead). */
+  forceUnlock?: boolean;
+}
+
+/** How long a lock holds when its run dies without releasing it: the run's timeout (default a day), both kill graces and a minute. */
+export function lockTtlMs(pipeline: Pipeline, killGraceMs = 10_000): number {
+  return (pipeline.timeoutSeconds ?? 86_400) * 1000 + 2 * killGraceMs + 60_000;
+}
+
+/**
+ * Takes the lock of every unit's state, all or none: one run per pipeline (or per unit, for a run of
+ * one array copy) at a time. Returns the locks, or the failure naming the run that holds one.
+ */
+async function lockUnits(units: RunUnit[], pipeline: Pipeline, options: RunPipelineOptions): Promise<HeldLock[] | { unit: RunUnit; message: string }> {
+  const log = options.logger.child({ pipeline: pipeline.spec.name });
+  const held: HeldLock[] = [];
+  const limit = pLimit(16);
+  let refused: { unit: RunUnit; message: string } | undefined;
+  await Promise.all(
+    units.map((unit) =>
+      limit(async () => {
+        if (refused) return;
+        try {
+          const store = (options.openStore ?? ((url) => openStateStore(url, options.state)))(unit.stateUrl);
+          if (options.forceUnlock) {
+            const removed = await store.forceUnlock();
+            if (removed) log.warn('removed a lock by --force-unlock', { unit: unit.name, holder: removed });
+          }
+          const lock = await store.lock({ runId: pipeline.runId, unit: unit.name, ttlMs: lockTtlMs(pipeline, options.killGraceMs) });
+          if (lock.tookOver) log.warn('took over the lock of a run that expired or died', { unit: unit.name, holder: lock.tookOver });
+          held.push(lock);
+        } catch (error) {
+          refused ??= { unit, message: (error as Error).message };
+        }
+      }),
+    ),
+  );
+  if (!refused) return held;
+  await Promise.all(held.map((lock) => lock.release().catch(() => false)));
+  return refused;
 }
 
 /** Failures worth another attempt: the run may succeed from the last saved state. */
@@ -30,9 +70,19 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
     ? setTimeout(() => timeout.abort(new StopRequest('timeout', `timed out after ${pipeline.timeoutSeconds}s (resources.timeout)`)), pipeline.timeoutSeconds * 1000)
     : undefined;
   const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal;
-  const unitOptions: RunUnitOptions = { ...options, baseDir: dirname(pipeline.file), signal };
+  const state = pipeline.spec.state_history ? { ...options.state, history: pipeline.spec.state_history } : options.state;
+  const unitOptions: RunUnitOptions = { ...options, state, baseDir: dirname(pipeline.file), signal, runId: pipeline.runId };
   let attempts = 1;
   const results = new Map<string, UnitResult>();
+  // Steps sharing one state (Zoho CRM's prepare and load) share its lock.
+  const byState = new Map(pipeline.phases.flatMap((phase) => phase.units).map((unit) => [unit.stateUrl, unit]));
+  const locks = await lockUnits([...byState.values()], pipeline, options);
+  if (!Array.isArray(locks)) {
+    if (timer) clearTimeout(timer);
+    log.error('not started: another run holds the pipeline', { unit: locks.unit.name, reason: locks.message });
+    results.set(locks.unit.name, { ...skipped(locks.unit.name, locks.unit.stateUrl), failure: 'locked', message: locks.message });
+    return finish();
+  }
   try {
     for (const phase of pipeline.phases) {
       let pending = phase.units;
@@ -54,6 +104,8 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
     return finish();
   } finally {
     if (timer) clearTimeout(timer);
+    const lost = (await Promise.all(locks.map((lock) => lock.release().catch(() => false)))).filter((released) => !released).length;
+    if (lost > 0) log.warn('some locks were taken over by another run before this one released them', { locks: lost });
   }
 
   function skipped(name: string, stateUrl: string): UnitResult {

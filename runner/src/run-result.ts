@@ -1,5 +1,5 @@
 /** What made a run fail. */
-export type FailureKind = 'config' | 'tap' | 'target' | 'job' | 'state' | 'timeout' | 'stopped';
+export type FailureKind = 'config' | 'tap' | 'target' | 'job' | 'state' | 'locked' | 'timeout' | 'stopped';
 
 /** Process exit code per failure kind (0 on success). Documented in the runner's README. */
 export const EXIT_CODES: Record<FailureKind, number> = {
@@ -8,6 +8,7 @@ export const EXIT_CODES: Record<FailureKind, number> = {
   target: 4,
   state: 5,
   job: 6,
+  locked: 7,
   timeout: 124,
   stopped: 143,
 };

@@ -1,15 +1,17 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EXIT_CODE, parseMessage, readLineBatches, redact, type Logger } from '@observes/protocol';
-import { openStateStore, type OpenStateStoreOptions, type StateStore } from '@observes/state';
+import { commitOf, EXIT_CODE, listenRunnerLink, parseCommittedState, parseMessage, readLineBatches, redact, STATE_SEQUENCE_ENV, type CommittedState, type Logger, type RunnerLinkServer } from '@observes/protocol';
+import { openStateStore, type OpenStateStoreOptions, type StateRecord, type StateStore } from '@observes/state';
 import { selectStreams } from './catalog-selection.js';
 import { ChildOutput } from './child-output.js';
-import { describeExit, forwardLines, startChild, stopChild, type StartedChild } from './child-process.js';
+import { describeExit, forwardLines, startChild, stopChild, type ChildExit, type StartedChild } from './child-process.js';
 import type { ResolvedProgram, RunUnit } from './pipeline-config.js';
+import { programCapabilities } from './program-capabilities.js';
 import type { ProgressReporter } from './progress-reporter.js';
 import { RecordCounter } from './record-counter.js';
 import { resolveCommand } from './resolve-command.js';
+import { decideResume } from './resume-decision.js';
 import type { FailureKind, UnitResult } from './run-result.js';
 import { StateSaver } from './state-saver.js';
 
@@ -42,6 +44,8 @@ export interface RunUnitOptions {
   state?: OpenStateStoreOptions;
   /** Opens the state store (default {@link openStateStore}); tests inject a faulty one. */
   openStore?: (url: string) => StateStore;
+  /** The run's id, recorded with each saved state (default: the programs' `OBSERVES_RUN_ID`). */
+  runId?: string;
 }
 
 /** The executable and fixed arguments of a program; a command that cannot be found is a config error. */
@@ -60,18 +64,38 @@ async function writePrivateJson(dir: string, name: string, value: unknown): Prom
   return path;
 }
 
-/** Runs `tap --config … --discover` and returns the catalog it prints. */
-async function discover(command: string, args: string[], env: NodeJS.ProcessEnv, cwd: string, output: ChildOutput): Promise<unknown> {
-  const started = startChild(command, [...args, '--discover'], { stdio: ['ignore', 'pipe', 'pipe'], env, cwd });
+/** A program run by {@link printedBy} failed: says how, and whether a rerun may help. */
+class PrintFailed extends Error {
+  readonly retryable: boolean;
+  constructor(what: string, exit: ChildExit & { error?: Error }, reason: string) {
+    super(`${what} failed: ${describeExit(exit)}${reason}`);
+    this.retryable = exit.code !== EXIT_CODE.config;
+  }
+}
+
+/** Runs a program that prints something and exits (`--discover`, `--commit-record`); returns its stdout, or throws {@link PrintFailed} naming `what`. */
+async function printedBy(what: string, command: string, args: string[], env: NodeJS.ProcessEnv, cwd: string, output: ChildOutput): Promise<string> {
+  const started = startChild(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env, cwd });
   const chunks: Buffer[] = [];
   started.child.stdout!.on('data', (chunk: Buffer) => chunks.push(chunk));
   const [exit] = await Promise.all([started.exit, forwardLines(started.child.stderr, (line) => output.line(line))]);
-  if (exit.code !== 0) throw new Error(`tap --discover failed: ${describeExit(exit)}${output.reason}`);
+  if (exit.code !== 0) throw new PrintFailed(what, exit, output.reason);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Runs `tap --config … --discover` and returns the catalog it prints. */
+async function discover(command: string, args: string[], env: NodeJS.ProcessEnv, cwd: string, output: ChildOutput): Promise<unknown> {
+  const text = await printedBy('tap --discover', command, [...args, '--discover'], env, cwd, output);
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return JSON.parse(text);
   } catch (error) {
     throw new Error(`tap --discover printed no JSON catalog: ${(error as Error).message}`);
   }
+}
+
+/** Runs `<target> --config … --commit-record` and returns the committed state it prints. */
+async function readCommittedState(role: string, command: string, args: string[], env: NodeJS.ProcessEnv, cwd: string, output: ChildOutput): Promise<CommittedState | undefined> {
+  return parseCommittedState(await printedBy(role, command, [...args, '--commit-record'], env, cwd, output));
 }
 
 /**
@@ -80,8 +104,11 @@ async function discover(command: string, args: string[], env: NodeJS.ProcessEnv,
  * tap's stdout into the target, and saves each STATE the target echoes as it arrives (never the
  * tap's own). If the tap fails, the target is stopped before its input ends, so a full refresh
  * waiting for ACTIVATE_VERSION is never swapped in. If the target fails, the tap is stopped.
- * A job unit runs its one program with `--config` and `--state`, saving the STATEs it prints.
- * Never throws: failures are in the result.
+ * A job unit runs its one program with `--config` (and `--state` when it says `pass_state`), saving
+ * the STATEs it prints. Before starting, a target (or job) that reports its committed state is asked
+ * for it, and the run resumes from the newer of it and the store's ({@link decideResume}); the target
+ * gets a runner link (`@observes/protocol` runner-link) so that it never completes a load when this
+ * process dies. Never throws: failures are in the result.
  */
 export async function runUnit(unit: RunUnit, options: RunUnitOptions): Promise<UnitResult> {
   const startedAt = new Date();
@@ -101,6 +128,7 @@ export async function runUnit(unit: RunUnit, options: RunUnitOptions): Promise<U
   let tapExit: string | undefined;
   let targetExit: string | undefined;
   let tmp: string | undefined;
+  let link: RunnerLinkServer | undefined;
   let tapOutput: ChildOutput | undefined;
   let targetOutput: ChildOutput | undefined;
   let untrack = () => undefined as void;
@@ -108,15 +136,14 @@ export async function runUnit(unit: RunUnit, options: RunUnitOptions): Promise<U
   try {
     if (options.signal?.aborted) throw options.signal.reason;
     let store: StateStore;
-    let state: unknown;
+    let record: StateRecord | undefined;
     try {
       store = (options.openStore ?? ((url) => openStateStore(url, options.state)))(unit.stateUrl);
-      state = await store.read();
+      record = await store.readRecord();
     } catch (error) {
       fail('state', `cannot read the state at ${unit.stateUrl}: ${(error as Error).message}`);
       return result();
     }
-    stateFound = state !== undefined;
     // A job step has no tap: the job plays the target's part (its stdout may echo STATE) with no input.
     const consumerRole = unit.job ? 'job' : 'target';
     const consumerProgram = unit.job ?? unit.target;
@@ -132,18 +159,49 @@ export async function runUnit(unit: RunUnit, options: RunUnitOptions): Promise<U
       return result();
     }
     const baseEnv = options.env ?? process.env;
-    const targetEnv = { ...baseEnv, ...consumerProgram.env, OBSERVES_PIPELINE: unit.name };
+    const runId = options.runId ?? consumerProgram.env.OBSERVES_RUN_ID ?? 'unknown';
+    const targetEnv: NodeJS.ProcessEnv = { ...baseEnv, ...consumerProgram.env, OBSERVES_PIPELINE: unit.stateId };
     const json = options.json ?? true;
     tapOutput = new ChildOutput({ unit: unit.name, role: 'tap', json, write: forward });
     targetOutput = new ChildOutput({ unit: unit.name, role: consumerRole, json, write: forward });
+    const consumerOutput = targetOutput;
 
     tmp = await mkdtemp(join(tmpdir(), 'observes-run-'));
-    const stateFile = state === undefined ? undefined : await writePrivateJson(tmp, 'state.json', state);
     if (consumerProgram.config) targetArgs.push('--config', await writePrivateJson(tmp, `${consumerRole}-config.json`, consumerProgram.config));
-    if (unit.job && stateFile) targetArgs.push('--state', stateFile);
+
+    // Resume from the truth: the target's own commit record may be newer than the store (a crash
+    // between its commit and our save), or the store may hold a state set by hand.
+    let committed: CommittedState | undefined;
+    if (consumerProgram.committedState ?? programCapabilities(targetCommand, targetArgs).has('committed-state')) {
+      try {
+        committed = await readCommittedState(consumerRole, targetCommand, targetArgs, targetEnv, options.baseDir, consumerOutput);
+      } catch (error) {
+        // A target that cannot say what it committed (a bad config, an unreachable warehouse) fails the run as if it had started.
+        const message = error instanceof PrintFailed ? error.message : `${consumerRole} printed no commit record: ${(error as Error).message}`;
+        fail(unit.job ? 'job' : 'target', redact(message), !(error instanceof PrintFailed) || error.retryable);
+        return result();
+      }
+    }
+    const decision = decideResume(record, committed, runId);
+    log.info('resume point', { from: decision.source, sequence: decision.sequence, store_sequence: record?.sequence, target_sequence: committed?.sequence, reason: decision.reason });
+    if (decision.storeUpdate) {
+      try {
+        await store.write(decision.storeUpdate.value, decision.storeUpdate.meta);
+      } catch (error) {
+        fail('state', `cannot bring the state at ${unit.stateUrl} up to date: ${redact((error as Error).message)}`);
+        return result();
+      }
+    }
+    const state = decision.value;
+    stateFound = state !== undefined;
+    targetEnv[STATE_SEQUENCE_ENV] = String(decision.sequence);
+    link = await listenRunnerLink(join(tmp, 'link.sock'));
+    Object.assign(targetEnv, link.env);
+    const stateFile = state === undefined ? undefined : await writePrivateJson(tmp, 'state.json', state);
+    if (unit.job?.passState && stateFile) targetArgs.push('--state', stateFile);
     let tapEnv: NodeJS.ProcessEnv = {};
     if (unit.tap) {
-      tapEnv = { ...baseEnv, ...unit.tap.env, OBSERVES_PIPELINE: unit.name };
+      tapEnv = { ...baseEnv, ...unit.tap.env, OBSERVES_PIPELINE: unit.stateId };
       if (unit.tap.config) tapArgs.push('--config', await writePrivateJson(tmp, 'tap-config.json', unit.tap.config));
       let catalog = unit.tap.catalog;
       if (unit.tap.select) {
@@ -158,7 +216,7 @@ export async function runUnit(unit: RunUnit, options: RunUnitOptions): Promise<U
       if (catalog !== undefined) tapArgs.push('--catalog', await writePrivateJson(tmp, 'catalog.json', catalog));
     }
 
-    saver = new StateSaver(store, (error) => log.error('could not save state', { url: unit.stateUrl, error: redact((error as Error).message) }));
+    saver = new StateSaver(store, runId, decision.sequence, (error) => log.error('could not save state', { url: unit.stateUrl, error: redact((error as Error).message) }));
     log.info('starting', { ...(unit.tap ? { tap: unit.tap.argv.join(' ') } : {}), [consumerRole]: consumerProgram.argv.join(' '), state: unit.stateUrl, resuming: stateFound });
     const target = startChild(targetCommand, targetArgs, { stdio: [unit.tap ? 'pipe' : 'ignore', 'pipe', 'pipe'], env: targetEnv, cwd: options.baseDir });
     const tap = unit.tap ? startChild(tapCommand, tapArgs, { stdio: ['ignore', 'pipe', 'pipe'], env: tapEnv, cwd: options.baseDir }) : undefined;
@@ -189,10 +247,13 @@ export async function runUnit(unit: RunUnit, options: RunUnitOptions): Promise<U
       });
     }
 
-    const tapDone = tap?.exit.then((exit) => {
+    const runnerLink = link;
+    const tapDone = tap?.exit.then(async (exit) => {
       counter.end();
       tapExit = describeExit(exit);
       if (exit.code === 0 && !failure) {
+        // The target may complete the load only on this word: an input that ends without it is an orphaned pipe.
+        await runnerLink.inputComplete();
         targetIn!.end();
       } else {
         // Exit 2: bad config, refused credentials or request; a rerun cannot help.
@@ -212,7 +273,7 @@ export async function runUnit(unit: RunUnit, options: RunUnitOptions): Promise<U
           for (const { text, line } of lines) {
             try {
               const message = parseMessage(text, line);
-              if (message.type === 'STATE') saver!.save(message.value);
+              if (message.type === 'STATE') saver!.save(message.value, commitOf(message as { commit?: unknown }));
             } catch {
               log.warn('target wrote a line that is not a Singer message on stdout', { line, text: redact(text.slice(0, 200)) });
             }
@@ -238,6 +299,7 @@ export async function runUnit(unit: RunUnit, options: RunUnitOptions): Promise<U
     else fail('config', redact((error as Error).message), false);
   } finally {
     untrack();
+    await link?.close();
     if (tmp) await rm(tmp, { recursive: true, force: true });
   }
   return result();

@@ -25,10 +25,14 @@ describe('observes state', () => {
     expect((await observes('set', 'gitlab', '{"bookmarks":{}}')).code).to.equal(0);
     const history = (await observes('history', 'gitlab')).stdout.split('\n');
     expect(history[0]).to.equal(`file://${dir}/.observes/state/gitlab.json`);
+    expect(history[1].split(/\s{2,}/)).to.deep.equal(['id', 'replaced at', 'written by run', 'sequence', 'origin', 'bytes']);
+    expect(history[3]).to.match(/~1~operator~- .* 1 +operator/);
     const id = history[3].split(/\s+/)[0];
     expect((await observes('show', 'gitlab', '--version', id)).stdout).to.contain('12345678901234567890');
+    expect(JSON.parse((await observes('show', 'gitlab', '--record')).stdout)).to.deep.include({ sequence: 2, origin: 'operator', pending: true, value: { bookmarks: {} } });
     expect((await observes('clear', 'gitlab')).code).to.equal(0);
     expect(await observes('show', 'gitlab')).to.deep.include({ code: 1, stdout: '' });
+    expect((await observes('unlock', 'gitlab')).stderr).to.contain('no lock at');
   });
 
   it('finds the state of a pipeline file, and rejects a value that is not a JSON object', async () => {

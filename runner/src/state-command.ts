@@ -52,12 +52,21 @@ const common = <T>(yargs: Argv<T>) =>
     .option('url', { type: 'string', describe: 'State URL (s3://bucket/key or file://path), instead of the pipeline\'s' })
     .option('unit', { type: 'string', describe: 'Unit of a phased pipeline (<pipeline>.<step>[.<index>])' });
 
-const show: CommandModule<object, StateArgs & { version?: string }> = {
+const show: CommandModule<object, StateArgs & { version?: string; record: boolean }> = {
   command: 'show <pipeline>',
   describe: 'Print the current state (or an earlier one with --version)',
-  builder: (yargs) => common(yargs).option('version', { type: 'string', describe: 'History id (see `state history`)' }) as never,
+  builder: (yargs) =>
+    common(yargs)
+      .option('version', { type: 'string', describe: 'History id (see `state history`)' })
+      .option('record', { type: 'boolean', default: false, describe: 'Print the stored record: sequence, origin, run, time and value' }) as never,
   handler: async (args) => {
     const store = await open(args);
+    if (args.record && !args.version) {
+      const record = await store.readRecord();
+      process.stdout.write(serializeJson(record ?? null) + '\n');
+      if (!record) process.exitCode = 1;
+      return;
+    }
     const value = args.version ? await store.readVersion(args.version) : await store.read();
     if (value === undefined) {
       logger.error(`no state at ${store.url}`);
@@ -70,7 +79,7 @@ const show: CommandModule<object, StateArgs & { version?: string }> = {
 
 const set: CommandModule<object, StateArgs & { json: string }> = {
   command: 'set <pipeline> <json>',
-  describe: 'Replace the state with JSON (a value, @file, or - for stdin); the old state goes to history',
+  describe: 'Replace the state with JSON (a value, @file, or - for stdin); the next run resumes from it whatever the target committed; the old state goes to history',
   builder: (yargs) => common(yargs).positional('json', { type: 'string', demandOption: true, describe: 'JSON text, @file or -' }) as never,
   handler: async (args) => {
     const text = args.json === '-' ? await readStdin() : args.json.startsWith('@') ? await readFile(args.json.slice(1), 'utf8') : args.json;
@@ -89,7 +98,7 @@ const set: CommandModule<object, StateArgs & { json: string }> = {
 
 const clear: CommandModule<object, StateArgs> = {
   command: 'clear <pipeline>',
-  describe: 'Remove the state (the next run starts from scratch); it is kept in history',
+  describe: 'Clear the state: the next run starts from scratch whatever the target committed; the old state is kept in history',
   builder: (yargs) => common(yargs) as never,
   handler: async (args) => {
     const store = await open(args);
@@ -100,12 +109,24 @@ const clear: CommandModule<object, StateArgs> = {
 
 const history: CommandModule<object, StateArgs> = {
   command: 'history <pipeline>',
-  describe: 'List earlier states, newest first',
+  describe: 'List earlier states, newest first, with the run that wrote each',
   builder: (yargs) => common(yargs) as never,
   handler: async (args) => {
     const store = await open(args);
     const versions = await store.history();
-    process.stdout.write(`${store.url}\n${formatTable(['id', 'replaced at', 'bytes'], versions.map((v) => [v.id, v.time, v.bytes]))}`);
+    const rows = versions.map((v) => [v.id, v.time, v.runId ?? '', v.sequence ?? '', v.origin ?? '', v.bytes]);
+    process.stdout.write(`${store.url}\n${formatTable(['id', 'replaced at', 'written by run', 'sequence', 'origin', 'bytes'], rows)}`);
+  },
+};
+
+const unlock: CommandModule<object, StateArgs> = {
+  command: 'unlock <pipeline>',
+  describe: 'Remove the lock a run holds on the state (only when that run is known to be dead)',
+  builder: (yargs) => common(yargs) as never,
+  handler: async (args) => {
+    const store = await open(args);
+    const holder = await store.forceUnlock();
+    process.stderr.write(holder ? `removed the lock of run ${holder.run_id} (host ${holder.host}, since ${holder.started_at}) at ${store.url}.lock\n` : `no lock at ${store.url}.lock\n`);
   },
 };
 
@@ -115,10 +136,10 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** `observes state show|set|clear|history <pipeline>` */
+/** `observes state show|set|clear|history|unlock <pipeline>` */
 export const stateCommand: CommandModule = {
   command: 'state',
-  describe: 'Show, set, clear or list the history of a pipeline\'s state',
-  builder: (yargs) => yargs.command(show).command(set).command(clear).command(history).demandCommand(1, 'Give a state subcommand'),
+  describe: 'Show, set, clear, list the history of or unlock a pipeline\'s state',
+  builder: (yargs) => yargs.command(show).command(set).command(clear).command(history).command(unlock).demandCommand(1, 'Give a state subcommand'),
   handler: () => undefined,
 };

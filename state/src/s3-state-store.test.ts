@@ -28,8 +28,9 @@ describe('S3StateStore (s3rver)', () => {
 
   const throughProxy = (key: string, retries = 6) =>
     new S3StateStore({ bucket: 'observes.state', key }, { client: createS3Client({ endpoint: proxy.endpoint, maxAttempts: 1 }), retries, baseDelayMs: 1 });
+  /** The value of the stored record. */
   const stored = async (key: string) =>
-    (await s3.client.send(new GetObjectCommand({ Bucket: 'observes.state', Key: key }))).Body!.transformToString();
+    (JSON.parse(await (await s3.client.send(new GetObjectCommand({ Bucket: 'observes.state', Key: key }))).Body!.transformToString()) as { value: unknown }).value;
 
   it('writes, reads back, clears and keeps history', async () => {
     const store = openStateStore('s3://observes.state/pipelines/a.json');
@@ -39,8 +40,10 @@ describe('S3StateStore (s3rver)', () => {
     expect(await store.read()).to.deep.equal({ bookmarks: { a: 2 } });
     await store.clear();
     expect(await store.read()).to.equal(undefined);
+    expect(await store.readRecord()).to.deep.include({ cleared: true, sequence: 3 });
     const history = await store.history();
     expect(history).to.have.length(1);
+    expect(history[0]).to.deep.include({ sequence: 2, origin: 'operator' });
     expect(await store.readVersion(history[0].id)).to.deep.equal({ bookmarks: { a: 2 } });
   });
 
@@ -48,7 +51,7 @@ describe('S3StateStore (s3rver)', () => {
     proxy.setPlan((req, i) => (req.method === 'PUT' && i < 6 ? (i % 2 ? 'slow-down' : 'internal-error') : undefined));
     await throughProxy('pipelines/b.json').write({ bookmarks: { b: 'x' } });
     expect(proxy.injected.filter((f) => f.fault !== 'truncate-body').length).to.be.greaterThan(1);
-    expect(await stored('pipelines/b.json')).to.equal('{"bookmarks":{"b":"x"}}\n');
+    expect(await stored('pipelines/b.json')).to.deep.equal({ bookmarks: { b: 'x' } });
   });
 
   it('detects a cut upload acknowledged as complete and rewrites it whole', async () => {
@@ -56,7 +59,7 @@ describe('S3StateStore (s3rver)', () => {
     proxy.setPlan((req) => (req.method === 'PUT' && cut++ === 0 ? 'truncate-body' : undefined));
     await throughProxy('pipelines/c.json').write({ bookmarks: { c: 'a long enough value to cut in half' } });
     expect(proxy.injected.some((f) => f.fault === 'truncate-body')).to.equal(true);
-    expect(await stored('pipelines/c.json')).to.equal('{"bookmarks":{"c":"a long enough value to cut in half"}}\n');
+    expect(await stored('pipelines/c.json')).to.deep.equal({ bookmarks: { c: 'a long enough value to cut in half' } });
   });
 
   it('fails after its retries, leaving the previous state whole', async () => {
@@ -64,6 +67,6 @@ describe('S3StateStore (s3rver)', () => {
     proxy.setPlan((req) => (req.method === 'PUT' ? 'internal-error' : undefined));
     const error = await throughProxy('pipelines/d.json', 2).write({ v: 2 }).catch((e: Error) => e);
     expect(error).to.be.instanceOf(Error);
-    expect(await stored('pipelines/d.json')).to.equal('{"v":1}\n');
+    expect(await stored('pipelines/d.json')).to.deep.equal({ v: 1 });
   });
 });

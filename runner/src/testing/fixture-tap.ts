@@ -20,6 +20,10 @@ interface FixtureTapConfig {
   pause_ms?: number;
   /** Where to write the argv and catalog received, for tests to check. */
   echo_args_to?: string;
+  /** Where to write this process's pid, for tests that check it ended. */
+  pid_file?: string;
+  /** Send the stream without key properties (a target appends it). */
+  keyless?: boolean;
   /** A secret the tap carelessly logs on stderr in every usual form (plain, JSON field, URL, header), for the runner's masking tests. */
   leak_token?: string;
   /** Where to write the working directory it runs in. */
@@ -34,6 +38,7 @@ if (values.discover) {
   process.stdout.write(JSON.stringify({ streams: [stream, 'other'].map((s) => ({ tap_stream_id: s, stream: s, schema, metadata: [] })) }) + '\n');
   process.exit(0);
 }
+if (config.pid_file) writeFileSync(config.pid_file, String(process.pid));
 if (config.echo_args_to) {
   writeFileSync(config.echo_args_to, JSON.stringify({ argv: process.argv.slice(2), catalog: values.catalog ? JSON.parse(readFileSync(values.catalog, 'utf8')) : null, env: process.env.OBSERVES_PIPELINE }));
 }
@@ -53,7 +58,7 @@ if (config.echo_cwd_to) writeFileSync(config.echo_cwd_to, process.cwd());
 const state = values.state ? (JSON.parse(readFileSync(values.state, 'utf8')) as { bookmarks?: Record<string, { id: number }> }) : {};
 const after = config.full_table ? 0 : (state.bookmarks?.[stream]?.id ?? 0);
 const version = config.full_table && config.version !== 0 ? (config.version ?? 1_700_000_000_000) : undefined;
-const out: string[] = [JSON.stringify({ type: 'SCHEMA', stream, schema, key_properties: ['id'] })];
+const out: string[] = [JSON.stringify({ type: 'SCHEMA', stream, schema, key_properties: config.keyless ? [] : ['id'] })];
 process.stderr.write(`starting after id ${after}\n`);
 for (let id = after + 1; id <= config.count; id++) {
   if (config.fail_after !== undefined && id - after > config.fail_after) {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -16,14 +16,18 @@ import { createTestDatabase, type TestDatabase } from '@observes/testkit/postgre
 import { startDynalite, type DynaliteServer } from '@observes/testkit/dynalite-server';
 import { startS3Server, type S3Server } from '@observes/testkit/s3-server';
 import { Readable } from 'node:stream';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { itemToRecord } from './attribute-value.js';
 import { bigDecimal, bigNumber, loadFixtureTables } from './fixture-tables.js';
 import { scanSegment } from './scan-segment.js';
+import { startFailingScanProxy } from './testing/failing-scan-proxy.js';
 
 const tapBin = fileURLToPath(new URL('../bin/tap-dynamodb.js', import.meta.url));
 // target-s3 is another leaf package: run through its executable only, as the pipeline does.
 const targetS3Bin = fileURLToPath(new URL('../../../targets/target-s3/bin/target-s3.js', import.meta.url));
 const targetRedshiftBin = fileURLToPath(new URL('../../../targets/target-redshift/bin/target-redshift.js', import.meta.url));
+const observesBin = fileURLToPath(new URL('../../../runner/bin/observes.js', import.meta.url));
+const runnerExample = fileURLToPath(new URL('../../../runner/examples/dynamodb.yaml', import.meta.url));
 const tables = [
   { name: 'orders', items: 600 },
   { name: 'customers', items: 300 },
@@ -185,5 +189,52 @@ describe('phased DynamoDB pipeline: segments to S3, then a gated load', function
     const again = await runNode([targetRedshiftBin, '--config', targetConfig, '--from-s3', gate.stdout.trim()], { env: env() });
     expect(again.code, again.stderr).to.equal(0);
     expect((await pg.query('SELECT count(*)::int AS n FROM dynamodb.orders'))[0]).to.deep.equal({ n: 600 });
+  });
+  it('the runner\'s example pipeline runs twice with `observes run`, a segment SIGKILLed midway resumes into its run\'s files, and the tables are the same', async function () {
+    this.timeout(240_000);
+    // The documented pipeline, steps and commands as they are; only the configs point at the stand-ins.
+    const example = parseYaml(readFileSync(runnerExample, 'utf8')) as {
+      tap: { config: Record<string, unknown> };
+      target: { config: Record<string, unknown> };
+      state: string;
+      steps: Array<{ name: string; array_size?: number; job?: { config: Record<string, unknown> } }>;
+    };
+    const flaky = await startFailingScanProxy(db.endpoint, 'orders', 1, 3, 300);
+    // Two copies keep it short; each one's scan flushes at every page.
+    const copies = 2;
+    const tap = { ...example.tap.config, endpoint: flaky.endpoint, tables: tables.map((t) => t.name), total_segments: copies, page_size: 60, schema_cache: 's3://observes.cache/dynamodb/', schema_cache_endpoint: s3.endpoint };
+    example.tap.config = tap;
+    example.target.config = { ...example.target.config, endpoint: s3.endpoint, batch_max_age_seconds: 0 };
+    example.state = join(dir, 'runner-state', 'dynamodb.json');
+    const step = (name: string) => example.steps.find((s) => s.name === name)!;
+    step('scan').array_size = copies;
+    step('check').job!.config = tap;
+    step('load').job!.config = { url: pg.url, dialect: 'postgres', schema: 'dynamodb_example', s3: { bucket: 'observes.etl-data', prefix: 'tmp', region: 'us-east-1', endpoint: s3.endpoint } };
+    const file = join(dir, 'dynamodb.yaml');
+    writeFileSync(file, stringifyYaml(example));
+    const observes = async (run: number) => {
+      const report = join(dir, `report-${run}.json`);
+      const result = await runNode([observesBin, 'run', file, '--retry-delay', '0.01', '--report', report], { env: env() });
+      expect(result.code, result.stderr.slice(-3000)).to.equal(0);
+      return JSON.parse(readFileSync(report, 'utf8')) as { pipelines: Array<{ attempts: number; units: Array<{ name: string; stateFound: boolean; records: Record<string, number> }> }> };
+    };
+    const snapshot = async () => ({
+      orders: await pg.query('SELECT * FROM dynamodb_example.orders ORDER BY pk, sk'),
+      customers: await pg.query('SELECT * FROM dynamodb_example.customers ORDER BY id'),
+    });
+    try {
+      const first = await observes(1);
+      expect(flaky.killed, 'the tap of segment 1 was SIGKILLed midway').to.have.length(1);
+      const resumed = first.pipelines[0].units.find((u) => u.name === 'dynamodb.scan.1')!;
+      expect(first.pipelines[0].attempts, JSON.stringify(first.pipelines[0].units.map((u) => [u.name, u.stateFound, u.records]))).to.equal(2);
+      expect(resumed.stateFound, 'the retry resumed from the committed state').to.equal(true);
+      expect(Object.values(resumed.records).reduce((a, b) => a + b, 0), 'only the rest was scanned again').to.be.below(450);
+      const once = await snapshot();
+      expect([once.orders.length, once.customers.length]).to.deep.equal([600, 300]);
+      await observes(2);
+      expect(await snapshot()).to.deep.equal(once);
+    } finally {
+      await flaky.close();
+    }
   });
 });

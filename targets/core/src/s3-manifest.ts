@@ -18,6 +18,10 @@ export interface S3Manifest {
   streams: Record<string, S3ManifestStream>;
   /** The last STATE value whose records are all in the listed files, if any. */
   state?: unknown;
+  /** The commit info of `state` (see `commit-record` in `@observes/protocol`): target-s3's manifest is its commit record. */
+  commit?: { sequence: number; run_id?: string; committed_at?: string };
+  /** Written at the end of the run's input: a rerun with the same run id starts over instead of continuing the files. */
+  complete?: boolean;
 }
 
 /** One stream of an {@link S3Manifest}. */

@@ -112,6 +112,8 @@ export interface BatchLoaderOptions {
   stager?: S3Stager;
   /** Identifies the run in key-less streams' `_sdc_row_id` (see `RowIds`). */
   runId: string;
+  /** The statements every write transaction runs first (the writer lock of the schema's `_sdc_state`, see `StateTable`). */
+  writeLock?: () => string[];
 }
 
 /**
@@ -134,6 +136,9 @@ export class BatchLoader {
   private readonly stager?: S3Stager;
   /** Child tables whose rows from an earlier key were already reported. */
   private readonly reportedLegacy = new Set<string>();
+  private readonly writeLock?: () => string[];
+  /** Versions this loader staged rows of: staging tables of another version, or of one of these left by an earlier process, are dropped first. */
+  private readonly versionsStaged = new Set<number>();
   /** What {@link BatchLoader.write} is doing (table, and the layout whose rows are being copied), so a failure can name the table and find the bad row. */
   private current: { prepared: PreparedBatch; table: string; copying?: number } | undefined;
 
@@ -147,6 +152,7 @@ export class BatchLoader {
     this.dialect = dialect;
     this.rowIds = new RowIds(options.runId);
     this.stager = options.stager;
+    this.writeLock = options.writeLock;
   }
 
   /** Creates the schema, reads the server's settings and the columns of the schema's tables. */
@@ -192,17 +198,40 @@ export class BatchLoader {
     await this.refreshCatalog();
   }
 
+  /** Opens a write transaction: `BEGIN`, then the writer lock (so two writers of the schema run one after the other). */
+  async beginWrite(): Promise<void> {
+    await this.warehouse.query('BEGIN');
+    for (const sql of this.writeLock?.() ?? []) await this.warehouse.query(sql);
+  }
+
   /** Loads one batch in one transaction. */
   async load(batch: Batch): Promise<void> {
-    const prepared = await this.prepare(batch);
+    await this.loadAll([batch]);
+  }
+
+  /**
+   * Loads several batches (of different streams) in ONE transaction, with `alsoInTransaction` (the state row)
+   * last before the commit: all of them, or, on any failure, none.
+   */
+  async loadAll(batches: Batch[], alsoInTransaction?: () => Promise<void>): Promise<void> {
+    const prepared: PreparedBatch[] = [];
+    for (const batch of batches) prepared.push(await this.prepare(batch));
+    let writing: PreparedBatch | undefined;
     try {
-      await this.warehouse.query('BEGIN');
-      await this.write(prepared);
+      await this.beginWrite();
+      for (const batch of prepared) {
+        writing = batch;
+        await this.write(batch);
+      }
+      writing = undefined;
+      await alsoInTransaction?.();
       await this.warehouse.query('COMMIT');
     } catch (error) {
-      throw await this.failed(prepared, error);
+      if (writing) throw await this.failed(writing, error);
+      await this.rollback();
+      throw error;
     }
-    await this.committed(prepared);
+    for (const batch of prepared) await this.committed(batch);
   }
 
   /**
@@ -213,7 +242,12 @@ export class BatchLoader {
   async prepare(batch: Batch): Promise<PreparedBatch> {
     const { plan } = batch;
     const target = (name: string) => (batch.version === undefined ? name : versionTable(name, batch.version, this.maxIdentifierBytes));
-    if (batch.version !== undefined) await this.dropAbandonedVersions(plan, batch.version);
+    if (batch.version !== undefined && !this.versionsStaged.has(batch.version)) {
+      // Rows of this version staged by an earlier process are a refresh that never finished: its states were held,
+      // so the tap starts the refresh over and they would be staged twice.
+      await this.dropAbandonedVersions(plan, batch.version, true);
+      this.versionsStaged.add(batch.version);
+    }
 
     const flattener = new RecordFlattener(plan);
     const rows: Row[][] = plan.tables.map(() => []);
@@ -503,7 +537,7 @@ export class BatchLoader {
           if (!statements.inTransaction) for (const sql of statements.statements) await this.warehouse.query(sql);
         }
       }
-      await this.warehouse.query('BEGIN');
+      await this.beginWrite();
       for (const [i, name] of names.entries()) {
         table = name;
         const staging = versionTable(name, version, this.maxIdentifierBytes);
@@ -544,13 +578,16 @@ export class BatchLoader {
     await this.dropAbandonedVersions(plan, version);
   }
 
-  /** Drops staging tables of other versions of the stream: a full refresh that never finished (the tap died, or a newer version started). */
-  private async dropAbandonedVersions(plan: StreamPlan, version: number): Promise<void> {
+  /**
+   * Drops staging tables of other versions of the stream (with `own`, of this one too): a full refresh that
+   * never finished (the tap died, or a newer version started).
+   */
+  private async dropAbandonedVersions(plan: StreamPlan, version: number, own = false): Promise<void> {
     const names = new Set(plan.tables.map((t) => t.name));
     let dropped = false;
     for (const table of this.catalog.keys()) {
       const m = STAGING_TABLE.exec(table);
-      if (m && names.has(m[2]) && Number(m[1]) !== version) {
+      if (m && names.has(m[2]) && (own || Number(m[1]) !== version)) {
         await this.warehouse.query(this.dialect.dropTable(this.config.schema, table));
         dropped = true;
       }

@@ -1,9 +1,12 @@
 import { setFlagsFromString } from 'node:v8';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { createLogger, logFailure, UsageError } from '@observes/protocol';
+import { connectRunnerLink, createLogger, formatCommittedState, logFailure, UsageError } from '@observes/protocol';
 import { loadConfig } from './config.js';
-import { runTarget } from './target.js';
+import { postgresDialect } from './dialects/postgres.js';
+import { redshiftDialect } from './dialects/redshift.js';
+import { runTarget, stateTableOf } from './target.js';
+import { openWarehouse } from './warehouse.js';
 
 // Between full collections V8 lets the heap grow to up to 4 times the live data. A target's live data is
 // its batches, all of it garbage once a batch is loaded, so the heap of a long load peaked at about 4
@@ -18,6 +21,10 @@ const argv = await yargs(hideBin(process.argv))
   .usage('$0 --config config.json < singer-messages\n\nLoads a Singer stream into Amazon Redshift or PostgreSQL (see README.md). Every setting may also come from TARGET_REDSHIFT_<SETTING>.')
   .option('config', { type: 'string', describe: 'JSON config file (see README for the settings)' })
   .option('from-s3', { type: 'string', describe: 'Load what target-s3 wrote: the s3://bucket/key URL of its manifest (stdin is not read)' })
+  .option('state', { type: 'string', describe: 'With --from-s3: the state it echoed before (manifests it lists as loaded are skipped)' })
+  .option('committed-state', { type: 'boolean', describe: 'Print the last committed state ({} when none) and exit: tap --state <(target-redshift --config c.json --committed-state)' })
+  .option('commit-record', { type: 'boolean', describe: 'Print the last committed state with its sequence and run as JSON (null when none) and exit' })
+  .check((args) => (args.state === undefined || args.fromS3 !== undefined ? true : '--state is only for --from-s3 (a target reads no state; its committed state is in _sdc_state)'))
   .strict()
   .help()
   .version(false)
@@ -27,13 +34,24 @@ const argv = await yargs(hideBin(process.argv))
   })
   .parseAsync();
 
+const reporting = Boolean(argv.committedState || argv.commitRecord);
+// First thing: under a runner that is already gone, no load is completed.
+const link = reporting ? undefined : connectRunnerLink();
 try {
   const config = loadConfig(argv.config);
-  if (argv.fromS3) {
+  if (reporting) {
+    const warehouse = await openWarehouse(config);
+    try {
+      const dialect = warehouse.dialect === 'postgres' ? postgresDialect : redshiftDialect;
+      process.stdout.write(formatCommittedState(await stateTableOf(warehouse, () => dialect, config).read(), Boolean(argv.commitRecord)));
+    } finally {
+      await warehouse.close();
+    }
+  } else if (argv.fromS3) {
     const { loadFromS3 } = await import('./from-s3.js');
-    await loadFromS3({ config, manifestUrl: argv.fromS3, output: process.stdout, log });
+    await loadFromS3({ config, manifestUrl: argv.fromS3, stateFile: argv.state, output: process.stdout, log });
   } else {
-    await runTarget({ config, input: process.stdin, output: process.stdout, log });
+    await runTarget({ config, input: process.stdin, output: process.stdout, log, inputComplete: link!.inputComplete });
   }
 } catch (error) {
   // 2 for a bad config, refused credentials or a dialect the server cannot run; 1 otherwise.

@@ -73,6 +73,11 @@ export interface TargetConfig {
    * the input naming the line (and the record's key and column); `replace` stores U+FFFD instead, logging how many.
    */
   invalid_text: 'fail' | 'replace';
+  /**
+   * Pipeline id the committed state is filed under in the schema's `_sdc_state` table. Default: the runner's
+   * `OBSERVES_PIPELINE` (the id of the unit's state), else the schema.
+   */
+  state_id?: string;
 }
 
 /** The config is invalid: lists every problem at once. */
@@ -86,7 +91,7 @@ export class ConfigError extends Error {
 }
 
 const ENV_PREFIX = 'TARGET_REDSHIFT_';
-const KNOWN = ['url', 'host', 'port', 'user', 'password', 'database', 'ssl', 'schema', 'dialect', 'connect_timeout_seconds', 'statement_timeout_seconds', 'batch_size_rows', 'batch_size_bytes', 'batch_max_age_seconds', 's3', 'add_metadata_columns', 'hard_delete', 'validate_records', 'max_nesting', 'replace_on_eof', 'undeclared_fields', 'missing_activate_version', 'invalid_text'];
+const KNOWN = ['url', 'host', 'port', 'user', 'password', 'database', 'ssl', 'schema', 'dialect', 'connect_timeout_seconds', 'statement_timeout_seconds', 'batch_size_rows', 'batch_size_bytes', 'batch_max_age_seconds', 's3', 'add_metadata_columns', 'hard_delete', 'validate_records', 'max_nesting', 'replace_on_eof', 'undeclared_fields', 'missing_activate_version', 'invalid_text', 'state_id'];
 
 /** Reads the config file (when given) and overlays `TARGET_REDSHIFT_<SETTING>` environment variables (S3: `TARGET_REDSHIFT_S3_BUCKET`...). */
 export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): TargetConfig {
@@ -227,6 +232,7 @@ export function validateConfig(raw: Record<string, unknown>): TargetConfig {
     undeclared_fields: oneOf('undeclared_fields', ['evolve', 'drop', 'fail'] as const),
     missing_activate_version: oneOf('missing_activate_version', ['fail', 'activate'] as const),
     invalid_text: oneOf('invalid_text', ['fail', 'replace'] as const),
+    state_id: str('state_id'),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

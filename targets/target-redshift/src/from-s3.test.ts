@@ -10,7 +10,7 @@ import type { TestDatabase } from '@observes/testkit/postgres-harness';
 import { startS3Server, S3RVER_ACCESS_KEY_ID, S3RVER_SECRET_ACCESS_KEY, type S3Server } from '@observes/testkit/s3-server';
 import { csvChunks } from './csv-rows.js';
 import { manifestMessages } from './from-s3.js';
-import { databaseFor, BIN } from './test-support.js';
+import { databaseFor, BIN, withoutCommits } from './test-support.js';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 
@@ -69,12 +69,13 @@ describe('target-redshift --from-s3 <manifest>', function () {
   }
 
   const env = { AWS_ACCESS_KEY_ID: S3RVER_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: S3RVER_SECRET_ACCESS_KEY };
-  const runFromS3 = (config: Record<string, unknown>, manifestUrl: string, extraEnv: Record<string, string> = {}) => {
+  const runFromS3 = (config: Record<string, unknown>, manifestUrl: string, extraEnv: Record<string, string> = {}) => runFromS3WithArgs(config, manifestUrl, [], extraEnv);
+  const runFromS3WithArgs = (config: Record<string, unknown>, manifestUrl: string, args: string[], extraEnv: Record<string, string> = {}) => {
     const dir = mkdtempSync(join(tmpdir(), 'from-s3-'));
     const file = join(dir, 'config.json');
     writeFileSync(file, JSON.stringify(config));
     return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [BIN, '--config', file, '--from-s3', manifestUrl], { env: { ...process.env, ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [BIN, '--config', file, '--from-s3', manifestUrl, ...args], { env: { ...process.env, ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -91,7 +92,11 @@ describe('target-redshift --from-s3 <manifest>', function () {
       const big = { ...record(3, 'big', []), big: 123 };
       const first = await runFromS3(config, await jsonlManifest([[record(1, 'a', ['x']), record(2, null, [])], [record(1, 'a2', ['y', 'z']), big]], undefined, { bookmarks: 1 }));
       expect(first.code, first.stderr).to.equal(0);
-      expect(first.stdout).to.equal('{"type":"STATE","value":{"bookmarks":1}}\n');
+      // The state it commits and echoes: the manifest loaded (so a rerun skips it) and the manifest's own state.
+      const echoed = JSON.parse(first.stdout) as { value: { loaded_manifests: Record<string, string>; state: unknown }; commit: { sequence: number } };
+      expect(echoed.value.state).to.deep.equal({ bookmarks: 1 });
+      expect(Object.keys(echoed.value.loaded_manifests)).to.have.length(1);
+      expect(echoed.commit.sequence).to.equal(1);
       expect(await target.query(`SELECT id::int, name FROM jl_${dialect}.jobs ORDER BY id`)).to.deep.equal([{ id: 1, name: 'a2' }, { id: 2, name: null }, { id: 3, name: 'big' }]);
       expect(await target.query(`SELECT value FROM jl_${dialect}.jobs__tags ORDER BY 1`)).to.deep.equal([{ value: 'y' }, { value: 'z' }]);
       const replaced = await runFromS3(config, await jsonlManifest([[record(9, 'only', ['t'])]], 5));
@@ -107,7 +112,7 @@ describe('target-redshift --from-s3 <manifest>', function () {
     expect(first.code, first.stderr).to.equal(0);
     const second = await runFromS3(config, await csvManifest([record(1, null, ['z'])]));
     expect(second.code, second.stderr).to.equal(0);
-    expect(second.stdout).to.match(/^\{"type":"STATE","value":\{"run":"run\d+"\}\}\n$/);
+    expect(withoutCommits(second.stdout)).to.match(/^\{"type":"STATE","value":\{"loaded_manifests":\{"s3:\/\/etl\/stage\/_manifests\/run\d+\.json":"[^"]+","s3:\/\/etl\/stage\/_manifests\/run\d+\.json":"[^"]+"\},"state":\{"run":"run\d+"\}\}\}\n$/);
     expect(await db.query('SELECT id::int, name FROM csv_pg.jobs ORDER BY id')).to.deep.equal([{ id: 1, name: null }, { id: 2, name: '\\N' }, { id: 3, name: '' }]);
     expect(await db.query('SELECT _sdc_source_key_id::int AS id, value FROM csv_pg.jobs__tags ORDER BY 1, 2')).to.deep.equal([{ id: 1, value: 'z' }, { id: 3, value: 'w' }]);
     const replaced = await runFromS3(config, await csvManifest([record(7, 'seven', [])], 3));
@@ -127,6 +132,28 @@ describe('target-redshift --from-s3 <manifest>', function () {
     const copies = readFileSync(sqlLog, 'utf8').split('\n').filter((l) => l.startsWith('COPY'));
     expect(copies[0]).to.match(/^COPY "_sdc_stage_0" \("id", "name", "big"\) FROM 's3:\/\/etl\/stage\/jobs\/run\d+\/part-0\.csv\.gz' IAM_ROLE 'arn:aws:iam::1:role\/r' REGION 'eu-west-1' FORMAT AS CSV GZIP NULL AS '\\\\N' TIMEFORMAT 'auto' DATEFORMAT 'auto'$/);
     expect(await redshiftDb.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'csv_rs'")).to.deep.equal([]);
+  });
+
+  it('skips a manifest it already loaded, found in _sdc_state or given back with --state', async () => {
+    const config = { url: db.url, dialect: 'postgres', schema: 'skip_pg', s3: { bucket: 'etl', region: 'us-east-1', endpoint: s3.endpoint } };
+    const manifestUrl = await csvManifest([record(1, 'a', ['x']), record(2, 'b', [])]);
+    const first = await runFromS3(config, manifestUrl);
+    expect(first.code, first.stderr).to.equal(0);
+    await db.query("UPDATE skip_pg.jobs SET name = 'changed after the load' WHERE id = 1");
+    // A retry of the load step (the state in the warehouse says it is loaded): nothing is loaded again.
+    const again = await runFromS3(config, manifestUrl);
+    expect(again.code, again.stderr).to.equal(0);
+    expect(again.stderr).to.contain('manifest already loaded: skipped');
+    expect(JSON.parse(again.stdout)).to.deep.equal(JSON.parse(first.stdout));
+    expect(await db.query('SELECT name FROM skip_pg.jobs WHERE id = 1')).to.deep.equal([{ name: 'changed after the load' }]);
+    // In another schema (no _sdc_state row), the state echoed before, given back, says the same.
+    const elsewhere = { ...config, schema: 'skip_other' };
+    const state = join(mkdtempSync(join(tmpdir(), 'from-s3-state-')), 'state.json');
+    writeFileSync(state, JSON.stringify((JSON.parse(first.stdout) as { value: unknown }).value));
+    const given = await runFromS3WithArgs(elsewhere, manifestUrl, ['--state', state]);
+    expect(given.code, given.stderr).to.equal(0);
+    expect(given.stderr).to.contain('manifest already loaded: skipped');
+    expect(await db.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'skip_other'")).to.deep.equal([]);
   });
 });
 

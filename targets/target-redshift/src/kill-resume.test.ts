@@ -6,39 +6,40 @@ import { expect } from 'chai';
 import type { TestDatabase } from '@observes/testkit/postgres-harness';
 import { BIN, databaseFor, lines, runCli } from './test-support.js';
 
-// Exactly-once merge under SIGKILL: kill the target at random moments of a multi-batch run, rerun from the
-// last STATE it echoed (as a tap resuming from that bookmark would), and compare with a clean single run.
+// Exactly-once under SIGKILL, for every write mode: kill the target at random moments of a multi-batch run
+// holding a merge stream, an append stream and a full refresh, resume from the state the warehouse committed
+// (`--committed-state`, as `observes run` and the plain-shell recipe do), and compare with a clean run.
 
 const KILLS = 20;
-const RECORDS = 160;
+const MERGED = 160; // positions [0, 160): orders, merged by key
+const APPENDED = 320; // [160, 320): events, key-less, appended
+const TOTAL = 400; // [320, 400): snapshot, a full refresh ending in ACTIVATE_VERSION
 const STATE_EVERY = 8;
+const VERSION = 1_764_000_000_000;
 
-const schemaMessage = {
-  type: 'SCHEMA',
-  stream: 'orders',
-  key_properties: ['id'],
-  schema: {
-    type: 'object',
-    properties: {
-      id: { type: 'integer' },
-      rev: { type: 'integer' },
-      customer: { type: 'object', properties: { name: { type: 'string' } } },
-      lines: { type: 'array', items: { type: 'object', properties: { sku: { type: 'string' }, qty: { type: 'integer' } } } },
-    },
-  },
-};
+const object = (properties: Record<string, unknown>) => ({ type: 'object', properties });
+const schemas = [
+  { type: 'SCHEMA', stream: 'orders', key_properties: ['id'], schema: object({ id: { type: 'integer' }, rev: { type: 'integer' }, lines: { type: 'array', items: object({ sku: { type: 'string' }, qty: { type: 'integer' } }) } }) },
+  { type: 'SCHEMA', stream: 'events', key_properties: [], schema: object({ seq: { type: 'integer' }, tags: { type: 'array', items: { type: 'string' } } }) },
+  { type: 'SCHEMA', stream: 'snapshot', key_properties: [], schema: object({ seq: { type: 'integer' }, parts: { type: 'array', items: { type: 'integer' } } }) },
+];
 
-/** Record i updates key i % 40 with a different number of child rows each time. */
-function recordAt(i: number) {
-  const id = i % 40;
-  return { type: 'RECORD', stream: 'orders', record: { id, rev: i, customer: { name: `c${i}` }, lines: Array.from({ length: i % 4 }, (_, n) => ({ sku: `s${i}-${n}`, qty: n })) } };
+/** The message at position i. */
+function messageAt(i: number) {
+  if (i < MERGED) {
+    const id = i % 40;
+    return { type: 'RECORD', stream: 'orders', record: { id, rev: i, lines: Array.from({ length: i % 4 }, (_, n) => ({ sku: `s${i}-${n}`, qty: n })) } };
+  }
+  if (i < APPENDED) return { type: 'RECORD', stream: 'events', record: { seq: i, tags: Array.from({ length: i % 3 }, (_, n) => `t${i}.${n}`) } };
+  return { type: 'RECORD', stream: 'snapshot', version: VERSION, record: { seq: i, parts: Array.from({ length: i % 3 }, (_, n) => n) } };
 }
 
-/** The tap's output from position `from` (after the bookmark), with a STATE naming the next position every few records. */
+/** The tap's output after the bookmark `from`: a full refresh is always sent whole. */
 function tapOutput(from: number): string {
-  const messages: object[] = [schemaMessage];
-  for (let i = from; i < RECORDS; i++) {
-    messages.push(recordAt(i));
+  const messages: object[] = [...schemas];
+  for (let i = from > APPENDED ? APPENDED : from; i < TOTAL; i++) {
+    messages.push(messageAt(i));
+    if (i === TOTAL - 1) messages.push({ type: 'ACTIVATE_VERSION', stream: 'snapshot', version: VERSION });
     if ((i + 1) % STATE_EVERY === 0) messages.push({ type: 'STATE', value: { next: i + 1 } });
   }
   return lines(...messages);
@@ -50,7 +51,7 @@ function random(seed: number): () => number {
   return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
 }
 
-describe('target-redshift killed at random moments, then resumed from its last state', function () {
+describe('target-redshift killed at random moments, then resumed from its committed state (merge, append, full refresh)', function () {
   this.timeout(300_000);
   let db: TestDatabase;
   before(async () => {
@@ -60,9 +61,14 @@ describe('target-redshift killed at random moments, then resumed from its last s
     await db?.drop();
   });
 
+  /** Every table as values (key-less rows by content, their children through the row id that links them). */
   const snapshot = async (schema: string) => ({
-    orders: await db.query(`SELECT id, rev, customer__name FROM ${schema}.orders ORDER BY id`),
+    orders: await db.query(`SELECT id, rev FROM ${schema}.orders ORDER BY id`),
     lines: await db.query(`SELECT _sdc_source_key_id, _sdc_level_0_id, sku, qty FROM ${schema}.orders__lines ORDER BY 1, 2`),
+    events: await db.query(`SELECT seq FROM ${schema}.events ORDER BY seq`),
+    tags: await db.query(`SELECT e.seq, t._sdc_level_0_id, t.value FROM ${schema}.events__tags t JOIN ${schema}.events e ON e._sdc_row_id = t._sdc_source_key__sdc_row_id ORDER BY 1, 2`),
+    snapshot: await db.query(`SELECT seq FROM ${schema}.snapshot ORDER BY seq`),
+    parts: await db.query(`SELECT s.seq, p.value FROM ${schema}.snapshot__parts p JOIN ${schema}.snapshot s ON s._sdc_row_id = p._sdc_source_key__sdc_row_id ORDER BY 1, 2`),
   });
 
   it(`ends with the tables of a clean run after ${KILLS} kills`, async () => {
@@ -70,11 +76,19 @@ describe('target-redshift killed at random moments, then resumed from its last s
     const clean = await runCli(config('clean'), tapOutput(0));
     expect(clean.code, clean.stderr).to.equal(0);
     const expected = await snapshot('clean');
-    expect(expected.orders).to.have.length(40);
+    expect([expected.orders.length, expected.events.length, expected.snapshot.length]).to.deep.equal([40, APPENDED - MERGED, TOTAL - APPENDED]);
 
-    const rand = random(20261128);
+    const rand = random(20261201);
     const dir = mkdtempSync(join(tmpdir(), 'kill-'));
     let killedMidRun = 0;
+    const resumedInside = new Set<string>();
+    const committedState = (file: string) =>
+      new Promise<{ next?: number }>((resolve, reject) => {
+        const child = spawn(process.execPath, [BIN, '--config', file, '--committed-state'], { stdio: ['ignore', 'pipe', 'inherit'] });
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as { next?: number }) : reject(new Error(`--committed-state exit ${code}`))));
+      });
     const killAndResume = async (k: number, afterStates: number, delay: number) => {
       const schema = `kill_${k}`;
       const file = join(dir, `${schema}.json`);
@@ -95,16 +109,20 @@ describe('target-redshift killed at random moments, then resumed from its last s
       const [, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])));
       if (killTimer) clearTimeout(killTimer);
       if (signal === 'SIGKILL') killedMidRun++;
-
-      const states = stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { value: { next: number } });
-      const resumeFrom = states.length > 0 ? states[states.length - 1].value.next : 0;
+      // The truth is the warehouse's record, whatever the target managed to echo before it died.
+      const resumeFrom = (await committedState(file)).next ?? 0;
+      resumedInside.add(resumeFrom === 0 ? 'start' : resumeFrom <= MERGED ? 'merge' : resumeFrom <= APPENDED ? 'append' : 'end');
       const rerun = await runCli(config(schema), tapOutput(resumeFrom));
       expect(rerun.code, rerun.stderr).to.equal(0);
-      expect(await snapshot(schema), `kill ${k}: after ${afterStates} states + ${delay} ms, resumed from ${resumeFrom}`).to.deep.equal(expected);
+      const got = await snapshot(schema);
+      for (const key of Object.keys(expected) as Array<keyof typeof expected>) {
+        expect(got[key], `kill ${k}: after ${afterStates} states + ${delay} ms, resumed from ${resumeFrom}: table ${key} (${got[key].length} rows, clean run ${expected[key].length})`).to.deep.equal(expected[key]);
+      }
     };
-    // Kill after a random number of echoed states (0: before any) plus a random few milliseconds; two at a time.
-    const plans = Array.from({ length: KILLS }, () => [Math.floor(rand() * (RECORDS / STATE_EVERY - 2)), Math.floor(rand() * 40)]);
+    // Kill after a random number of echoed states (0: before any) plus a random delay (the last ones land in the refresh); two at a time.
+    const plans = Array.from({ length: KILLS }, () => [Math.floor(rand() * (APPENDED / STATE_EVERY)), Math.floor(rand() * 150)]);
     for (let k = 0; k < KILLS; k += 2) await Promise.all(plans.slice(k, k + 2).map(([states, delay], i) => killAndResume(k + i, states, delay)));
     expect(killedMidRun, 'kills that landed before the run ended').to.be.at.least(KILLS * 0.75);
+    expect([...resumedInside], 'resumed within the merge and the append parts').to.include.members(['merge', 'append']);
   });
 });

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { meltanoStream, meltanoStreamNames } from '@observes/testkit/conformance-streams';
 import type { TestDatabase } from '@observes/testkit/postgres-harness';
-import { TEST_SERVERS, databaseFor, dialectOf, runInProcess, type InProcessResult } from './test-support.js';
+import { TEST_SERVERS, databaseFor, dialectOf, runInProcess, withoutCommits, type InProcessResult } from './test-support.js';
 
 // The Meltano SDK's canonical target test streams (tests/conformance/meltano, with its README saying how the
 // Meltano suite judges each and where we deliberately differ), run through target-redshift on every test server.
@@ -39,7 +39,7 @@ const CASES: Record<string, Case> = {
   camelcase_complex_schema: {
     files: ['camelcase_complex_schema'],
     check: async (q) => {
-      expect(await q("SELECT table_name FROM information_schema.tables WHERE table_schema = 'SCHEMA'")).to.deep.equal([]);
+      expect(await q("SELECT table_name FROM information_schema.tables WHERE table_schema = 'SCHEMA' AND table_name <> '_sdc_state'")).to.deep.equal([]);
     },
   },
   duplicate_records: {
@@ -103,7 +103,7 @@ const CASES: Record<string, Case> = {
   record_missing_fields: {
     files: ['record_missing_fields'],
     check: async (q, result) => {
-      expect(result.stdout).to.equal('{"type":"STATE","value":{}}\n');
+      expect(withoutCommits(result.stdout)).to.equal('{"type":"STATE","value":{}}\n');
       expect(await q('SELECT id::int, optional FROM S.record_missing_fields ORDER BY id')).to.deep.equal([{ id: 1, optional: 'now you see me' }, { id: 2, optional: null }]);
     },
   },

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
-import { MessageWriter, ProtocolError, StreamChecker, keyDetails, readMessageBatches, serializeJson, type JsonRecord, type Logger, type ReadMessage, type SchemaMessage } from '@observes/protocol';
+import { MessageWriter, ProtocolError, StreamChecker, keyDetails, pipelineId, readMessageBatches, serializeJson, type CommitInfo, type JsonRecord, type Logger, type ReadMessage, type SchemaMessage } from '@observes/protocol';
 import { MAX_COLUMNS, SchemaEvolution, locateColumn, planStream, toIdentifier, type StreamPlan } from '@observes/target-core';
 import { BatchLoader, type Batch, type BufferedRecord } from './batch-loader.js';
+import type { Dialect } from './dialects/dialect.js';
 import type { TargetConfig } from './config.js';
 import { postgresDialect } from './dialects/postgres.js';
 import { redshiftDialect } from './dialects/redshift.js';
-import { openWarehouse } from './warehouse.js';
+import { StateTable } from './state-table.js';
+import { openWarehouse, type Warehouse } from './warehouse.js';
 
 /** Longest input line accepted (a SUPER value holds 16 MB). */
 const MAX_LINE_BYTES = 64 * 1024 * 1024;
@@ -26,6 +28,9 @@ interface StreamBuffer {
   eofVersion?: number;
   /** Undeclared fields already reported (by path, list positions left out). */
   reported: Set<string>;
+  /** Key-less live streams: records (and their bytes) that came before the last STATE, which covers them. */
+  covered: number;
+  coveredBytes: number;
 }
 
 /**
@@ -50,19 +55,45 @@ export interface RunTargetOptions {
   log: Logger;
   /** Identifies the run in key-less rows' `_sdc_row_id`. Default `OBSERVES_RUN_ID`, else a random id. */
   runId?: string;
+  /**
+   * Asked when the input ended: whether it really ended (`connectRunnerLink` of `@observes/protocol`: under
+   * `observes run`, an input that ends because the runner died is not the end). When false nothing more is
+   * committed: no last flush, no end-of-input replacement. Default: always true.
+   */
+  inputComplete?: () => Promise<boolean>;
+  /** Environment (`OBSERVES_PIPELINE`, `OBSERVES_STATE_SEQUENCE`, `OBSERVES_RUN_ID`; default `process.env`). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The pipeline's commit record in the target schema (see {@link StateTable}). */
+export function stateTableOf(warehouse: Warehouse, dialect: () => Dialect, config: TargetConfig, env: NodeJS.ProcessEnv = process.env): StateTable {
+  return new StateTable(warehouse, dialect, config.schema, pipelineId(config.state_id, config.schema, env));
+}
+
+/** The input ended because the runner died: nothing more is committed. */
+export class OrphanedInputError extends Error {
+  constructor() {
+    super('the input ended without the runner saying it was complete: nothing more committed, no end-of-input replacement');
+    this.name = 'OrphanedInputError';
+  }
 }
 
 /**
  * Reads a Singer stream and loads it. A STATE line is written to `output` only once every record before it
- * is committed. Batches flush by rows (per stream), bytes (all streams) and age; any flush flushes every
- * stream so the latest state can follow.
+ * is committed, and it is committed with them: each flush (all streams' batches and the STATE they lead to)
+ * is one transaction that also writes the state into the schema's `_sdc_state` table, so a crash between the
+ * commit and the echo loses nothing (`--committed-state` reads it back). Batches flush by rows (per stream),
+ * bytes (all streams) and age; any flush flushes every stream so the latest state can follow.
  */
-export async function runTarget({ config, input, output, log, runId }: RunTargetOptions): Promise<void> {
+export async function runTarget({ config, input, output, log, runId, inputComplete, env = process.env }: RunTargetOptions): Promise<void> {
   const warehouse = await openWarehouse(config);
   const dialect = warehouse.dialect === 'postgres' ? postgresDialect : redshiftDialect;
   // The AWS SDK takes a while to load: only when S3 staging is configured.
   const stager = config.s3?.iam_role && dialect.copyFromS3 ? new (await import('./s3-staging.js')).S3Stager(config.s3) : undefined;
-  const loader = new BatchLoader(warehouse, dialect, config, log, { stager, runId: runId ?? process.env.OBSERVES_RUN_ID ?? randomUUID() });
+  const run = runId ?? env.OBSERVES_RUN_ID ?? randomUUID();
+  // The state table spells its SQL in the loader's dialect, as the loader reads it from the server at init.
+  const stateTable = stateTableOf(warehouse, () => loader.dialect, config, env);
+  const loader = new BatchLoader(warehouse, dialect, config, log, { stager, runId: run, writeLock: () => stateTable.writeLockStatements() });
   const writer = new MessageWriter(output);
   const checker = new StreamChecker({ validateRecords: config.validate_records, invalidText: config.invalid_text });
   const streams = new Map<string, StreamBuffer>();
@@ -104,44 +135,74 @@ export async function runTarget({ config, input, output, log, runId }: RunTarget
 
   const buffered = (buffer: StreamBuffer) => buffer.byKey?.size ?? buffer.list!.length;
 
-  const takeBatch = (buffer: StreamBuffer): Batch | undefined => {
-    const records = buffer.byKey ? [...buffer.byKey.values()] : buffer.list!;
-    if (records.length === 0) return undefined;
-    if (buffer.byKey) buffer.byKey = new Map();
-    else buffer.list = [];
-    bufferedBytes -= buffer.bytes;
+  /** Appended rows: key-less records of live tables (a replay would add them again). */
+  const appends = (buffer: StreamBuffer) => buffer.list !== undefined && buffer.version === undefined && !config.hard_delete;
+  let warnedUncovered = false;
+
+  /**
+   * Takes a stream's buffered records for a flush. Appended rows are taken only with a state that covers them
+   * (the records before the flush's STATE), so they commit in its transaction and a run resumed from the
+   * committed state never sends them again; the rest wait for the next STATE. `all`: every record (the end of
+   * input, a new SCHEMA or version), and when the waiting rows outgrow `batch_size_bytes` (a tap sending STATE
+   * too rarely, or a full refresh of another stream holding the states): then they commit uncovered, logged once.
+   */
+  const takeBatch = (buffer: StreamBuffer, withState: boolean, all: boolean): Batch | undefined => {
+    let count = buffered(buffer);
+    let bytes = buffer.bytes;
+    if (appends(buffer) && !all) {
+      count = withState ? buffer.covered : 0;
+      bytes = withState ? buffer.coveredBytes : 0;
+      if (buffer.bytes - bytes >= config.batch_size_bytes) {
+        if (!warnedUncovered) log.warn('appended rows commit without a state that covers them: a crash before the next state replays them', { stream: buffer.plan.stream, bytes: buffer.bytes - bytes, hint: 'the tap sends STATE too rarely, or another stream\'s full refresh holds the states' });
+        warnedUncovered = true;
+        count = buffered(buffer);
+        bytes = buffer.bytes;
+      }
+    }
+    if (count === 0) return undefined;
+    let records: BufferedRecord[];
+    if (buffer.byKey) {
+      records = [...buffer.byKey.values()];
+      buffer.byKey = new Map();
+    } else {
+      records = buffer.list!.splice(0, count);
+    }
+    buffer.covered = Math.max(0, buffer.covered - count);
+    buffer.coveredBytes = Math.max(0, buffer.coveredBytes - bytes);
+    bufferedBytes -= bytes;
     bufferedRecords -= records.length;
-    buffer.bytes = 0;
+    buffer.bytes -= bytes;
     return { plan: buffer.plan, records, version: buffer.version };
   };
 
-  /** Hands every buffered record (and the state they cover) to a new flush, after the one in flight finished. */
-  const flushAll = async (): Promise<void> => {
-    const batches = [...streams.values()].map(takeBatch).filter((b): b is Batch => b !== undefined);
+  /** Hands the buffered records (and the state they lead to) to a new flush, after the one in flight finished; `all`: every record (see {@link takeBatch}). */
+  const flushAll = async (all = false): Promise<void> => {
     const state = holding() ? undefined : pendingState;
+    const batches = [...streams.values()].map((buffer) => takeBatch(buffer, state !== undefined, all)).filter((b): b is Batch => b !== undefined);
     if (state) pendingState = undefined;
-    oldest = 0;
+    oldest = bufferedRecords > 0 ? Date.now() : 0;
     if (batches.length === 0 && !state) return;
     if (batches.length > 0) await inflight;
     checkFailure();
     inflight = inflight.then(async () => {
-      for (const batch of batches) {
-        const started = Date.now();
-        const records = batch.records.length;
-        await loader.load(batch);
-        log.info('batch committed', { stream: batch.plan.stream, records, version: batch.version, ms: Date.now() - started });
-        loaded[batch.plan.stream] = (loaded[batch.plan.stream] ?? 0) + records;
+      const started = Date.now();
+      const counts = batches.map((batch) => batch.records.length);
+      let commit: CommitInfo | undefined;
+      await loader.loadAll(batches, state ? async () => void (commit = await stateTable.write(state.value, env.OBSERVES_RUN_ID ?? run, env)) : undefined);
+      for (const [i, batch] of batches.entries()) {
+        log.info('batch committed', { stream: batch.plan.stream, records: counts[i], version: batch.version, ms: Date.now() - started, ...(commit ? { sequence: commit.sequence } : {}) });
+        loaded[batch.plan.stream] = (loaded[batch.plan.stream] ?? 0) + counts[i];
       }
-      if (state) await writer.write({ type: 'STATE', value: state.value });
+      if (state) await writer.writeRaw(serializeJson({ type: 'STATE', value: state.value, commit }) + '\n');
     });
     inflight.catch((error: unknown) => {
       failure ??= error;
     });
   };
 
-  /** Flushes everything and waits until it is committed. */
-  const settle = async (): Promise<void> => {
-    await flushAll();
+  /** Flushes (with `all`, everything) and waits until it is committed. */
+  const settle = async (all = false): Promise<void> => {
+    await flushAll(all);
     await inflight;
     checkFailure();
   };
@@ -223,7 +284,7 @@ export async function runTarget({ config, input, output, log, runId }: RunTarget
         const plan = planStream(message.stream, message.schema, message.key_properties, { ...planOptions, maxIdentifierBytes: loader.maxIdentifierBytes });
         checkPlan(plan, read.line);
         // What came under the old schema is flushed with the old plan first.
-        const flushed = old && buffered(old) > 0 ? flushAll() : undefined;
+        const flushed = old && buffered(old) > 0 ? flushAll(true) : undefined;
         const metadataFields = config.hard_delete || config.add_metadata_columns ? ['_sdc_deleted_at'] : [];
         streams.set(message.stream, {
           schema: message,
@@ -234,6 +295,8 @@ export async function runTarget({ config, input, output, log, runId }: RunTarget
           version: old?.version,
           eofVersion: replaceOnEof(message.stream) ? runVersion : undefined,
           reported: old?.reported ?? new Set(),
+          covered: 0,
+          coveredBytes: 0,
         });
         return flushed;
       }
@@ -254,7 +317,7 @@ export async function runTarget({ config, input, output, log, runId }: RunTarget
         }
         if (version !== buffer.version && buffered(buffer) > 0) {
           // Records of another version go to other tables: flush, then buffer this record.
-          return flushAll().then(() => handle(read));
+          return flushAll(true).then(() => handle(read));
         }
         buffer.version = version;
         const record = message.record;
@@ -287,6 +350,11 @@ export async function runTarget({ config, input, output, log, runId }: RunTarget
       }
       case 'STATE':
         pendingState = { value: message.value };
+        for (const buffer of streams.values()) {
+          if (!buffer.list) continue;
+          buffer.covered = buffer.list.length;
+          buffer.coveredBytes = buffer.bytes;
+        }
         // Nothing buffered: the state follows whatever is in flight.
         return bufferedRecords === 0 ? flushAll() : undefined;
       case 'ACTIVATE_VERSION': {
@@ -351,9 +419,11 @@ export async function runTarget({ config, input, output, log, runId }: RunTarget
       }
       if (oldest !== 0 && Date.now() - oldest >= config.batch_max_age_seconds * 1000) await flushAll();
     }
-    await settle();
+    // An input that ended because the runner died is not the end: no last flush, no end-of-input replacement.
+    if (!(await (inputComplete?.() ?? true))) throw new OrphanedInputError();
+    await settle(true);
     await finishVersions();
-    await settle();
+    await settle(true);
     const sequences = replacedSequences + checker.replacedText;
     if (sequences > 0) log.warn('text no warehouse stores was replaced with U+FFFD (invalid_text is "replace")', { replaced: sequences, undecodable_lines: replacedLines, in_values: checker.replacedText });
     await writer.end();

@@ -1,6 +1,6 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { createLogger, logFailure, MessageWriter, UsageError } from '@observes/protocol';
+import { connectRunnerLink, createLogger, formatCommittedState, logFailure, MessageWriter, UsageError } from '@observes/protocol';
 import type { S3Manifest } from '@observes/target-core';
 import { createS3Client } from '@observes/state';
 import { loadConfig } from './config.js';
@@ -15,6 +15,8 @@ const args = await yargs(hideBin(process.argv))
   .option('period', { type: 'string', describe: 'Backup period (e.g. 2026-11): replaces that period\'s file set' })
   .option('run-id', { type: 'string', describe: 'Run id used in keys and the manifest name' })
   .option('max-line-bytes', { type: 'number', describe: 'Longest accepted input line in bytes' })
+  .option('committed-state', { type: 'boolean', describe: 'Print the last committed state ({} when none) and exit: tap --state <(target-s3 --config c.json --committed-state)' })
+  .option('commit-record', { type: 'boolean', describe: 'Print the last committed state with its sequence and run as JSON (null when none) and exit' })
   .strict()
   .help()
   .version(false)
@@ -33,14 +35,20 @@ function recordsLoaded(manifest: S3Manifest): Record<string, number> {
   return out;
 }
 
+// First thing: a runner that is already gone must not get a load completed.
+const link = args.committedState || args.commitRecord ? undefined : connectRunnerLink();
 try {
   const config = loadConfig(args.config, { period: args.period, run_id: args['run-id'] });
   const client = createS3Client({ endpoint: config.endpoint, region: config.region });
-  const target = new S3Target({ config, client, output: new MessageWriter(process.stdout), logger, maxLineBytes: args['max-line-bytes'] });
-  const manifest = await target.run(process.stdin);
-  const files = Object.values(manifest.streams).reduce((n, s) => n + s.files.length, 0);
-  if (files === 0 && manifest.state === undefined) logger.warn('empty input: no record and no STATE was read (did the tap write its messages to stdout?)');
-  logger.info('done', { run_id: manifest.run_id, streams: Object.keys(manifest.streams).length, files, records_loaded: recordsLoaded(manifest) });
+  const target = new S3Target({ config, client, output: new MessageWriter(process.stdout), logger, maxLineBytes: args['max-line-bytes'], inputComplete: link?.inputComplete });
+  if (!link) {
+    process.stdout.write(formatCommittedState(await target.committedState(), Boolean(args.commitRecord)));
+  } else {
+    const manifest = await target.run(process.stdin);
+    const files = Object.values(manifest.streams).reduce((n, s) => n + s.files.length, 0);
+    if (files === 0 && manifest.state === undefined) logger.warn('empty input: no record and no STATE was read (did the tap write its messages to stdout?)');
+    logger.info('done', { run_id: manifest.run_id, streams: Object.keys(manifest.streams).length, files, records_loaded: recordsLoaded(manifest) });
+  }
   client.destroy();
 } catch (error) {
   // 2 for a bad config (or a refused S3 request), 1 for bad input or an S3 failure a rerun may fix.

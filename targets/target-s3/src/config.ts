@@ -39,6 +39,11 @@ export interface TargetS3Config {
   validate_records: boolean;
   /** CSV only: nesting levels flattened; deeper objects and lists are stored as JSON text (default unlimited). */
   max_nesting?: number;
+  /**
+   * Pipeline id the commit head is filed under (`_manifests/_head/<id>.json`, which names the latest run's
+   * manifest for `--committed-state`). Default: the runner's `OBSERVES_PIPELINE` (the unit name), else `default`.
+   */
+  state_id?: string;
 }
 
 /** The config is invalid: lists every problem at once. */
@@ -67,6 +72,7 @@ const SCHEMA = {
     region: { type: 'string' },
     validate_records: { type: 'boolean' },
     max_nesting: { type: 'integer', minimum: 0 },
+    state_id: { type: 'string', minLength: 1 },
   },
 };
 const validate = new Ajv({ allErrors: true }).compile(SCHEMA);
@@ -99,6 +105,7 @@ export function resolveConfig(raw: unknown, overrides: Partial<TargetS3Config> =
     region: c.region,
     validate_records: c.validate_records ?? true,
     max_nesting: c.max_nesting,
+    state_id: c.state_id,
   };
 }
 

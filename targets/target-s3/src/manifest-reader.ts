@@ -10,9 +10,9 @@ async function getBytes(client: S3Client, url: string): Promise<Buffer> {
   return Buffer.from(await response.Body!.transformToByteArray());
 }
 
-/** Reads a manifest by its `s3://` URL. */
+/** Reads a manifest by its `s3://` URL (numbers a double cannot hold, in its state, as `ExactNumber`). */
 export async function readManifest(client: S3Client, url: string): Promise<S3Manifest> {
-  return JSON.parse((await getBytes(client, url)).toString('utf8')) as S3Manifest;
+  return parseJsonLossless((await getBytes(client, url)).toString('utf8')) as S3Manifest;
 }
 
 /**

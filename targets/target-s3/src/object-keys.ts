@@ -34,3 +34,11 @@ export function fileKey(folder: string, part: number, format: 'jsonl' | 'csv', t
 export function manifestKey(prefix: string, runOrPeriod: string): string {
   return join(prefix, '_manifests', `${runOrPeriod}.json`);
 }
+
+/**
+ * Key of the commit head of a pipeline: `<prefix>/_manifests/_head/<pipeline id>.json`, naming the
+ * manifest of its latest run (and the one before), so that a new run finds the last committed state.
+ */
+export function headKey(prefix: string, pipelineId: string): string {
+  return join(prefix, '_manifests', '_head', `${keySegment(pipelineId)}.json`);
+}

@@ -56,7 +56,7 @@ describe('target-s3', () => {
   it('writes gzip JSON lines per stream with exact numbers and a manifest listing every file', async () => {
     const { manifest, states } = await run([SCHEMA('jobs'), RECORD('jobs', 1), RECORD('jobs', 2), SCHEMA('users'), RECORD('users', 7), STATE(1)], { prefix: 'p1', run_id: 'r1' });
     expect(states).to.deep.equal([{ n: 1 }]);
-    expect(await keys('p1/')).to.deep.equal(['p1/_manifests/r1.json', 'p1/jobs/r1/part-00000.jsonl.gz', 'p1/users/r1/part-00000.jsonl.gz']);
+    expect(await keys('p1/')).to.deep.equal(['p1/_manifests/_head/default.json', 'p1/_manifests/r1.json', 'p1/jobs/r1/part-00000.jsonl.gz', 'p1/users/r1/part-00000.jsonl.gz']);
     const stored = await readManifest(s3.client, 's3://data/p1/_manifests/r1.json');
     expect(stored).to.deep.equal(JSON.parse(JSON.stringify(manifest)));
     expect(stored).to.deep.include({ manifest_version: 1, run_id: 'r1', format: 'jsonl.gz', state: { n: 1 } });

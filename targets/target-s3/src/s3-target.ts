@@ -1,7 +1,7 @@
-import { DeleteObjectsCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { readMessageBatches, StreamChecker, type JsonSchema, type Logger, type MessageWriter } from '@observes/protocol';
-import { isTransientS3Error, withRetry } from '@observes/state';
-import type { S3Manifest, S3ManifestFile } from '@observes/target-core';
+import { DeleteObjectsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { nextSequence, pipelineId, readMessageBatches, serializeJson, StreamChecker, type CommittedState, type JsonSchema, type Logger, type MessageWriter } from '@observes/protocol';
+import type { S3Manifest, S3ManifestFile, S3ManifestStream } from '@observes/target-core';
+import { CommitRecords, type CommitScan } from './commit-records.js';
 import type { TargetS3Config } from './config.js';
 import { GzipUpload } from './gzip-upload.js';
 import { fileKey, manifestKey, streamFolder } from './object-keys.js';
@@ -43,31 +43,71 @@ export interface S3TargetOptions {
   maxLineBytes?: number;
   /** Clock in ms, injectable for tests (default `Date.now`). */
   now?: () => number;
+  /**
+   * Asked once the input ended: whether it really ended (the runner link, `connectRunnerLink` of
+   * `@observes/protocol`); when false nothing more is stored (default: always true).
+   */
+  inputComplete?: () => Promise<boolean>;
+  /** Environment (`OBSERVES_PIPELINE`, `OBSERVES_STATE_SEQUENCE`; default `process.env`). */
+  env?: NodeJS.ProcessEnv;
 }
+
+/** The input ended without the runner saying it was complete: the runner died mid-run. */
+export class OrphanedInputError extends Error {
+  constructor() {
+    super('the input ended without the runner saying it was complete: nothing more stored, the last manifest stays as it was');
+    this.name = 'OrphanedInputError';
+  }
+}
+
+/** The part number in a file URL (`…/part-00012.jsonl.gz` → 12). */
+const partOf = (url: string) => Number(/part-(\d+)\.[a-z]+\.gz$/.exec(url)?.[1] ?? -1);
 
 /**
  * Writes a Singer stream to S3 as gzip JSON lines or flattened CSV, one folder per stream and run
  * (or period), rotating files by size. The manifest (`_manifests/<run>.json`) is rewritten at each
  * flush and lists every finished file; a STATE is echoed only after the files holding the records
- * before it and the manifest listing them are stored. On bad input or an S3 failure it stops without
+ * before it and the manifest listing them are stored. The manifest is the commit record: it holds
+ * that state with its commit sequence, and a run with the same run id as an unfinished one continues
+ * its files (its input resumes from that state). On bad input or an S3 failure it stops without
  * echoing anything further and aborts the uploads in progress.
  */
 export class S3Target {
   private readonly streams = new Map<string, StreamFiles>();
+  /** Streams of the continued manifest not seen again yet: listed as they were. */
+  private readonly carried = new Map<string, S3ManifestStream>();
   private pendingState: { value: unknown } | undefined;
+  private committed: CommittedState | undefined;
   private oldestUnflushed: number | undefined;
   private readonly now: () => number;
   private readonly config: TargetS3Config;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly records: CommitRecords;
+  private readonly manifestKey: string;
+  private scan: CommitScan | undefined;
 
   constructor(private readonly options: S3TargetOptions) {
     this.config = options.config;
     this.now = options.now ?? Date.now;
+    this.env = options.env ?? process.env;
+    this.manifestKey = manifestKey(this.config.prefix, this.runName);
+    this.records = new CommitRecords(options.client, this.config.bucket, this.config.prefix, pipelineId(this.config.state_id, 'default', this.env));
+  }
+
+  private get runName(): string {
+    return this.config.period ?? this.config.run_id;
+  }
+
+  /** The pipeline's last committed state (what `--committed-state` prints), or undefined. */
+  async committedState(): Promise<CommittedState | undefined> {
+    return (await this.records.scan(this.manifestKey)).committed;
   }
 
   /** Consumes the input; resolves with the final manifest once everything is stored. */
   async run(input: AsyncIterable<Buffer | string>): Promise<S3Manifest> {
     const checker = new StreamChecker({ validateRecords: this.config.validate_records });
     try {
+      await this.prepare();
       for await (const batch of readMessageBatches(input, { maxLineBytes: this.options.maxLineBytes })) {
         for (const read of batch) {
           checker.check(read);
@@ -91,7 +131,9 @@ export class S3Target {
           }
         }
       }
-      const manifest = await this.flush();
+      // An input that ended because the runner died is not the end: no last flush, no period replacement.
+      if (!(await (this.options.inputComplete?.() ?? true))) throw new OrphanedInputError();
+      const manifest = await this.flush(true);
       if (this.config.period) await this.deleteStaleFiles();
       return manifest;
     } catch (error) {
@@ -108,8 +150,14 @@ export class S3Target {
     const encoder = this.config.format === 'csv' ? new CsvEncoder(stream, schema, keyProperties, this.config.max_nesting) : (known?.encoder ?? new JsonLinesEncoder(stream));
     if (known) Object.assign(known, { schema, schemaText, keyProperties, encoder });
     else {
-      const folder = streamFolder(this.config.prefix, stream, this.config.period ?? this.config.run_id);
-      this.streams.set(stream, { schema, schemaText, keyProperties, encoder, folder, files: [], open: new Map(), nextPart: new Map() });
+      const folder = streamFolder(this.config.prefix, stream, this.runName);
+      // A continued stream keeps its listed files; new parts are numbered after them (unlisted parts of the killed attempt are overwritten).
+      const carried = this.carried.get(stream);
+      this.carried.delete(stream);
+      const files = carried?.files ?? [];
+      const nextPart = new Map<string, number>();
+      for (const file of files) nextPart.set(file.table, Math.max(nextPart.get(file.table) ?? 0, partOf(file.url) + 1));
+      this.streams.set(stream, { schema, schemaText, keyProperties, encoder, folder, files, open: new Map(), nextPart, version: carried?.version });
     }
   }
 
@@ -156,34 +204,50 @@ export class S3Target {
     return { url: `s3://${this.config.bucket}/${key}`, table: file.table, rows: file.rows, bytes, columns: [...file.columns] };
   }
 
-  /** Stores every open file, then the manifest, then echoes the latest STATE. */
-  private async flush(): Promise<S3Manifest> {
+  /**
+   * Finds the last committed state and this run's manifest: an unfinished one (an earlier attempt of
+   * the same run id, killed) is continued, a finished one (a period run again) is started over.
+   */
+  private async prepare(): Promise<void> {
+    this.scan = await this.records.scan(this.manifestKey);
+    this.committed = this.scan.committed;
+    const own = this.scan.own;
+    if (own && !own.complete) {
+      for (const [stream, listed] of Object.entries(own.streams)) this.carried.set(stream, listed);
+      this.options.logger.info('continuing the files of an unfinished attempt of this run', { manifest: this.manifestKey, sequence: own.commit?.sequence });
+    }
+  }
+
+  /** Stores every open file, then the manifest (the commit), then echoes the latest STATE with its commit info. */
+  private async flush(final = false): Promise<S3Manifest> {
     for (const files of this.streams.values()) await this.closeFiles(files);
-    const manifest = this.manifest();
-    const body = JSON.stringify(manifest, null, 2);
-    const key = manifestKey(this.config.prefix, this.config.period ?? this.config.run_id);
-    await withRetry(() => this.options.client.send(new PutObjectCommand({ Bucket: this.config.bucket, Key: key, Body: body, ContentType: 'application/json' })), {
-      retries: 4,
-      isRetryable: isTransientS3Error,
-    });
+    const state = this.pendingState;
+    if (state) this.committed = { value: state.value, sequence: nextSequence(this.committed?.sequence, this.env), run_id: this.config.run_id, committed_at: new Date(this.now()).toISOString() };
+    const manifest = this.manifest(final);
+    await this.records.advanceHead(this.scan!, this.runName, this.manifestKey);
+    await this.records.putManifest(this.manifestKey, manifest);
+    this.scan!.headStored = true;
     this.oldestUnflushed = undefined;
-    if (this.pendingState) {
-      await this.options.output.write({ type: 'STATE', value: this.pendingState.value });
+    if (state) {
+      const { value, ...commit } = this.committed!;
+      await this.options.output.writeRaw(serializeJson({ type: 'STATE', value, commit }) + '\n');
       this.pendingState = undefined;
     }
     return manifest;
   }
 
-  private manifest(): S3Manifest {
+  private manifest(complete: boolean): S3Manifest {
+    const streams: Record<string, S3ManifestStream> = Object.fromEntries(this.carried);
+    for (const [stream, s] of this.streams) streams[stream] = { schema: s.schema, key_properties: s.keyProperties, ...(s.version !== undefined ? { version: s.version } : {}), files: s.files };
+    const committed = this.committed;
     return {
       manifest_version: 1,
-      run_id: this.config.period ?? this.config.run_id,
+      run_id: this.runName,
       created_at: new Date(this.now()).toISOString(),
       format: this.config.format === 'csv' ? 'csv.gz' : 'jsonl.gz',
-      streams: Object.fromEntries(
-        [...this.streams].map(([stream, s]) => [stream, { schema: s.schema, key_properties: s.keyProperties, ...(s.version !== undefined ? { version: s.version } : {}), files: s.files }]),
-      ),
-      ...(this.pendingState ? { state: this.pendingState.value } : {}),
+      streams,
+      ...(committed ? { state: committed.value, commit: { sequence: committed.sequence, ...(committed.run_id ? { run_id: committed.run_id } : {}), ...(committed.committed_at ? { committed_at: committed.committed_at } : {}) } } : {}),
+      ...(complete ? { complete: true } : {}),
     };
   }
 

@@ -29,7 +29,8 @@ async function fixture(format: 'jsonl' | 'csv'): Promise<TargetFixture> {
   const s3 = server!;
   const prefix = `suite-${++fixtures}`;
   const files = async () => {
-    const listed = await s3.client.send(new ListObjectsV2Command({ Bucket: 'suite', Prefix: `${prefix}/_manifests/` }));
+    // The manifests, not the commit heads under _manifests/_head/.
+    const listed = await s3.client.send(new ListObjectsV2Command({ Bucket: 'suite', Prefix: `${prefix}/_manifests/`, Delimiter: '/' }));
     const manifests = await Promise.all((listed.Contents ?? []).map((o) => readManifest(s3.client, `s3://suite/${o.Key}`)));
     return manifests.flatMap((m) => Object.values(m.streams).flatMap((s) => s.files));
   };

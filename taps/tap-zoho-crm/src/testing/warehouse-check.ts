@@ -2,9 +2,12 @@ import { expect } from 'chai';
 import type { TestDatabase } from '@observes/testkit';
 import { fakeFields, expectedRecords, type FakeRecord } from './fake-zoho-data.js';
 
-/** Every table of a schema with its rows, sorted: what a rerun must leave unchanged. */
+/**
+ * Every table of a schema with its rows, sorted: what a rerun must leave unchanged. Not the target's own
+ * `_sdc_state` (its commit record: a rerun commits its state anew, with a new sequence and time).
+ */
 export async function dumpSchema(db: TestDatabase, schema: string): Promise<Record<string, string[]>> {
-  const tables = await db.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1`, [schema]);
+  const tables = await db.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_name <> '_sdc_state' ORDER BY 1`, [schema]);
   const out: Record<string, string[]> = {};
   for (const { table_name } of tables) {
     const rows = await db.query(`SELECT * FROM "${schema}"."${table_name}"`);

@@ -67,6 +67,12 @@ export interface Dialect {
   copyFromStdin?(target: string, columns: string[]): string;
   /** `COPY ... FROM 's3://...'` of gzip CSV files under a prefix (redshift only). */
   copyFromS3?(target: string, columns: string[], url: string, iamRole: string, region: string): string;
+  /**
+   * Locks `schema.table` for the rest of the transaction against other writers, not readers: the target's
+   * write transactions all take the lock of the schema's `_sdc_state` table first, so two writers of a schema
+   * run one after the other (a merge's child DELETE then sees the rows another writer committed).
+   */
+  lockWriters(schema: string, table: string): string;
   /** Query returning `table_name, column_name, data_type, character_maximum_length, numeric_precision, numeric_scale` for a schema. */
   listColumns(): string;
 }

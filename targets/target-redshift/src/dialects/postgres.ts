@@ -12,6 +12,8 @@ export function postgresDialectFor(settings: ServerSettings): Dialect {
     ...shared,
     settings,
     forServer: postgresDialectFor,
+    // EXCLUSIVE conflicts with every lock but the ACCESS SHARE of plain reads.
+    lockWriters: (schema, table) => `LOCK TABLE ${common.table(schema, table)} IN EXCLUSIVE MODE`,
     widenColumn: (schema, table, change) => ({ statements: [common.alterColumnType(shared.columnType, schema, table, change)], inTransaction: true }),
     insertValues: (target, columns, rows, maxBytes) =>
       common.insertValues(target, columns, rows, maxBytes, (row) => `(${row.map((v, i) => literal(v, columns[i].type, escapes, '') + (columns[i].type.kind === 'json' && v !== null ? '::jsonb' : '')).join(', ')})`),

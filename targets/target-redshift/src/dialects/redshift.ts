@@ -17,6 +17,8 @@ export function redshiftDialectFor(settings: ServerSettings): Dialect {
     ...shared,
     settings,
     forServer: redshiftDialectFor,
+    // Redshift's LOCK has no modes (it is exclusive); only the target's own _sdc_state table is locked, which dashboards do not read.
+    lockWriters: (schema, table) => `LOCK ${common.table(schema, table)}`,
     widenColumn: (schema, table, change) =>
       change.from?.kind === 'string' && change.to.kind === 'string'
         ? { statements: [common.alterColumnType(shared.columnType, schema, table, change)], inTransaction: false }
