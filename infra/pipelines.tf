@@ -68,7 +68,7 @@ locals {
       { AWS_REGION = var.region },
       # A pipeline writing the warehouse logs in as its own database user (warehouse-users.tf).
       # The cluster requires SSL: target-redshift's ssl setting, from the environment.
-      contains(keys(local.warehouse_users), name) ? { REDSHIFT_USER = local.warehouse_users[name].user, REDSHIFT_HOST = aws_redshift_cluster.warehouse.dns_name, TARGET_REDSHIFT_SSL = "true" } : {},
+      contains(keys(local.warehouse_users), name) ? { REDSHIFT_USER = local.warehouse_users[name].user, REDSHIFT_HOST = aws_redshift_cluster.warehouse.dns_name, TARGET_REDSHIFT_SSL = "true", REDSHIFT_COPY_ROLE_ARN = aws_iam_role.redshift_copy.arn } : {},
       var.environment,
       lookup(var.pipeline_environment, name, {}),
     )

@@ -41,9 +41,9 @@ variable "bills_bucket" {
 }
 
 variable "etl_data_prefixes" {
-  description = "Prefixes of the staging bucket the Batch jobs may list, read, write and delete under."
+  description = "Prefixes of the staging bucket the Batch jobs may list, read, write and delete under (logrocket/: files LogRocket pushes, loaded by target-redshift --from-s3-prefix)."
   type        = list(string)
-  default     = ["dynamodb/", "backup_timedoctor/"]
+  default     = ["dynamodb/", "backup_timedoctor/", "logrocket/"]
 }
 
 variable "staging_expiration" {
@@ -67,7 +67,7 @@ variable "noncurrent_version_days" {
 variable "redshift_copy_prefixes" {
   description = "Prefixes of the staging bucket that Redshift COPY reads (target-redshift's `s3.prefix`, LogRocket-style drops)."
   type        = list(string)
-  default     = ["dynamodb/"]
+  default     = ["dynamodb/", "logrocket/"]
 }
 
 variable "dynamodb_tables" {

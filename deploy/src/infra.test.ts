@@ -146,7 +146,7 @@ describe('infra/ (Terraform checked without its providers)', function () {
       const { module: m } = await mutated([
         { file: 'iam.tf', from: 'resources = ["${local.bucket_arns.state}/*"]', to: 'resources = ["*"]' },
         { file: 'iam.tf', from: 'actions   = ["s3:GetObject", "s3:PutObject"]', to: 'actions   = ["s3:*"]' },
-        { file: 'variables.tf', from: 'default     = ["dynamodb/", "backup_timedoctor/"]', to: 'default     = ["dynamodb/", "backup_timedoctor/", "logrocket/"]' },
+        { file: 'variables.tf', from: 'default     = ["dynamodb/", "backup_timedoctor/", "logrocket/"]', to: 'default     = ["dynamodb/", "backup_timedoctor/", "logrocket/", "unused/"]' },
         { file: 'iam.tf', from: '  statement {\n    sid       = "DynamoDbScan"', to: '  statement {\n    sid       = "Bills"\n    actions   = ["s3:GetObject"]\n    resources = ["${local.bucket_arns.bills}/*"]\n  }\n  statement {\n    sid       = "DynamoDbScan"' },
       ]);
       const pipelines = await readPipelineFiles(EXAMPLES);
@@ -154,7 +154,7 @@ describe('infra/ (Terraform checked without its providers)', function () {
       const problems = checkIam(m, new Map([['job', access]]), defaults(m)).join('\n');
       expect(problems).to.match(/statement StateObjects: resource \* is a wildcard for s3:GetObject, s3:PutObject, s3:DeleteObject/);
       expect(problems).to.match(/statement CacheObjects: wildcard action s3:\*/);
-      expect(problems).to.match(/grants etl_data\/logrocket\/ \(var\.etl_data_prefixes\), which no pipeline of the job role uses/);
+      expect(problems).to.match(/grants etl_data\/unused\/ \(var\.etl_data_prefixes\), which no pipeline of the job role uses/);
       expect(problems).to.match(/statement Bills: grants the bills bucket, which no pipeline of the job role uses/);
       expect(problems).to.match(/the job role grants no objects of the state bucket, which its pipelines/);
     });
