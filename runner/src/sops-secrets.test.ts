@@ -129,7 +129,7 @@ describe('observes run --secrets (SOPS files the tests encrypt themselves)', () 
     const real = await run(process.execPath, [BIN, 'run', pipeline, '--secrets', secrets], { env });
     expect(`${real.stdout}${real.stderr}`).to.not.include('value-from-sops-42');
     const stateText = await import('node:fs/promises').then((f) => f.readFile(join(dir, 'state.json'), 'utf8'));
-    expect(JSON.parse(stateText), 'the tap received the decrypted value').to.deep.equal({ bookmarks: { items: { id: 12 } } });
+    expect((JSON.parse(stateText) as { value: unknown }).value, 'the tap received the decrypted value').to.deep.equal({ bookmarks: { items: { id: 12 } } });
     const missing = await run(process.execPath, [BIN, 'run', pipeline, '--dry-run'], { env }).catch((e: { code: number; stderr: string }) => e);
     expect((missing as { code: number }).code, 'without --secrets the variable is unset').to.equal(2);
   });

@@ -105,7 +105,8 @@ describe('observes run --step / --array-index (one Batch job per step, one child
       const load = await observes(['run', file, '--step', 'load'], { ...batchFree, AWS_BATCH_JOB_ID: 'loadjob-7', OBSERVES_RUN_ID: 'arrayjob-1' });
       expect(load.code, load.stderr).to.equal(0);
       expect((await readdir(dir)).filter((f) => f.startsWith('out.')).sort()).to.deep.equal(['out.1.arrayjob-1.jsonl', 'out.none.arrayjob-1.jsonl']);
-      expect(JSON.parse(await readFile(join(dir, 'phased.load.json'), 'utf8'))).to.deep.equal({ bookmarks: { items: { id: 5 } } });
+      const record = JSON.parse(await readFile(join(dir, 'phased.load.json'), 'utf8')) as { value: unknown; run_id: string };
+      expect(record).to.deep.include({ value: { bookmarks: { items: { id: 5 } } }, run_id: 'arrayjob-1' });
     });
 
     it('without --step runs every step and copy, as before', async () => {
