@@ -71,17 +71,8 @@ data "aws_iam_policy_document" "job" {
     resources = [for p in var.etl_data_prefixes : "${local.bucket_arns.etl_data}/${p}*"]
   }
 
-  # Bills: written by the compute-bills job.
-  statement {
-    sid       = "BillsList"
-    actions   = ["s3:ListBucket"]
-    resources = [local.bucket_arns.bills]
-  }
-  statement {
-    sid       = "BillsObjects"
-    actions   = ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"]
-    resources = ["${local.bucket_arns.bills}/*"]
-  }
+  # No pipeline writes the bills bucket yet: the compute-bills job's access comes with its pipeline
+  # (deploy/src/infra-checks.ts refuses access no pipeline uses).
 
   statement {
     sid       = "DynamoDbScan"
@@ -111,8 +102,9 @@ resource "aws_iam_role_policy_attachment" "execution" {
 
 data "aws_iam_policy_document" "execution_secrets" {
   statement {
-    actions   = ["secretsmanager:GetSecretValue"]
-    resources = [aws_secretsmanager_secret.pipelines.arn]
+    actions = ["secretsmanager:GetSecretValue"]
+    # The SOPS values, and the ETL users' warehouse logins (not the BI user's).
+    resources = concat([aws_secretsmanager_secret.pipelines.arn], [for name, u in local.warehouse_users : aws_secretsmanager_secret.warehouse_user[name].arn])
   }
 }
 
@@ -185,11 +177,12 @@ resource "aws_iam_role" "events" {
 }
 
 data "aws_iam_policy_document" "events" {
+  # Only the jobs the schedules submit (a phased pipeline's first step); later steps are submitted by people.
   statement {
     actions = ["batch:SubmitJob"]
     resources = concat(
       [aws_batch_job_queue.etl.arn],
-      [for d in aws_batch_job_definition.pipeline : d.arn],
+      [for p, j in local.scheduled_jobs : aws_batch_job_definition.pipeline[j.key].arn],
     )
   }
 }

@@ -14,7 +14,8 @@
 #   no resource type, so "*"), and sns:Publish on the alerts topic.
 #
 # A pipeline's job definition takes its role from local.job_role_arns, falling back to the shared
-# role: jobRoleArn = lookup(local.job_role_arns, each.key, aws_iam_role.job.arn) in jobs.tf.
+# role: jobRoleArn = lookup(local.job_role_arns, each.value.pipeline, aws_iam_role.job.arn) in
+# job-definitions.tf.
 
 variable "bills_prefix" {
   description = "Key prefix of the bills in the bills bucket (compute-bills' bills_prefix, e.g. \"bills/\"); \"\" for the bucket root. compute-bills may write and delete only under it."

@@ -9,8 +9,28 @@ output "job_queue_arn" {
 }
 
 output "job_definitions" {
-  description = "Job definition ARN (with revision) per pipeline name."
+  description = "Job definition ARN (with revision) per pipeline name, or per <pipeline>-<step> of a phased pipeline."
   value       = { for k, d in aws_batch_job_definition.pipeline : k => d.arn }
+}
+
+output "later_steps" {
+  description = "Per phased pipeline, the job definitions of the steps after the first, in order: submit each by hand or with dependsOn the previous, passing OBSERVES_RUN_ID (README, Phased pipelines)."
+  value       = local.later_steps
+}
+
+output "warehouse_endpoint" {
+  description = "host:port of the warehouse (the jobs get the host as REDSHIFT_HOST)."
+  value       = aws_redshift_cluster.warehouse.endpoint
+}
+
+output "warehouse_master_secret_arn" {
+  description = "ARN of the Redshift-managed secret of the master user (the password itself is in no output or state)."
+  value       = aws_redshift_cluster.warehouse.master_password_secret_arn
+}
+
+output "warehouse_login_secret_arns" {
+  description = "Secret ARN of each database login (ETL users by pipeline name, and the BI user): username, password, host, port, dbname."
+  value       = { for k, s in aws_secretsmanager_secret.warehouse_user : k => s.arn }
 }
 
 output "schedules" {
@@ -24,7 +44,7 @@ output "job_role_arn" {
 }
 
 output "redshift_copy_role_arn" {
-  description = "Role for Redshift COPY from the staging bucket: attach it to the cluster and give it to target-redshift as its COPY IAM role."
+  description = "Role for Redshift COPY from the staging bucket (attached to the warehouse as its default role): give it to target-redshift as s3.iam_role."
   value       = aws_iam_role.redshift_copy.arn
 }
 

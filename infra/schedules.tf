@@ -1,5 +1,6 @@
-# EventBridge rules submitting each scheduled pipeline's job. The expressions come converted from
-# the pipelines' 5-field cron (UTC) by runner/src/batch-schedule.ts; see pipelines.tf.
+# EventBridge rules submitting each scheduled pipeline's job (a phased pipeline's first step, as an
+# array job when it has array_size). The expressions come converted from the pipelines' 5-field
+# cron (UTC) by runner/src/batch-schedule.ts; see pipelines.tf.
 
 resource "aws_cloudwatch_event_rule" "pipeline" {
   for_each            = local.schedules
@@ -9,14 +10,16 @@ resource "aws_cloudwatch_event_rule" "pipeline" {
 }
 
 resource "aws_cloudwatch_event_target" "pipeline" {
-  for_each = local.schedules
+  for_each = local.scheduled_jobs
   rule     = aws_cloudwatch_event_rule.pipeline[each.key].name
   arn      = aws_batch_job_queue.etl.arn
   role_arn = aws_iam_role.events.arn
 
   batch_target {
-    job_definition = aws_batch_job_definition.pipeline[each.key].arn
-    job_name       = "${var.name_prefix}-${each.key}"
+    job_definition = aws_batch_job_definition.pipeline[each.value.key].arn
+    job_name       = "${var.name_prefix}-${each.value.key}"
+    # Batch array jobs have 2 to 10000 children; a single job has no array properties.
+    array_size = each.value.array_size > 1 ? each.value.array_size : null
   }
 
   retry_policy {

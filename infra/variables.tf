@@ -41,9 +41,9 @@ variable "bills_bucket" {
 }
 
 variable "etl_data_prefixes" {
-  description = "Prefixes of the staging bucket the Batch jobs may list, read, write and delete under."
+  description = "Prefixes of the staging bucket the Batch jobs may list, read, write and delete under (logrocket/: files LogRocket pushes, loaded by target-redshift --from-s3-prefix)."
   type        = list(string)
-  default     = ["dynamodb/", "backup_timedoctor/"]
+  default     = ["dynamodb/", "backup_timedoctor/", "logrocket/"]
 }
 
 variable "staging_expiration" {
@@ -67,7 +67,7 @@ variable "noncurrent_version_days" {
 variable "redshift_copy_prefixes" {
   description = "Prefixes of the staging bucket that Redshift COPY reads (target-redshift's `s3.prefix`, LogRocket-style drops)."
   type        = list(string)
-  default     = ["dynamodb/"]
+  default     = ["dynamodb/", "logrocket/"]
 }
 
 variable "dynamodb_tables" {
@@ -138,6 +138,8 @@ variable "pipeline_jobs" {
     attempt_duration_seconds = number
     attempts                 = number
     required_env             = list(string)
+    steps                    = list(object({ name = string, array_size = number }))
+    warehouse_schemas        = list(string)
   }))
 }
 
@@ -169,4 +171,103 @@ variable "alert_emails" {
   description = "Addresses subscribed to the alerts topic (each must confirm the subscription)."
   type        = list(string)
   default     = []
+}
+
+variable "vpc_id" {
+  description = "The company VPC holding subnet_ids (the warehouse's security group lives in it)."
+  type        = string
+}
+
+variable "warehouse_subnet_ids" {
+  description = "Subnets of the warehouse's subnet group, in several availability zones; null: subnet_ids."
+  type        = list(string)
+  default     = null
+}
+
+variable "warehouse_node_type" {
+  description = "Redshift node type (RA3: managed storage, AZ relocation and Multi-AZ)."
+  type        = string
+  default     = "ra3.xlplus"
+}
+
+variable "warehouse_nodes" {
+  description = "Number of nodes (2 or more for multi-node; Multi-AZ needs at least 2)."
+  type        = number
+  default     = 2
+}
+
+variable "warehouse_multi_az" {
+  description = "Run the cluster in two availability zones at once (RA3, doubles the compute cost); false: one AZ with AZ relocation on failure."
+  type        = bool
+  default     = false
+}
+
+variable "warehouse_port" {
+  description = "Port the warehouse listens on."
+  type        = number
+  default     = 5439
+}
+
+variable "warehouse_database" {
+  description = "Database the pipelines load (the `observes` of their postgres:// URLs)."
+  type        = string
+  default     = "observes"
+}
+
+variable "warehouse_master_username" {
+  description = "Master user; its password is kept by Redshift in Secrets Manager (never in Terraform)."
+  type        = string
+  default     = "observes_admin"
+}
+
+variable "warehouse_snapshot_retention_days" {
+  description = "Days automated snapshots are kept (1 to 35)."
+  type        = number
+  default     = 14
+  validation {
+    condition     = var.warehouse_snapshot_retention_days >= 1 && var.warehouse_snapshot_retention_days <= 35
+    error_message = "Automated snapshots are kept 1 to 35 days (0 would turn them off)."
+  }
+}
+
+variable "warehouse_maintenance_window" {
+  description = "Weekly maintenance window (UTC), away from the nightly loads."
+  type        = string
+  default     = "sun:10:00-sun:10:30"
+}
+
+variable "warehouse_kms_key_id" {
+  description = "KMS key ARN encrypting the cluster at rest; null: the AWS-managed Redshift key."
+  type        = string
+  default     = null
+}
+
+variable "warehouse_publicly_accessible" {
+  description = "Give the cluster a public address (only for a BI tool reaching it over the internet from bi_cidr_blocks; prefer a QuickSight VPC connection and false)."
+  type        = bool
+  default     = false
+}
+
+variable "warehouse_enhanced_vpc_routing" {
+  description = "Send COPY/UNLOAD traffic through the VPC (needs an S3 gateway endpoint or NAT in the warehouse subnets)."
+  type        = bool
+  default     = false
+}
+
+variable "bi_cidr_blocks" {
+  description = "Ranges the BI tool connects from: QuickSight's published range for the region (us-east-1: 52.23.63.224/27), or the subnets of its VPC connection."
+  type        = list(string)
+  default     = ["52.23.63.224/27"]
+}
+
+variable "bi_group" {
+  description = "Database group that reads every pipeline schema (and nothing else)."
+  type        = string
+  default     = "bi"
+}
+
+variable "bi_user" {
+  description = "Database user of the BI tool (QuickSight), in bi_group; its password is in the secret <name_prefix>/warehouse/<bi_user>."
+  type        = string
+  default     = "quicksight"
 }

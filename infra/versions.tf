@@ -4,12 +4,18 @@ terraform {
   required_providers {
     aws = {
       source = "hashicorp/aws"
-      # 5.60+: aws_batch_job_queue's compute_environment_order block.
+      # 5.60+: aws_batch_job_queue's compute_environment_order block; aws_redshift_cluster's
+      # manage_master_password and multi_az.
       version = "~> 5.60"
     }
     sops = {
       source  = "carlpett/sops"
       version = "~> 1.1"
+    }
+    # The warehouse logins' passwords (warehouse-users.tf).
+    random = {
+      source  = "hashicorp/random"
+      version = "~> 3.6"
     }
   }
 

@@ -22,11 +22,11 @@ const argv = yargs(hideBin(process.argv))
   .help()
   .parseSync();
 
-/** Config files a pipeline names by path (relative to it), parsed: their ${VARS} are needed too. */
+/** Config files a pipeline names by path (relative to it), parsed, by that path: their ${VARS} are needed too. */
 async function configFiles(spec, pipelineFile) {
   const programs = [spec.tap, spec.target, ...(spec.steps ?? []).flatMap((s) => [s.tap, s.target, s.job])];
   const paths = [...new Set(programs.map((p) => p?.config).filter((c) => typeof c === 'string'))];
-  return Promise.all(paths.map(async (p) => parseYaml(await readFile(resolve(dirname(pipelineFile), p), 'utf8'))));
+  return Object.fromEntries(await Promise.all(paths.map(async (p) => [p, parseYaml(await readFile(resolve(dirname(pipelineFile), p), 'utf8'))])));
 }
 
 try {

@@ -166,6 +166,13 @@ export interface PipelineJob extends BatchJobSize {
   schedule_expression: string | null;
   /** Variables the job must receive (secrets from SOPS or plain values). */
   required_env: string[];
+  /**
+   * The pipeline's steps in order, each its own Batch job (`observes run <file> --step <name>`); an
+   * `array_size` above 1 makes it an array job. Empty: the pipeline is one job.
+   */
+  steps: { name: string; array_size: number }[];
+  /** Warehouse schemas its target-redshift programs write (their `schema`, defaults applied): its ETL database user owns them. */
+  warehouse_schemas: string[];
 }
 
 /** A pipeline file, parsed, with the config files it names. */
@@ -174,8 +181,55 @@ export interface PipelineSource {
   file: string;
   /** The validated pipeline. */
   spec: PipelineSpec;
-  /** Parsed config files named by path in the pipeline. */
-  configFiles?: unknown[];
+  /** Parsed config files named by path in the pipeline, by that path (or as a list, when only their variables matter). */
+  configFiles?: unknown[] | Record<string, unknown>;
+}
+
+/** Batch job definition names take letters, digits, hyphens and underscores, at most 128 characters (100 here: the prefix and the step come on top). */
+const BATCH_NAME = /^[A-Za-z0-9_-]{1,100}$/;
+
+/** What a program of a pipeline file is: its command's base name and its config (inline or read from its file). */
+function programs(spec: PipelineSpec, configs: Record<string, unknown>): { command: string; config: unknown }[] {
+  const all = [spec.target, ...(spec.steps ?? []).flatMap((s) => (s.job ? [s.job] : [{ ...spec.target, ...s.target }]))];
+  // A config file not given cannot be looked into (callers that only need the variables give none).
+  return all.filter((p) => p?.command && (typeof p.config !== 'string' || p.config in configs)).map((p) => {
+    const argv0 = typeof p!.command === 'string' ? p!.command : p!.command![0];
+    return { command: argv0.split('/').pop()!, config: typeof p!.config === 'string' ? configs[p!.config] : p!.config };
+  });
+}
+
+/**
+ * The schemas a pipeline's target-redshift programs write: each one's `schema` with `${VAR:-default}`
+ * defaults applied (the target's own default is `public`, which no pipeline may own).
+ * @throws BatchScheduleError when a schema cannot be known from the file alone
+ */
+export function warehouseSchemas(spec: PipelineSpec, configs: Record<string, unknown> = {}): string[] {
+  const schemas = new Set<string>();
+  const problems: string[] = [];
+  for (const { command, config } of programs(spec, configs)) {
+    if (command !== 'target-redshift') continue;
+    const raw = (config as { schema?: unknown } | undefined)?.schema;
+    const { value, missing } = interpolateEnv(raw ?? 'public', {});
+    if (missing.length > 0 || typeof value !== 'string') problems.push(`target-redshift schema ${JSON.stringify(raw)}: give the variable a default (\${VAR:-schema}) so infra/ knows which schema the pipeline's database user owns`);
+    else if (value === 'public') problems.push('target-redshift writes the public schema: give it a schema of its own (its database user owns it)');
+    else schemas.add(value.toLowerCase());
+  }
+  if (problems.length > 0) throw new BatchScheduleError(problems);
+  return [...schemas].sort();
+}
+
+/** The Batch jobs of a pipeline's steps, checking the names Batch will carry. */
+function batchSteps(spec: PipelineSpec): PipelineJob['steps'] {
+  const problems: string[] = [];
+  if (!BATCH_NAME.test(spec.name)) problems.push(`name "${spec.name}": Batch job names take letters, digits, - and _ only (at most 100 here, to leave room for the prefix and the step)`);
+  const steps = (spec.steps ?? []).map((s) => {
+    if (!BATCH_NAME.test(s.name)) problems.push(`step "${s.name}": Batch job names take letters, digits, - and _ only`);
+    const size = s.array_size ?? 1;
+    if (size > 10_000) problems.push(`step "${s.name}": array_size ${size} is more than a Batch array job's 10000 children`);
+    return { name: s.name, array_size: size };
+  });
+  if (problems.length > 0) throw new BatchScheduleError(problems);
+  return steps;
 }
 
 /**
@@ -206,13 +260,18 @@ export function pipelineJobs(sources: PipelineSource[], limits: BatchLimits = {}
     const r = spec.resources ?? {};
     const scheduleExpression = collect(() => (spec.schedule ? toAwsCron(spec.schedule) : null));
     const size = collect(() => toBatchJobSize(r, limits));
-    if (scheduleExpression === undefined || !size) continue;
+    const steps = collect(() => batchSteps(spec));
+    const configs = Array.isArray(configFiles) ? {} : (configFiles ?? {});
+    const schemas = collect(() => warehouseSchemas(spec, configs));
+    if (scheduleExpression === undefined || !size || !steps || !schemas) continue;
     jobs[spec.name] = {
       file,
       source: { schedule: spec.schedule ?? null, vcpu: r.vcpu ?? null, memory: r.memory ?? null, timeout: r.timeout ?? null, retries: r.retries ?? null },
       schedule_expression: scheduleExpression,
       ...size,
-      required_env: requiredVariables(spec, configFiles),
+      required_env: requiredVariables(spec, Array.isArray(configFiles) ? configFiles : Object.values(configFiles ?? {})),
+      steps,
+      warehouse_schemas: schemas,
     };
   }
   if (problems.length > 0) throw new BatchScheduleError(problems);

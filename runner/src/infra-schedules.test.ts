@@ -139,6 +139,24 @@ describe('batch-schedule: pipelines → AWS Batch and EventBridge (infra/)', () 
     for (const { spec } of scheduled) expect(jobs[spec.name].schedule_expression, spec.name).to.match(/^cron\(/);
   });
 
+  it('gives each step its Batch job (array size included) and each warehouse-writing pipeline its schemas', () => {
+    const spec = (text: string) => parsePipelineSpec(text, 'p.yaml');
+    const jobs = pipelineJobs([
+      {
+        file: 'ph.yaml',
+        spec: spec('name: ph\ntap: {command: t}\ntarget: {command: target-s3}\nsteps:\n  - {name: scan, array_size: 4}\n  - {name: load, job: {command: [target-redshift, --from-s3, x], config: {schema: "${S:-Raw_Data}"}}}\n'),
+      },
+      { file: 'g.yaml', spec: spec('name: g\ntap: {command: t}\ntarget: {command: /opt/bin/target-redshift, config: cfg.yaml}\n'), configFiles: { 'cfg.yaml': { schema: 'gitlab' } } },
+    ]);
+    expect(jobs.ph).to.deep.include({ steps: [{ name: 'scan', array_size: 4 }, { name: 'load', array_size: 1 }], warehouse_schemas: ['raw_data'] });
+    expect(jobs.g).to.deep.include({ steps: [], warehouse_schemas: ['gitlab'] });
+    expect(() => pipelineJobs([{ file: 'x.yaml', spec: spec('name: a.b\ntap: {command: t}\ntarget: {command: target-redshift, config: {schema: "${S}"}}\nsteps:\n  - {name: s.1}\n') }])).to.throw(
+      BatchScheduleError,
+      /x\.yaml: name "a\.b": Batch job names[^]*x\.yaml: step "s\.1": Batch job names[^]*x\.yaml: target-redshift schema "\$\{S\}": give the variable a default/,
+    );
+    expect(() => pipelineJobs([{ file: 'y.yaml', spec: spec('name: y\ntap: {command: t}\ntarget: {command: target-redshift}\n') }])).to.throw(/writes the public schema/);
+  });
+
   it('names each broken pipeline file and refuses duplicate names', () => {
     const spec = (text: string) => parsePipelineSpec(text, 'p.yaml');
     expect(() =>
@@ -187,7 +205,7 @@ describe('batch-schedule: pipelines → AWS Batch and EventBridge (infra/)', () 
       const code = hcl.replace(/#.*$/gm, '');
       expect(code, 'HCL must not build cron expressions itself').not.to.match(/cron\(/);
       expect(code).to.match(/schedule_expression\s*=\s*each\.value/);
-      for (const field of ['vcpu', 'memory_mib', 'attempts', 'attempt_duration_seconds']) expect(code).to.include(`local.jobs[each.key].${field}`);
+      for (const field of ['vcpu', 'memory_mib', 'attempts', 'attempt_duration_seconds']) expect(code).to.include(`local.jobs[each.value.pipeline].${field}`);
       expect(code).to.match(/fileset\(local\.pipelines_dir, "\*\.yaml"\)/);
     });
   });

@@ -11,7 +11,8 @@ import { formatRunSummary } from './run-summary.js';
 import { runPipeline } from './run-pipeline.js';
 import type { PipelineResult, RunReport } from './run-result.js';
 import { StopRequest } from './run-unit.js';
-import { selectSteps } from './select-steps.js';
+import { loadSopsSecrets, SECRETS_OPTION } from './sops-secrets.js';
+import { selectSteps, sharedRunId, stepSelection, STEP_OPTIONS } from './step-selection.js';
 
 /** Arguments of `observes run`. */
 export interface RunArgs {
@@ -31,8 +32,12 @@ export interface RunArgs {
   'retry-delay': number;
   /** Remove the pipelines' locks before running (the run holding them is known to be dead). */
   'force-unlock': boolean;
-  /** Run only these steps of each pipeline. */
+  /** Run only these steps of each pipeline (see step-selection.ts). */
   step?: string[];
+  /** With one step: run only this copy of it (default `AWS_BATCH_JOB_ARRAY_INDEX`). */
+  'array-index'?: number;
+  /** SOPS files decrypted into the environment first. */
+  secrets?: string[];
 }
 
 /**
@@ -92,7 +97,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('kill-grace', { type: 'number', default: 10, describe: 'Seconds a child gets between SIGTERM and SIGKILL' })
       .option('retry-delay', { type: 'number', default: 5, describe: 'Backoff cap of the first retry in seconds (doubles per retry)' })
       .option('force-unlock', { type: 'boolean', default: false, describe: 'Remove the locks another run of these pipelines holds (only when that run is known to be dead)' })
-      .option('step', { type: 'string', array: true, describe: 'Run only this step of each pipeline (repeatable), e.g. a load phase on its own schedule' }) as never,
+      .options({ ...STEP_OPTIONS, ...SECRETS_OPTION }) as never,
   handler: async (args) => {
     process.exitCode = await runPipelines(args);
   },
@@ -100,7 +105,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
 
 /** Runs `observes run`; returns the exit code. Configuration errors of any pipeline stop everything before anything runs. */
 export async function runPipelines(args: RunArgs): Promise<number> {
-  const pipelines = (await loadPipelines(args.pipelines)).map((pipeline) => selectSteps(pipeline, args.step ?? []));
+  if (args.secrets) await loadSopsSecrets(args.secrets);
+  const selection = stepSelection(args);
+  const pipelines = (await loadPipelines(args.pipelines, { runId: sharedRunId() })).map((pipeline) => selectSteps(pipeline, selection.steps, selection.arrayIndex));
   if (args['dry-run']) {
     for (const pipeline of pipelines) process.stdout.write(await describePipeline(pipeline));
     return 0;

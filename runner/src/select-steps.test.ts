@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadPipeline } from './pipeline-config.js';
-import { selectSteps } from './select-steps.js';
+import { selectSteps } from './step-selection.js';
 
 describe('selectSteps (observes run --step)', () => {
   let dir: string;

@@ -3,6 +3,7 @@ import { MAX_VARCHAR_BYTES, layoutTable, type ColumnChange, type S3ManifestFile,
 import type { BatchLoader } from './batch-loader.js';
 import type { TargetConfig } from './config.js';
 import { applyLayouts, prepareLayouts, type LayoutToApply } from './apply-layouts.js';
+import type { CsvFileFormat } from './dialects/dialect.js';
 import type { Warehouse } from './warehouse.js';
 
 /** Streams the gunzipped text of a file (postgres dialect: the rows go through COPY FROM STDIN). */
@@ -14,6 +15,8 @@ export interface CsvLoad {
   files: S3ManifestFile[];
   /** Empty every table of the stream first (a full refresh); otherwise rows merge by key like a batch. */
   replace: boolean;
+  /** How each file is written (default target-s3's: gzip, no header, `\N` for NULL). */
+  formatOf?: (file: S3ManifestFile) => CsvFileFormat;
 }
 
 /** A stream's tables as the files need them, checked against the files. */
@@ -57,7 +60,7 @@ export async function loadCsvFiles(loader: BatchLoader, warehouse: Warehouse, co
   try {
     for (const [n, layouts] of layoutsByStream.entries()) await prepareLayouts(warehouse, dialect, schema, layouts, (name) => (where = { stream: loads[n].plan.stream, table: name, files: loads[n].files.length }));
     await loader.beginWrite();
-    for (const [n, { plan, files, replace }] of loads.entries()) {
+    for (const [n, { plan, files, replace, formatOf }] of loads.entries()) {
       const layouts = layoutsByStream[n];
       const at = (table: string) => (where = { stream: plan.stream, table, files: files.length });
       at(plan.tables[0].name);
@@ -69,10 +72,11 @@ export async function loadCsvFiles(loader: BatchLoader, warehouse: Warehouse, co
         const i = layouts.findIndex((l) => l.table === file.table);
         at(layouts[i].table);
         const target = dialect.quote(temps[i]);
+        const format = formatOf?.(file);
         if (dialect.copyFromS3 && config.s3?.iam_role) {
-          await warehouse.query(dialect.copyFromS3(target, file.columns, file.url, config.s3.iam_role, config.s3.region));
+          await warehouse.query(dialect.copyFromS3(target, file.columns, file.url, config.s3.iam_role, config.s3.region, format));
         } else if (dialect.copyFromStdin) {
-          await warehouse.copyFromStdin(dialect.copyFromStdin(target, file.columns), read(file));
+          await warehouse.copyFromStdin(dialect.copyFromStdin(target, file.columns, format), read(file));
         } else {
           throw new Error('loading csv.gz files with the redshift dialect needs "s3.iam_role" (Redshift COPYs them from S3)');
         }

@@ -164,7 +164,7 @@ export async function* manifestMessages(
 }
 
 /** The JSON of a `--state` file. */
-function readState(file: string): unknown {
+export function readState(file: string): unknown {
   try {
     return parseJsonLossless(readFileSync(file, 'utf8'));
   } catch (error) {

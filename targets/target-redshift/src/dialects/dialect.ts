@@ -63,10 +63,10 @@ export interface Dialect {
   deleteLegacyChildren(schema: string, child: string, root: string, temp: string, keys: Array<[string, string]>, current: string[], legacy: Array<[string, string]>): string;
   /** Multi-row INSERTs of literal rows into a (temp) table, each statement under `maxBytes`. */
   insertValues(target: string, columns: TypedColumn[], rows: unknown[][], maxBytes: number): string[];
-  /** `COPY ... FROM STDIN` of CSV rows (postgres only). */
-  copyFromStdin?(target: string, columns: string[]): string;
-  /** `COPY ... FROM 's3://...'` of gzip CSV files under a prefix (redshift only). */
-  copyFromS3?(target: string, columns: string[], url: string, iamRole: string, region: string): string;
+  /** `COPY ... FROM STDIN` of CSV rows (postgres only); `format` default {@link TARGET_S3_CSV}. */
+  copyFromStdin?(target: string, columns: string[], format?: CsvFileFormat): string;
+  /** `COPY ... FROM 's3://...'` of CSV files under a prefix (redshift only); `format` default {@link TARGET_S3_CSV}. */
+  copyFromS3?(target: string, columns: string[], url: string, iamRole: string, region: string, format?: CsvFileFormat): string;
   /**
    * Locks `schema.table` for the rest of the transaction against other writers, not readers: the target's
    * write transactions all take the lock of the schema's `_sdc_state` table first, so two writers of a schema
@@ -76,3 +76,16 @@ export interface Dialect {
   /** Query returning `table_name, column_name, data_type, character_maximum_length, numeric_precision, numeric_scale` for a schema. */
   listColumns(): string;
 }
+
+/** How a CSV file to COPY is written. */
+export interface CsvFileFormat {
+  /** gzip-compressed (Redshift reads it by `GZIP`; the streamed download is gunzipped first). */
+  gzip: boolean;
+  /** Its first line names the columns (and is skipped). */
+  header: boolean;
+  /** An unquoted `\N` is NULL (target-s3's files, which quote empty strings); false: an empty field is NULL. */
+  nullMarker: boolean;
+}
+
+/** The CSV target-s3 writes (and target-redshift stages): gzip, no header row, NULL as `\N`. */
+export const TARGET_S3_CSV: CsvFileFormat = { gzip: true, header: false, nullMarker: true };

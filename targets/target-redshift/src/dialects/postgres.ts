@@ -1,5 +1,5 @@
 import * as common from './common.js';
-import type { Dialect, ServerSettings } from './dialect.js';
+import { TARGET_S3_CSV, type Dialect, type ServerSettings } from './dialect.js';
 import { literal, quoteIdent } from './sql-text.js';
 
 const shared = common.sharedDialect('jsonb');
@@ -18,7 +18,8 @@ export function postgresDialectFor(settings: ServerSettings): Dialect {
     insertValues: (target, columns, rows, maxBytes) =>
       common.insertValues(target, columns, rows, maxBytes, (row) => `(${row.map((v, i) => literal(v, columns[i].type, escapes, '') + (columns[i].type.kind === 'json' && v !== null ? '::jsonb' : '')).join(', ')})`),
     // E'' reads its backslashes as escapes whatever standard_conforming_strings says.
-    copyFromStdin: (target, columns) => `COPY ${target} (${columns.map(quoteIdent).join(', ')}) FROM STDIN WITH (FORMAT csv, NULL E'\\\\N')`,
+    copyFromStdin: (target, columns, format = TARGET_S3_CSV) =>
+      `COPY ${target} (${columns.map(quoteIdent).join(', ')}) FROM STDIN WITH (FORMAT csv${format.header ? ', HEADER true' : ''}${format.nullMarker ? ", NULL E'\\\\N'" : ''})`,
   };
 }
 

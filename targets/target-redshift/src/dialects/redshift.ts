@@ -1,5 +1,5 @@
 import * as common from './common.js';
-import type { Dialect, ServerSettings } from './dialect.js';
+import { TARGET_S3_CSV, type Dialect, type ServerSettings } from './dialect.js';
 import { literal, quoteIdent, quoteLiteral } from './sql-text.js';
 
 const shared = common.sharedDialect('super');
@@ -25,8 +25,8 @@ export function redshiftDialectFor(settings: ServerSettings): Dialect {
         : { statements: common.widenByCopy(shared.columnType, schema, table, change), inTransaction: true },
     insertValues: (target, columns, rows, maxBytes) =>
       common.insertValues(target, columns, rows, maxBytes, (row) => `(${row.map((v, i) => literal(v, columns[i].type, escapes, 'JSON_PARSE')).join(', ')})`),
-    copyFromS3: (target, columns, url, iamRole, region) =>
-      `COPY ${target} (${columns.map(quoteIdent).join(', ')}) FROM ${text(url)} IAM_ROLE ${text(iamRole)} REGION ${text(region)} FORMAT AS CSV GZIP NULL AS ${text('\\N')} TIMEFORMAT 'auto' DATEFORMAT 'auto'`,
+    copyFromS3: (target, columns, url, iamRole, region, format = TARGET_S3_CSV) =>
+      `COPY ${target} (${columns.map(quoteIdent).join(', ')}) FROM ${text(url)} IAM_ROLE ${text(iamRole)} REGION ${text(region)} FORMAT AS CSV${format.gzip ? ' GZIP' : ''}${format.header ? ' IGNOREHEADER 1' : ''}${format.nullMarker ? ` NULL AS ${text('\\N')}` : ' EMPTYASNULL'} TIMEFORMAT 'auto' DATEFORMAT 'auto'`,
   };
 }
 
