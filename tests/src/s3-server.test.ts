@@ -41,4 +41,28 @@ describe('startS3Server', () => {
     expect(pages).to.equal(3);
     expect(keys).to.deep.equal(['paged/0.txt', 'paged/1.txt', 'paged/2.txt', 'paged/3.txt', 'paged/4.txt']);
   });
+
+  it('shows a PUT whole or not at all, as S3 does: the old object while it streams, the old one still after it is cut off', async () => {
+    await s3.client.send(new PutObjectCommand({ Bucket: 'observes.test', Key: 'atomic/one.json', Body: '{"old":true}' }));
+    const chunk = 'y'.repeat(64 * 1024);
+    let sent = 0;
+    const abort = new AbortController();
+    const slow = new Readable({
+      read() {
+        sent++;
+        setTimeout(() => this.push(chunk), 20);
+      },
+    });
+    const put = s3.client.send(new PutObjectCommand({ Bucket: 'observes.test', Key: 'atomic/one.json', Body: slow, ContentLength: chunk.length * 50 }), { abortSignal: abort.signal });
+    while (sent < 10) await new Promise((resolve) => setTimeout(resolve, 10));
+    const during = await s3.client.send(new GetObjectCommand({ Bucket: 'observes.test', Key: 'atomic/one.json' }));
+    expect(await during.Body!.transformToString()).to.equal('{"old":true}');
+    abort.abort();
+    await put.then(() => expect.fail('the cut-off upload succeeded'), () => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const after = await s3.client.send(new GetObjectCommand({ Bucket: 'observes.test', Key: 'atomic/one.json' }));
+    expect(await after.Body!.transformToString()).to.equal('{"old":true}');
+    const listed = await s3.client.send(new ListObjectsV2Command({ Bucket: 'observes.test', Prefix: 'atomic/' }));
+    expect((listed.Contents ?? []).map((o) => o.Key)).to.deep.equal(['atomic/one.json']);
+  });
 });
