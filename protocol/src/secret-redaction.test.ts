@@ -35,6 +35,17 @@ describe('secret redaction', () => {
     expect(redact('Bearer abc.def-123456 sent')).to.equal('Bearer *** sent');
   });
 
+  it('masks a longer secret whole even when a child already masked a shorter secret inside it', () => {
+    registerSecret('k3y-part-0042');
+    registerSecret('outer-k3y-part-0042-tail9');
+    expect(redact('a outer-k3y-part-0042-tail9 b')).to.equal('a *** b');
+    // What a child that knows only the shorter secret prints, forwarded by a runner that knows both.
+    expect(redact('a outer-***-tail9 b')).to.equal('a *** b');
+    expect(redact(JSON.stringify({ m: 'outer-***-tail9' }))).to.equal('{"m":"***"}');
+    // Its own words around a mask stay.
+    expect(redact('wrote *** rows')).to.equal('wrote *** rows');
+  });
+
   it('registers the password of a URL, a lone user of a token URL, and the secret fields of a config', () => {
     registerSecret('postgres://etl:Pa55word-x@h/db');
     expect(redact('auth failed for Pa55word-x')).to.equal('auth failed for ***');

@@ -45,7 +45,7 @@ export function isDistinctiveSecret(value: string): boolean {
   return classes >= 2;
 }
 
-/** Distinctive registered secrets and their encodings, longest first (a secret containing another is masked whole). */
+/** Distinctive registered secrets, their partly masked forms and their encodings, longest first (a secret containing another is masked whole). */
 let distinctive: string[] = [];
 
 /**
@@ -62,10 +62,32 @@ export function registerSecret(value: unknown): void {
     return;
   }
   if (!isDistinctiveSecret(value)) return;
-  const forms = new Set([value, JSON.stringify(value).slice(1, -1), encodeURIComponent(value)]);
-  const added = [...forms].filter((form) => !distinctive.includes(form));
-  if (added.length === 0) return;
-  distinctive = [...distinctive, ...added].sort((a, b) => b.length - a.length);
+  if (secrets.has(value)) return;
+  secrets.add(value);
+  const forms = new Set<string>();
+  for (const secret of secrets) {
+    for (const form of [secret, ...partlyMasked(secret)]) {
+      forms.add(form);
+      forms.add(JSON.stringify(form).slice(1, -1));
+      forms.add(encodeURIComponent(form));
+    }
+  }
+  distinctive = [...forms].sort((a, b) => b.length - a.length);
+}
+
+/** Every distinctive secret registered, as given. */
+const secrets = new Set<string>();
+
+/**
+ * `secret` as another process may print it: a child that knows only a shorter secret inside it masks
+ * that part first (`zz-***-yy`), and the runner forwarding that line must still recognize the rest.
+ * Each contained secret masked alone, and all of them at once.
+ */
+function partlyMasked(secret: string): string[] {
+  const inside = [...secrets].filter((other) => other !== secret && other.length < secret.length && secret.includes(other));
+  if (inside.length === 0) return [];
+  const all = inside.sort((a, b) => b.length - a.length).reduce((text, other) => text.split(other).join('***'), secret);
+  return [...new Set([...inside.map((other) => secret.split(other).join('***')), all])].filter((form) => form !== secret && form.replaceAll('***', '') !== '');
 }
 
 /** The secret part of a URL-shaped value: its decoded password, or its user when there is no password; `undefined` otherwise. */
