@@ -5,6 +5,7 @@
  */
 export * from './messages.js';
 export * from './exact-number.js';
+export * from './errors.js';
 export * from './protocol-error.js';
 export * from './parse-message.js';
 export * from './line-reader.js';

@@ -1,4 +1,5 @@
 import type { Logger } from './logger.js';
+import { ConfigError, ObservesError } from './errors.js';
 import { redact } from './secret-redaction.js';
 
 /**
@@ -15,9 +16,7 @@ export const EXIT_CODE = {
 } as const;
 
 /** A command-line usage error (unknown option, missing argument): exit {@link EXIT_CODE.config}. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+export class UsageError extends ConfigError {}
 
 interface ErrorShape {
   name?: string;
@@ -39,6 +38,7 @@ const refused = (status: unknown) => typeof status === 'number' && status >= 400
  * authorization (SQLSTATE class 28) or unknown database (3D000).
  */
 export function isPermanentError(error: unknown): boolean {
+  if (error instanceof ObservesError) return error.kind === 'config';
   const e = (error ?? {}) as ErrorShape;
   if (e.name === 'ConfigError' || e.name === 'UsageError') return true;
   if (refused(e.status) || refused(e.$metadata?.httpStatusCode)) return true;
@@ -63,7 +63,7 @@ export function logFailure(logger: Logger, error: unknown): number {
   const problems = Array.isArray(e?.problems) ? e.problems.map((p) => redact(String(p))) : undefined;
   const message = e?.message ?? String(error);
   // A config error's message lists its problems on lines of their own: one line in a log entry.
-  const text = problems ? `${message.split('\n')[0].replace(/:$/, '')}: ${problems.join('; ')}` : message;
+  const text = problems && !(problems.length === 1 && problems[0] === message) ? `${message.split('\n')[0].replace(/:$/, '')}: ${problems.join('; ')}` : message;
   logger.error(redact(text), { error: e?.name ?? typeof error, exit_code: code, ...(problems ? { problems } : {}) });
   return code;
 }

@@ -1,3 +1,5 @@
+import { InputError } from './errors.js';
+
 /** What went wrong with an input line, as a machine-readable code. */
 export type ProblemCode =
   | 'malformed-json'
@@ -18,7 +20,7 @@ export type ProblemCode =
  * Bad input: names the line, the stream (when known) and the problem, then where in the record it is.
  * Its message reads `line 12: stream "jobs": record breaks its schema at /id: must be integer (key [7])`.
  */
-export class ProtocolError extends Error {
+export class ProtocolError extends InputError {
   /** 1-based line number of the offending line. */
   readonly line: number;
   /** Stream the line belongs to, when it could be read. */
@@ -34,7 +36,6 @@ export class ProtocolError extends Error {
 
   constructor(line: number, stream: string | undefined, code: ProblemCode, problem: string, pointer?: string, details: readonly string[] = []) {
     super(`line ${line}: ${stream === undefined ? '' : `stream ${JSON.stringify(stream)}: `}${problem}${details.length > 0 ? ` (${details.join(', ')})` : ''}`);
-    this.name = 'ProtocolError';
     this.line = line;
     this.stream = stream;
     this.code = code;
