@@ -13,6 +13,7 @@ import type { PipelineResult, RunReport } from './run-result.js';
 import { StopRequest } from './run-unit.js';
 import { loadSopsSecrets, SECRETS_OPTION } from './sops-secrets.js';
 import { selectSteps, sharedRunId, stepSelection, STEP_OPTIONS } from './step-selection.js';
+import { removeAbandonedPrivateDirs } from './private-dir.js';
 
 /** Arguments of `observes run`. */
 export interface RunArgs {
@@ -127,6 +128,8 @@ export async function runPipelines(args: RunArgs): Promise<number> {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   const startedAt = new Date().toISOString();
+  const abandoned = await removeAbandonedPrivateDirs();
+  if (abandoned.length > 0) logger.warn('removed the private directories of runners that were killed', { directories: abandoned });
   try {
     const limit = pLimit(Math.max(1, args.concurrency));
     const results = await Promise.all(

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commitOf, EXIT_CODE, listenRunnerLink, parseCommittedState, parseMessage, readLineBatches, redact, STATE_SEQUENCE_ENV, type CommittedState, type Logger, type RunnerLinkServer } from '@observes/protocol';
@@ -14,6 +14,7 @@ import { resolveCommand } from './resolve-command.js';
 import { decideResume } from './resume-decision.js';
 import type { FailureKind, UnitResult } from './run-result.js';
 import { StateSaver } from './state-saver.js';
+import { createPrivateDir } from './private-dir.js';
 
 /** Why a run is being stopped, as the abort reason of {@link RunUnitOptions.signal}. */
 export class StopRequest extends Error {
@@ -166,7 +167,7 @@ export async function runUnit(unit: RunUnit, options: RunUnitOptions): Promise<U
     targetOutput = new ChildOutput({ unit: unit.name, role: consumerRole, json, write: forward });
     const consumerOutput = targetOutput;
 
-    tmp = await mkdtemp(join(tmpdir(), 'observes-run-'));
+    tmp = await createPrivateDir();
     if (consumerProgram.config) targetArgs.push('--config', await writePrivateJson(tmp, `${consumerRole}-config.json`, consumerProgram.config));
 
     // Resume from the truth: the target's own commit record may be newer than the store (a crash

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,9 +30,10 @@ describe('SIGKILL of observes run', function () {
   });
   const env = () => ({ ...process.env, AWS_ACCESS_KEY_ID: s3.s3Config.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.s3Config.secretAccessKey, AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_S3: s3.endpoint, OBSERVES_LOG_LEVEL: 'error' });
 
-  /** Runs `observes run file`; with `killWhen`, SIGKILLs it once that resolves. Resolves with its exit code (null when killed). */
-  async function observes(file: string, killWhen?: () => Promise<void>): Promise<number | null> {
+  /** Runs `observes run file`; with `killWhen`, SIGKILLs it once that resolves (its pid added to `killed`). Resolves with its exit code (null when killed). */
+  async function observes(file: string, killWhen?: () => Promise<void>, killed: number[] = []): Promise<number | null> {
     const child = spawn(process.execPath, [BIN, 'run', file, '--kill-grace', '2'], { stdio: 'ignore', env: env() });
+    if (killWhen) killed.push(child.pid!);
     const exit = new Promise<number | null>((resolve) => child.on('close', resolve));
     if (killWhen) {
       await killWhen();
@@ -59,13 +60,17 @@ describe('SIGKILL of observes run', function () {
         `state: ${state}`,
       ].join('\n'),
     );
+    const killed: number[] = [];
     for (let kill = 0; kill < 3; kill++) {
       const before = existsSync(state) ? await readFile(state, 'utf8') : undefined;
-      expect(await observes(file, progressed(state, before))).to.equal(null);
+      expect(await observes(file, progressed(state, before), killed)).to.equal(null);
       // A killed run leaves its lock; a dead process's lock on this host is taken over at once by the next run.
       expect(existsSync(`${state}.lock`)).to.equal(true);
     }
     expect(await observes(file)).to.equal(0);
+    // The killed runners' private directories held the target's config: the clean run removed them.
+    const left = (await readdir(tmpdir())).filter((name) => killed.some((pid) => name.startsWith(`observes-run-${pid}-`)));
+    expect(left, 'private directories of killed runners').to.deep.equal([]);
     const listed = await s3.client.send(new ListObjectsV2Command({ Bucket: 'staging', Prefix: 'items/_manifests/', Delimiter: '/' }));
     const ids: number[] = [];
     let complete = 0;
