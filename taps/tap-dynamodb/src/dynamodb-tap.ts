@@ -3,7 +3,7 @@ import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { formatMessage, logMetric, MessageWriter, RecordValidator, serializeJson, type Logger, type SchemaMessage } from '@observes/protocol';
 import type { SchemaCache } from '@observes/catalogs/schema-cache';
 import { compileCoercion } from '@observes/catalogs';
-import { awsClientDefaults, nameTimeouts } from '@observes/state';
+import { AWS_TIMEOUTS, awsClientDefaults, nameTimeouts, type AwsTimeouts } from '@observes/state';
 import pLimit from 'p-limit';
 import { itemToRecord } from './attribute-value.js';
 import { keyFromState, keyToState } from './scan-key.js';
@@ -49,10 +49,13 @@ export async function tableSchema(client: DynamoDBClient, cache: SchemaCache, ta
   return { type: 'SCHEMA', stream: table, schema: cached.schema, key_properties: await keyProperties(client, table) };
 }
 
-/** A DynamoDB client for the config's region and endpoint; credentials come from the usual AWS chain. */
-export function createDynamoClient(config: Pick<DynamoTapConfig, 'region' | 'endpoint'>): DynamoDBClient {
+/**
+ * A DynamoDB client for the config's region and endpoint; credentials come from the usual AWS chain.
+ * `timeouts` (default {@link AWS_TIMEOUTS}) make a server that accepts and never answers an error naming it.
+ */
+export function createDynamoClient(config: Pick<DynamoTapConfig, 'region' | 'endpoint'>, timeouts: AwsTimeouts = AWS_TIMEOUTS): DynamoDBClient {
   const client = new DynamoDBClient({
-    ...awsClientDefaults(),
+    ...awsClientDefaults(timeouts),
     region: config.region ?? process.env.AWS_REGION ?? 'us-east-1',
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),
   });
