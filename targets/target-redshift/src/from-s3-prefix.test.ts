@@ -97,6 +97,38 @@ describe('target-redshift --from-s3-prefix (files pushed to S3 by a source)', fu
     ]);
   });
 
+  it('a JSON-lines file larger than a batch, its load SIGKILLed half-way: the rerun resumes after the last committed line, every record once', async () => {
+    const LINES = 20_000;
+    await push('logrocket/big/one.jsonl', Array.from({ length: LINES }, (_, i) => JSON.stringify({ event: 'view', at: String(i + 1), page: { url: `/p${i % 7}` } })).join('\n') + '\n');
+    const config = configFor('pushed_big', { batch_size_rows: 200, batch_max_age_seconds: 0 });
+    const file = join(mkdtempSync(join(tmpdir(), 'prefix-config-')), 'config.json');
+    writeFileSync(file, JSON.stringify(config));
+    const child = spawn(process.execPath, [BIN, '--config', file, '--from-s3-prefix', 's3://drops/logrocket/big/', '--stream', 'events', '--schema-cache', cacheUrl], {
+      env: { ...process.env, AWS_ACCESS_KEY_ID: S3RVER_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: S3RVER_SECRET_ACCESS_KEY },
+      stdio: 'ignore',
+    });
+    const closed = new Promise((resolve) => child.on('close', resolve));
+    const partial = async () => {
+      const rows = await db.query<{ state: string }>('SELECT state FROM pushed_big._sdc_state').catch(() => []);
+      return rows.length === 0 ? undefined : (JSON.parse(rows[0].state) as { partial?: { lines: number } }).partial;
+    };
+    let seen: { lines: number } | undefined;
+    for (let i = 0; i < 600 && !(seen = await partial()); i++) await new Promise((resolve) => setTimeout(resolve, 25));
+    child.kill('SIGKILL');
+    await closed;
+    expect(seen, 'the load was killed inside the file, after a partial commit').to.not.equal(undefined);
+    const [{ n: committed }] = await db.query<{ n: string }>('SELECT count(*) AS n FROM pushed_big.events');
+    const after = (await partial())!;
+    expect(Number(committed), 'rows committed are exactly those the committed state covers').to.equal(after.lines);
+    expect(after.lines).to.be.lessThan(LINES);
+    const rerun = await run(config, 's3://drops/logrocket/big/', 'events');
+    expect(rerun.code, rerun.stderr).to.equal(0);
+    expect(rerun.stderr).to.include('resuming a file after its last committed line');
+    const [counts] = await db.query<{ n: string; distinct_at: string }>('SELECT count(*) AS n, count(DISTINCT at) AS distinct_at FROM pushed_big.events');
+    expect(counts).to.deep.equal({ n: String(LINES), distinct_at: String(LINES) });
+    expect(await partial()).to.equal(undefined);
+  });
+
   it('sends COPY ... FROM each pushed CSV object with its header skipped (redshift dialect), all or nothing', async () => {
     await push('logrocket/rs/1.csv.gz', gzipSync('id,user\n1,a\n'));
     await push('logrocket/rs/2.csv', 'id,user\n2,b\n');

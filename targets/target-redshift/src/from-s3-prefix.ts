@@ -11,7 +11,7 @@ import type { CsvFileFormat } from './dialects/dialect.js';
 import { postgresDialect } from './dialects/postgres.js';
 import { redshiftDialect } from './dialects/redshift.js';
 import { manifestMessages, readState } from './from-s3.js';
-import { afterLoadingObjects, fileFormat, objectsToLoad, type PrefixObject, type PrefixState } from './prefix-state.js';
+import { afterLoadingObjects, fileFormat, objectsToLoad, PARTIAL_STATE_EVERY, withoutPartial, type PrefixObject, type PrefixState } from './prefix-state.js';
 import { s3Client } from './s3-staging.js';
 import { runTarget, stateTableOf } from './target.js';
 import { openWarehouse } from './warehouse.js';
@@ -27,7 +27,9 @@ import { openWarehouse } from './warehouse.js';
  *   's3://<file>' ... IGNOREHEADER 1`; postgres: streamed download + `COPY FROM STDIN`), then merged by
  *   key. The stream needs key properties (a CSV row has no row id to merge on).
  * - JSON lines (`.jsonl`, `.ndjson`, `.json`, gzip or not): streamed through the record pipeline (both
- *   dialects), one file at a time, the state naming it committed with its last rows.
+ *   dialects), one file at a time; a STATE every few records names the file and its last line sent
+ *   (`partial`), so rows commit with a state that covers them even inside a file larger than a batch,
+ *   and the state naming the whole file commits with its last rows.
  */
 
 /** Options of {@link loadFromS3Prefix}. */
@@ -186,16 +188,26 @@ export async function loadFromS3Prefix({ config, prefixUrl, stream, schemaCache,
     }
 
     if (jsonl.length > 0) {
-      // Each file's records, then the state naming it: a state commits with the rows of every file it names.
+      // Each file's records with a STATE every few records naming how far into the file they reach, then
+      // the state naming the file loaded: the target commits appended rows only with a state that covers
+      // them, so a run that dies inside a file resumes after the last committed line of it.
       let state = before;
       const messages = async function* (): AsyncGenerator<string> {
         for (const o of jsonl) {
+          const partialOf = state?.partial?.key === o.key && state.partial.etag === o.etag ? state.partial.lines : 0;
+          if (partialOf > 0) log.info('resuming a file after its last committed line', { key: o.key, line: partialOf });
+          const unfinished = withoutPartial(state, prefixUrl);
           state = afterLoadingObjects(prefixUrl, state, [o]);
           const file: S3ManifestFile = { url: `s3://${bucket}/${o.key}`, table: stream, rows: 0, bytes: o.size, columns: [] };
           yield* manifestMessages(
             { manifest_version: 1, run_id: '', created_at: o.lastModified, format: 'jsonl.gz', streams: { [stream]: { schema: schema.schema, key_properties: schema.key_properties, files: [file] } } },
             read,
-            { invalidText: config.invalid_text, log, state },
+            {
+              invalidText: config.invalid_text,
+              log,
+              state,
+              checkpoint: { every: Math.min(config.batch_size_rows, PARTIAL_STATE_EVERY), state: (_, line) => ({ ...unfinished, partial: { key: o.key, etag: o.etag, lines: line } }), resumeAfter: () => partialOf },
+            },
           );
         }
       };

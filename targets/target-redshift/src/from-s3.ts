@@ -141,16 +141,27 @@ export async function loadFromS3({ config, manifestUrl, stateFile, output, log }
 export async function* manifestMessages(
   manifest: S3Manifest,
   read: (file: S3ManifestFile) => AsyncIterable<Buffer>,
-  options: { invalidText?: InvalidTextPolicy; log?: Logger; state?: unknown } = {},
+  options: ManifestMessageOptions = {},
 ): AsyncGenerator<string> {
+  const { checkpoint } = options;
   for (const [stream, s] of Object.entries(manifest.streams)) {
     yield formatMessage({ type: 'SCHEMA', stream, schema: s.schema, key_properties: s.key_properties });
     const head = `{"type":"RECORD","stream":${JSON.stringify(stream)},${s.version === undefined ? '' : `"version":${s.version},`}"record":`;
     for (const file of s.files) {
       let replaced = 0;
+      let sinceState = 0;
+      const after = checkpoint?.resumeAfter(file) ?? 0;
       try {
         for await (const lines of readLineBatches(read(file), { invalidText: options.invalidText, onReplaced: (_, n) => (replaced += n) })) {
-          yield lines.map((l) => `${head}${l.text}}\n`).join('');
+          let chunk = '';
+          for (const line of lines) {
+            if (line.line <= after) continue;
+            chunk += `${head}${line.text}}\n`;
+            if (!checkpoint || ++sinceState < checkpoint.every) continue;
+            sinceState = 0;
+            chunk += formatMessage({ type: 'STATE', value: checkpoint.state(file, line.line) });
+          }
+          if (chunk) yield chunk;
         }
       } catch (error) {
         throw error instanceof ProtocolError ? new Error(`stream ${JSON.stringify(stream)}: file ${file.url}: ${error.message}`) : error;
@@ -161,6 +172,20 @@ export async function* manifestMessages(
   }
   const state = options.state ?? manifest.state;
   if (state !== undefined) yield formatMessage({ type: 'STATE', value: state });
+}
+
+/** Options of {@link manifestMessages}. */
+export interface ManifestMessageOptions {
+  invalidText?: InvalidTextPolicy;
+  log?: Logger;
+  /** The STATE after the manifest's records (default: the manifest's own). */
+  state?: unknown;
+  /**
+   * A STATE every `every` records naming how far into its file they reach, so appended rows of a file
+   * larger than a batch commit with a state that covers them; a resumed load skips a file's lines up
+   * to `resumeAfter(file)`.
+   */
+  checkpoint?: { every: number; state(file: S3ManifestFile, line: number): unknown; resumeAfter(file: S3ManifestFile): number };
 }
 
 /** The JSON of a `--state` file. */

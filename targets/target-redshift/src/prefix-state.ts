@@ -33,6 +33,17 @@ export interface PrefixState {
   loaded: Record<string, { etag: string; last_modified: string }>;
   /** Objects last modified at or before this (ISO) and not in `loaded` count as loaded. */
   watermark?: string;
+  /** The JSON-lines object being loaded and its last line committed: a resumed run starts after it (same ETag only). */
+  partial?: { key: string; etag: string; lines: number };
+}
+
+/** Records between two partial states of a JSON-lines object (at most `batch_size_rows`). */
+export const PARTIAL_STATE_EVERY = 1000;
+
+/** `state` without its `partial` (an empty state of `prefix` when there is none). Pure. */
+export function withoutPartial(state: PrefixState | undefined, prefix: string): PrefixState {
+  const { partial: _partial, ...rest } = state ?? { prefix, loaded: {} };
+  return rest;
 }
 
 /** Objects a state lists before older ones give way to the watermark (about 150 bytes each). */
