@@ -7,9 +7,7 @@ import { fetchTransport, type Transport, type TransportResponse } from './http-t
 import { recordingTransport, replayTransport, ReplayMissError } from './http-recorder.js';
 import type { Metrics } from './metrics.js';
 import type { Paginator, PageRequest } from './paginators.js';
-
-/** Query parameters; `undefined` values are left out, arrays repeat the parameter. */
-export type Query = Record<string, string | number | boolean | undefined | readonly (string | number)[]>;
+import { buildUrl, type HttpRequest, type HttpResponse, type Query } from './http-message.js';
 
 /** Options of the tap's {@link HttpClient}. */
 export interface HttpClientOptions {
@@ -67,29 +65,6 @@ export interface RouteLimit {
   requestsPerSecond: number;
 }
 
-/** A request of {@link HttpClient.request}. */
-export interface HttpRequest {
-  /** Default GET. */
-  method?: string;
-  /** Absolute URL, or a path appended to `baseUrl`. */
-  url: string;
-  query?: Query;
-  headers?: Record<string, string>;
-  /** JSON body (serialized keeping exact numbers). */
-  body?: unknown;
-}
-
-/** A successful (2xx) response. */
-export interface HttpResponse<T = unknown> {
-  status: number;
-  /** The final URL requested (with query). */
-  url: string;
-  /** Response headers, names in lower case. */
-  headers: Record<string, string>;
-  /** JSON body parsed losslessly (big integers survive), or the text when it is not JSON; `undefined` when empty. */
-  body: T;
-}
-
 /** An HTTP failure: a non-retriable 4xx, or retries exhausted. The message names method, URL (secrets stripped) and status. */
 export class HttpError extends Error {
   override name = 'HttpError';
@@ -106,18 +81,6 @@ export class HttpError extends Error {
 }
 
 const RETRIABLE_STATUS = (status: number) => status === 429 || status === 408 || status >= 500;
-
-/** Builds `base + path + ?query`. */
-export function buildUrl(baseUrl: string | undefined, url: string, query: Query = {}): string {
-  const absolute = /^https?:\/\//i.test(url) ? url : `${(baseUrl ?? '').replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}`;
-  const parsed = new URL(absolute);
-  for (const [name, value] of Object.entries(query)) {
-    if (value === undefined) continue;
-    parsed.searchParams.delete(name);
-    for (const v of Array.isArray(value) ? value : [value]) parsed.searchParams.append(name, String(v));
-  }
-  return parsed.toString();
-}
 
 function parseBody(response: TransportResponse): unknown {
   const text = response.text;

@@ -10,6 +10,7 @@ export * from './config.js';
 export * from './bookmarks.js';
 export * from './clock.js';
 export * from './metrics.js';
+export * from './http-message.js';
 export * from './http-client.js';
 export * from './http-transport.js';
 export * from './http-recorder.js';
