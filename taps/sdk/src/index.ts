@@ -19,6 +19,4 @@ export * from './retry-delay.js';
 export * from './rate-limiter.js';
 export * from './redact-url.js';
 export { loadSchema, loadSchemas } from '@observes/catalogs';
-export * from './run-tap-captured.js';
-export * from './golden-file.js';
 export * from './standalone-cli.js';
