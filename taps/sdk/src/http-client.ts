@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { parseJsonLossless, redact, serializeJson, type Logger } from '@observes/protocol';
+import { ObservesError, parseJsonLossless, redact, serializeJson, type ErrorKind, type Logger, type ObservesErrorOptions } from '@observes/protocol';
 import { RateLimiter } from './rate-limiter.js';
 import { rateLimitExhausted, retryDelayMs, serverDelayMs } from './retry-delay.js';
 import { redactUrl } from './redact-url.js';
@@ -57,6 +57,9 @@ export interface HttpClientOptions {
   metrics?: Metrics;
 }
 
+/** Statuses worth another attempt: the server was busy, throttled or failing, or the request timed out. */
+const RETRIABLE_STATUS = (status: number) => status === 429 || status === 408 || status >= 500;
+
 /** A rate limit of the requests whose URL path matches `path` (every attempt counts, retries included). */
 export interface RouteLimit {
   /** Tested against the request URL's path, e.g. `/^\/v2\/check-results\//`. */
@@ -65,9 +68,15 @@ export interface RouteLimit {
   requestsPerSecond: number;
 }
 
-/** An HTTP failure: a non-retriable 4xx, or retries exhausted. The message names method, URL (secrets stripped) and status. */
-export class HttpError extends Error {
+/**
+ * An HTTP failure: a non-retriable 4xx, or retries exhausted. The message names method, URL (secrets stripped) and status.
+ * Its kind follows the status: with no status (a network error, a timeout), 408, 429 or 5xx it is a transient failure
+ * (`kind` `'transient'`, `retryable`: a later run may succeed; the network error is its `cause`); any other 4xx is a
+ * request the server refuses (`kind` `'config'`: bad credentials, permissions, a wrong id), which a rerun as is cannot fix.
+ */
+export class HttpError extends ObservesError {
   override name = 'HttpError';
+  readonly kind: ErrorKind;
   constructor(
     message: string,
     /** HTTP status; `undefined` for network errors and timeouts. */
@@ -75,12 +84,13 @@ export class HttpError extends Error {
     readonly method: string,
     /** URL with secrets stripped. */
     readonly url: string,
+    options?: ObservesErrorOptions,
   ) {
-    super(message);
+    super(message, options);
+    this.kind = status === undefined || RETRIABLE_STATUS(status) ? 'transient' : 'config';
   }
 }
 
-const RETRIABLE_STATUS = (status: number) => status === 429 || status === 408 || status >= 500;
 
 function parseBody(response: TransportResponse): unknown {
   const text = response.text;
@@ -199,10 +209,12 @@ export class HttpClient {
       const started = performance.now();
       let response: TransportResponse | undefined;
       let failure: string;
+      let networkError: unknown;
       try {
         response = await this.transport({ method, url, headers, body, signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000) });
       } catch (error) {
         if (error instanceof ReplayMissError) throw error;
+        networkError = error;
         const e = error as Error & { cause?: { code?: string } };
         failure = e.name === 'TimeoutError' ? `timed out after ${this.options.timeoutMs ?? 30_000} ms` : `network error: ${e.cause?.code ?? e.message}`;
       }
@@ -227,7 +239,8 @@ export class HttpClient {
           throw new HttpError(redact(`${method} ${safeUrl} failed: ${failure}${detail ? `: ${detail}` : ''}`), response.status, method, safeUrl);
         }
       }
-      const giveUp = (why: string) => new HttpError(redact(`${method} ${safeUrl} failed after ${attempt + 1} attempts${why}: ${failure!}`), response?.status, method, safeUrl);
+      const giveUp = (why: string) =>
+        new HttpError(redact(`${method} ${safeUrl} failed after ${attempt + 1} attempts${why}: ${failure!}`), response?.status, method, safeUrl, { cause: networkError });
       if (attempt >= maxRetries) throw giveUp('');
       let delay = retryDelayMs(attempt, header, this.now(), backoff);
       if (budgetMs !== undefined) {
