@@ -6,6 +6,7 @@
 export * from './messages.js';
 export * from './exact-number.js';
 export * from './errors.js';
+export * from './error-text.js';
 export * from './protocol-error.js';
 export * from './parse-message.js';
 export * from './line-reader.js';

@@ -1,5 +1,5 @@
 import type { Logger } from './logger.js';
-import { ConfigError, ObservesError } from './errors.js';
+import { causeChain, ConfigError, ObservesError } from './errors.js';
 import { redact } from './secret-redaction.js';
 
 /**
@@ -53,9 +53,26 @@ export function exitCodeFor(error: unknown): number {
 }
 
 /**
+ * Whether a rerun may succeed after `error`: it, or one of its causes, is retryable (a batch the warehouse did not
+ * take because the connection dropped is worth another attempt). Never for a config error: it exits 2.
+ */
+function mayRetry(error: ObservesError): boolean {
+  if (error.kind === 'config') return false;
+  const seen = new Set<unknown>();
+  for (let e: unknown = error; e instanceof Error && !seen.has(e); e = e.cause) {
+    seen.add(e);
+    if (e instanceof ObservesError && e.retryable) return true;
+  }
+  return false;
+}
+
+/**
  * Logs the error that ends a program as one `error` entry (message redacted; a config error's problems
  * joined into its first line and listed as `problems`) and returns the exit code to end with ({@link exitCodeFor}).
- * The `observes` runner shows this message as the child's last error in its summary and report.
+ * The entry also says what the runner needs to decide on a retry and to explain the failure: for an
+ * {@link ObservesError}, its `kind` and `retryable` (whether it or one of its causes is retryable); when the error has causes, their messages as `causes`
+ * (outermost first, each redacted). The `observes` runner shows the message and its causes as the child's last
+ * error in its summary and report, and retries an exit code 1 only when the entry does not say `retryable: false`.
  */
 export function logFailure(logger: Logger, error: unknown): number {
   const e = error as (Error & ErrorShape) | undefined;
@@ -64,6 +81,8 @@ export function logFailure(logger: Logger, error: unknown): number {
   const message = e?.message ?? String(error);
   // A config error's message lists its problems on lines of their own: one line in a log entry.
   const text = problems && !(problems.length === 1 && problems[0] === message) ? `${message.split('\n')[0].replace(/:$/, '')}: ${problems.join('; ')}` : message;
-  logger.error(redact(text), { error: e?.name ?? typeof error, exit_code: code, ...(problems ? { problems } : {}) });
+  const causes = causeChain(error).slice(1).map(redact);
+  const kind = error instanceof ObservesError ? { kind: error.kind, retryable: mayRetry(error) } : {};
+  logger.error(redact(text), { error: e?.name ?? typeof error, exit_code: code, ...kind, ...(problems ? { problems } : {}), ...(causes.length > 0 ? { causes } : {}) });
   return code;
 }

@@ -39,6 +39,10 @@ function parseEntry(text: string): Record<string, unknown> | undefined {
 export class ChildOutput {
   /** The message of the child's last `error` entry. */
   lastError: string | undefined;
+  /** The causes of the child's last `error` entry (its `causes` field, outermost first), when it has any. */
+  lastErrorCauses: string[] | undefined;
+  /** What the child's last `error` entry says of a retry (its `retryable` field): `undefined` when it says nothing. */
+  lastErrorRetryable: boolean | undefined;
   /** The child's last line of plain text (not JSON), minus stack frames and the like. */
   lastLine: string | undefined;
   /** Records per stream the child says it loaded (a target's `records_loaded` field, in its last entry that has one). */
@@ -59,15 +63,23 @@ export class ChildOutput {
     const { level, message, ...rest } = redactFields(entry) as Record<string, unknown>;
     const severity = typeof level === 'string' && LEVELS.has(level) ? level : 'info';
     const words = redact(typeof message === 'string' ? message : JSON.stringify(message ?? ''));
-    if (severity === 'error') this.lastError = words;
+    if (severity === 'error') {
+      this.lastError = words;
+      const causes = Array.isArray(rest.causes) ? rest.causes.map((c) => redact(typeof c === 'string' ? c : JSON.stringify(c))) : [];
+      this.lastErrorCauses = causes.length > 0 ? causes : undefined;
+      this.lastErrorRetryable = typeof rest.retryable === 'boolean' ? rest.retryable : undefined;
+    }
     const loaded = rest.records_loaded;
     if (typeof loaded === 'object' && loaded !== null && Object.values(loaded).every((n) => typeof n === 'number')) this.recordsLoaded = loaded as Record<string, number>;
     this.emit(severity, words, rest);
   }
 
-  /** The child's own account of what went wrong, to append to `tap failed: exit code 1`: its last error entry, else its last plain line, said to be just that. */
+  /**
+   * The child's own account of what went wrong, to append to `tap failed: exit code 1`: its last error entry with
+   * its causes (`: batch 3 not loaded (caused by: lost the connection: ECONNRESET)`), else its last plain line, said to be just that.
+   */
   get reason(): string {
-    if (this.lastError !== undefined) return `: ${this.lastError}`;
+    if (this.lastError !== undefined) return `: ${this.lastError}${this.lastErrorCauses ? ` (caused by: ${this.lastErrorCauses.join(': ')})` : ''}`;
     return this.lastLine !== undefined ? `; its last line on stderr: ${this.lastLine}` : '';
   }
 

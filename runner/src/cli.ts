@@ -1,6 +1,6 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { createLogger, exitCodeFor, logFailure, redact, UsageError } from '@observes/protocol';
+import { createLogger, errorText, exitCodeFor, logFailure, redact, UsageError } from '@observes/protocol';
 import { demoCommand } from './demo-command.js';
 import { jobCommand } from './job-command.js';
 import { runCommand } from './run-command.js';
@@ -10,10 +10,10 @@ import { validateCommand } from './validate-command.js';
 
 const logger = createLogger({ name: 'observes' });
 
-/** Reports what ended the CLI: one JSON entry when stderr is not a TTY; on a TTY the whole message, every problem on its own line. */
+/** Reports what ended the CLI: one JSON entry when stderr is not a TTY; on a TTY the whole message with its causes, every problem on its own line. */
 function exitWith(error: Error): never {
   if (!process.stderr.isTTY) process.exit(logFailure(logger, error));
-  process.stderr.write(`observes: ${redact(error.message)}\n`);
+  process.stderr.write(`observes: ${redact(errorText(error))}\n`);
   process.exit(exitCodeFor(error));
 }
 

@@ -74,7 +74,7 @@ export const jobCommand: CommandModule<object, JobArgs> = {
     try {
       code = await runJobProgram(JOBS[args.name], passed);
     } catch (error) {
-      throw new CliError(`job ${args.name}: ${(error as Error).message}`, 1);
+      throw new CliError(`job ${args.name} failed`, 1, { cause: error });
     }
     process.exit(code);
   },

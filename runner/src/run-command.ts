@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import pLimit from 'p-limit';
 import type { CommandModule } from 'yargs';
-import { createLogger, redact, redactFields } from '@observes/protocol';
+import { createLogger, errorText, redact, redactFields } from '@observes/protocol';
 import { openStateStore } from '@observes/state';
 import { LiveStderr } from './live-stderr.js';
 import { loadPipelines, type Pipeline } from './pipeline-config.js';
@@ -60,7 +60,7 @@ export async function describePipeline(pipeline: Pipeline): Promise<string> {
         try {
           state = (await openStateStore(unit.stateUrl).read()) === undefined ? 'none yet: full extraction' : 'found: resumes';
         } catch (error) {
-          state = `unreadable: ${(error as Error).message}`;
+          state = `unreadable: ${errorText(error)}`;
         }
       }
       lines.push(`  ${unit.name}`);

@@ -1,6 +1,7 @@
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit from 'p-limit';
+import { errorText } from '@observes/protocol';
 import { backoffDelay, openStateStore, type HeldLock } from '@observes/state';
 import type { Pipeline, RunUnit } from './pipeline-config.js';
 import { EXIT_CODES, type FailureKind, type PipelineResult, type UnitResult } from './run-result.js';
@@ -44,7 +45,7 @@ async function lockUnits(units: RunUnit[], pipeline: Pipeline, options: RunPipel
           if (lock.tookOver) log.warn('took over the lock of a run that expired or died', { unit: unit.name, holder: lock.tookOver });
           held.push(lock);
         } catch (error) {
-          refused ??= { unit, message: (error as Error).message };
+          refused ??= { unit, message: errorText(error) };
         }
       }),
     ),

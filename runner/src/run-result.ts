@@ -23,7 +23,11 @@ export interface UnitResult {
   failure?: FailureKind;
   /** The failure in words, with the failing child's own last error (`target failed: exit code 2: invalid configuration: …`) or, for a child that logs plain text, its last line. */
   message?: string;
-  /** Whether another attempt may succeed: false for config errors and a child's exit code 2 (bad config, refused credentials, a 4xx). */
+  /**
+   * Whether another attempt may succeed: false for config errors, a child's exit code 2 (bad config, refused
+   * credentials, a 4xx), and a child's exit code 1 whose last error entry says `retryable: false` (bad input, a load
+   * the warehouse refused: the same data fails the same way). A child that says nothing is retried on exit code 1.
+   */
   retryable?: boolean;
   /** Where the state lives. */
   stateUrl: string;
@@ -45,6 +49,10 @@ export interface UnitResult {
   tapError?: string;
   /** The message of the target's (or job's) last error log entry, secrets masked. */
   targetError?: string;
+  /** The causes of the tap's last error (outermost first), when it logged any. */
+  tapCauses?: string[];
+  /** The causes of the target's (or job's) last error (outermost first), when it logged any. */
+  targetCauses?: string[];
   /** ISO start time. */
   startedAt: string;
   /** Wall time in ms. */

@@ -1,7 +1,7 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { commitOf, EXIT_CODE, listenRunnerLink, parseCommittedState, parseMessage, readLineBatches, redact, STATE_SEQUENCE_ENV, type CommittedState, type Logger, type RunnerLinkServer } from '@observes/protocol';
+import { commitOf, ConfigError, errorText, EXIT_CODE, InputError, listenRunnerLink, parseCommittedState, parseMessage, readLineBatches, redact, STATE_SEQUENCE_ENV, type CommittedState, type Logger, type RunnerLinkServer } from '@observes/protocol';
 import { openStateStore, type OpenStateStoreOptions, type StateRecord, type StateStore } from '@observes/state';
 import { selectStreams } from './catalog-selection.js';
 import { ChildOutput } from './child-output.js';
@@ -54,7 +54,7 @@ function resolveArgv(program: ResolvedProgram, role: string, baseDir: string): [
   try {
     return [resolveCommand(program.argv[0], baseDir), program.argv.slice(1)];
   } catch (error) {
-    throw new Error(`${role}: ${(error as Error).message}`);
+    throw new ConfigError(role, { cause: error });
   }
 }
 
@@ -65,12 +65,21 @@ async function writePrivateJson(dir: string, name: string, value: unknown): Prom
   return path;
 }
 
+/**
+ * Whether a rerun may fix what ended a child: never after exit code 2 (bad config, refused credentials or request),
+ * nor after an exit code 1 whose last error entry says `retryable: false` (bad input, a refused load: the same data
+ * fails again); otherwise yes (a crash, a signal, a transient failure, a child that says nothing).
+ */
+function mayRetry(exit: ChildExit, output: ChildOutput): boolean {
+  return exit.code !== EXIT_CODE.config && output.lastErrorRetryable !== false;
+}
+
 /** A program run by {@link printedBy} failed: says how, and whether a rerun may help. */
 class PrintFailed extends Error {
   readonly retryable: boolean;
-  constructor(what: string, exit: ChildExit & { error?: Error }, reason: string) {
-    super(`${what} failed: ${describeExit(exit)}${reason}`);
-    this.retryable = exit.code !== EXIT_CODE.config;
+  constructor(what: string, exit: ChildExit & { error?: Error }, output: ChildOutput) {
+    super(`${what} failed: ${describeExit(exit)}${output.reason}`);
+    this.retryable = mayRetry(exit, output);
   }
 }
 
@@ -80,7 +89,7 @@ async function printedBy(what: string, command: string, args: string[], env: Nod
   const chunks: Buffer[] = [];
   started.child.stdout!.on('data', (chunk: Buffer) => chunks.push(chunk));
   const [exit] = await Promise.all([started.exit, forwardLines(started.child.stderr, (line) => output.line(line))]);
-  if (exit.code !== 0) throw new PrintFailed(what, exit, output.reason);
+  if (exit.code !== 0) throw new PrintFailed(what, exit, output);
   return Buffer.concat(chunks).toString('utf8');
 }
 
@@ -90,7 +99,7 @@ async function discover(command: string, args: string[], env: NodeJS.ProcessEnv,
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new Error(`tap --discover printed no JSON catalog: ${(error as Error).message}`);
+    throw new InputError('tap --discover printed no JSON catalog', { cause: error });
   }
 }
 
@@ -142,7 +151,7 @@ export async function runUnit(unit: RunUnit, options: RunUnitOptions): Promise<U
       store = (options.openStore ?? ((url) => openStateStore(url, options.state)))(unit.stateUrl);
       record = await store.readRecord();
     } catch (error) {
-      fail('state', `cannot read the state at ${unit.stateUrl}: ${(error as Error).message}`);
+      fail('state', `cannot read the state at ${unit.stateUrl}: ${errorText(error)}`);
       return result();
     }
     // A job step has no tap: the job plays the target's part (its stdout may echo STATE) with no input.
@@ -156,7 +165,7 @@ export async function runUnit(unit: RunUnit, options: RunUnitOptions): Promise<U
       if (unit.tap) [tapCommand, tapArgs] = resolveArgv(unit.tap, 'tap', options.baseDir);
       [targetCommand, targetArgs] = resolveArgv(consumerProgram, consumerRole, options.baseDir);
     } catch (error) {
-      fail('config', (error as Error).message, false);
+      fail('config', errorText(error), false);
       return result();
     }
     const baseEnv = options.env ?? process.env;
@@ -178,7 +187,7 @@ export async function runUnit(unit: RunUnit, options: RunUnitOptions): Promise<U
         committed = await readCommittedState(consumerRole, targetCommand, targetArgs, targetEnv, options.baseDir, consumerOutput);
       } catch (error) {
         // A target that cannot say what it committed (a bad config, an unreachable warehouse) fails the run as if it had started.
-        const message = error instanceof PrintFailed ? error.message : `${consumerRole} printed no commit record: ${(error as Error).message}`;
+        const message = error instanceof PrintFailed ? error.message : `${consumerRole} printed no commit record: ${errorText(error)}`;
         fail(unit.job ? 'job' : 'target', redact(message), !(error instanceof PrintFailed) || error.retryable);
         return result();
       }
@@ -189,7 +198,7 @@ export async function runUnit(unit: RunUnit, options: RunUnitOptions): Promise<U
       try {
         await store.write(decision.storeUpdate.value, decision.storeUpdate.meta);
       } catch (error) {
-        fail('state', `cannot bring the state at ${unit.stateUrl} up to date: ${redact((error as Error).message)}`);
+        fail('state', `cannot bring the state at ${unit.stateUrl} up to date: ${redact(errorText(error))}`);
         return result();
       }
     }
@@ -209,7 +218,7 @@ export async function runUnit(unit: RunUnit, options: RunUnitOptions): Promise<U
         try {
           catalog = selectStreams(catalog ?? (await discover(tapCommand, tapArgs, tapEnv, options.baseDir, tapOutput)), unit.tap.select);
         } catch (error) {
-          fail('tap', (error as Error).message);
+          fail('tap', errorText(error), !(error instanceof PrintFailed) || error.retryable);
           return result();
         }
       }
@@ -217,7 +226,7 @@ export async function runUnit(unit: RunUnit, options: RunUnitOptions): Promise<U
       if (catalog !== undefined) tapArgs.push('--catalog', await writePrivateJson(tmp, 'catalog.json', catalog));
     }
 
-    saver = new StateSaver(store, runId, decision.sequence, (error) => log.error('could not save state', { url: unit.stateUrl, error: redact((error as Error).message) }));
+    saver = new StateSaver(store, runId, decision.sequence, (error) => log.error('could not save state', { url: unit.stateUrl, error: redact(errorText(error)) }));
     log.info('starting', { ...(unit.tap ? { tap: unit.tap.argv.join(' ') } : {}), [consumerRole]: consumerProgram.argv.join(' '), state: unit.stateUrl, resuming: stateFound });
     const target = startChild(targetCommand, targetArgs, { stdio: [unit.tap ? 'pipe' : 'ignore', 'pipe', 'pipe'], env: targetEnv, cwd: options.baseDir });
     const tap = unit.tap ? startChild(tapCommand, tapArgs, { stdio: ['ignore', 'pipe', 'pipe'], env: tapEnv, cwd: options.baseDir }) : undefined;
@@ -257,14 +266,14 @@ export async function runUnit(unit: RunUnit, options: RunUnitOptions): Promise<U
         await runnerLink.inputComplete();
         targetIn!.end();
       } else {
-        // Exit 2: bad config, refused credentials or request; a rerun cannot help.
-        fail('tap', `tap failed: ${tapExit}${tapOutput!.reason}`, exit.code !== EXIT_CODE.config);
+        // Exit 2: bad config, refused credentials or request; a rerun cannot help. Nor can one after bad input.
+        fail('tap', `tap failed: ${tapExit}${tapOutput!.reason}`, mayRetry(exit, tapOutput!));
         stopChild(target, grace); // before its input ends: no full refresh is completed
       }
     });
     const targetDone = target.exit.then((exit) => {
       targetExit = describeExit(exit);
-      if (exit.code !== 0) fail(unit.job ? 'job' : 'target', `${consumerRole} failed: ${targetExit}${targetOutput!.reason}`, exit.code !== EXIT_CODE.config);
+      if (exit.code !== 0) fail(unit.job ? 'job' : 'target', `${consumerRole} failed: ${targetExit}${targetOutput!.reason}`, mayRetry(exit, targetOutput!));
       else if (tap && !tap.ended()) fail('target', 'target exited before the end of its input');
       if (tap) stopChild(tap, grace);
     });
@@ -281,7 +290,7 @@ export async function runUnit(unit: RunUnit, options: RunUnitOptions): Promise<U
           }
         }
       } catch (error) {
-        log.warn('stopped reading the target output', { error: (error as Error).message });
+        log.warn('stopped reading the target output', { error: errorText(error) });
         target.child.stdout!.resume();
       }
     })();
@@ -294,10 +303,10 @@ export async function runUnit(unit: RunUnit, options: RunUnitOptions): Promise<U
     ]);
     options.signal?.removeEventListener('abort', onAbort);
     await saver.flush();
-    if (saver.error) fail('state', `could not save the last state to ${unit.stateUrl}: ${redact((saver.error as Error).message)}`);
+    if (saver.error) fail('state', `could not save the last state to ${unit.stateUrl}: ${redact(errorText(saver.error))}`);
   } catch (error) {
     if (error instanceof StopRequest) fail(error.kind, error.message);
-    else fail('config', redact((error as Error).message), false);
+    else fail('config', redact(errorText(error)), false);
   } finally {
     untrack();
     await link?.close();
@@ -322,6 +331,8 @@ export async function runUnit(unit: RunUnit, options: RunUnitOptions): Promise<U
       targetExit,
       ...(tapOutput?.lastError ? { tapError: tapOutput.lastError } : {}),
       ...(targetOutput?.lastError ? { targetError: targetOutput.lastError } : {}),
+      ...(tapOutput?.lastErrorCauses ? { tapCauses: tapOutput.lastErrorCauses } : {}),
+      ...(targetOutput?.lastErrorCauses ? { targetCauses: targetOutput.lastErrorCauses } : {}),
       startedAt: startedAt.toISOString(),
       durationMs: Date.now() - startedAt.getTime(),
     };

@@ -103,7 +103,7 @@ export async function readSopsEnv(file: string): Promise<{ values: Record<string
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a YAML mapping');
     tree = parsed as Record<string, unknown>;
   } catch (error) {
-    throw new CliError(`--secrets ${file}: cannot read: ${(error as Error).message}`);
+    throw new CliError(`--secrets ${file}: cannot read`, 2, { cause: error });
   }
   const sops = tree.sops as SopsMetadata | undefined;
   if (typeof sops !== 'object' || sops === null) throw new CliError(`--secrets ${file}: not a SOPS file (no sops metadata): encrypt it with sops first`);

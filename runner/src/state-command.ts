@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Argv, CommandModule } from 'yargs';
-import { createLogger, parseJsonLossless, serializeJson } from '@observes/protocol';
+import { createLogger, errorText, parseJsonLossless, serializeJson } from '@observes/protocol';
 import { defaultStateUrl, openStateStore, type StateStore } from '@observes/state';
 import { CliError } from './cli-error.js';
 import { loadPipeline } from './pipeline-config.js';
@@ -31,7 +31,7 @@ export async function stateUrlOf(args: StateArgs): Promise<string> {
     try {
       return defaultStateUrl(args.pipeline);
     } catch (error) {
-      throw new CliError((error as Error).message);
+      throw new CliError(errorText(error), 2, { cause: error });
     }
   }
   const pipeline = await loadPipeline(args.pipeline, { ignoreMissingEnv: true, resolveCommands: false });
@@ -87,7 +87,7 @@ const set: CommandModule<object, StateArgs & { json: string }> = {
     try {
       value = parseJsonLossless(text);
     } catch (error) {
-      throw new CliError(`not valid JSON: ${(error as Error).message}`);
+      throw new CliError('not valid JSON', 2, { cause: error });
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new CliError('a state must be a JSON object, e.g. {"bookmarks":{}}');
     const store = await open(args);

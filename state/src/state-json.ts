@@ -1,4 +1,4 @@
-import { parseJsonLossless, serializeJson } from '@observes/protocol';
+import { InputError, parseJsonLossless, serializeJson } from '@observes/protocol';
 
 /**
  * Who wrote a state: `target` (a commit record the target echoed with its STATE), `runner` (a STATE
@@ -45,7 +45,7 @@ export function decodeState(text: string, where: string): unknown {
   try {
     return parseJsonLossless(text);
   } catch (error) {
-    throw new Error(`state at ${where} is not valid JSON: ${(error as Error).message}`);
+    throw new InputError(`state at ${where} is not valid JSON`, { cause: error });
   }
 }
 

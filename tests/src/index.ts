@@ -18,3 +18,4 @@ export * from './text-streams.js';
 export * from './pipe-to-target.js';
 export * from './redshift-shim.js';
 export * from './conformance-streams.js';
+export * from './golden-file.js';

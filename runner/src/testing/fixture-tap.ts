@@ -28,6 +28,12 @@ interface FixtureTapConfig {
   leak_token?: string;
   /** Where to write the working directory it runs in. */
   echo_cwd_to?: string;
+  /**
+   * Fail at start (after `--discover`): write `entry` as one JSON line on stderr (the error entry `logFailure` of
+   * `@observes/protocol` writes: level, message, kind, retryable, causes) and exit with `exit_code`. By hand, since
+   * this file must run copied alone into another folder (no imports but Node's).
+   */
+  fail_with_entry?: { exit_code: number; entry: Record<string, unknown> };
 }
 
 const { values } = parseArgs({ options: { config: { type: 'string' }, state: { type: 'string' }, catalog: { type: 'string' }, discover: { type: 'boolean' } } });
@@ -37,6 +43,10 @@ const schema = { type: 'object', properties: { id: { type: 'integer' }, name: { 
 if (values.discover) {
   process.stdout.write(JSON.stringify({ streams: [stream, 'other'].map((s) => ({ tap_stream_id: s, stream: s, schema, metadata: [] })) }) + '\n');
   process.exit(0);
+}
+if (config.fail_with_entry) {
+  process.stderr.write(JSON.stringify({ level: 'error', name: 'fixture-tap', ...config.fail_with_entry.entry }) + '\n');
+  process.exit(config.fail_with_entry.exit_code);
 }
 if (config.pid_file) writeFileSync(config.pid_file, String(process.pid));
 if (config.echo_args_to) {

@@ -14,6 +14,7 @@ import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { connectRunnerLink, formatCommittedState, nextSequence, type CommittedState } from '@observes/protocol';
+import { exitWithFailure, type FixtureFailure } from './fixture-failure.js';
 
 interface FixtureTargetConfig {
   out: string;
@@ -29,6 +30,8 @@ interface FixtureTargetConfig {
   pid_file?: string;
   /** Fail at start: log `message` (a JSON error entry, or plain text with `plain`) and exit with `exit_code`. */
   fail_at_start?: { exit_code: number; message: string; plain?: boolean };
+  /** Fail at start with an error of the hierarchy (its kind, message and causes), logged as every Observes program does. */
+  fail_with?: FixtureFailure;
   /** Log a final entry with `records_loaded` per stream, as target-redshift and target-s3 do. */
   report_loaded?: boolean;
 }
@@ -41,6 +44,7 @@ if (values['commit-record']) {
   process.stdout.write(formatCommittedState(lastCommit(), true));
   process.exit(0);
 }
+if (config.fail_with) exitWithFailure('fixture-target', config.fail_with);
 if (config.fail_at_start) {
   const { exit_code, message, plain } = config.fail_at_start;
   process.stderr.write(`${plain ? message : JSON.stringify({ level: 'info', message: 'starting' }) + '\n' + JSON.stringify({ level: 'error', name: 'fixture-target', message, exit_code })}\n`);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Message, StateMessage } from '@observes/protocol';
 import { defineStream, defineTap } from './tap-definition.js';
-import { runTapCaptured } from './run-tap-captured.js';
+import { runTapCaptured } from './testing/run-tap-captured.js';
 
 /**
  * A walk from the newest item (id 10) down to the bookmark, like a keyset listing of CI jobs: records come newest

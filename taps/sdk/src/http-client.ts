@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { parseJsonLossless, redact, serializeJson, type Logger } from '@observes/protocol';
+import { ObservesError, parseJsonLossless, redact, serializeJson, type ErrorKind, type Logger, type ObservesErrorOptions } from '@observes/protocol';
 import { RateLimiter } from './rate-limiter.js';
 import { rateLimitExhausted, retryDelayMs, serverDelayMs } from './retry-delay.js';
 import { redactUrl } from './redact-url.js';
@@ -7,9 +7,7 @@ import { fetchTransport, type Transport, type TransportResponse } from './http-t
 import { recordingTransport, replayTransport, ReplayMissError } from './http-recorder.js';
 import type { Metrics } from './metrics.js';
 import type { Paginator, PageRequest } from './paginators.js';
-
-/** Query parameters; `undefined` values are left out, arrays repeat the parameter. */
-export type Query = Record<string, string | number | boolean | undefined | readonly (string | number)[]>;
+import { buildUrl, type HttpRequest, type HttpResponse, type Query } from './http-message.js';
 
 /** Options of the tap's {@link HttpClient}. */
 export interface HttpClientOptions {
@@ -59,6 +57,9 @@ export interface HttpClientOptions {
   metrics?: Metrics;
 }
 
+/** Statuses worth another attempt: the server was busy, throttled or failing, or the request timed out. */
+const RETRIABLE_STATUS = (status: number) => status === 429 || status === 408 || status >= 500;
+
 /** A rate limit of the requests whose URL path matches `path` (every attempt counts, retries included). */
 export interface RouteLimit {
   /** Tested against the request URL's path, e.g. `/^\/v2\/check-results\//`. */
@@ -67,32 +68,15 @@ export interface RouteLimit {
   requestsPerSecond: number;
 }
 
-/** A request of {@link HttpClient.request}. */
-export interface HttpRequest {
-  /** Default GET. */
-  method?: string;
-  /** Absolute URL, or a path appended to `baseUrl`. */
-  url: string;
-  query?: Query;
-  headers?: Record<string, string>;
-  /** JSON body (serialized keeping exact numbers). */
-  body?: unknown;
-}
-
-/** A successful (2xx) response. */
-export interface HttpResponse<T = unknown> {
-  status: number;
-  /** The final URL requested (with query). */
-  url: string;
-  /** Response headers, names in lower case. */
-  headers: Record<string, string>;
-  /** JSON body parsed losslessly (big integers survive), or the text when it is not JSON; `undefined` when empty. */
-  body: T;
-}
-
-/** An HTTP failure: a non-retriable 4xx, or retries exhausted. The message names method, URL (secrets stripped) and status. */
-export class HttpError extends Error {
+/**
+ * An HTTP failure: a non-retriable 4xx, or retries exhausted. The message names method, URL (secrets stripped) and status.
+ * Its kind follows the status: with no status (a network error, a timeout), 408, 429 or 5xx it is a transient failure
+ * (`kind` `'transient'`, `retryable`: a later run may succeed; the network error is its `cause`); any other 4xx is a
+ * request the server refuses (`kind` `'config'`: bad credentials, permissions, a wrong id), which a rerun as is cannot fix.
+ */
+export class HttpError extends ObservesError {
   override name = 'HttpError';
+  readonly kind: ErrorKind;
   constructor(
     message: string,
     /** HTTP status; `undefined` for network errors and timeouts. */
@@ -100,24 +84,13 @@ export class HttpError extends Error {
     readonly method: string,
     /** URL with secrets stripped. */
     readonly url: string,
+    options?: ObservesErrorOptions,
   ) {
-    super(message);
+    super(message, options);
+    this.kind = status === undefined || RETRIABLE_STATUS(status) ? 'transient' : 'config';
   }
 }
 
-const RETRIABLE_STATUS = (status: number) => status === 429 || status === 408 || status >= 500;
-
-/** Builds `base + path + ?query`. */
-export function buildUrl(baseUrl: string | undefined, url: string, query: Query = {}): string {
-  const absolute = /^https?:\/\//i.test(url) ? url : `${(baseUrl ?? '').replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}`;
-  const parsed = new URL(absolute);
-  for (const [name, value] of Object.entries(query)) {
-    if (value === undefined) continue;
-    parsed.searchParams.delete(name);
-    for (const v of Array.isArray(value) ? value : [value]) parsed.searchParams.append(name, String(v));
-  }
-  return parsed.toString();
-}
 
 function parseBody(response: TransportResponse): unknown {
   const text = response.text;
@@ -236,10 +209,12 @@ export class HttpClient {
       const started = performance.now();
       let response: TransportResponse | undefined;
       let failure: string;
+      let networkError: unknown;
       try {
         response = await this.transport({ method, url, headers, body, signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000) });
       } catch (error) {
         if (error instanceof ReplayMissError) throw error;
+        networkError = error;
         const e = error as Error & { cause?: { code?: string } };
         failure = e.name === 'TimeoutError' ? `timed out after ${this.options.timeoutMs ?? 30_000} ms` : `network error: ${e.cause?.code ?? e.message}`;
       }
@@ -264,7 +239,8 @@ export class HttpClient {
           throw new HttpError(redact(`${method} ${safeUrl} failed: ${failure}${detail ? `: ${detail}` : ''}`), response.status, method, safeUrl);
         }
       }
-      const giveUp = (why: string) => new HttpError(redact(`${method} ${safeUrl} failed after ${attempt + 1} attempts${why}: ${failure!}`), response?.status, method, safeUrl);
+      const giveUp = (why: string) =>
+        new HttpError(redact(`${method} ${safeUrl} failed after ${attempt + 1} attempts${why}: ${failure!}`), response?.status, method, safeUrl, { cause: networkError });
       if (attempt >= maxRetries) throw giveUp('');
       let delay = retryDelayMs(attempt, header, this.now(), backoff);
       if (budgetMs !== undefined) {

@@ -1,4 +1,4 @@
-import type { HttpResponse, Query } from './http-client.js';
+import type { HttpResponse, Query } from './http-message.js';
 
 /** The request of one page: URL (absolute or relative to the base URL) and query. */
 export interface PageRequest {

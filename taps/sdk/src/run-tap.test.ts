@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { JsonRecord, Message, RecordMessage, StateMessage } from '@observes/protocol';
 import { defineStream, defineTap } from './tap-definition.js';
 import { compareReplicationValues } from './bookmarks.js';
-import { runTapCaptured } from './run-tap-captured.js';
+import { runTapCaptured } from './testing/run-tap-captured.js';
 
 /** An in-memory source the test tap reads, changed between runs like a real API's data. */
 interface Source {

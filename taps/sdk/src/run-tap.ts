@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { createLogger, logFailure, MessageWriter, parseJsonLossless, UsageError } from '@observes/protocol';
+import { createLogger, InputError, logFailure, MessageWriter, parseJsonLossless, UsageError } from '@observes/protocol';
 import { applySelection, buildCatalog, type Catalog } from '@observes/catalogs';
 import { envPrefix, loadConfig } from './config.js';
 import { createClock } from './clock.js';
@@ -30,12 +30,12 @@ function readJsonFile(path: string, what: string): unknown {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new Error(`cannot read ${what} file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new InputError(`cannot read ${what} file ${path}${(error as NodeJS.ErrnoException).code ? `: ${(error as NodeJS.ErrnoException).code}` : ''}`, { cause: error });
   }
   try {
     return parseJsonLossless(text);
   } catch (error) {
-    throw new Error(`${what} file ${path} is not valid JSON: ${(error as Error).message}`);
+    throw new InputError(`${what} file ${path} is not valid JSON`, { cause: error });
   }
 }
 

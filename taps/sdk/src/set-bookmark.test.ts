@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { JsonRecord, Message, StateMessage } from '@observes/protocol';
 import { defineStream, defineTap } from './tap-definition.js';
 import { compareReplicationValues } from './bookmarks.js';
-import { runTapCaptured } from './run-tap-captured.js';
+import { runTapCaptured } from './testing/run-tap-captured.js';
 
 const at = (day: number) => `2026-01-${String(day).padStart(2, '0')}T00:00:00Z`;
 const config = { api_url: 'http://127.0.0.1:1', token: 'test-secret-token-123' };

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Message, StateMessage } from '@observes/protocol';
 import { defineStream, defineTap } from './tap-definition.js';
 import { HttpError } from './http-client.js';
-import { runTapCaptured } from './run-tap-captured.js';
+import { runTapCaptured } from './testing/run-tap-captured.js';
 
 /** Projects 1..3; `forbidden` ones answer 403 after `before` records, like a GitLab project with CI/CD disabled. */
 function testTap(forbidden: Set<number>, before = 0) {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { startFakeApi, pagePaginated, requireAuth } from '@observes/testkit';
 import { defineStream, defineTap } from './tap-definition.js';
 import { nextPageHeaderPaginator } from './paginators.js';
-import { runTapCaptured } from './run-tap-captured.js';
+import { runTapCaptured } from './testing/run-tap-captured.js';
 
 interface Config {
   api_url: string;

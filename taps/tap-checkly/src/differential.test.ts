@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { FakeChecklyApi } from './fake-checkly-api.js';
-import { checklyCheck, checklyCheckResult, checklyCheckStatus, seedCheckly } from './fake-checkly-data.js';
+import { FakeChecklyApi } from './testing/fake-checkly-api.js';
+import { checklyCheck, checklyCheckResult, checklyCheckStatus, seedCheckly } from './testing/fake-checkly-data.js';
 import { runCheckly, type ChecklyRun } from './testing/run-tap-checkly.js';
 
 const LATER = '2024-06-01T18:30:00.000Z';

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { ignoreQuery, throttleFor } from '@observes/testkit';
 import { checklyConfigSchema } from './config.js';
-import { FakeChecklyApi } from './fake-checkly-api.js';
-import { checkId, checklyCheckResult, seedCheckly } from './fake-checkly-data.js';
+import { FakeChecklyApi } from './testing/fake-checkly-api.js';
+import { checkId, checklyCheckResult, seedCheckly } from './testing/fake-checkly-data.js';
 import { runCheckly } from './testing/run-tap-checkly.js';
 
 const SEED = { checks: 3, resultsPerCheck: 12, minutesApart: 60, lastResultAt: '2024-06-01T11:40:00.000Z' };

@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { applyRedshiftShim, createTestDatabase, pipeTapToTarget, type TestDatabase } from '@observes/testkit';
-import { FakeChecklyApi } from './fake-checkly-api.js';
-import { checklyCheckResult, seedCheckly } from './fake-checkly-data.js';
+import { FakeChecklyApi } from './testing/fake-checkly-api.js';
+import { checklyCheckResult, seedCheckly } from './testing/fake-checkly-data.js';
 import { checklyConfig, NOW } from './testing/run-tap-checkly.js';
 
 const tapBin = fileURLToPath(new URL('../bin/tap-checkly.js', import.meta.url));

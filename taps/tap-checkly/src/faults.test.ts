@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { failRequests, rateLimit } from '@observes/testkit';
-import { FakeChecklyApi } from './fake-checkly-api.js';
-import { seedCheckly } from './fake-checkly-data.js';
+import { FakeChecklyApi } from './testing/fake-checkly-api.js';
+import { seedCheckly } from './testing/fake-checkly-data.js';
 import { runCheckly, type ChecklyRun } from './testing/run-tap-checkly.js';
 
 const SEED = { checks: 4, resultsPerCheck: 36, minutesApart: 20, lastResultAt: '2024-06-01T11:40:00.000Z' };

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { fileURLToPath } from 'node:url';
 import { tapSuite } from '@observes/testkit';
-import { FakeChecklyApi } from './fake-checkly-api.js';
-import { checkId, checklyCheckResult, seedCheckly } from './fake-checkly-data.js';
+import { FakeChecklyApi } from './testing/fake-checkly-api.js';
+import { checkId, checklyCheckResult, seedCheckly } from './testing/fake-checkly-data.js';
 import { checklyConfig, NOW, runCheckly } from './testing/run-tap-checkly.js';
 
 // 12 checks' results every 20 minutes over the 12 hours before NOW: 36 per check, two 6-hour windows.

@@ -13,7 +13,7 @@ import { runNode } from '@observes/testkit/run-process';
 import { startDynalite, type DynaliteServer } from '@observes/testkit/dynalite-server';
 import { itemToRecord } from './attribute-value.js';
 import { runDynamoTap } from './dynamodb-tap.js';
-import { bigNumber, FIXTURE_TABLES, loadFixtureTables } from './fixture-tables.js';
+import { bigNumber, FIXTURE_TABLES, loadFixtureTables } from './testing/fixture-tables.js';
 import { scanSegment } from './scan-segment.js';
 import { configSchema, type DynamoTapConfig } from './tap-config.js';
 

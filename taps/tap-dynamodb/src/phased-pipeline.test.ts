@@ -18,7 +18,7 @@ import { startS3Server, type S3Server } from '@observes/testkit/s3-server';
 import { Readable } from 'node:stream';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { itemToRecord } from './attribute-value.js';
-import { bigDecimal, bigNumber, loadFixtureTables } from './fixture-tables.js';
+import { bigDecimal, bigNumber, loadFixtureTables } from './testing/fixture-tables.js';
 import { scanSegment } from './scan-segment.js';
 import { startFailingScanProxy } from './testing/failing-scan-proxy.js';
 

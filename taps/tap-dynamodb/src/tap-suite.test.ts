@@ -6,7 +6,7 @@ import { SchemaInferrer } from '@observes/catalogs';
 import { openSchemaCache } from '@observes/catalogs/schema-cache';
 import { startDynalite, tapSuite, type DynaliteServer } from '@observes/testkit';
 import { itemToRecord } from './attribute-value.js';
-import { loadFixtureTables } from './fixture-tables.js';
+import { loadFixtureTables } from './testing/fixture-tables.js';
 import { scanSegment } from './scan-segment.js';
 
 let db: DynaliteServer;

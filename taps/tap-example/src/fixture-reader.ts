@@ -1,7 +1,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { parseJsonLossless, type JsonRecord } from '@observes/protocol';
+import { InputError, parseJsonLossless, type JsonRecord } from '@observes/protocol';
 
 /**
  * Reads the records of one stream from a fixture: either a JSON-lines file of `{"stream": "...", "record": {...}}`
@@ -21,7 +21,7 @@ export async function* readFixture(fixture: string, stream: string): AsyncGenera
     try {
       value = parseJsonLossless(line);
     } catch (error) {
-      throw new Error(`${file}: line ${number}: ${(error as Error).message}`);
+      throw new InputError(`${file}: line ${number}: not JSON`, { cause: error });
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${file}: line ${number}: not a JSON object`);
     if (directory) {

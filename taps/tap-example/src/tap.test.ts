@@ -3,9 +3,9 @@ import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkGolden, runTapCaptured } from '@observes/tap-sdk';
+import { runTapCaptured } from '@observes/tap-sdk/testing';
 import type { RecordMessage, StateMessage } from '@observes/protocol';
-import { tapSuite } from '@observes/testkit';
+import { checkGolden, tapSuite } from '@observes/testkit';
 import { tap } from './tap.js';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RecordMessage, StateMessage } from '@observes/protocol';
-import { runTapCaptured } from '@observes/tap-sdk';
+import { runTapCaptured } from '@observes/tap-sdk/testing';
 import { parseBranchBookmark } from './branch-bookmark.js';
 import { tap } from './tap.js';
 import { TestRepository } from './testing/test-repository.js';

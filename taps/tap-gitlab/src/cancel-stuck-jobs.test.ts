@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { failRequests } from '@observes/testkit';
-import { FakeGitlabApi } from './fake-gitlab-api.js';
-import { gitlabJob, gitlabPipeline, gitlabProject } from './fake-gitlab-data.js';
+import { FakeGitlabApi } from './testing/fake-gitlab-api.js';
+import { gitlabJob, gitlabPipeline, gitlabProject } from './testing/fake-gitlab-data.js';
 import { runGitlab } from './testing/run-tap-gitlab.js';
 import type { CancelStuckJobsReport, JobDecision } from './cancel-stuck-jobs.js';
 

@@ -1,4 +1,5 @@
-import type { JsonRecord, Logger } from '@observes/protocol';
+import type { Logger } from '@observes/protocol';
+import type { GitlabJob } from './gitlab-records.js';
 import { HttpError, type HttpClient, type TapCommand } from '@observes/tap-sdk';
 import type { GitlabConfig } from './config.js';
 import { GATED_PIPELINE_STATUSES } from './job-statuses.js';
@@ -17,11 +18,11 @@ export type StuckJobDecision = 'cancel' | 'force-cancel' | 'keep';
 /** One job looked at, what was decided and why. */
 export interface JobDecision {
   id: number;
-  name: string;
+  name: GitlabJob['name'];
   status: string;
-  pipeline_id: number | undefined;
+  pipeline_id: number | null | undefined;
   /** The pipeline's status: `manual` means a blocking manual job holds it. */
-  pipeline_status: string | undefined;
+  pipeline_status: string | null | undefined;
   /** Which clock says since when the job is in its state: `started_at`, `queued_duration` or `created_at`. */
   clock: 'started_at' | 'queued_duration' | 'created_at';
   /** When the job entered its current state, by that clock. */
@@ -29,7 +30,7 @@ export interface JobDecision {
   age_seconds: number;
   decision: StuckJobDecision;
   reason: string;
-  web_url: string | undefined;
+  web_url: string | null | undefined;
   /** Status after the cancel request; absent when nothing was sent (a kept job, or `--dry-run`). */
   status_after?: string;
   /** Why the cancel request failed, if it did. */
@@ -64,15 +65,15 @@ export interface CancelStuckJobsReport {
  * were created (the only clock they have). Never `created_at` for a pending or running job: a job waits behind
  * earlier stages before it is queued, and that is not being stuck.
  */
-function clockOf(job: JsonRecord, nowMs: number): { clock: JobDecision['clock']; sinceMs: number } {
+function clockOf(job: GitlabJob, nowMs: number): { clock: JobDecision['clock']; sinceMs: number } {
   if ((job.status === 'running' || job.status === 'canceling') && typeof job.started_at === 'string') return { clock: 'started_at', sinceMs: Date.parse(job.started_at) };
   if (job.status === 'pending' && typeof job.queued_duration === 'number') return { clock: 'queued_duration', sinceMs: nowMs - job.queued_duration * 1000 };
-  return { clock: 'created_at', sinceMs: Date.parse(job.created_at as string) };
+  return { clock: 'created_at', sinceMs: Date.parse(job.created_at ?? '') };
 }
 
 /** The decision for one unfinished job, and why; `old` says whether it has been in its state past the threshold. */
-function decide(job: JsonRecord, old: boolean, force: boolean): { decision: StuckJobDecision; reason: string } {
-  const pipelineStatus = (job.pipeline as JsonRecord | undefined)?.status as string | undefined;
+function decide(job: GitlabJob, old: boolean, force: boolean): { decision: StuckJobDecision; reason: string } {
+  const pipelineStatus = job.pipeline?.status ?? undefined;
   const keep = (reason: string) => ({ decision: 'keep' as const, reason });
   switch (job.status) {
     case 'running':
@@ -115,18 +116,18 @@ export async function cancelStuckJobs(
   for await (const page of projectJobPages(ctx, options.project, { scope: STUCK_JOB_STATUSES })) {
     for (const job of page.jobs) {
       const { clock, sinceMs } = clockOf(job, nowMs);
-      const pipeline = job.pipeline as JsonRecord | undefined;
+      const pipeline = job.pipeline;
       decisions.push({
-        id: job.id as number,
-        name: job.name as string,
-        status: job.status as string,
-        pipeline_id: pipeline?.id as number | undefined,
-        pipeline_status: pipeline?.status as string | undefined,
+        id: job.id,
+        name: job.name,
+        status: job.status,
+        pipeline_id: pipeline?.id,
+        pipeline_status: pipeline?.status,
         clock,
         since: new Date(sinceMs).toISOString(),
         age_seconds: Math.round((nowMs - sinceMs) / 1000),
         ...decide(job, sinceMs < thresholdMs, force),
-        web_url: job.web_url as string | undefined,
+        web_url: job.web_url,
       });
     }
   }
@@ -135,12 +136,12 @@ export async function cancelStuckJobs(
     for (const job of stuck) {
       try {
         // https://docs.gitlab.com/ee/api/jobs.html#cancel-a-job: `force` ends a job stuck in `canceling`.
-        const after = await ctx.http.request<JsonRecord>({
+        const after = await ctx.http.request<Pick<GitlabJob, 'status'>>({
           method: 'POST',
           url: `projects/${encodeURIComponent(options.project)}/jobs/${job.id}/cancel`,
           query: job.decision === 'force-cancel' ? { force: true } : undefined,
         });
-        job.status_after = after.body.status as string;
+        job.status_after = after.body.status;
       } catch (error) {
         if (!(error instanceof HttpError)) throw error;
         job.error = error.message;

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import type { JsonRecord } from '@observes/protocol';
 import type { FakeBehaviour } from '@observes/testkit';
-import { FakeGitlabApi } from './fake-gitlab-api.js';
-import { gitlabCommit, gitlabIssue, gitlabMember, gitlabMergeRequest, gitlabPipeline, minutesAfter, seedGitlab } from './fake-gitlab-data.js';
+import { FakeGitlabApi } from './testing/fake-gitlab-api.js';
+import { gitlabCommit, gitlabIssue, gitlabMember, gitlabMergeRequest, gitlabPipeline, minutesAfter, seedGitlab } from './testing/fake-gitlab-data.js';
 import { runGitlab, type GitlabRun } from './testing/run-tap-gitlab.js';
 
 const BASE = '2024-05-01T00:00:00.000Z';

@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { applyRedshiftShim, createTestDatabase, pipeTapToTarget, type TestDatabase } from '@observes/testkit';
-import { FakeGitlabApi } from './fake-gitlab-api.js';
-import { gitlabBridge, gitlabIssue, gitlabMember, gitlabPipeline, minutesAfter, seedGitlab } from './fake-gitlab-data.js';
+import { FakeGitlabApi } from './testing/fake-gitlab-api.js';
+import { gitlabBridge, gitlabIssue, gitlabMember, gitlabPipeline, minutesAfter, seedGitlab } from './testing/fake-gitlab-data.js';
 
 const BASE = '2024-05-01T00:00:00.000Z';
 

@@ -1,7 +1,8 @@
-import type { JsonRecord, Logger } from '@observes/protocol';
+import { errorText, type Logger } from '@observes/protocol';
 import { nextPageHeaderPaginator, type HttpClient, type Metrics } from '@observes/tap-sdk';
 import type { GitlabConfig } from './config.js';
 import { projectUnavailable } from './gitlab-errors.js';
+import type { GitlabProject } from './gitlab-records.js';
 
 /** What the project lookup needs from a stream's context. */
 export interface ProjectsContext {
@@ -11,7 +12,7 @@ export interface ProjectsContext {
   metrics: Metrics;
 }
 
-const resolved = new WeakMap<HttpClient, Promise<JsonRecord[]>>();
+const resolved = new WeakMap<HttpClient, Promise<GitlabProject[]>>();
 
 /**
  * The configured projects (`projects`, plus every project of `groups` and their subgroups), by id, each fetched
@@ -19,7 +20,7 @@ const resolved = new WeakMap<HttpClient, Promise<JsonRecord[]>>();
  * A configured project or group GitLab refuses (403) or does not know (404) is skipped with a warning and a
  * `partition_skipped` METRIC; the run fails only when none of them could be read.
  */
-export function gitlabProjects(ctx: ProjectsContext): Promise<JsonRecord[]> {
+export function gitlabProjects(ctx: ProjectsContext): Promise<GitlabProject[]> {
   let projects = resolved.get(ctx.http);
   if (!projects) {
     projects = fetchProjects(ctx);
@@ -30,9 +31,9 @@ export function gitlabProjects(ctx: ProjectsContext): Promise<JsonRecord[]> {
   return projects;
 }
 
-async function fetchProjects(ctx: ProjectsContext): Promise<JsonRecord[]> {
+async function fetchProjects(ctx: ProjectsContext): Promise<GitlabProject[]> {
   const { http, config } = ctx;
-  const byId = new Map<number, JsonRecord>();
+  const byId = new Map<number, GitlabProject>();
   const wanted = (config.projects?.length ?? 0) + (config.groups?.length ?? 0);
   let unavailable = 0;
   /** Runs one lookup; a project or group GitLab will not show is skipped, anything else fails the run. */
@@ -43,28 +44,28 @@ async function fetchProjects(ctx: ProjectsContext): Promise<JsonRecord[]> {
       const reason = projectUnavailable(error);
       if (reason === undefined) throw error;
       unavailable++;
-      ctx.logger.warn(`skipping ${what}: ${reason}`, { error: (error as Error).message });
+      ctx.logger.warn(`skipping ${what}: ${reason}`, { error: errorText(error) });
       ctx.metrics.counter('partition_skipped', 1, { stream: 'projects', partition: what, reason });
     }
   };
   for (const project of config.projects ?? []) {
     await lookUp(`project ${project}`, async () => {
-      const found = await http.get<JsonRecord>(`projects/${encodeURIComponent(String(project))}`);
-      byId.set(found.id as number, found);
+      const found = await http.get<GitlabProject>(`projects/${encodeURIComponent(String(project))}`);
+      byId.set(found.id, found);
     });
   }
   for (const group of config.groups ?? []) {
     await lookUp(`group ${group}`, async () => {
-      const listing = http.paginate<JsonRecord>(`groups/${encodeURIComponent(String(group))}/projects`, {
+      const listing = http.paginate<GitlabProject>(`groups/${encodeURIComponent(String(group))}/projects`, {
         paginator: nextPageHeaderPaginator({ size: config.per_page }),
         // https://docs.gitlab.com/ee/api/groups.html#list-a-groups-projects: shared projects come unless with_shared=false.
         query: { include_subgroups: true, with_shared: config.include_shared_projects, order_by: 'id', sort: 'asc' },
       });
-      for await (const project of listing) byId.set(project.id as number, project);
+      for await (const project of listing) byId.set(project.id, project);
     });
   }
   if (wanted > 0 && unavailable === wanted) throw new Error(`none of the ${wanted} configured projects and groups could be read (see the warnings)`);
-  return [...byId.values()].sort((a, b) => (a.id as number) - (b.id as number));
+  return [...byId.values()].sort((a, b) => a.id - b.id);
 }
 
 /** The partition of a per-project stream. */
@@ -75,5 +76,5 @@ export interface ProjectPartition {
 
 /** Partitions of the per-project streams: one per configured project. */
 export async function* projectPartitions(ctx: ProjectsContext): AsyncGenerator<ProjectPartition> {
-  for (const project of await gitlabProjects(ctx)) yield { project_id: project.id as number };
+  for (const project of await gitlabProjects(ctx)) yield { project_id: project.id };
 }

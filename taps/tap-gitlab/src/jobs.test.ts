@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import type { JsonRecord } from '@observes/protocol';
 import type { FakeBehaviour } from '@observes/testkit';
-import { FakeGitlabApi } from './fake-gitlab-api.js';
-import { gitlabJob, gitlabPipeline, gitlabProject, minutesAfter, seedGitlab } from './fake-gitlab-data.js';
+import { FakeGitlabApi } from './testing/fake-gitlab-api.js';
+import { gitlabJob, gitlabPipeline, gitlabProject, minutesAfter, seedGitlab } from './testing/fake-gitlab-data.js';
 import { runGitlab, type GitlabRun } from './testing/run-tap-gitlab.js';
 import type { JobsProgress } from './streams/jobs.js';
 

@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { discoverTap } from '@observes/tap-sdk';
-import { FakeGitlabApi } from './fake-gitlab-api.js';
-import { gitlabProject, seedGitlab } from './fake-gitlab-data.js';
+import { FakeGitlabApi } from './testing/fake-gitlab-api.js';
+import { gitlabProject, seedGitlab } from './testing/fake-gitlab-data.js';
 import { tap } from './tap.js';
 import { runGitlab, writeConfig } from './testing/run-tap-gitlab.js';
 

@@ -1,10 +1,11 @@
-import type { JsonRecord, Logger } from '@observes/protocol';
+import type { Logger } from '@observes/protocol';
 import { HttpError, linkHeaderPaginator, nextLink, type HttpClient, type Page, type Query } from '@observes/tap-sdk';
 import type { GitlabConfig } from './config.js';
+import type { GitlabJob } from './gitlab-records.js';
 
 /** One page of a project's jobs and the URL of the next one (`undefined` on the last page). */
 export interface JobsPage {
-  jobs: JsonRecord[];
+  jobs: GitlabJob[];
   next: string | undefined;
 }
 
@@ -29,8 +30,8 @@ export async function* projectJobPages(
 ): AsyncGenerator<JobsPage> {
   const path = `projects/${encodeURIComponent(String(projectId))}/jobs`;
   const common: Query = { per_page: ctx.config.per_page, 'scope[]': options.scope };
-  const walk = (url: string, query: Query) => ctx.http.pages<JsonRecord>(url, { paginator: linkHeaderPaginator(), query });
-  const pageOf = (page: Page<JsonRecord>): JobsPage => {
+  const walk = (url: string, query: Query) => ctx.http.pages<GitlabJob>(url, { paginator: linkHeaderPaginator(), query });
+  const pageOf = (page: Page<GitlabJob>): JobsPage => {
     const next = nextLink(page.response.headers.link);
     return { jobs: page.items, next: next === undefined ? undefined : new URL(next, page.response.url).toString() };
   };

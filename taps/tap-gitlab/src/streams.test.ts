@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { FakeGitlabApi } from './fake-gitlab-api.js';
-import { gitlabBridge, gitlabCommit, gitlabJob, gitlabMember, gitlabPipeline, gitlabProject, minutesAfter } from './fake-gitlab-data.js';
+import { FakeGitlabApi } from './testing/fake-gitlab-api.js';
+import { gitlabBridge, gitlabCommit, gitlabJob, gitlabMember, gitlabPipeline, gitlabProject, minutesAfter } from './testing/fake-gitlab-data.js';
 import { runGitlab } from './testing/run-tap-gitlab.js';
 
 const BASE = '2024-05-01T00:00:00.000Z';

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { fileURLToPath } from 'node:url';
 import { tapSuite } from '@observes/testkit';
-import { FakeGitlabApi } from './fake-gitlab-api.js';
-import { seedGitlab } from './fake-gitlab-data.js';
+import { FakeGitlabApi } from './testing/fake-gitlab-api.js';
+import { seedGitlab } from './testing/fake-gitlab-data.js';
 import { runGitlab } from './testing/run-tap-gitlab.js';
 
 const COUNTS = { pipelines: 12, jobs: 11, merge_requests: 7, issues: 6, members: 3, commits: 8 };

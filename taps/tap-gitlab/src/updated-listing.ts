@@ -1,5 +1,5 @@
-import type { JsonRecord } from '@observes/protocol';
 import type { HttpClient, Query } from '@observes/tap-sdk';
+import type { UpdatedObject } from './gitlab-records.js';
 import { updatedAfterPaginator } from './updated-after-paginator.js';
 
 /** Options of {@link updatedListing}. */
@@ -25,12 +25,13 @@ export interface UpdatedListingOptions {
  * with `≥`) and items before `since` are dropped, so an item updated at that very instant is not missed. Pages are
  * walked by moving `updated_after` (see {@link updatedAfterPaginator}), which an update during the walk cannot
  * make skip an item.
+ * @typeParam T - the listing's objects (default: only what every such listing has)
  */
-export async function* updatedListing(http: HttpClient, path: string, options: UpdatedListingOptions): AsyncGenerator<JsonRecord> {
+export async function* updatedListing<T extends UpdatedObject = UpdatedObject>(http: HttpClient, path: string, options: UpdatedListingOptions): AsyncGenerator<T> {
   const sinceMs = options.since === undefined ? -Infinity : Date.parse(options.since);
   const updatedAfter = options.since === undefined ? undefined : new Date(sinceMs - 1000).toISOString();
   const walks = (options.listings ?? [{}]).map((extra) =>
-    http.paginate<JsonRecord>(path, {
+    http.paginate<T>(path, {
       paginator: updatedAfterPaginator(options.perPage),
       query: { ...extra, order_by: 'updated_at', sort: 'asc', updated_after: updatedAfter, updated_before: options.before },
     }),
@@ -38,7 +39,7 @@ export async function* updatedListing(http: HttpClient, path: string, options: U
   let maxMs = -Infinity;
   let idsAtMax = new Set<unknown>();
   for await (const item of mergeByUpdate(walks)) {
-    const updatedMs = Date.parse(item.updated_at as string);
+    const updatedMs = Date.parse(item.updated_at);
     // ≥ since (at-least-once), and each (id, updated_at) once although the paginator asks twice at page edges.
     if (updatedMs < sinceMs || updatedMs < maxMs || (updatedMs === maxMs && idsAtMax.has(item.id))) continue;
     if (updatedMs > maxMs) {
@@ -51,21 +52,21 @@ export async function* updatedListing(http: HttpClient, path: string, options: U
 }
 
 /** Merges walks each sorted by `updated_at` (then id) into one sorted walk, reading each only as far as needed. */
-async function* mergeByUpdate(walks: AsyncGenerator<JsonRecord>[]): AsyncGenerator<JsonRecord> {
+async function* mergeByUpdate<T extends UpdatedObject>(walks: AsyncGenerator<T>[]): AsyncGenerator<T> {
   if (walks.length === 1) return yield* walks[0];
   const heads = await Promise.all(walks.map((walk) => walk.next()));
-  const key = (item: JsonRecord) => Date.parse(item.updated_at as string);
+  const key = (item: UpdatedObject) => Date.parse(item.updated_at);
   try {
     for (;;) {
       let pick = -1;
       heads.forEach((head, i) => {
         if (head.done) return;
-        const best = pick < 0 ? undefined : (heads[pick].value as JsonRecord);
-        const item = head.value as JsonRecord;
-        if (!best || key(item) < key(best) || (key(item) === key(best) && (item.id as number) < (best.id as number))) pick = i;
+        const best = pick < 0 ? undefined : (heads[pick].value as T);
+        const item = head.value;
+        if (!best || key(item) < key(best) || (key(item) === key(best) && item.id < best.id)) pick = i;
       });
       if (pick < 0) return;
-      yield heads[pick].value as JsonRecord;
+      yield heads[pick].value as T;
       heads[pick] = await walks[pick].next();
     }
   } finally {

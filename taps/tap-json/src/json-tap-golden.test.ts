@@ -1,15 +1,16 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { readMessages, StreamChecker } from '@observes/protocol';
 import { openSchemaCache } from '@observes/catalogs/schema-cache';
+import { checkGolden } from '@observes/testkit/golden-file';
 import { TextSink, textSource } from '@observes/testkit/text-streams';
 import { runJsonTap } from './json-tap.js';
 
 // Golden files live next to the package's sources: testdata/inference/<case>.jsonl is the input,
 // <case>.schema.json the schemas inferred per stream, <case>.out.jsonl tap-json's whole output.
-// Rewrite them with UPDATE_GOLDEN=1 after a deliberate change, and review the diff.
+// Rewrite them with OBSERVES_UPDATE_GOLDEN=1 after a deliberate change, and review the diff.
 const dir = new URL('../testdata/inference/', import.meta.url);
 const cases = readdirSync(dir)
   .filter((f) => f.endsWith('.jsonl') && !f.endsWith('.out.jsonl'))
@@ -21,11 +22,7 @@ async function tapOutput(input: string, chunkSize?: number): Promise<{ text: str
   return { text: sink.text(), schemas: Object.fromEntries(streams.map((s) => [s.schema.stream, s.schema.schema])) };
 }
 
-function golden(name: string, actual: string): void {
-  const file = new URL(name, dir);
-  if (process.env.UPDATE_GOLDEN) writeFileSync(file, actual);
-  expect(actual, `golden ${name}`).to.equal(readFileSync(file, 'utf8'));
-}
+const golden = (name: string, actual: string) => checkGolden(new URL(name, dir), actual);
 
 describe('tap-json output (golden)', () => {
   for (const name of cases) {

@@ -1,7 +1,7 @@
 import { createGunzip } from 'node:zlib';
 import { pipeline, type Readable } from 'node:stream';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { parseJsonLossless, readLineBatches, type JsonRecord } from '@observes/protocol';
+import { InputError, parseJsonLossless, readLineBatches, type JsonRecord } from '@observes/protocol';
 import { createS3Client, parseS3Url } from '@observes/state';
 import type { S3Manifest } from '@observes/target-core';
 import type { TimedoctorConfig } from './config.js';
@@ -79,7 +79,7 @@ export class BackupStore {
           try {
             yield parseJsonLossless(line.text) as JsonRecord;
           } catch (error) {
-            throw new Error(`${file.url}: line ${line.line}: not a JSON record: ${(error as Error).message}`);
+            throw new InputError(`${file.url}: line ${line.line}: not a JSON record`, { cause: error });
           }
           rows++;
         }

@@ -1,4 +1,5 @@
 import type { Logger } from '@observes/protocol';
+import { errorText } from '@observes/protocol';
 import { HttpError } from '@observes/tap-sdk';
 import { COMPLETED, createJob, FAILED_STATES, jobDetails, type JobQuery, type JobResult } from './bulk-read-api.js';
 import { CreditBudgetExceeded } from './credit-meter.js';
@@ -115,7 +116,7 @@ export async function followExports(exports: ModuleExport[], options: FollowOpti
           fail(exp, 'timed-out', error.message);
           continue;
         }
-        fail(exp, 'failed', (error as Error).message);
+        fail(exp, 'failed', errorText(error));
       }
     }
 
@@ -160,7 +161,7 @@ export async function followExports(exports: ModuleExport[], options: FollowOpti
       } catch (error) {
         if (error instanceof HttpError && error.status === 404) restart(exp, `the API no longer knows job ${page.job.id}`);
         else if (error instanceof CreditBudgetExceeded) fail(exp, 'timed-out', error.message);
-        else fail(exp, 'failed', (error as Error).message);
+        else fail(exp, 'failed', errorText(error));
         changed = true;
       }
     }

@@ -1,12 +1,12 @@
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import * as yauzl from 'yauzl';
-import type { JsonRecord } from '@observes/protocol';
+import { InputError, type JsonRecord } from '@observes/protocol';
 import { CellError, cellValue } from './csv-value.js';
 import { valueKind, type ValueKind, type ZohoField } from './field-schema.js';
 
-/** An export's CSV that does not hold what the job promised: the load stops rather than load it wrong. */
-export class ExportFormatError extends Error {
+/** An export's CSV that does not hold what the job promised: the load stops rather than load it wrong (bad input: a retry reads the same file). */
+export class ExportFormatError extends InputError {
   override name = 'ExportFormatError';
 }
 
@@ -67,7 +67,7 @@ export async function* readExportFile(options: ExportFile): AsyncGenerator<JsonR
   try {
     zip = await yauzl.openPromise(options.file, { lazyEntries: true, autoClose: false, strictFileNames: false, validateEntrySizes: true });
   } catch (error) {
-    throw new ExportFormatError(`${where}: the result is not a zip file: ${(error as Error).message}`);
+    throw new ExportFormatError(`${where}: the result is not a zip file`, { cause: error });
   }
   try {
     const entry = await csvEntry(zip, where);
@@ -106,8 +106,8 @@ export async function* readExportFile(options: ExportFile): AsyncGenerator<JsonR
     if (records !== options.count) throw new ExportFormatError(`${where}: the job says it exported ${options.count} records, the CSV holds ${records}`);
   } catch (error) {
     if (error instanceof ExportFormatError) throw error;
-    // csv-parse's own errors (an unclosed quote, a wrong column count) already name the line.
-    throw new ExportFormatError(`${where}: ${(error as Error).message}`);
+    // csv-parse's own errors (an unclosed quote, a wrong column count) already name the line: their words are the problem.
+    throw new ExportFormatError(`${where}: ${(error as Error).message}`, { cause: error });
   } finally {
     zip.close();
   }

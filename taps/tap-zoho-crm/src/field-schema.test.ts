@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { checkGolden } from '@observes/tap-sdk';
+import { checkGolden } from '@observes/testkit';
 import { RecordValidator } from '@observes/protocol';
 import { exportableFields, fieldSchema, moduleSchema, valueKind } from './field-schema.js';
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { StreamSelection } from '@observes/catalogs';
 import type { JsonRecord } from '@observes/protocol';
+import { errorText } from '@observes/protocol';
 import { defineStream, defineTap, syncTap, type StreamDefinition } from '@observes/tap-sdk';
 import { configSchema } from './config.js';
 import { followExports, moduleExport, type ModuleExport } from './export-follower.js';
@@ -94,8 +95,8 @@ export async function runLoad(session: ZohoSession, options: LoadOptions): Promi
       logger.info('module not prepared: preparing it now', { module });
       exports.push(moduleExport(module, selectedFields(await moduleFields(client, module, logger), options.selection?.get(module))));
     } catch (error) {
-      outcome.failed.push({ module, problem: (error as Error).message });
-      logger.error('module not loaded', { module, problem: (error as Error).message });
+      outcome.failed.push({ module, problem: errorText(error) });
+      logger.error('module not loaded', { module, problem: errorText(error) });
     }
   }
   await followExports(exports, session.follow);

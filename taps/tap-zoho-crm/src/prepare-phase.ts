@@ -6,6 +6,7 @@ import { moduleFields, selectedFields, selectedModules } from './module-fields.j
 import { withPrepared, type PreparedExports, type PreparedModule } from './prepared-state.js';
 import { USERS_STREAM } from './zoho-modules.js';
 import type { ZohoSession } from './zoho-session.js';
+import { errorText } from '@observes/protocol';
 
 /** What the prepare phase did. */
 export interface PrepareOutcome {
@@ -39,8 +40,8 @@ export async function runPrepare(session: ZohoSession, state: unknown, selection
     try {
       entry = { fields: selectedFields(await moduleFields(client, module, logger), selection?.get(module)), prepared_at: now() };
     } catch (error) {
-      outcome.failed.push({ module, problem: (error as Error).message });
-      logger.error('module not prepared', { module, problem: (error as Error).message });
+      outcome.failed.push({ module, problem: errorText(error) });
+      logger.error('module not prepared', { module, problem: errorText(error) });
       continue;
     }
     prepared.modules[module] = entry;
@@ -54,7 +55,7 @@ export async function runPrepare(session: ZohoSession, state: unknown, selection
       outcome.started.push(module);
       logger.info('bulk read job created', { module, page: 1, job: job.id, fields: entry.fields.length });
     } catch (error) {
-      const problem = (error as Error).message;
+      const problem = errorText(error);
       if ((error instanceof HttpError && error.status === 429) || error instanceof CreditBudgetExceeded) {
         outcome.deferred.push(module);
         logger.warn('bulk read job not created now: the load creates it', { module, problem });

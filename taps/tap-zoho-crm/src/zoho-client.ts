@@ -93,6 +93,7 @@ export class ZohoClient {
       for (let attempt = 0; ; attempt++) {
         await this.downloads.acquire();
         let problem: string;
+        let cause: unknown;
         let retryAfter: ((name: string) => string | undefined) | undefined;
         try {
           const response = await fetch(url, { headers: { authorization: `Zoho-oauthtoken ${token.value}` }, signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) });
@@ -109,9 +110,10 @@ export class ZohoClient {
           if (response.status === 429) this.downloads.fill();
         } catch (error) {
           if (error instanceof DownloadGoneError || error instanceof HttpError) throw error;
+          cause = error;
           problem = (error as Error).name === 'TimeoutError' ? 'timed out' : `network error: ${(error as Error & { cause?: { code?: string } }).cause?.code ?? (error as Error).message}`;
         }
-        if (attempt >= retries) throw new HttpError(`GET ${redactUrl(url)} (${what}) failed after ${attempt + 1} attempts: ${problem}`, undefined, 'GET', redactUrl(url));
+        if (attempt >= retries) throw new HttpError(`GET ${redactUrl(url)} (${what}) failed after ${attempt + 1} attempts: ${problem}`, undefined, 'GET', redactUrl(url), { cause });
         const delay = retryDelayMs(attempt, retryAfter, this.now(), {
           baseDelayMs: this.options.baseDelayMs ?? 1000,
           maxDelayMs: 60_000,

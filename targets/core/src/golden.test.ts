@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
+import { checkGolden } from '@observes/testkit/golden-file';
 import { isExactNumber, parseJsonLossless, serializeJson, type JsonRecord, type JsonSchema } from '@observes/protocol';
 import { describeType, type ColumnType } from './column-type.js';
 import { RecordFlattener } from './flatten-record.js';
@@ -9,14 +10,11 @@ import { RowIds } from './row-id.js';
 import { planStream, type PlanOptions } from './stream-plan.js';
 import { layoutTable } from './table-layout.js';
 
-// Golden files: input.json → expected.json, compared as exact text. `UPDATE_GOLDEN=1` rewrites them (review the diff).
+// Golden files: input.json → expected.json, compared as exact text. `OBSERVES_UPDATE_GOLDEN=1` rewrites them (review the diff).
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), '..', 'test-fixtures');
-const update = process.env.UPDATE_GOLDEN === '1';
 
 function compareGolden(file: string, actual: unknown): void {
-  const text = pretty(actual, '') + '\n';
-  if (update) writeFileSync(file, text);
-  expect(text).to.equal(readFileSync(file, 'utf8'));
+  checkGolden(file, pretty(actual, '') + '\n');
 }
 
 /** Indented JSON whose rows (arrays of scalars) stay on one line, written with serializeJson so exact numbers stay exact. */

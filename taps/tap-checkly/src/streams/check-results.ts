@@ -2,6 +2,7 @@ import { compareReplicationValues, cursorPaginator, defineStream, loadSchema } f
 import type { JsonRecord } from '@observes/protocol';
 import type { ChecklyConfig } from '../config.js';
 import { checklyChecks } from '../checkly-checks.js';
+import type { ChecklyCheckResult } from '../checkly-records.js';
 import { resultWindows } from '../result-windows.js';
 
 /** The partition of `check_results`: one check. */
@@ -28,7 +29,7 @@ export const checkResultsStream = defineStream<ChecklyConfig, CheckPartition>({
   replicationKey: 'startedAt',
   sortedByReplicationKey: true,
   async *partitions(ctx) {
-    for (const check of await checklyChecks(ctx.http, ctx.config)) yield { check_id: check.id as string };
+    for (const check of await checklyChecks(ctx.http, ctx.config)) yield { check_id: check.id };
   },
   async *records(ctx) {
     const checkId = ctx.partition!.check_id;
@@ -38,8 +39,8 @@ export const checkResultsStream = defineStream<ChecklyConfig, CheckPartition>({
     const endSeconds = Math.min(Math.floor(nowMs / 1000) - ctx.config.settle_seconds, deactivatedEnd(check));
     const paginator = cursorPaginator({ param: 'nextId', nextCursor: nextIdOf, sizeParam: 'limit', size: ctx.config.page_size });
     for (const window of resultWindows(Date.parse(String(since)) / 1000, endSeconds, ctx.config.results_window_hours * 3600)) {
-      const results = new Map<unknown, JsonRecord>();
-      const listing = ctx.http.paginate<JsonRecord>(`v2/check-results/${encodeURIComponent(checkId)}`, {
+      const results = new Map<string, ChecklyCheckResult>();
+      const listing = ctx.http.paginate<ChecklyCheckResult>(`v2/check-results/${encodeURIComponent(checkId)}`, {
         paginator,
         items: (body) => body.entries,
         query: { from: window.from, to: window.to, resultType: ctx.config.result_type },
@@ -47,10 +48,10 @@ export const checkResultsStream = defineStream<ChecklyConfig, CheckPartition>({
       // A result written late during the walk may shift the pages and repeat one: keep each id once.
       for await (const result of listing) results.set(result.id, result);
       // Newest first from the API; ascending here so a checkpoint never skips a result of this window.
-      const sorted = [...results.values()].sort((a, b) => compareReplicationValues(a.startedAt as string, b.startedAt as string) || String(a.id).localeCompare(String(b.id)));
+      const sorted = [...results.values()].sort((a, b) => compareReplicationValues(a.startedAt, b.startedAt) || a.id.localeCompare(b.id));
       for (const result of sorted) {
         // Results started exactly at the bookmark come again (at-least-once; targets merge on id).
-        if (compareReplicationValues(result.startedAt as string, since) >= 0) yield withTextTargets(result);
+        if (compareReplicationValues(result.startedAt, since) >= 0) yield withTextTargets(result);
       }
     }
   },

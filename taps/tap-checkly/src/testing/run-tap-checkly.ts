@@ -1,10 +1,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runTapCaptured, type CapturedRun } from '@observes/tap-sdk';
+import { runTapCaptured, type CapturedRun } from '@observes/tap-sdk/testing';
 import { StreamChecker, type JsonRecord, type RecordMessage, type StateMessage } from '@observes/protocol';
 import { tap } from '../tap.js';
-import type { FakeChecklyApi } from '../fake-checkly-api.js';
+import type { FakeChecklyApi } from './fake-checkly-api.js';
 
 /** The instant test runs take as now (`OBSERVES_FROZEN_TIME`). */
 export const NOW = '2024-06-01T12:00:00.000Z';

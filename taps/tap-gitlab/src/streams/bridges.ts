@@ -35,7 +35,7 @@ export const bridgesStream = defineStream<GitlabConfig, ProjectPartition>({
     let read = 0;
     let lastUpdate: string | undefined;
     for await (const pipeline of changed) {
-      lastUpdate = pipeline.updated_at as string;
+      lastUpdate = pipeline.updated_at;
       const bridges = ctx.http.paginate<JsonRecord>(`projects/${projectId}/pipelines/${pipeline.id}/bridges`, { paginator: nextPageHeaderPaginator({ size: ctx.config.per_page }) });
       for await (const bridge of bridges) yield { ...bridge, project_id: projectId, pipeline_updated_at: lastUpdate };
       // Most pipelines have no bridge: the bookmark moves with the pipelines read, not only with the records.

@@ -1,8 +1,8 @@
 import { compareReplicationValues, defineStream, loadSchema, nextPageHeaderPaginator } from '@observes/tap-sdk';
-import type { JsonRecord } from '@observes/protocol';
 import type { GitlabConfig } from '../config.js';
 import { projectUnavailable } from '../gitlab-errors.js';
 import { projectPartitions, type ProjectPartition } from '../gitlab-projects.js';
+import type { GitlabCommit } from '../gitlab-records.js';
 import { parseDuration } from '../parse-duration.js';
 
 /**
@@ -24,13 +24,13 @@ export const commitsStream = defineStream<GitlabConfig, ProjectPartition>({
     const projectId = ctx.partition!.project_id;
     const ceiling = new Date(ctx.now().getTime() - parseDuration(ctx.config.safety_window)).toISOString();
     const since = ctx.bookmark ?? ctx.startDate;
-    const listing = ctx.http.paginate<JsonRecord>(`projects/${projectId}/repository/commits`, {
+    const listing = ctx.http.paginate<GitlabCommit>(`projects/${projectId}/repository/commits`, {
       paginator: nextPageHeaderPaginator({ size: ctx.config.per_page }),
       query: { since: since === undefined ? undefined : String(since) },
     });
     let newest: string | undefined;
     for await (const commit of listing) {
-      const date = commit.committed_date as string;
+      const date = commit.committed_date;
       if (newest === undefined || compareReplicationValues(date, newest) > 0) newest = date;
       yield { ...commit, project_id: projectId };
     }

@@ -1,8 +1,8 @@
 import { defineStream, HttpError, loadSchema, nextPageHeaderPaginator } from '@observes/tap-sdk';
-import type { JsonRecord } from '@observes/protocol';
 import type { GitlabConfig } from '../config.js';
 import { projectUnavailable } from '../gitlab-errors.js';
 import { projectPartitions, type ProjectPartition } from '../gitlab-projects.js';
+import type { GitlabJob, GitlabPipeline } from '../gitlab-records.js';
 import { UNFINISHED_JOB_STATUSES } from '../job-statuses.js';
 import { parseDuration } from '../parse-duration.js';
 import { projectJobPages } from '../project-jobs.js';
@@ -53,7 +53,7 @@ export const jobsStream = defineStream<GitlabConfig, ProjectPartition>({
     const progress: JobsProgress = (ctx.progress as JobsProgress | undefined) ?? {};
     const marginMs = parseDuration(ctx.config.safety_window);
     const startMs = ctx.startDate === undefined ? -Infinity : Date.parse(ctx.startDate);
-    const withProject = (job: JsonRecord) => ({ ...job, project_id: projectId });
+    const withProject = (job: GitlabJob) => ({ ...job, project_id: projectId });
     if (ctx.config.manual_jobs_window !== undefined) ctx.logger.warn('manual_jobs_window has no effect any more: manual jobs come again when their pipeline changes; remove it');
 
     // 1. The walk, resumed when the last one stopped half-way (from a next page of this instance only).
@@ -67,13 +67,13 @@ export const jobsStream = defineStream<GitlabConfig, ProjectPartition>({
     let pages = 0;
     walk: for await (const page of projectJobPages(ctx, projectId, { resumeUrl: resume?.next })) {
       for (const job of page.jobs) {
-        const id = job.id as number;
-        if ((bookmark !== undefined && id <= bookmark) || Date.parse(job.created_at as string) < startMs) break walk;
+        const id = job.id;
+        if ((bookmark !== undefined && id <= bookmark) || Date.parse(job.created_at ?? '') < startMs) break walk;
         if (id >= last) continue;
         last = id;
         top ??= id;
         walked++;
-        if (UNFINISHED_JOB_STATUSES.includes(job.status as string)) unfinished++;
+        if (UNFINISHED_JOB_STATUSES.includes(job.status)) unfinished++;
         yield withProject(job);
       }
       if (!page.next) break;
@@ -92,18 +92,18 @@ export const jobsStream = defineStream<GitlabConfig, ProjectPartition>({
       const since = progress.revisit_after ?? new Date(Date.parse(progress.walked_at) - marginMs).toISOString();
       // Jobs of pipelines created after this were all new to this walk, which read them after the pipeline's last update.
       const walkedWholeAfterMs = Date.parse(progress.walked_at) + marginMs;
-      const changed = updatedListing(ctx.http, `projects/${projectId}/pipelines`, { since, before: windowEnd, perPage: ctx.config.per_page, listings: PIPELINE_LISTINGS });
+      const changed = updatedListing<GitlabPipeline>(ctx.http, `projects/${projectId}/pipelines`, { since, before: windowEnd, perPage: ctx.config.per_page, listings: PIPELINE_LISTINGS });
       for await (const pipeline of changed) {
-        if (Date.parse(pipeline.created_at as string) > walkedWholeAfterMs) continue;
+        if (Date.parse(pipeline.created_at ?? '') > walkedWholeAfterMs) continue;
         try {
-          const jobs = ctx.http.paginate<JsonRecord>(`projects/${projectId}/pipelines/${pipeline.id}/jobs`, { paginator: nextPageHeaderPaginator({ size: ctx.config.per_page }) });
+          const jobs = ctx.http.paginate<GitlabJob>(`projects/${projectId}/pipelines/${pipeline.id}/jobs`, { paginator: nextPageHeaderPaginator({ size: ctx.config.per_page }) });
           for await (const job of jobs) yield withProject(job);
         } catch (error) {
           // Deleted since it was listed: nothing left to revisit.
           if (!(error instanceof HttpError && error.status === 404)) throw error;
         }
         if (++revisited % REVISITS_PER_CHECKPOINT === 0) {
-          await ctx.checkpoint({ progress: { walked_at: walkStartedAt, revisit_after: pipeline.updated_at as string } });
+          await ctx.checkpoint({ progress: { walked_at: walkStartedAt, revisit_after: pipeline.updated_at } });
         }
       }
     }

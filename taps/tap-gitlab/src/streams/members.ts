@@ -1,8 +1,8 @@
 import { defineStream, loadSchema, nextPageHeaderPaginator } from '@observes/tap-sdk';
-import type { JsonRecord } from '@observes/protocol';
 import type { GitlabConfig } from '../config.js';
 import { projectUnavailable } from '../gitlab-errors.js';
 import { projectPartitions, type ProjectPartition } from '../gitlab-projects.js';
+import type { GitlabMember } from '../gitlab-records.js';
 
 /**
  * `members`: everyone with access to each project, full table: `/members/all` (direct, inherited from the parent
@@ -20,15 +20,15 @@ export const membersStream = defineStream<GitlabConfig, ProjectPartition>({
   skipPartitionOn: projectUnavailable,
   async *records(ctx) {
     const projectId = ctx.partition!.project_id;
-    const list = (path: string) => ctx.http.paginate<JsonRecord>(`projects/${projectId}/${path}`, { paginator: nextPageHeaderPaginator({ size: ctx.config.per_page }) });
-    const direct = new Map<unknown, number>();
-    for await (const member of list('members')) direct.set(member.id, member.access_level as number);
+    const list = (path: string) => ctx.http.paginate<GitlabMember>(`projects/${projectId}/${path}`, { paginator: nextPageHeaderPaginator({ size: ctx.config.per_page }) });
+    const direct = new Map<number, number | null | undefined>();
+    for await (const member of list('members')) direct.set(member.id, member.access_level);
     for await (const member of list('members/all')) {
       const directLevel = direct.get(member.id);
       yield {
         ...member,
         project_id: projectId,
-        membership: directLevel !== undefined && directLevel >= (member.access_level as number) ? 'direct' : 'inherited',
+        membership: directLevel !== undefined && Number(directLevel) >= Number(member.access_level) ? 'direct' : 'inherited',
         direct_access_level: directLevel ?? null,
       };
     }

@@ -1,10 +1,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runTapCaptured, type CapturedRun } from '@observes/tap-sdk';
+import { runTapCaptured, type CapturedRun } from '@observes/tap-sdk/testing';
 import { StreamChecker, type JsonRecord, type Message, type RecordMessage, type StateMessage } from '@observes/protocol';
 import { tap } from '../tap.js';
-import type { FakeGitlabApi } from '../fake-gitlab-api.js';
+import type { FakeGitlabApi } from './fake-gitlab-api.js';
 
 /** A tap run against the fake, with what tests look at. */
 export interface GitlabRun extends CapturedRun {

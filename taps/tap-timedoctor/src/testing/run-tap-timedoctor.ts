@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runTapCaptured, summarizeMessages, type CapturedRun, type MessageSummary } from '@observes/tap-sdk';
+import { runTapCaptured, summarizeMessages, type CapturedRun, type MessageSummary } from '@observes/tap-sdk/testing';
 import { tapForArgs } from '../tap-for-args.js';
 import type { FakeTimedoctorApi } from './fake-timedoctor-api.js';
 

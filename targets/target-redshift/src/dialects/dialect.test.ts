@@ -1,8 +1,8 @@
-import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { ExactNumber } from '@observes/protocol';
+import { checkGolden } from '@observes/testkit/golden-file';
 import type { TestDatabase } from '@observes/testkit/postgres-harness';
 import { databaseFor, type TestServer } from '../test-support.js';
 import type { Dialect, TypedColumn } from './dialect.js';
@@ -82,8 +82,7 @@ for (const { server, dialect } of cases) {
         : [dialect.copyFromS3!('"_sdc_stage_0"', ['id', 'name'], 's3://bucket/prefix/t/run/', "arn:aws:iam::1:role/o'k", 'eu-west-1')];
       const text = [...script(dialect), ...extra].join(';\n') + ';\n';
       const file = join(fixtures, `${server}.sql`);
-      if (process.env.UPDATE_GOLDEN === '1') writeFileSync(file, text);
-      expect(text).to.equal(readFileSync(file, 'utf8'));
+      checkGolden(file, text);
     });
 
     it('runs against PostgreSQL and stores values exactly', async () => {

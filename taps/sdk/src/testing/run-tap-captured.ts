@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { parseMessage, StreamChecker, type JsonRecord, type Message } from '@observes/protocol';
-import { runTap, type RunTapOptions } from './run-tap.js';
-import type { TapDefinition } from './tap-definition.js';
+import { runTap, type RunTapOptions } from '../run-tap.js';
+import type { TapDefinition } from '../tap-definition.js';
 
 /** What {@link runTapCaptured} saw. */
 export interface CapturedRun {
