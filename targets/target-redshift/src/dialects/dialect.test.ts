@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { ExactNumber } from '@observes/protocol';
 import type { TestDatabase } from '@observes/testkit/postgres-harness';
-import { databaseFor, type TestServer } from '../test-support.js';
+import { databaseFor, type TestServer } from '../testing/test-support.js';
 import type { Dialect, TypedColumn } from './dialect.js';
 import { postgresDialect } from './postgres.js';
 import { redshiftDialect } from './redshift.js';
