@@ -81,7 +81,7 @@ export class WarehouseSink implements TargetSink<Batch[]> {
   }
 
   async close(): Promise<void> {
-    // The runtime closes the connection (it also serves --committed-state).
+    // runTarget opened the connection and closes it, whatever the run did.
   }
 
   buffered(): number {
