@@ -1,14 +1,15 @@
 import type { JsonSchema } from '@observes/protocol';
+import { DEFAULT_LIMITS } from './warehouse-limits.js';
 
-/** Widest varchar Redshift has, in bytes. */
-export const MAX_VARCHAR_BYTES = 65535;
-/** Most columns a Redshift (and PostgreSQL) table may have. */
-export const MAX_COLUMNS = 1600;
+/** Widest varchar when the caller names no warehouse ({@link DEFAULT_LIMITS}); dialects pass their own. */
+export const MAX_VARCHAR_BYTES = DEFAULT_LIMITS.varcharBytes;
+/** Most columns of a table when the caller names no warehouse ({@link DEFAULT_LIMITS}). */
+export const MAX_COLUMNS = DEFAULT_LIMITS.columns;
 /** Widest decimal precision Redshift has. */
 export const MAX_DECIMAL_PRECISION = 38;
 /** Size of a string column whose schema gives no `maxLength`: Redshift's own default; values widen it. */
 export const DEFAULT_VARCHAR_BYTES = 256;
-/** Steps a varchar widens by, so a slowly growing column is not altered on every batch. */
+/** Steps a varchar widens by, so a slowly growing column is not altered on every batch (the last one: the warehouse's widest). */
 export const VARCHAR_STEPS = [256, 1024, 4096, 16384, MAX_VARCHAR_BYTES] as const;
 
 /**
@@ -40,10 +41,10 @@ export const DATE: ColumnType = { kind: 'date' };
 export const TIME: ColumnType = { kind: 'time' };
 export const JSON_TYPE: ColumnType = { kind: 'json' };
 
-/** A string type of at least `bytes` bytes, rounded up to the next {@link VARCHAR_STEPS} step. */
-export function stringType(bytes: number): ColumnType {
-  for (const step of VARCHAR_STEPS) if (bytes <= step) return { kind: 'string', bytes: step };
-  return { kind: 'string', bytes: MAX_VARCHAR_BYTES };
+/** A string type of at least `bytes` bytes, rounded up to the next {@link VARCHAR_STEPS} step below the widest, `maxBytes`. */
+export function stringType(bytes: number, maxBytes: number = MAX_VARCHAR_BYTES): ColumnType {
+  for (const step of VARCHAR_STEPS) if (step < maxBytes && bytes <= step) return { kind: 'string', bytes: step };
+  return { kind: 'string', bytes: maxBytes };
 }
 
 /** Whether two types are the same. */
@@ -96,10 +97,10 @@ export function schemaBranch(schema: JsonSchema, type: string): JsonSchema {
  * The column type a scalar JSON Schema maps to:
  * boolean → boolean; integer → bigint (decimal(38,0) when its bounds exceed 64 bits);
  * number → double, or decimal(p,s) when `multipleOf` fixes the scale (precision from the bounds, else 38);
- * string → varchar sized from `maxLength` (4 bytes per character, at most 65535) or 256, timestamp for
+ * string → varchar sized from `maxLength` (4 bytes per character, at most `maxVarcharBytes`) or 256, timestamp for
  * `format: date-time`, date, time; anything else (several types, unknown, objects, arrays) → json.
  */
-export function scalarColumnType(schema: JsonSchema): ColumnType {
+export function scalarColumnType(schema: JsonSchema, maxVarcharBytes: number = MAX_VARCHAR_BYTES): ColumnType {
   const types = schemaTypes(schema);
   if (types.size !== 1) return JSON_TYPE;
   const [type] = types;
@@ -124,7 +125,7 @@ export function scalarColumnType(schema: JsonSchema): ColumnType {
       if (s.format === 'date-time') return TIMESTAMP;
       if (s.format === 'date') return DATE;
       if (s.format === 'time') return TIME;
-      return typeof s.maxLength === 'number' ? stringType(Math.min(MAX_VARCHAR_BYTES, s.maxLength * 4)) : stringType(DEFAULT_VARCHAR_BYTES);
+      return typeof s.maxLength === 'number' ? stringType(Math.min(maxVarcharBytes, s.maxLength * 4), maxVarcharBytes) : stringType(DEFAULT_VARCHAR_BYTES, maxVarcharBytes);
     default:
       return JSON_TYPE;
   }

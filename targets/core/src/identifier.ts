@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
+import { DEFAULT_LIMITS } from './warehouse-limits.js';
 
-/** Longest identifier Redshift keeps, in bytes; longer ones are silently truncated by the server, so we shorten first. */
-export const MAX_IDENTIFIER_BYTES = 127;
+/** Longest identifier when the caller names no warehouse ({@link DEFAULT_LIMITS}); dialects pass their own. */
+export const MAX_IDENTIFIER_BYTES = DEFAULT_LIMITS.identifierBytes;
 
 /** Length of the hex hash suffix a shortened or disambiguated identifier ends with. */
 const HASH_CHARS = 8;
@@ -14,7 +15,7 @@ export function shortHash(text: string): string {
 /**
  * Turns any field or stream name into a warehouse identifier: lowercase, only `[a-z0-9_]` (every other
  * character, including non-ASCII letters, becomes `_`), never starting with a digit (prefixed with `_`),
- * never empty, at most `maxBytes` bytes (default {@link MAX_IDENTIFIER_BYTES}, Redshift's limit; PostgreSQL's is 63),
+ * never empty, at most `maxBytes` bytes (the warehouse's limit, from its dialect; default {@link MAX_IDENTIFIER_BYTES}),
  * shortened by {@link shortenIdentifier}.
  */
 export function toIdentifier(name: string, maxBytes = MAX_IDENTIFIER_BYTES): string {

@@ -3,6 +3,7 @@
  * records into root and child tables, and fitting batches to existing tables. Pure, golden-tested.
  * @packageDocumentation
  */
+export * from './warehouse-limits.js';
 export * from './identifier.js';
 export * from './column-type.js';
 export * from './value-fit.js';
@@ -13,3 +14,4 @@ export * from './table-layout.js';
 export * from './s3-manifest.js';
 export * from './undeclared-fields.js';
 export * from './column-locator.js';
+export * from './target-runner.js';

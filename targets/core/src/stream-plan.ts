@@ -1,6 +1,7 @@
 import type { JsonSchema } from '@observes/protocol';
 import { BIGINT, JSON_TYPE, TIMESTAMP, scalarColumnType, schemaBranch, schemaTypes, stringType, type ColumnType } from './column-type.js';
-import { MAX_IDENTIFIER_BYTES, joinIdentifier, resolveCollisions, toIdentifier } from './identifier.js';
+import { joinIdentifier, resolveCollisions, toIdentifier } from './identifier.js';
+import { limitsOf, type WarehouseLimits } from './warehouse-limits.js';
 
 /** Where a column's value comes from. */
 export type ColumnRole =
@@ -64,7 +65,9 @@ export interface PlanOptions {
   maxNesting?: number;
   /** Add `_sdc_deleted_at` (filled from the record) to the root even without `metadataColumns`: hard deletes key on it. Default false. */
   deletedAtColumn?: boolean;
-  /** Longest identifier the warehouse keeps, in bytes. Default 127 (Redshift); 63 for PostgreSQL. */
+  /** What the warehouse allows (its dialect's capabilities): identifier bytes, widest varchar. Default {@link DEFAULT_LIMITS}. */
+  limits?: Partial<WarehouseLimits>;
+  /** Longest identifier the warehouse keeps, in bytes, over `limits.identifierBytes` (the server may say less than the dialect). */
   maxIdentifierBytes?: number;
   /** Add the Singer metadata columns (`_sdc_extracted_at`, `_sdc_received_at`, `_sdc_batched_at`, `_sdc_deleted_at`, `_sdc_sequence`, `_sdc_table_version`) to the root table. Default false. */
   metadataColumns?: boolean;
@@ -107,13 +110,15 @@ interface PendingList {
  */
 export function planStream(stream: string, schema: JsonSchema, keyProperties: string[], options: PlanOptions = {}): StreamPlan {
   const maxNesting = options.maxNesting ?? Number.POSITIVE_INFINITY;
-  const max = options.maxIdentifierBytes ?? MAX_IDENTIFIER_BYTES;
+  const limits = limitsOf(options.limits);
+  const max = options.maxIdentifierBytes ?? limits.identifierBytes;
+  const scalarType = (s: JsonSchema) => scalarColumnType(s, limits.varcharBytes);
   const id = (name: string) => toIdentifier(name, max);
   const rootName = id(stream);
   const tables: Array<TablePlan & { source: string; exact: boolean; parentIndex?: number }> = [];
 
   const rootProps = schema.properties ?? {};
-  const keyTypes = keyProperties.map((k) => (rootProps[k] ? scalarColumnType(rootProps[k]) : stringType(256)));
+  const keyTypes = keyProperties.map((k) => (rootProps[k] ? scalarType(rootProps[k]) : stringType(256)));
 
   const sourceKeys: ColumnPlan[] = keyProperties.length > 0
     ? keyProperties.map((k, i) => ({ name: id(`${SOURCE_KEY_PREFIX}${k}`), type: keyTypes[i], role: 'source_key' as const, path: [k] }))
@@ -133,7 +138,7 @@ export function planStream(stream: string, schema: JsonSchema, keyProperties: st
     // List elements that are not objects with declared properties (scalars, free-form objects, mixed) are kept whole in `value`.
     const flattensElement = elementTypes.size === 1 && elementTypes.has('object') && schemaBranch(element, 'object').properties !== undefined;
     if (depth > 0 && !flattensElement) {
-      leading.push({ name: 'value', type: scalarColumnType(element), role: 'value' });
+      leading.push({ name: 'value', type: scalarType(element), role: 'value' });
     } else {
       collect(schemaBranch(element, 'object'), [], depth, fields, lists);
     }
@@ -187,7 +192,7 @@ export function planStream(stream: string, schema: JsonSchema, keyProperties: st
       } else if (only === 'object' || only === 'array') {
         fields.push({ path, type: JSON_TYPE });
       } else {
-        fields.push({ path, type: scalarColumnType(propSchema) });
+        fields.push({ path, type: scalarType(propSchema) });
       }
     }
   };

@@ -1,9 +1,10 @@
-import { isExactNumber, serializeJson } from '@observes/protocol';
-import { MAX_COLUMNS, describeType, sameType, type ColumnType } from './column-type.js';
+import { InputError, isExactNumber, serializeJson } from '@observes/protocol';
+import { describeType, sameType, type ColumnType } from './column-type.js';
 import type { Row } from './flatten-record.js';
-import { MAX_IDENTIFIER_BYTES, joinIdentifier, shortHash, shortenIdentifier } from './identifier.js';
+import { joinIdentifier, shortHash, shortenIdentifier } from './identifier.js';
 import type { ColumnPlan, TablePlan } from './stream-plan.js';
 import { fits, valueText, variantFor, widen } from './value-fit.js';
+import { DEFAULT_LIMITS, limitsOf, type WarehouseLimits } from './warehouse-limits.js';
 
 /** A column to add or a column to widen, as part of a {@link TableLayout}. */
 export interface ColumnChange {
@@ -33,28 +34,26 @@ export function isKeyColumn(column: ColumnPlan): boolean {
   return column.key === true || column.role === 'source_key' || column.role === 'row_id';
 }
 
-/** A batch would give a table more columns than Redshift (and PostgreSQL) allow. */
-export class ColumnLimitError extends Error {
+/** A batch would give a table more columns than the warehouse allows. */
+export class ColumnLimitError extends InputError {
   readonly table: string;
   readonly columns: number;
-  constructor(table: string, columns: number) {
-    super(`table ${table} would have ${columns} columns; Redshift allows at most ${MAX_COLUMNS} per table (keep wide nested objects whole with max_nesting, or split the stream)`);
-    this.name = 'ColumnLimitError';
+  constructor(table: string, columns: number, limits: Pick<WarehouseLimits, 'warehouse' | 'columns'> = DEFAULT_LIMITS) {
+    super(`table ${table} would have ${columns} columns; ${limits.warehouse} allows at most ${limits.columns} per table (keep wide nested objects whole with max_nesting, or split the stream)`);
     this.table = table;
     this.columns = columns;
   }
 }
 
 /** A value no column can hold: names the table, column and row so the caller can name the record. */
-export class LayoutError extends Error {
+export class LayoutError extends InputError {
   readonly table: string;
   readonly column: string;
   readonly rowIndex: number;
   /** What is wrong with the value, without the table and column. */
   readonly problem: string;
   constructor(table: string, column: string, rowIndex: number, cause: Error) {
-    super(`table ${table}, column ${column}: ${cause.message}`);
-    this.name = 'LayoutError';
+    super(`table ${table}, column ${column}: ${cause.message}`, { cause });
     this.table = table;
     this.column = column;
     this.rowIndex = rowIndex;
@@ -69,9 +68,13 @@ export class LayoutError extends Error {
  * goes to the typed variant column `<column>__<kind>` (added once, reused by every later batch), and
  * failing that to `<column>__string` as its exact text. Key columns (see {@link isKeyColumn}) never take a
  * variant: a key value that does not fit after a widening throws {@link LayoutError}, as does a string over
- * 65535 bytes. More than 1,600 columns throws {@link ColumnLimitError}. Pure: the caller applies the changes.
+ * the widest varchar. More columns than the warehouse allows throws {@link ColumnLimitError}. The limits are the
+ * warehouse's (its dialect's), {@link DEFAULT_LIMITS} for those left out. Pure: the caller applies the changes.
  */
-export function layoutTable(plan: TablePlan, existing: ReadonlyMap<string, ColumnType> | undefined, rows: Row[], maxIdentifierBytes = MAX_IDENTIFIER_BYTES): TableLayout {
+export function layoutTable(plan: TablePlan, existing: ReadonlyMap<string, ColumnType> | undefined, rows: Row[], warehouseLimits: Partial<WarehouseLimits> = {}): TableLayout {
+  const limits = limitsOf(warehouseLimits);
+  const maxIdentifierBytes = limits.identifierBytes;
+  const maxVarchar = limits.varcharBytes;
   // A variant never takes the name of a planned column (a field spelled `size__string`): it gets a suffix then.
   const planned = new Set(plan.columns.map((c) => c.name));
   const variantName = (base: string, suffix: string) => {
@@ -103,7 +106,7 @@ export function layoutTable(plan: TablePlan, existing: ReadonlyMap<string, Colum
       if (v === null || fits(type, v)) continue;
       allFit = false;
       try {
-        type = widen(type, v) ?? type;
+        type = widen(type, v, maxVarchar) ?? type;
       } catch (error) {
         throw new LayoutError(plan.name, column.name, r, error as Error);
       }
@@ -133,7 +136,7 @@ export function layoutTable(plan: TablePlan, existing: ReadonlyMap<string, Colum
     for (const row of batch) {
       const v = row[index];
       if (v === null || fits(type, v)) continue;
-      const wider = widen(type, v);
+      const wider = widen(type, v, maxVarchar);
       if (!wider) return undefined;
       type = wider;
     }
@@ -141,14 +144,14 @@ export function layoutTable(plan: TablePlan, existing: ReadonlyMap<string, Colum
   }
 
   function placeVariant(base: string, value: unknown, row: number): { name: string; value: unknown } {
-    const variant = variantFor(value);
+    const variant = variantFor(value, maxVarchar);
     const attempt = (suffix: string, type: ColumnType, v: unknown): boolean => {
       const name = variantName(base, suffix);
       let current = types.get(name) ?? type;
       if (!fits(current, v)) {
         let wider: ColumnType | undefined;
         try {
-          wider = widen(current, v);
+          wider = widen(current, v, maxVarchar);
         } catch (error) {
           throw new LayoutError(plan.name, name, row, error as Error);
         }
@@ -162,12 +165,12 @@ export function layoutTable(plan: TablePlan, existing: ReadonlyMap<string, Colum
     };
     if (attempt(variant.suffix, variant.type, value)) return { name: variantName(base, variant.suffix), value };
     const text = valueText(value);
-    if (attempt('string', variantFor(text).type, text)) return { name: variantName(base, 'string'), value: text };
+    if (attempt('string', variantFor(text, maxVarchar).type, text)) return { name: variantName(base, 'string'), value: text };
     throw new LayoutError(plan.name, variantName(base, 'string'), row, new Error(`cannot store ${describeType(variant.type)} value`));
   }
 
   const allColumns = [...columns, ...extra];
-  if (types.size > MAX_COLUMNS) throw new ColumnLimitError(plan.name, types.size);
+  if (types.size > limits.columns) throw new ColumnLimitError(plan.name, types.size, limits);
   let outRows = rows;
   if (moved) {
     const width = allColumns.length;

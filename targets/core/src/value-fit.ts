@@ -1,4 +1,4 @@
-import { isExactNumber, serializeJson, storesExactly, type ExactNumber } from '@observes/protocol';
+import { InputError, isExactNumber, serializeJson, storesExactly, type ExactNumber } from '@observes/protocol';
 import { BIGINT, BOOLEAN, DOUBLE, JSON_TYPE, MAX_DECIMAL_PRECISION, MAX_VARCHAR_BYTES, stringType, type ColumnType } from './column-type.js';
 
 /** Digits of a decimal number: `intDigits` before the point (at least 1) and `fracDigits` after it. */
@@ -107,12 +107,11 @@ export function fits(type: ColumnType, value: unknown): boolean {
 }
 
 /** A string value longer than the widest varchar: never truncated, the run fails. */
-export class ValueTooLongError extends Error {
+export class ValueTooLongError extends InputError {
   /** Its size in UTF-8 bytes. */
   readonly bytes: number;
-  constructor(bytes: number) {
-    super(`value of ${bytes} bytes is longer than the ${MAX_VARCHAR_BYTES}-byte maximum of a varchar`);
-    this.name = 'ValueTooLongError';
+  constructor(bytes: number, maxBytes: number = MAX_VARCHAR_BYTES) {
+    super(`value of ${bytes} bytes is longer than the ${maxBytes}-byte maximum of a varchar`);
     this.bytes = bytes;
   }
 }
@@ -122,15 +121,15 @@ export class ValueTooLongError extends Error {
  * or undefined when no such widening exists (the value then goes to a variant column).
  * Widenings: a longer varchar; bigint or decimal → the decimal with just the digits needed (a bigint keeps
  * its 19 integer digits), at most 38 (never bigint → double, which would round integers beyond 2^53).
- * Throws {@link ValueTooLongError} for a string over 65535 bytes.
+ * Throws {@link ValueTooLongError} for a string over `maxVarcharBytes` (the warehouse's widest varchar).
  */
-export function widen(type: ColumnType, value: unknown): ColumnType | undefined {
+export function widen(type: ColumnType, value: unknown, maxVarcharBytes: number = MAX_VARCHAR_BYTES): ColumnType | undefined {
   switch (type.kind) {
     case 'string': {
       if (typeof value !== 'string') return undefined;
       const bytes = Buffer.byteLength(value);
-      if (bytes > MAX_VARCHAR_BYTES) throw new ValueTooLongError(bytes);
-      return stringType(Math.max(bytes, type.bytes));
+      if (bytes > maxVarcharBytes) throw new ValueTooLongError(bytes, maxVarcharBytes);
+      return stringType(Math.max(bytes, type.bytes), maxVarcharBytes);
     }
     case 'bigint':
     case 'decimal': {
@@ -185,7 +184,7 @@ export function variantOfType(type: ColumnType): Variant {
  * The variant column a value goes to when its main column neither fits nor widens to it.
  * Numbers needing more than 38 digits go to the `string` variant as their exact text.
  */
-export function variantFor(value: unknown): Variant {
+export function variantFor(value: unknown, maxVarcharBytes: number = MAX_VARCHAR_BYTES): Variant {
   if (typeof value === 'boolean') return { suffix: 'boolean', type: BOOLEAN };
   if (typeof value === 'number') return Number.isSafeInteger(value) ? { suffix: 'bigint', type: BIGINT } : { suffix: 'double', type: DOUBLE };
   if (isExactNumber(value)) {
@@ -194,9 +193,9 @@ export function variantFor(value: unknown): Variant {
     if (shape.intDigits + shape.fracDigits <= MAX_DECIMAL_PRECISION) {
       return { suffix: 'decimal', type: { kind: 'decimal', precision: shape.intDigits + shape.fracDigits, scale: shape.fracDigits } };
     }
-    return { suffix: 'string', type: stringType(value.value.length) };
+    return { suffix: 'string', type: stringType(value.value.length, maxVarcharBytes) };
   }
-  if (typeof value === 'string') return { suffix: 'string', type: stringType(Buffer.byteLength(value)) };
+  if (typeof value === 'string') return { suffix: 'string', type: stringType(Buffer.byteLength(value), maxVarcharBytes) };
   return { suffix: 'json', type: JSON_TYPE };
 }
 

@@ -1,8 +1,7 @@
-import { serializeJson, type JsonRecord, type Logger } from '@observes/protocol';
+import type { JsonRecord, Logger } from '@observes/protocol';
 import {
   ColumnLimitError,
   LayoutError,
-  MAX_IDENTIFIER_BYTES,
   RecordFlattener,
   RowIds,
   SOURCE_KEY_PREFIX,
@@ -16,14 +15,17 @@ import {
   type Row,
   type StreamPlan,
   type TableLayout,
+  type WarehouseLimits,
 } from '@observes/target-core';
 import { applyLayouts, prepareLayouts, type LayoutToApply } from './apply-layouts.js';
-import { catalogFromRows } from './column-catalog.js';
+import { ColumnCatalog } from './column-catalog.js';
+import { LoadError, loadFailure, messageOf } from './load-error.js';
 import type { TargetConfig } from './config.js';
 import { csvChunks } from './csv-rows.js';
-import type { Dialect, TypedColumn } from './dialects/dialect.js';
+import type { Dialect, DialectDefinition, TypedColumn } from './dialects/dialect.js';
 import type { S3Stager } from './s3-staging.js';
 import type { Warehouse } from './warehouse.js';
+import { WriteSession } from './write-transaction.js';
 
 /** Largest multi-row INSERT we send: well under Redshift's 16 MB statement limit. */
 const MAX_INSERT_BYTES = 8 * 1024 * 1024;
@@ -48,40 +50,6 @@ export interface Batch {
   records: BufferedRecord[];
   /** Full-table version the records belong to: they go to that version's staging tables. */
   version?: number;
-}
-
-/** Where a load failed: the stream and table always; the record's line, key and column when known. */
-export interface FailurePlace {
-  stream: string;
-  table: string;
-  /** Line of the record at fault. */
-  line?: number;
-  /** The record's key values (keyed streams). */
-  key?: unknown[];
-  column?: string;
-  /** First input line of the batch, when no single record is known. */
-  batchLine?: number;
-}
-
-/**
- * A load failed; nothing of the batch was applied. Names the record when it is known, as protocol errors do
- * (`line 12: stream "jobs": value of 70000 bytes is longer than … (key [7], table "jobs", column "title")`),
- * else the batch (`stream "jobs": table "jobs": batch starting at line 12: …`).
- */
-export class LoadError extends Error {
-  readonly place: FailurePlace;
-  constructor(place: FailurePlace, cause: string) {
-    let message: string;
-    if (place.line !== undefined) {
-      const details = [...(place.key ? [`key ${serializeJson(place.key)}`] : []), `table ${JSON.stringify(place.table)}`, ...(place.column ? [`column ${JSON.stringify(place.column)}`] : [])];
-      message = `line ${place.line}: stream ${JSON.stringify(place.stream)}: ${cause} (${details.join(', ')})`;
-    } else {
-      message = `stream ${JSON.stringify(place.stream)}: table ${JSON.stringify(place.table)}: ${place.batchLine === undefined ? '' : `batch starting at line ${place.batchLine}: `}${cause}`;
-    }
-    super(message);
-    this.name = 'LoadError';
-    this.place = place;
-  }
 }
 
 /** Name of the staging table holding version `version` of `table` until its ACTIVATE_VERSION. */
@@ -126,17 +94,20 @@ export interface BatchLoaderOptions {
  * {@link BatchLoader.write}, then {@link BatchLoader.committed}; on failure, {@link BatchLoader.failed}.
  * {@link BatchLoader.load} does all of it for one batch.
  */
+export { LoadError, type FailurePlace } from './load-error.js';
+
 export class BatchLoader {
-  private catalog = new Map<string, Map<string, ColumnType>>();
-  /** Longest identifier the warehouse keeps: Redshift's 127 bytes, or less when the server says so (PostgreSQL: 63). */
-  maxIdentifierBytes = MAX_IDENTIFIER_BYTES;
+  private readonly catalog: ColumnCatalog;
+  /** The write transaction and the merge, shared with the S3-file loader. */
+  readonly writes: WriteSession;
+  /** Longest identifier the warehouse keeps: the dialect's, or less when the server says so (the redshift dialect on PostgreSQL: 63). */
+  maxIdentifierBytes: number;
+  /** What the warehouse allows (the dialect's capabilities, with the server's identifier limit): what plans and layouts fit within. */
+  limits: WarehouseLimits;
   /** The dialect, spelled for the server's settings once {@link BatchLoader.init} has read them. */
   dialect: Dialect;
   private readonly rowIds: RowIds;
   private readonly stager?: S3Stager;
-  /** Child tables whose rows from an earlier key were already reported. */
-  private readonly reportedLegacy = new Set<string>();
-  private readonly writeLock?: () => string[];
   /** Versions this loader staged rows of: staging tables of another version, or of one of these left by an earlier process, are dropped first. */
   private readonly versionsStaged = new Set<number>();
   /** What {@link BatchLoader.write} is doing (table, and the layout whose rows are being copied), so a failure can name the table and find the bad row. */
@@ -144,48 +115,32 @@ export class BatchLoader {
 
   constructor(
     private readonly warehouse: Warehouse,
-    dialect: Dialect,
+    private readonly definition: DialectDefinition,
     private readonly config: TargetConfig,
     private readonly log: Logger,
     options: BatchLoaderOptions,
   ) {
-    this.dialect = dialect;
+    this.dialect = definition.defaultSql;
+    this.maxIdentifierBytes = definition.capabilities.identifierBytes;
+    this.limits = { ...definition.capabilities };
     this.rowIds = new RowIds(options.runId);
     this.stager = options.stager;
-    this.writeLock = options.writeLock;
+    this.catalog = new ColumnCatalog(warehouse, () => this.dialect, (row) => definition.columnTypeOf(row), config.schema);
+    this.writes = new WriteSession(warehouse, () => this.dialect, config.schema, this.catalog, log, options.writeLock);
   }
 
-  /** Creates the schema, reads the server's settings and the columns of the schema's tables. */
+  /** Creates the schema, reads the server's settings (the dialect's connection) and the columns of the schema's tables. */
   async init(): Promise<void> {
     await this.warehouse.query(this.dialect.createSchema(this.config.schema));
-    this.maxIdentifierBytes = Math.min(MAX_IDENTIFIER_BYTES, await this.serverIdentifierLimit());
-    this.dialect = this.dialect.forServer({ standardConformingStrings: await this.standardConformingStrings() });
+    const { identifierBytes, ...settings } = await this.definition.readServer((sql) => this.warehouse.query(sql));
+    this.maxIdentifierBytes = identifierBytes;
+    this.limits = { ...this.definition.capabilities, identifierBytes };
+    this.dialect = this.definition.sql(settings);
     await this.refreshCatalog();
   }
 
-  /** PostgreSQL reports its identifier limit; Redshift does not have the setting (the query fails: 127 applies). */
-  private async serverIdentifierLimit(): Promise<number> {
-    try {
-      const rows = await this.warehouse.query("SELECT current_setting('max_identifier_length') AS n");
-      const n = Number(rows[0]?.n);
-      return Number.isInteger(n) && n > 0 ? n : MAX_IDENTIFIER_BYTES;
-    } catch {
-      return MAX_IDENTIFIER_BYTES;
-    }
-  }
-
-  /** Whether backslashes in literals are literal; a server without the setting escapes with them, as Redshift does. */
-  private async standardConformingStrings(): Promise<boolean> {
-    try {
-      const rows = await this.warehouse.query('SHOW standard_conforming_strings');
-      return String(Object.values(rows[0] ?? {})[0]).toLowerCase() === 'on';
-    } catch {
-      return false;
-    }
-  }
-
   private async refreshCatalog(): Promise<void> {
-    this.catalog = catalogFromRows(await this.warehouse.query(this.dialect.listColumns(), [this.config.schema]));
+    await this.catalog.refresh();
   }
 
   /** Columns of a table as this session knows them; undefined when the table does not exist. */
@@ -196,12 +151,6 @@ export class BatchLoader {
   /** Rereads the columns of every table (after DDL run outside this loader). */
   async reloadCatalog(): Promise<void> {
     await this.refreshCatalog();
-  }
-
-  /** Opens a write transaction: `BEGIN`, then the writer lock (so two writers of the schema run one after the other). */
-  async beginWrite(): Promise<void> {
-    await this.warehouse.query('BEGIN');
-    for (const sql of this.writeLock?.() ?? []) await this.warehouse.query(sql);
   }
 
   /** Loads one batch in one transaction. */
@@ -217,20 +166,17 @@ export class BatchLoader {
     const prepared: PreparedBatch[] = [];
     for (const batch of batches) prepared.push(await this.prepare(batch));
     let writing: PreparedBatch | undefined;
-    try {
-      await this.beginWrite();
-      for (const batch of prepared) {
-        writing = batch;
-        await this.write(batch);
-      }
-      writing = undefined;
-      await alsoInTransaction?.();
-      await this.warehouse.query('COMMIT');
-    } catch (error) {
-      if (writing) throw await this.failed(writing, error);
-      await this.rollback();
-      throw error;
-    }
+    await this.writes.transaction(
+      async () => {
+        for (const batch of prepared) {
+          writing = batch;
+          await this.write(batch);
+        }
+        writing = undefined;
+        await alsoInTransaction?.();
+      },
+      async (error) => (writing ? this.failed(writing, error) : error),
+    );
     for (const batch of prepared) await this.committed(batch);
   }
 
@@ -278,13 +224,13 @@ export class BatchLoader {
       const seed = !existing && batch.version !== undefined ? this.catalog.get(live) : undefined;
       let layout: LayoutToApply;
       try {
-        layout = layoutTable({ ...plan.tables[t], name }, existing ?? seed, rows[t], this.maxIdentifierBytes);
+        layout = layoutTable({ ...plan.tables[t], name }, existing ?? seed, rows[t], this.limits);
       } catch (error) {
         if (error instanceof LayoutError) {
           const at = records[rowRecords[t][error.rowIndex]];
-          throw new LoadError({ stream: plan.stream, table: live, line: at.line, key: at.key, column: error.column }, error.problem);
+          throw new LoadError({ stream: plan.stream, table: live, line: at.line, key: at.key, column: error.column }, error.problem, { cause: error });
         }
-        if (error instanceof ColumnLimitError) throw new LoadError({ stream: plan.stream, table: live, batchLine: firstLine }, error.message);
+        if (error instanceof ColumnLimitError) throw new LoadError({ stream: plan.stream, table: live, batchLine: firstLine }, error.message, { cause: error });
         throw error;
       }
       if (seed) {
@@ -307,7 +253,7 @@ export class BatchLoader {
       await prepareLayouts(this.warehouse, this.dialect, this.config.schema, layouts, (name) => (table = name));
     } catch (error) {
       await this.refreshCatalog().catch(() => undefined);
-      throw new LoadError({ stream: plan.stream, table, batchLine: firstLine }, (error as Error).message);
+      throw loadFailure({ stream: plan.stream, table, batchLine: firstLine }, messageOf(error), error);
     }
     return prepared;
   }
@@ -335,19 +281,18 @@ export class BatchLoader {
   }
 
   /**
-   * After a failure of {@link BatchLoader.write} (or of the transaction around it): rolls back, rereads the
-   * catalog, and returns the error to throw. When the database refused a value while rows were being copied,
+   * After a failure of {@link BatchLoader.write} (or of the transaction around it), once it was rolled back:
+   * the error to throw. When the database refused a value while rows were being copied,
    * the rows are replayed into a scratch table to find the record and column it refused.
    */
   async failed(prepared: PreparedBatch, error: unknown): Promise<Error> {
     const current = this.current?.prepared === prepared ? this.current : undefined;
     this.current = undefined;
-    await this.rollback();
     if (error instanceof LoadError) return error;
     const { plan } = prepared;
     const table = current?.table ?? plan.tables[0].name;
     const liveName = plan.tables[current?.copying ?? 0]?.name ?? table;
-    const message = (error as Error).message;
+    const message = messageOf(error);
     const code = String((error as { code?: unknown }).code ?? '');
     if (current?.copying !== undefined && /^2[23]/.test(code)) {
       const t = current.copying;
@@ -355,92 +300,41 @@ export class BatchLoader {
       const found = await this.locateBadRow(layout).catch(() => undefined);
       if (found) {
         const at = prepared.records[prepared.rowRecords[t][found.row]];
-        return new LoadError({ stream: plan.stream, table: liveName, line: at.line, key: at.key, column: found.column }, message);
+        return new LoadError({ stream: plan.stream, table: liveName, line: at.line, key: at.key, column: found.column }, message, { cause: error });
       }
     }
-    return new LoadError({ stream: plan.stream, table: current ? liveName : table, batchLine: prepared.firstLine }, message);
+    return loadFailure({ stream: plan.stream, table: current ? liveName : table, batchLine: prepared.firstLine }, message, error);
   }
 
   /**
-   * Merge (and hard deletes): rows go to session temp tables; the root rows matching their keys and all
-   * their child rows are deleted; then the rows are inserted (a hard-deleted record's root row only drives
-   * the delete). Runs inside the batch's transaction.
+   * Merge (and hard deletes) through the write session: rows go to session temp tables; the root rows matching
+   * their keys and all their child rows are deleted; then the rows are inserted (a hard-deleted record's root
+   * row only drives the delete). Runs inside the batch's transaction.
    */
   private async mergeThroughTemps(prepared: PreparedBatch): Promise<void> {
     const { plan, layouts } = prepared;
-    const schema = this.config.schema;
-    const temps = layouts.map((_, t) => `_sdc_stage_${t}`);
-    const filled = layouts.map((layout) => layout.rows.length > 0);
-    for (let t = 0; t < layouts.length; t++) {
-      this.current = { prepared, table: layouts[t].table, copying: t };
-      await this.warehouse.query(this.dialect.createTemp(temps[t], schema, layouts[t].table));
-      if (filled[t]) prepared.staged.push(...(await this.copyRows(this.dialect.quote(temps[t]), layouts[t])));
-      layouts[t].rows = [];
-    }
-    this.current = { prepared, table: layouts[0].table };
-    if (plan.keyProperties.length > 0) await this.deleteReplaced(plan, layouts.map((l) => l.table), temps[0], prepared.version === undefined);
-    // With hard_delete every plan has `_sdc_deleted_at` (see PlanOptions.deletedAtColumn).
-    const hardDeleteColumn = this.config.hard_delete ? '_sdc_deleted_at' : undefined;
-    for (let t = 0; t < layouts.length; t++) {
-      if (!filled[t]) continue;
-      this.current = { prepared, table: layouts[t].table };
-      await this.warehouse.query(this.dialect.insertFromTemp(schema, layouts[t].table, temps[t], layouts[t].columns.map((c) => c.name), t === 0 ? hardDeleteColumn : undefined));
-    }
-    for (const temp of temps) await this.warehouse.query(this.dialect.dropTemp(temp));
-  }
-
-  /**
-   * Deletes the root rows the batch replaces and all their child rows: children first, matched through the
-   * root temp table, so a record whose list got shorter loses its old child rows. In live tables (`live`) it
-   * also deletes, through the root rows being replaced, child rows written under an earlier key of the stream
-   * (their `_sdc_source_key_<old key>` columns) and the rows of child tables the schema no longer has.
-   */
-  private async deleteReplaced(plan: StreamPlan, tables: string[], temp: string, live: boolean): Promise<void> {
-    const schema = this.config.schema;
-    const root = tables[0];
-    const rootColumns = this.catalog.get(root);
-    const children = live ? [...new Set([...tables.slice(1), ...this.childTablesOf(root)])] : tables.slice(1);
-    for (const child of children) {
-      const columns = this.catalog.get(child);
-      if (!columns) continue;
-      this.current = { prepared: this.current!.prepared, table: child };
-      if (plan.sourceKeyColumns.every((c) => columns.has(c))) {
-        await this.warehouse.query(this.dialect.deleteUsing(schema, child, temp, plan.sourceKeyColumns.map((s, i) => [s, plan.keyColumns[i]])));
-      }
-      if (!live || !rootColumns) continue;
-      const legacy = [...columns.keys()]
-        .filter((c) => c.startsWith(SOURCE_KEY_PREFIX) && !plan.sourceKeyColumns.includes(c) && rootColumns.has(c.slice(SOURCE_KEY_PREFIX.length)))
-        .map((c): [string, string] => [c, c.slice(SOURCE_KEY_PREFIX.length)]);
-      if (legacy.length === 0) continue;
-      if (!this.reportedLegacy.has(child)) {
-        this.reportedLegacy.add(child);
-        this.log.warn('child rows written under an earlier key: deleted with the root rows they belong to', { stream: plan.stream, table: child, keys: legacy.map(([, r]) => r), key: plan.keyProperties });
-      }
-      await this.warehouse.query(this.dialect.deleteLegacyChildren(schema, child, root, temp, plan.keyColumns.map((k) => [k, k]), plan.sourceKeyColumns.filter((c) => columns.has(c)), legacy));
-    }
-    this.current = { prepared: this.current!.prepared, table: root };
-    await this.warehouse.query(this.dialect.deleteUsing(schema, root, temp, plan.keyColumns.map((k) => [k, k])));
+    await this.writes.merge({
+      plan,
+      tables: layouts.map((l) => l.table),
+      fill: async (t, temp) => {
+        this.current = { prepared, table: layouts[t].table, copying: t };
+        const filled = layouts[t].rows.length > 0;
+        if (filled) prepared.staged.push(...(await this.copyRows(temp, layouts[t])));
+        layouts[t].rows = [];
+        return filled ? layouts[t].columns.map((c) => c.name) : undefined;
+      },
+      replace: 'key',
+      live: prepared.version === undefined,
+      // With hard_delete every plan has `_sdc_deleted_at` (see PlanOptions.deletedAtColumn).
+      hardDeleteColumn: this.config.hard_delete ? '_sdc_deleted_at' : undefined,
+      onTable: (table) => (this.current = { prepared, table }),
+    });
   }
 
   /** Live names of the tables staged for `version`. */
   private stagedTablesOf(version: number): string[] {
     const prefix = `_sdc_v${version}_`;
-    return [...this.catalog.keys()].filter((name) => name.startsWith(prefix) && versionTable(name.slice(prefix.length), version, this.maxIdentifierBytes) === name).map((name) => name.slice(prefix.length));
-  }
-
-  /** Child tables of a root table in the catalog: named `<root>__…`, with `_sdc_level_0_id`, not a version's staging table. */
-  private childTablesOf(root: string): string[] {
-    return [...this.catalog.entries()].filter(([name, columns]) => name.startsWith(`${root}__`) && columns.has('_sdc_level_0_id')).map(([name]) => name);
-  }
-
-  /** Rolls back after a failure and rereads the catalog (the DDL of the batch was rolled back too). */
-  private async rollback(): Promise<void> {
-    try {
-      await this.warehouse.query('ROLLBACK');
-      await this.refreshCatalog();
-    } catch (error) {
-      this.log.warn('rollback failed', { error });
-    }
+    return this.catalog.names().filter((name) => name.startsWith(prefix) && versionTable(name.slice(prefix.length), version, this.maxIdentifierBytes) === name).map((name) => name.slice(prefix.length));
   }
 
   /** Loads a layout's rows into `target` (a quoted, possibly qualified table); returns S3 keys to remove after commit. */
@@ -507,7 +401,7 @@ export class BatchLoader {
     const root = plan.tables[0].name;
     // The plan's tables, and any child table this version staged under an earlier SCHEMA of the stream.
     const names = [...new Set([...plan.tables.map((t) => t.name), ...this.stagedTablesOf(version).filter((name) => name.startsWith(`${root}__`))])];
-    const orphans = this.childTablesOf(root).filter((name) => !names.includes(name));
+    const orphans = this.catalog.childTablesOf(root).filter((name) => !names.includes(name));
     // Staged columns the live tables lack are added; narrower live columns widen (a staging table starts with the
     // live columns, so only columns the version widened differ, and only by the widenings a merge would make).
     const changes = new Map<string, { add: TypedColumn[]; widen: ColumnChange[] }>();
@@ -537,40 +431,39 @@ export class BatchLoader {
           if (!statements.inTransaction) for (const sql of statements.statements) await this.warehouse.query(sql);
         }
       }
-      await this.beginWrite();
-      for (const [i, name] of names.entries()) {
-        table = name;
-        const staging = versionTable(name, version, this.maxIdentifierBytes);
-        const staged = this.catalog.get(staging);
-        const live = this.catalog.get(name);
-        if (staged) {
-          if (!live) {
-            await this.warehouse.query(this.dialect.createTable(schema, name, [...staged].map(([n, type]) => ({ name: n, type }))));
-          } else {
-            const change = changes.get(name)!;
-            for (const column of change.add) await this.warehouse.query(this.dialect.addColumn(schema, name, column));
-            for (const w of change.widen) {
-              const statements = this.dialect.widenColumn(schema, name, w);
-              if (statements.inTransaction) for (const sql of statements.statements) await this.warehouse.query(sql);
+      await this.writes.transaction(async () => {
+        for (const [i, name] of names.entries()) {
+          table = name;
+          const staging = versionTable(name, version, this.maxIdentifierBytes);
+          const staged = this.catalog.get(staging);
+          const live = this.catalog.get(name);
+          if (staged) {
+            if (!live) {
+              await this.warehouse.query(this.dialect.createTable(schema, name, [...staged].map(([n, type]) => ({ name: n, type }))));
+            } else {
+              const change = changes.get(name)!;
+              for (const column of change.add) await this.warehouse.query(this.dialect.addColumn(schema, name, column));
+              for (const w of change.widen) {
+                const statements = this.dialect.widenColumn(schema, name, w);
+                if (statements.inTransaction) for (const sql of statements.statements) await this.warehouse.query(sql);
+              }
+              await this.warehouse.query(this.dialect.deleteAll(schema, name));
             }
+            await this.warehouse.query(this.dialect.copyTable(schema, staging, name, [...staged.keys()].map((c) => [c, c])));
+            await this.warehouse.query(this.dialect.dropTable(schema, staging));
+          } else if (live) {
             await this.warehouse.query(this.dialect.deleteAll(schema, name));
+          } else if (i < plan.tables.length) {
+            await this.warehouse.query(this.dialect.createTable(schema, name, layoutTable(plan.tables[i], undefined, [], this.limits).columns));
           }
-          await this.warehouse.query(this.dialect.copyTable(schema, staging, name, [...staged.keys()].map((c) => [c, c])));
-          await this.warehouse.query(this.dialect.dropTable(schema, staging));
-        } else if (live) {
-          await this.warehouse.query(this.dialect.deleteAll(schema, name));
-        } else if (i < plan.tables.length) {
-          await this.warehouse.query(this.dialect.createTable(schema, name, layoutTable(plan.tables[i], undefined, [], this.maxIdentifierBytes).columns));
         }
-      }
-      for (const orphan of orphans) {
-        table = orphan;
-        await this.warehouse.query(this.dialect.deleteAll(schema, orphan));
-      }
-      await this.warehouse.query('COMMIT');
+        for (const orphan of orphans) {
+          table = orphan;
+          await this.warehouse.query(this.dialect.deleteAll(schema, orphan));
+        }
+      });
     } catch (error) {
-      await this.rollback();
-      throw new LoadError({ stream: plan.stream, table }, `ACTIVATE_VERSION ${version}: ${(error as Error).message}`);
+      throw loadFailure({ stream: plan.stream, table }, `ACTIVATE_VERSION ${version}: ${messageOf(error)}`, error);
     }
     if (orphans.length > 0) this.log.info('child tables the new version lacks were emptied', { stream: plan.stream, tables: orphans });
     await this.refreshCatalog();
@@ -585,7 +478,7 @@ export class BatchLoader {
   private async dropAbandonedVersions(plan: StreamPlan, version: number, own = false): Promise<void> {
     const names = new Set(plan.tables.map((t) => t.name));
     let dropped = false;
-    for (const table of this.catalog.keys()) {
+    for (const table of this.catalog.names()) {
       const m = STAGING_TABLE.exec(table);
       if (m && names.has(m[2]) && (own || Number(m[1]) !== version)) {
         await this.warehouse.query(this.dialect.dropTable(this.config.schema, table));

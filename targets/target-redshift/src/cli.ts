@@ -3,8 +3,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { connectRunnerLink, createLogger, formatCommittedState, logFailure, UsageError } from '@observes/protocol';
 import { loadConfig } from './config.js';
-import { postgresDialect } from './dialects/postgres.js';
-import { redshiftDialect } from './dialects/redshift.js';
+import { dialectFor } from './dialects/registry.js';
 import { runTarget, stateTableOf } from './target.js';
 import { openWarehouse } from './warehouse.js';
 
@@ -47,7 +46,7 @@ try {
   if (reporting) {
     const warehouse = await openWarehouse(config);
     try {
-      const dialect = warehouse.dialect === 'postgres' ? postgresDialect : redshiftDialect;
+      const dialect = dialectFor(warehouse.dialect).defaultSql;
       process.stdout.write(formatCommittedState(await stateTableOf(warehouse, () => dialect, config).read(), Boolean(argv.commitRecord)));
     } finally {
       await warehouse.close();

@@ -1,50 +1,61 @@
 import type { ColumnType } from '@observes/target-core';
+import type { CatalogType, Dialect } from './dialects/dialect.js';
+import type { Warehouse } from './warehouse.js';
 
 /** One row of the dialect's `listColumns` query. */
-interface ColumnRow {
+export interface ColumnRow extends CatalogType {
   table_name: string;
   column_name: string;
-  data_type: string;
-  character_maximum_length: number | string | null;
-  numeric_precision: number | string | null;
-  numeric_scale: number | string | null;
-}
-
-/** The column type an existing warehouse column has, as target-core understands it. */
-export function parseColumnType(row: ColumnRow): ColumnType {
-  switch (row.data_type) {
-    case 'boolean':
-      return { kind: 'boolean' };
-    case 'bigint':
-      return { kind: 'bigint' };
-    case 'double precision':
-      return { kind: 'double' };
-    case 'numeric':
-      return { kind: 'decimal', precision: Number(row.numeric_precision ?? 38), scale: Number(row.numeric_scale ?? 0) };
-    case 'character varying':
-      return { kind: 'string', bytes: Number(row.character_maximum_length ?? 256) };
-    case 'timestamp with time zone':
-      return { kind: 'timestamp' };
-    case 'date':
-      return { kind: 'date' };
-    case 'time without time zone':
-      return { kind: 'time' };
-    case 'jsonb':
-    case 'super':
-      return { kind: 'json' };
-    default:
-      return { kind: 'other', sql: row.data_type };
-  }
 }
 
 /** Columns of every table of the target schema, by table then column, kept in step with the DDL we run. */
-export function catalogFromRows(rows: Record<string, unknown>[]): Map<string, Map<string, ColumnType>> {
+export function catalogFromRows(rows: Record<string, unknown>[], columnTypeOf: (row: ColumnRow) => ColumnType): Map<string, Map<string, ColumnType>> {
   const out = new Map<string, Map<string, ColumnType>>();
   for (const r of rows as unknown as ColumnRow[]) {
     let table = out.get(r.table_name);
     if (!table) out.set(r.table_name, (table = new Map()));
-    // The PostgreSQL test shim declares SUPER as a domain over jsonb; information_schema reports the base type.
-    table.set(r.column_name, parseColumnType(r));
+    table.set(r.column_name, columnTypeOf(r));
   }
   return out;
+}
+
+/**
+ * The warehouse's columns of the target schema as this session knows them: read from the server (the dialect's
+ * `listColumns`), kept in step with the DDL the session runs, reread after a rollback or DDL run elsewhere.
+ */
+export class ColumnCatalog {
+  private tables = new Map<string, Map<string, ColumnType>>();
+
+  constructor(
+    private readonly warehouse: Warehouse,
+    private readonly dialect: () => Dialect,
+    /** The dialect's introspection: a catalog type as a column type. */
+    private readonly columnTypeOf: (row: ColumnRow) => ColumnType,
+    private readonly schema: string,
+  ) {}
+
+  /** Rereads every table's columns from the server. */
+  async refresh(): Promise<void> {
+    this.tables = catalogFromRows(await this.warehouse.query(this.dialect().listColumns(), [this.schema]), this.columnTypeOf);
+  }
+
+  /** Columns of a table; undefined when the table does not exist. */
+  get(table: string): ReadonlyMap<string, ColumnType> | undefined {
+    return this.tables.get(table);
+  }
+
+  /** Records a table's columns after DDL this session runs. */
+  set(table: string, columns: Map<string, ColumnType>): void {
+    this.tables.set(table, columns);
+  }
+
+  /** Every table's name. */
+  names(): string[] {
+    return [...this.tables.keys()];
+  }
+
+  /** Child tables of a root table: named `<root>__…`, with `_sdc_level_0_id` (so not a version's staging table). */
+  childTablesOf(root: string): string[] {
+    return [...this.tables.entries()].filter(([name, columns]) => name.startsWith(`${root}__`) && columns.has('_sdc_level_0_id')).map(([name]) => name);
+  }
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import type { TestDatabase } from '@observes/testkit/postgres-harness';
-import { databaseFor, lines, runCli } from './test-support.js';
+import { databaseFor, lines, runCli } from './testing/test-support.js';
 
 // Two targets writing one schema at once (observes run refuses a second run of a pipeline, but two could still
 // meet: another pipeline into the same schema, a run by hand). Under READ COMMITTED the second merge's child

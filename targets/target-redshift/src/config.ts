@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { registerSecret } from '@observes/protocol';
+import { DIALECTS } from './dialects/registry.js';
 
 /** S3 staging for Redshift's `COPY ... FROM 's3://...'`. */
 export interface S3StagingConfig {
@@ -180,7 +181,7 @@ export function validateConfig(raw: Record<string, unknown>): TargetConfig {
   const host = str('host');
   if (!url && !host) problems.push('either "url" or "host" is required');
   const dialect = str('dialect') ?? (url?.startsWith('pglite:') ? 'postgres' : undefined);
-  if (dialect !== undefined && dialect !== 'redshift' && dialect !== 'postgres') problems.push('"dialect" must be "redshift" or "postgres"');
+  if (dialect !== undefined && !Object.keys(DIALECTS).includes(dialect)) problems.push(`"dialect" must be ${Object.keys(DIALECTS).map((d) => `"${d}"`).join(' or ')}`);
   const schema = str('schema') ?? 'public';
   if (!/^[a-z_][a-z0-9_]*$/.test(schema) || schema.length > 127) problems.push('"schema" must be a lowercase identifier ([a-z_][a-z0-9_]*, at most 127 bytes)');
 

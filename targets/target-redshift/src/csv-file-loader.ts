@@ -1,9 +1,10 @@
-import type { Logger } from '@observes/protocol';
-import { MAX_VARCHAR_BYTES, layoutTable, type ColumnChange, type S3ManifestFile, type StreamPlan, type TablePlan } from '@observes/target-core';
+import { ConfigError, InputError, type Logger } from '@observes/protocol';
+import { layoutTable, type ColumnChange, type S3ManifestFile, type StreamPlan, type TablePlan } from '@observes/target-core';
 import type { BatchLoader } from './batch-loader.js';
 import type { TargetConfig } from './config.js';
 import { applyLayouts, prepareLayouts, type LayoutToApply } from './apply-layouts.js';
 import type { CsvFileFormat } from './dialects/dialect.js';
+import { loadFailure, messageOf } from './load-error.js';
 import type { Warehouse } from './warehouse.js';
 
 /** Streams the gunzipped text of a file (postgres dialect: the rows go through COPY FROM STDIN). */
@@ -23,11 +24,11 @@ export interface CsvLoad {
 function layoutsOf(loader: BatchLoader, { plan, files }: CsvLoad): LayoutToApply[] {
   const wide = (table: TablePlan): TablePlan => ({
     ...table,
-    columns: table.columns.map((c) => (c.type.kind === 'string' ? { ...c, type: { kind: 'string', bytes: MAX_VARCHAR_BYTES } } : c)),
+    columns: table.columns.map((c) => (c.type.kind === 'string' ? { ...c, type: { kind: 'string', bytes: loader.limits.varcharBytes } } : c)),
   });
   const layouts = plan.tables.map((t) => {
     const existing = loader.columnsOf(t.name);
-    const layout = layoutTable(wide(t), existing, [], loader.maxIdentifierBytes);
+    const layout = layoutTable(wide(t), existing, [], loader.limits);
     const widen: ColumnChange[] = [];
     for (const c of wide(t).columns) {
       const now = existing?.get(c.name);
@@ -37,9 +38,9 @@ function layoutsOf(loader: BatchLoader, { plan, files }: CsvLoad): LayoutToApply
   });
   for (const file of files) {
     const layout = layouts.find((l) => l.table === file.table);
-    if (!layout) throw new Error(`stream ${JSON.stringify(plan.stream)}: file ${file.url} holds table ${JSON.stringify(file.table)}, which its schema does not make`);
+    if (!layout) throw new InputError(`stream ${JSON.stringify(plan.stream)}: file ${file.url} holds table ${JSON.stringify(file.table)}, which its schema does not make`);
     const unknown = file.columns.filter((c) => !layout.columns.some((l) => l.name === c));
-    if (unknown.length > 0) throw new Error(`stream ${JSON.stringify(plan.stream)}: file ${file.url} has columns its schema does not make: ${unknown.join(', ')}`);
+    if (unknown.length > 0) throw new InputError(`stream ${JSON.stringify(plan.stream)}: file ${file.url} has columns its schema does not make: ${unknown.join(', ')}`);
   }
   return layouts;
 }
@@ -49,7 +50,7 @@ function layoutsOf(loader: BatchLoader, { plan, files }: CsvLoad): LayoutToApply
  * `alsoInTransaction` (the state row) before the commit: the redshift dialect COPYs each file straight from S3,
  * the postgres dialect streams it through COPY FROM STDIN. A `replace` stream's tables are emptied in the same
  * transaction (readers see the old rows or the new); otherwise rows merge by key like a batch. The values are
- * not seen before the COPY, so string columns are made varchar(65535) (Redshift stores them compressed; only
+ * not seen before the COPY, so string columns are made the widest varchar (65535 in Redshift) (Redshift stores them compressed; only
  * the declared size grows).
  */
 export async function loadCsvFiles(loader: BatchLoader, warehouse: Warehouse, config: TargetConfig, log: Logger, loads: CsvLoad[], read: FileReader, alsoInTransaction?: () => Promise<void>): Promise<void> {
@@ -57,58 +58,46 @@ export async function loadCsvFiles(loader: BatchLoader, warehouse: Warehouse, co
   const dialect = loader.dialect;
   const layoutsByStream = loads.map((load) => layoutsOf(loader, load));
   let where = { stream: loads[0]?.plan.stream ?? '', table: loads[0]?.plan.tables[0].name ?? '', files: 0 };
+  const failed = (error: unknown) => loadFailure({ stream: where.stream, table: where.table }, `loading ${where.files} file(s) from S3: ${messageOf(error)}`, error);
   try {
     for (const [n, layouts] of layoutsByStream.entries()) await prepareLayouts(warehouse, dialect, schema, layouts, (name) => (where = { stream: loads[n].plan.stream, table: name, files: loads[n].files.length }));
-    await loader.beginWrite();
-    for (const [n, { plan, files, replace, formatOf }] of loads.entries()) {
-      const layouts = layoutsByStream[n];
-      const at = (table: string) => (where = { stream: plan.stream, table, files: files.length });
-      at(plan.tables[0].name);
-      await applyLayouts(warehouse, dialect, schema, layouts, at);
-      const temps = layouts.map((_, i) => `_sdc_stage_${i}`);
-      for (let i = 0; i < layouts.length; i++) await warehouse.query(dialect.createTemp(temps[i], schema, layouts[i].table));
-      const loaded = layouts.map(() => new Set<string>());
-      for (const file of files) {
-        const i = layouts.findIndex((l) => l.table === file.table);
-        at(layouts[i].table);
-        const target = dialect.quote(temps[i]);
-        const format = formatOf?.(file);
-        if (dialect.copyFromS3 && config.s3?.iam_role) {
-          await warehouse.query(dialect.copyFromS3(target, file.columns, file.url, config.s3.iam_role, config.s3.region, format));
-        } else if (dialect.copyFromStdin) {
-          await warehouse.copyFromStdin(dialect.copyFromStdin(target, file.columns, format), read(file));
-        } else {
-          throw new Error('loading csv.gz files with the redshift dialect needs "s3.iam_role" (Redshift COPYs them from S3)');
-        }
-        for (const c of file.columns) loaded[i].add(c);
-        log.info('file loaded', { stream: plan.stream, table: layouts[i].table, url: file.url, rows: file.rows });
-      }
-      if (replace) {
-        for (const layout of layouts) {
-          at(layout.table);
-          await warehouse.query(dialect.deleteAll(schema, layout.table));
-        }
-      } else if (plan.keyProperties.length > 0) {
-        for (let i = 1; i < layouts.length; i++) {
-          at(layouts[i].table);
-          await warehouse.query(dialect.deleteUsing(schema, layouts[i].table, temps[0], plan.sourceKeyColumns.map((s, k) => [s, plan.keyColumns[k]])));
-        }
-        at(layouts[0].table);
-        await warehouse.query(dialect.deleteUsing(schema, layouts[0].table, temps[0], plan.keyColumns.map((k) => [k, k])));
-      }
-      const hardDelete = config.hard_delete && layouts[0].columns.some((c) => c.name === '_sdc_deleted_at') ? '_sdc_deleted_at' : undefined;
-      for (let i = 0; i < layouts.length; i++) {
-        if (loaded[i].size === 0) continue;
-        at(layouts[i].table);
-        await warehouse.query(dialect.insertFromTemp(schema, layouts[i].table, temps[i], [...loaded[i]], i === 0 ? hardDelete : undefined));
-      }
-      for (const temp of temps) await warehouse.query(dialect.dropTemp(temp));
-    }
-    await alsoInTransaction?.();
-    await warehouse.query('COMMIT');
   } catch (error) {
-    await warehouse.query('ROLLBACK').catch(() => undefined);
-    throw new Error(`stream ${JSON.stringify(where.stream)}: table ${JSON.stringify(where.table)}: loading ${where.files} file(s) from S3: ${(error as Error).message}`);
+    throw failed(error);
+  }
+  try {
+    await loader.writes.transaction(async () => {
+      for (const [n, { plan, files, replace, formatOf }] of loads.entries()) {
+        const layouts = layoutsByStream[n];
+        const at = (table: string) => (where = { stream: plan.stream, table, files: files.length });
+        at(plan.tables[0].name);
+        await applyLayouts(warehouse, dialect, schema, layouts, at);
+        await loader.writes.merge({
+          plan,
+          tables: layouts.map((l) => l.table),
+          fill: async (t, target) => {
+            const loaded = new Set<string>();
+            for (const file of files.filter((f) => f.table === layouts[t].table)) {
+              const format = formatOf?.(file);
+              if (dialect.copyFromS3 && config.s3?.iam_role) {
+                await warehouse.query(dialect.copyFromS3(target, file.columns, file.url, config.s3.iam_role, config.s3.region, format));
+              } else if (dialect.copyFromStdin) {
+                await warehouse.copyFromStdin(dialect.copyFromStdin(target, file.columns, format), read(file));
+              } else {
+                throw new ConfigError('loading csv.gz files with the redshift dialect needs "s3.iam_role" (Redshift COPYs them from S3)');
+              }
+              for (const c of file.columns) loaded.add(c);
+              log.info('file loaded', { stream: plan.stream, table: layouts[t].table, url: file.url, rows: file.rows });
+            }
+            return loaded.size > 0 ? [...loaded] : undefined;
+          },
+          replace: replace ? 'all' : 'key',
+          live: !replace,
+          hardDeleteColumn: config.hard_delete && layouts[0].columns.some((c) => c.name === '_sdc_deleted_at') ? '_sdc_deleted_at' : undefined,
+          onTable: at,
+        });
+      }
+      await alsoInTransaction?.();
+    }, async (error) => failed(error));
   } finally {
     await loader.reloadCatalog();
   }

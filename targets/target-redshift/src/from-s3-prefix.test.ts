@@ -9,7 +9,7 @@ import { expect } from 'chai';
 import type { TestDatabase } from '@observes/testkit/postgres-harness';
 import { startS3Server, S3RVER_ACCESS_KEY_ID, S3RVER_SECRET_ACCESS_KEY, type S3Server } from '@observes/testkit/s3-server';
 import { parseCsvLine } from './from-s3-prefix.js';
-import { BIN, databaseFor } from './test-support.js';
+import { BIN, databaseFor } from './testing/test-support.js';
 
 /**
  * Files a third party pushes (the LogRocket case) into the S3 stand-in, loaded by

@@ -8,8 +8,7 @@ import { BatchLoader } from './batch-loader.js';
 import type { TargetConfig } from './config.js';
 import { loadCsvFiles, type CsvLoad } from './csv-file-loader.js';
 import type { CsvFileFormat } from './dialects/dialect.js';
-import { postgresDialect } from './dialects/postgres.js';
-import { redshiftDialect } from './dialects/redshift.js';
+import { dialectFor } from './dialects/registry.js';
 import { manifestMessages, readState } from './from-s3.js';
 import { afterLoadingObjects, fileFormat, objectsToLoad, PARTIAL_STATE_EVERY, withoutPartial, type PrefixObject, type PrefixState } from './prefix-state.js';
 import { s3Client } from './s3-staging.js';
@@ -149,7 +148,8 @@ export async function loadFromS3Prefix({ config, prefixUrl, stream, schemaCache,
     const listing = await listPrefix(client, bucket, prefix);
 
     const warehouse = await openWarehouse(config);
-    const dialect = warehouse.dialect === 'postgres' ? postgresDialect : redshiftDialect;
+    const definition = dialectFor(warehouse.dialect);
+    const dialect = definition.defaultSql;
     const stateTable = stateTableOf(warehouse, () => dialect, config);
     let committed: CommittedState | undefined;
     let csv: PrefixObject[] = [];
@@ -168,9 +168,9 @@ export async function loadFromS3Prefix({ config, prefixUrl, stream, schemaCache,
       log.info('loading pushed files', { prefix: prefixUrl, stream, csv: csv.length, jsonl: jsonl.length, already_loaded: listing.length - plan.load.length });
 
       if (csv.length > 0) {
-        const loader = new BatchLoader(warehouse, dialect, config, log, { runId: process.env.OBSERVES_RUN_ID ?? `prefix-${Date.now()}`, writeLock: () => stateTable.writeLockStatements() });
+        const loader = new BatchLoader(warehouse, definition, config, log, { runId: process.env.OBSERVES_RUN_ID ?? `prefix-${Date.now()}`, writeLock: () => stateTable.writeLockStatements() });
         await loader.init();
-        const streamPlan = planStream(stream, schema.schema, schema.key_properties, { maxNesting: config.max_nesting, metadataColumns: config.add_metadata_columns, deletedAtColumn: config.hard_delete, maxIdentifierBytes: loader.maxIdentifierBytes });
+        const streamPlan = planStream(stream, schema.schema, schema.key_properties, { maxNesting: config.max_nesting, metadataColumns: config.add_metadata_columns, deletedAtColumn: config.hard_delete, limits: loader.limits });
         if (streamPlan.keyProperties.length === 0) throw new Error(`stream ${JSON.stringify(stream)}: CSV files load by merging on the key, and its cached schema has no key_properties`);
         const files: S3ManifestFile[] = [];
         for (const o of csv) {

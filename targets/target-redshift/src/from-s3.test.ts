@@ -10,7 +10,7 @@ import type { TestDatabase } from '@observes/testkit/postgres-harness';
 import { startS3Server, S3RVER_ACCESS_KEY_ID, S3RVER_SECRET_ACCESS_KEY, type S3Server } from '@observes/testkit/s3-server';
 import { csvChunks } from './csv-rows.js';
 import { manifestMessages } from './from-s3.js';
-import { databaseFor, BIN, withoutCommits } from './test-support.js';
+import { databaseFor, BIN, withoutCommits } from './testing/test-support.js';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 

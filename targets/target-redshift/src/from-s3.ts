@@ -2,13 +2,12 @@ import type { Readable, Writable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { readFileSync } from 'node:fs';
-import { MessageWriter, ProtocolError, formatMessage, parseJsonLossless, readLineBatches, serializeJson, type CommitInfo, type CommittedState, type InvalidTextPolicy, type Logger } from '@observes/protocol';
+import { InputError, MessageWriter, ProtocolError, formatMessage, parseJsonLossless, readLineBatches, serializeJson, type CommitInfo, type CommittedState, type InvalidTextPolicy, type Logger } from '@observes/protocol';
 import { planStream, type S3Manifest, type S3ManifestFile } from '@observes/target-core';
 import { BatchLoader } from './batch-loader.js';
 import type { TargetConfig } from './config.js';
 import { loadCsvFiles } from './csv-file-loader.js';
-import { postgresDialect } from './dialects/postgres.js';
-import { redshiftDialect } from './dialects/redshift.js';
+import { dialectFor } from './dialects/registry.js';
 import { s3Client } from './s3-staging.js';
 import { runTarget, stateTableOf } from './target.js';
 import { openWarehouse } from './warehouse.js';
@@ -76,13 +75,14 @@ export async function loadFromS3({ config, manifestUrl, stateFile, output, log }
     };
     const manifestText = Buffer.concat(await (await body(manifestUrl)).toArray()).toString('utf8');
     const manifest = parseJsonLossless(manifestText) as S3Manifest;
-    if (manifest.manifest_version !== 1) throw new Error(`${manifestUrl}: unsupported manifest_version ${String(manifest.manifest_version)}`);
+    if (manifest.manifest_version !== 1) throw new InputError(`${manifestUrl}: unsupported manifest_version ${String(manifest.manifest_version)}`);
     const read = async function* (file: S3ManifestFile): AsyncGenerator<Buffer> {
       yield* (await body(file.url)).pipe(createGunzip());
     };
     const given = stateFile === undefined ? undefined : readState(stateFile);
     const warehouse = await openWarehouse(config);
-    const dialect = warehouse.dialect === 'postgres' ? postgresDialect : redshiftDialect;
+    const definition = dialectFor(warehouse.dialect);
+    const dialect = definition.defaultSql;
     let committed: CommittedState | undefined;
     try {
       committed = await stateTableOf(warehouse, () => dialect, config).read();
@@ -112,10 +112,10 @@ export async function loadFromS3({ config, manifestUrl, stateFile, output, log }
     let commit: CommitInfo | undefined;
     try {
       const stateTable = stateTableOf(warehouse, () => loader.dialect, config);
-      const loader = new BatchLoader(warehouse, dialect, config, log, { runId: manifest.run_id, writeLock: () => stateTable.writeLockStatements() });
+      const loader = new BatchLoader(warehouse, definition, config, log, { runId: manifest.run_id, writeLock: () => stateTable.writeLockStatements() });
       await loader.init();
       const loads = Object.entries(manifest.streams).map(([stream, s]) => ({
-        plan: planStream(stream, s.schema, s.key_properties, { maxNesting: config.max_nesting, metadataColumns: config.add_metadata_columns, deletedAtColumn: config.hard_delete, maxIdentifierBytes: loader.maxIdentifierBytes }),
+        plan: planStream(stream, s.schema, s.key_properties, { maxNesting: config.max_nesting, metadataColumns: config.add_metadata_columns, deletedAtColumn: config.hard_delete, limits: loader.limits }),
         files: s.files,
         replace: s.version !== undefined,
       }));
@@ -164,7 +164,7 @@ export async function* manifestMessages(
           if (chunk) yield chunk;
         }
       } catch (error) {
-        throw error instanceof ProtocolError ? new Error(`stream ${JSON.stringify(stream)}: file ${file.url}: ${error.message}`) : error;
+        throw error instanceof ProtocolError ? new InputError(`stream ${JSON.stringify(stream)}: file ${file.url}: ${error.message}`, { cause: error }) : error;
       }
       if (replaced > 0) options.log?.warn('bytes that are not UTF-8 were replaced with U+FFFD (invalid_text is "replace")', { stream, file: file.url, replaced });
     }
@@ -193,6 +193,6 @@ export function readState(file: string): unknown {
   try {
     return parseJsonLossless(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new Error(`cannot read the state file ${file}: ${(error as Error).message}`);
+    throw new InputError(`cannot read the state file ${file}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
 }

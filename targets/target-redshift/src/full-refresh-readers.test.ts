@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import pg from 'pg';
 import type { TestDatabase } from '@observes/testkit/postgres-harness';
-import { databaseFor, lines, runInProcess, type TestServer } from './test-support.js';
+import { databaseFor, lines, runInProcess, type TestServer } from './testing/test-support.js';
 
 // Full refreshes under concurrent readers of every isolation level: each version has ROWS root rows (two child rows
 // each) labelled with the version; a reader must see exactly one whole version, root and children alike, never an

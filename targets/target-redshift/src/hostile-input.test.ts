@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { TestDatabase } from '@observes/testkit/postgres-harness';
-import { TEST_SERVERS, databaseFor, dialectOf, lines, runInProcess, withoutCommits, type InProcessResult } from './test-support.js';
+import { TEST_SERVERS, databaseFor, dialectOf, lines, runInProcess, withoutCommits, type InProcessResult } from './testing/test-support.js';
 
 // Regression tests of issue 10: one per behaviour of the oath that foreign and hostile input used to break, on
 // PostgreSQL (postgres dialect) and under the Redshift shim with standard_conforming_strings off and on.

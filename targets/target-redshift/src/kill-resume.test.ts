@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import type { TestDatabase } from '@observes/testkit/postgres-harness';
-import { BIN, databaseFor, lines, runCli } from './test-support.js';
+import { BIN, databaseFor, lines, runCli } from './testing/test-support.js';
 
 // Exactly-once under SIGKILL, for every write mode: kill the target at random moments of a multi-batch run
 // holding a merge stream, an append stream and a full refresh, resume from the state the warehouse committed

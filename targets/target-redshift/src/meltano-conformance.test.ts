@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { meltanoStream, meltanoStreamNames } from '@observes/testkit/conformance-streams';
 import type { TestDatabase } from '@observes/testkit/postgres-harness';
-import { TEST_SERVERS, databaseFor, dialectOf, runInProcess, withoutCommits, type InProcessResult } from './test-support.js';
+import { TEST_SERVERS, databaseFor, dialectOf, runInProcess, withoutCommits, type InProcessResult } from './testing/test-support.js';
 
 // The Meltano SDK's canonical target test streams (tests/conformance/meltano, with its README saying how the
 // Meltano suite judges each and where we deliberately differ), run through target-redshift on every test server.

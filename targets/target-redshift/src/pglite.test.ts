@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { lines, runCli, withoutCommits } from './test-support.js';
+import { lines, runCli, withoutCommits } from './testing/test-support.js';
 
 describe('target-redshift on the embedded PGlite warehouse', function () {
   this.timeout(60_000);

@@ -10,7 +10,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { TestDatabase } from '@observes/testkit/postgres-harness';
 import { startS3Server, S3RVER_ACCESS_KEY_ID, S3RVER_SECRET_ACCESS_KEY, type S3Server } from '@observes/testkit/s3-server';
-import { databaseFor, lines, runCli } from './test-support.js';
+import { databaseFor, lines, runCli } from './testing/test-support.js';
 
 // PostgreSQL cannot run Redshift's COPY FROM 's3://...': the run stages its files, sends the COPY (which
 // PostgreSQL rejects, so the batch fails without applying anything), and the test checks the COPY text, the

@@ -1,4 +1,4 @@
-import { nextSequence, parseJsonLossless, serializeJson, type CommitInfo, type CommittedState } from '@observes/protocol';
+import { InputError, nextSequence, parseJsonLossless, serializeJson, type CommitInfo, type CommittedState } from '@observes/protocol';
 import type { Dialect } from './dialects/dialect.js';
 import type { Warehouse } from './warehouse.js';
 
@@ -64,7 +64,7 @@ export class StateTable {
   async write(value: unknown, runId: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<CommitInfo> {
     const text = serializeJson(value);
     const bytes = Buffer.byteLength(text);
-    if (bytes > MAX_STATE_BYTES) throw new Error(`a STATE of ${bytes} bytes is longer than the ${MAX_STATE_BYTES} bytes ${STATE_TABLE}.state holds`);
+    if (bytes > MAX_STATE_BYTES) throw new InputError(`a STATE of ${bytes} bytes is longer than the ${MAX_STATE_BYTES} bytes ${STATE_TABLE}.state holds`);
     const [current] = await this.warehouse.query(`SELECT max(sequence) AS sequence FROM ${this.table} WHERE pipeline_id = $1`, [this.pipelineId]);
     const commit: CommitInfo = {
       sequence: nextSequence(current?.sequence === null || current?.sequence === undefined ? undefined : Number(current.sequence), env),

@@ -2,7 +2,7 @@ import { serializeJson } from '@observes/protocol';
 import { toIdentifier } from '@observes/target-core';
 import type { TestDatabase } from '@observes/testkit/postgres-harness';
 import { targetSuite } from '@observes/testkit';
-import { BIN, databaseFor } from './test-support.js';
+import { BIN, databaseFor } from './testing/test-support.js';
 
 // The standard target suite, once per dialect, each canonical stream in its own schema of one database.
 for (const dialect of ['postgres', 'redshift'] as const) {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import type { TestDatabase } from '@observes/testkit/postgres-harness';
-import { BIN, databaseFor, lines, runCli, withoutCommits } from './test-support.js';
+import { BIN, databaseFor, lines, runCli, withoutCommits } from './testing/test-support.js';
 
 const jobsSchema = {
   type: 'SCHEMA',

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { TestDatabase } from '@observes/testkit/postgres-harness';
 import { loadConfig, validateConfig } from './config.js';
-import { runCli, databaseFor } from './test-support.js';
+import { runCli, databaseFor } from './testing/test-support.js';
 import { startFakePgServer, type FakePgServer } from './testing/fake-pg-server.js';
 import { openWarehouse } from './warehouse.js';
 

@@ -3,13 +3,14 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { ConfigError, TransientError } from '@observes/protocol';
 import type { TargetConfig } from './config.js';
 import { serverDialect } from './server-dialect.js';
 
 /** A connection to the warehouse: one session, so temp tables and transactions span calls. */
 export interface Warehouse {
   /** The dialect to speak: the configured one, checked against the server, or the server's own. */
-  readonly dialect: 'redshift' | 'postgres';
+  readonly dialect: string;
   /** Runs one statement; returns its rows. */
   query(sql: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
   /** Runs a `COPY ... FROM STDIN` statement fed with `chunks` of text (streamed to a server). */
@@ -52,6 +53,15 @@ export async function openWarehouse(config: TargetConfig): Promise<Warehouse> {
 /** A session before its dialect is known. */
 type Session = Omit<Warehouse, 'dialect'>;
 
+/** SQLSTATEs of a login the server refuses (class 28) and of a database that does not exist: a retry cannot help. */
+const PERMANENT_SQLSTATE = /^(28...|3D000)$/;
+
+/** A network error (`ECONNRESET`...), a connection the client or server ended, or SQLSTATE class 08 / 57P0x (server shutting down). */
+function connectionLost(error: Error & { code?: string }): boolean {
+  const code = String(error.code ?? '');
+  return /^E[A-Z]+$/.test(code) || /^08/.test(code) || /^57P0/.test(code) || /Connection terminated/i.test(error.message);
+}
+
 /** How long the client waits past the server's own statement timeout before it gives up on a server that stopped answering. */
 const UNANSWERED_GRACE_MS = 2000;
 
@@ -67,17 +77,18 @@ async function openPg(config: TargetConfig): Promise<Session> {
   // An idle connection error (server restart) must fail the run, not crash silently later.
   let failure: Error | undefined;
   client.on('error', (error) => {
-    failure = error;
+    failure = new TransientError(`${error.message}: the connection to the warehouse at ${where} was lost`, { cause: error });
   });
   try {
     await client.connect();
   } catch (error) {
-    const e = error as Error;
-    const timedOut = /timeout/i.test(e.message);
-    e.message = timedOut
-      ? `the warehouse at ${where} did not accept the connection and login within ${config.connect_timeout_seconds} s (connect_timeout_seconds): ${e.message}`
-      : `cannot connect to the warehouse at ${where}: ${e.message}`;
-    throw e;
+    const e = error as Error & { code?: unknown };
+    if (/timeout/i.test(e.message)) {
+      throw new TransientError(`the warehouse at ${where} did not accept the connection and login within ${config.connect_timeout_seconds} s (connect_timeout_seconds): ${e.message}`, { cause: e });
+    }
+    const message = `cannot connect to the warehouse at ${where}: ${e.message}`;
+    // A refused login or an unknown database cannot be helped by a retry; a network failure or a busy server can.
+    throw PERMANENT_SQLSTATE.test(String(e.code)) ? new ConfigError(message, { cause: e }) : new TransientError(message, { cause: e });
   }
   const run = async (sql: string, params?: unknown[]) => {
     if (failure) throw failure;
@@ -88,11 +99,13 @@ async function openPg(config: TargetConfig): Promise<Session> {
       const statement = sql.replace(/\s+/g, ' ').slice(0, 120);
       if (/Query read timeout/i.test(e.message)) {
         // The connection is unusable now: the run fails, and closing it must not wait on the server.
-        failure = e;
-        e.message = `the warehouse at ${where} did not answer within ${config.statement_timeout_seconds} s (statement_timeout_seconds) while running: ${statement}`;
-      } else if (e.code === '57014' && /statement timeout/i.test(e.message)) {
-        e.message = `${e.message}: the statement ran longer than ${config.statement_timeout_seconds} s (statement_timeout_seconds): ${statement}`;
+        failure = new TransientError(`the warehouse at ${where} did not answer within ${config.statement_timeout_seconds} s (statement_timeout_seconds) while running: ${statement}`, { cause: e });
+        throw failure;
       }
+      if (e.code === '57014' && /statement timeout/i.test(e.message)) {
+        throw new TransientError(`${e.message}: the statement ran longer than ${config.statement_timeout_seconds} s (statement_timeout_seconds): ${statement}`, { cause: e });
+      }
+      if (connectionLost(e)) throw new TransientError(`${e.message}: the connection to the warehouse at ${where} was lost while running: ${statement}`, { cause: e });
       throw e;
     }
   };

@@ -1,33 +1,10 @@
-import { DeleteObjectsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { nextSequence, pipelineId, readMessageBatches, serializeJson, StreamChecker, type CommittedState, type JsonSchema, type Logger, type MessageWriter } from '@observes/protocol';
-import type { S3Manifest, S3ManifestFile, S3ManifestStream } from '@observes/target-core';
-import { CommitRecords, type CommitScan } from './commit-records.js';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { CommittedState, Logger, MessageWriter } from '@observes/protocol';
+import { OrphanedInputError, runTargetStream, type S3Manifest } from '@observes/target-core';
 import type { TargetS3Config } from './config.js';
-import { GzipUpload } from './gzip-upload.js';
-import { fileKey, manifestKey, streamFolder } from './object-keys.js';
-import { CsvEncoder, JsonLinesEncoder, type RecordEncoder } from './record-encoder.js';
+import { S3FileSink } from './s3-file-sink.js';
 
-/** A file being written. */
-interface OpenFile {
-  upload: GzipUpload;
-  table: string;
-  rows: number;
-  columns: Set<string>;
-}
-
-/** What the target knows of one stream. */
-interface StreamFiles {
-  schema: JsonSchema;
-  schemaText: string;
-  keyProperties: string[];
-  version?: number;
-  encoder: RecordEncoder;
-  folder: string;
-  /** Finished files, in write order. */
-  files: S3ManifestFile[];
-  open: Map<string, OpenFile>;
-  nextPart: Map<string, number>;
-}
+export { OrphanedInputError };
 
 /** Options of {@link S3Target}. */
 export interface S3TargetOptions {
@@ -52,225 +29,42 @@ export interface S3TargetOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** The input ended without the runner saying it was complete: the runner died mid-run. */
-export class OrphanedInputError extends Error {
-  constructor() {
-    super('the input ended without the runner saying it was complete: nothing more stored, the last manifest stays as it was');
-    this.name = 'OrphanedInputError';
-  }
-}
-
-/** The part number in a file URL (`…/part-00012.jsonl.gz` → 12). */
-const partOf = (url: string) => Number(/part-(\d+)\.[a-z]+\.gz$/.exec(url)?.[1] ?? -1);
-
 /**
- * Writes a Singer stream to S3 as gzip JSON lines or flattened CSV, one folder per stream and run
- * (or period), rotating files by size. The manifest (`_manifests/<run>.json`) is rewritten at each
- * flush and lists every finished file; a STATE is echoed only after the files holding the records
- * before it and the manifest listing them are stored. The manifest is the commit record: it holds
- * that state with its commit sequence, and a run with the same run id as an unfinished one continues
- * its files (its input resumes from that state). On bad input or an S3 failure it stops without
- * echoing anything further and aborts the uploads in progress.
+ * Writes a Singer stream to S3 as gzip JSON lines or flattened CSV (see {@link S3FileSink}), driven by the
+ * target runtime of `@observes/target-core`. A STATE is echoed only after the files holding the records
+ * before it and the manifest listing them are stored; files are stored and the manifest rewritten at a STATE
+ * once the oldest record not yet stored is `batch_max_age_seconds` old (0: at every STATE), also while the
+ * input is idle after a STATE, and at the end. On bad input or an S3 failure it stops without echoing
+ * anything further and aborts the uploads in progress.
  */
 export class S3Target {
-  private readonly streams = new Map<string, StreamFiles>();
-  /** Streams of the continued manifest not seen again yet: listed as they were. */
-  private readonly carried = new Map<string, S3ManifestStream>();
-  private pendingState: { value: unknown } | undefined;
-  private committed: CommittedState | undefined;
-  private oldestUnflushed: number | undefined;
-  private readonly now: () => number;
-  private readonly config: TargetS3Config;
-  private readonly env: NodeJS.ProcessEnv;
-  private readonly records: CommitRecords;
-  private readonly manifestKey: string;
-  private scan: CommitScan | undefined;
+  private readonly sink: S3FileSink;
 
   constructor(private readonly options: S3TargetOptions) {
-    this.config = options.config;
-    this.now = options.now ?? Date.now;
-    this.env = options.env ?? process.env;
-    this.manifestKey = manifestKey(this.config.prefix, this.runName);
-    this.records = new CommitRecords(options.client, this.config.bucket, this.config.prefix, pipelineId(this.config.state_id, 'default', this.env));
-  }
-
-  private get runName(): string {
-    return this.config.period ?? this.config.run_id;
+    this.sink = new S3FileSink({ config: options.config, client: options.client, logger: options.logger, now: options.now ?? Date.now, env: options.env ?? process.env });
   }
 
   /** The pipeline's last committed state (what `--committed-state` prints), or undefined. */
-  async committedState(): Promise<CommittedState | undefined> {
-    return (await this.records.scan(this.manifestKey)).committed;
+  committedState(): Promise<CommittedState | undefined> {
+    return this.sink.committedState();
   }
 
   /** Consumes the input; resolves with the final manifest once everything is stored. */
   async run(input: AsyncIterable<Buffer | string>): Promise<S3Manifest> {
-    const checker = new StreamChecker({ validateRecords: this.config.validate_records });
-    try {
-      await this.prepare();
-      for await (const batch of readMessageBatches(input, { maxLineBytes: this.options.maxLineBytes })) {
-        for (const read of batch) {
-          checker.check(read);
-          const message = read.message;
-          switch (message.type) {
-            case 'SCHEMA':
-              await this.onSchema(message.stream, message.schema, message.key_properties);
-              break;
-            case 'RECORD':
-              await this.onRecord(message.stream, message.record);
-              break;
-            case 'ACTIVATE_VERSION':
-              this.streams.get(message.stream)!.version = message.version;
-              break;
-            case 'STATE':
-              // Without records pending, the state waits for the next flush: echoing it at once would
-              // confirm a stream that may still turn out invalid before anything was stored.
-              this.pendingState = { value: message.value };
-              if (this.config.batch_max_age_seconds === 0 || (this.oldestUnflushed !== undefined && this.now() - this.oldestUnflushed >= this.config.batch_max_age_seconds * 1000)) await this.flush();
-              break;
-          }
-        }
-      }
-      // An input that ended because the runner died is not the end: no last flush, no period replacement.
-      if (!(await (this.options.inputComplete?.() ?? true))) throw new OrphanedInputError();
-      const manifest = await this.flush(true);
-      if (this.config.period) await this.deleteStaleFiles();
-      return manifest;
-    } catch (error) {
-      await this.abortOpenFiles();
-      throw error;
-    }
-  }
-
-  private async onSchema(stream: string, schema: JsonSchema, keyProperties: string[]): Promise<void> {
-    const schemaText = JSON.stringify([schema, keyProperties]);
-    const known = this.streams.get(stream);
-    if (known && known.schemaText === schemaText) return;
-    if (known && this.config.format === 'csv') await this.closeFiles(known); // a CSV file has one column list
-    const encoder = this.config.format === 'csv' ? new CsvEncoder(stream, schema, keyProperties, this.config.max_nesting) : (known?.encoder ?? new JsonLinesEncoder(stream));
-    if (known) Object.assign(known, { schema, schemaText, keyProperties, encoder });
-    else {
-      const folder = streamFolder(this.config.prefix, stream, this.runName);
-      // A continued stream keeps its listed files; new parts are numbered after them (unlisted parts of the killed attempt are overwritten).
-      const carried = this.carried.get(stream);
-      this.carried.delete(stream);
-      const files = carried?.files ?? [];
-      const nextPart = new Map<string, number>();
-      for (const file of files) nextPart.set(file.table, Math.max(nextPart.get(file.table) ?? 0, partOf(file.url) + 1));
-      this.streams.set(stream, { schema, schemaText, keyProperties, encoder, folder, files, open: new Map(), nextPart, version: carried?.version });
-    }
-  }
-
-  private async onRecord(stream: string, record: Record<string, unknown>): Promise<void> {
-    const files = this.streams.get(stream)!;
-    this.oldestUnflushed ??= this.now();
-    for (const chunk of files.encoder.encode(record)) {
-      const file = this.openFile(files, chunk.table);
-      await file.upload.write(chunk.text);
-      file.rows += chunk.rows;
-      for (const column of chunk.columns) file.columns.add(column);
-      if (file.upload.bytesIn >= this.config.max_file_bytes) await this.closeFile(files, file);
-    }
-  }
-
-  private openFile(files: StreamFiles, table: string): OpenFile {
-    let file = files.open.get(table);
-    if (!file) {
-      const part = files.nextPart.get(table) ?? 0;
-      files.nextPart.set(table, part + 1);
-      const key = fileKey(files.folder, part, this.config.format, table);
-      const upload = new GzipUpload(this.options.client, this.config.bucket, key, this.config.part_size_bytes, this.config.format === 'csv' ? 'text/csv' : 'application/x-ndjson');
-      file = { upload, table, rows: 0, columns: new Set() };
-      files.open.set(table, file);
-    }
-    return file;
-  }
-
-  private async closeFile(files: StreamFiles, file: OpenFile): Promise<void> {
-    files.open.delete(file.table);
-    files.files.push(await this.store(file));
-  }
-
-  /** Closes a stream's open files concurrently, listing them in the order they were opened. */
-  private async closeFiles(files: StreamFiles): Promise<void> {
-    const open = [...files.open.values()];
-    files.open.clear();
-    files.files.push(...(await Promise.all(open.map((file) => this.store(file)))));
-  }
-
-  private async store(file: OpenFile): Promise<S3ManifestFile> {
-    const { key, bytes } = await file.upload.close();
-    this.options.logger.debug('file stored', { key, rows: file.rows, bytes });
-    return { url: `s3://${this.config.bucket}/${key}`, table: file.table, rows: file.rows, bytes, columns: [...file.columns] };
-  }
-
-  /**
-   * Finds the last committed state and this run's manifest: an unfinished one (an earlier attempt of
-   * the same run id, killed) is continued, a finished one (a period run again) is started over.
-   */
-  private async prepare(): Promise<void> {
-    this.scan = await this.records.scan(this.manifestKey);
-    this.committed = this.scan.committed;
-    const own = this.scan.own;
-    if (own && !own.complete) {
-      for (const [stream, listed] of Object.entries(own.streams)) this.carried.set(stream, listed);
-      this.options.logger.info('continuing the files of an unfinished attempt of this run', { manifest: this.manifestKey, sequence: own.commit?.sequence });
-    }
-  }
-
-  /** Stores every open file, then the manifest (the commit), then echoes the latest STATE with its commit info. */
-  private async flush(final = false): Promise<S3Manifest> {
-    for (const files of this.streams.values()) await this.closeFiles(files);
-    const state = this.pendingState;
-    if (state) this.committed = { value: state.value, sequence: nextSequence(this.committed?.sequence, this.env), run_id: this.config.run_id, committed_at: new Date(this.now()).toISOString() };
-    const manifest = this.manifest(final);
-    await this.records.advanceHead(this.scan!, this.runName, this.manifestKey);
-    await this.records.putManifest(this.manifestKey, manifest);
-    this.scan!.headStored = true;
-    this.oldestUnflushed = undefined;
-    if (state) {
-      const { value, ...commit } = this.committed!;
-      await this.options.output.writeRaw(serializeJson({ type: 'STATE', value, commit }) + '\n');
-      this.pendingState = undefined;
-    }
-    return manifest;
-  }
-
-  private manifest(complete: boolean): S3Manifest {
-    const streams: Record<string, S3ManifestStream> = Object.fromEntries(this.carried);
-    for (const [stream, s] of this.streams) streams[stream] = { schema: s.schema, key_properties: s.keyProperties, ...(s.version !== undefined ? { version: s.version } : {}), files: s.files };
-    const committed = this.committed;
-    return {
-      manifest_version: 1,
-      run_id: this.runName,
-      created_at: new Date(this.now()).toISOString(),
-      format: this.config.format === 'csv' ? 'csv.gz' : 'jsonl.gz',
-      streams,
-      ...(committed ? { state: committed.value, commit: { sequence: committed.sequence, ...(committed.run_id ? { run_id: committed.run_id } : {}), ...(committed.committed_at ? { committed_at: committed.committed_at } : {}) } } : {}),
-      ...(complete ? { complete: true } : {}),
-    };
-  }
-
-  /** With a period: removes files of an earlier run of the period that this run did not rewrite. */
-  private async deleteStaleFiles(): Promise<void> {
-    const client = this.options.client;
-    for (const files of this.streams.values()) {
-      const kept = new Set(files.files.map((f) => f.url));
-      let token: string | undefined;
-      const stale: string[] = [];
-      do {
-        const page = await client.send(new ListObjectsV2Command({ Bucket: this.config.bucket, Prefix: files.folder, ContinuationToken: token }));
-        for (const object of page.Contents ?? []) if (object.Key && !kept.has(`s3://${this.config.bucket}/${object.Key}`)) stale.push(object.Key);
-        token = page.IsTruncated ? page.NextContinuationToken : undefined;
-      } while (token);
-      for (let i = 0; i < stale.length; i += 1000) {
-        await client.send(new DeleteObjectsCommand({ Bucket: this.config.bucket, Delete: { Objects: stale.slice(i, i + 1000).map((Key) => ({ Key })) } }));
-      }
-      if (stale.length) this.options.logger.info('replaced the period\'s earlier files', { folder: files.folder, deleted: stale.length });
-    }
-  }
-
-  private async abortOpenFiles(): Promise<void> {
-    await Promise.all([...this.streams.values()].flatMap((s) => [...s.open.values()].map((f) => f.upload.abort())));
+    const { config } = this.options;
+    await runTargetStream({
+      sink: this.sink,
+      input,
+      output: this.options.output,
+      log: this.options.logger,
+      // Files hold every record written: stored before their STATE, a rerun from that state would list them twice.
+      policy: { maxAgeMs: config.batch_max_age_seconds * 1000, stateFlush: 'when-due', ageFlushAtStateOnly: true, overlap: false },
+      maxLineBytes: this.options.maxLineBytes,
+      validateRecords: config.validate_records,
+      inputComplete: this.options.inputComplete,
+      orphaned: 'nothing more stored, the last manifest stays as it was',
+      now: this.options.now,
+    });
+    return this.sink.manifest!;
   }
 }

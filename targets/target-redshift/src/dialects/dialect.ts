@@ -1,4 +1,4 @@
-import type { ColumnChange, ColumnType } from '@observes/target-core';
+import type { ColumnChange, ColumnType, WarehouseLimits } from '@observes/target-core';
 
 /** A column with its type. */
 export interface TypedColumn {
@@ -27,7 +27,8 @@ export interface ServerSettings {
  * with what the server says (`redshiftDialect` assumes Redshift's off, `postgresDialect` PostgreSQL's on).
  */
 export interface Dialect {
-  readonly name: 'redshift' | 'postgres';
+  /** Its key in `DIALECTS`. */
+  readonly name: string;
   /** The settings this dialect spells literals for. */
   readonly settings: ServerSettings;
   /** The same dialect for a server with these settings (read at connect). */
@@ -89,3 +90,62 @@ export interface CsvFileFormat {
 
 /** The CSV target-s3 writes (and target-redshift stages): gzip, no header row, NULL as `\N`. */
 export const TARGET_S3_CSV: CsvFileFormat = { gzip: true, header: false, nullMarker: true };
+
+/** How a dialect can load rows. */
+export type LoadMethod = 'insert' | 'copy-stdin' | 'copy-s3';
+
+/**
+ * What a warehouse allows and can do, as data: the pure core plans within its limits (identifier bytes,
+ * widest varchar, columns), and the loader picks statements by the rest.
+ */
+export interface DialectCapabilities extends WarehouseLimits {
+  /** The SQL type json values are stored in. */
+  jsonType: string;
+  /** Whether a varchar widening (`ALTER COLUMN ... TYPE`) can run inside a transaction block (Redshift: no). */
+  varcharWideningInTransaction: boolean;
+  /** How rows can be loaded, preferred first (`copy-s3` needs `s3.iam_role`); multi-row INSERT is the fallback. */
+  loadMethods: readonly LoadMethod[];
+}
+
+/** A catalog row's type, as the dialect's `listColumns` query reports it. */
+export interface CatalogType {
+  data_type: string;
+  character_maximum_length: number | string | null;
+  numeric_precision: number | string | null;
+  numeric_scale: number | string | null;
+}
+
+/** Runs one statement on the warehouse. */
+export type ServerQuery = (sql: string) => Promise<Record<string, unknown>[]>;
+
+/** What the dialect reads from a server it connects to. */
+export interface ServerFacts extends ServerSettings {
+  /** Longest identifier the server keeps (at most the dialect's `identifierBytes`). */
+  identifierBytes: number;
+}
+
+/**
+ * One dialect, registered in `DIALECTS` (see `registry.ts`): its capabilities, its SQL, its introspection
+ * (both type directions: `sql().columnType` writes a type, {@link DialectDefinition.columnTypeOf} reads one)
+ * and its connection (which servers it recognises, what it reads from them). A dialect is one folder under
+ * `dialects/` exporting one of these, one entry in `DIALECTS` and one golden file in `test-fixtures/sql/`.
+ */
+export interface DialectDefinition {
+  /** Its key in `DIALECTS` (the `dialect` setting). */
+  readonly name: string;
+  /** What its servers are called in messages (`Amazon Redshift`). */
+  readonly server: string;
+  readonly capabilities: DialectCapabilities;
+  /** Its SQL for a server with these settings. */
+  sql(settings: ServerSettings): Dialect;
+  /** Its SQL for the settings its warehouse has by default (before the server is asked). */
+  readonly defaultSql: Dialect;
+  /** Introspection: the column type of an existing column (`other` for a type the target does not create). */
+  columnTypeOf(row: CatalogType): ColumnType;
+  /** Connection: whether a server whose `version()` says this is its own warehouse. */
+  identifies(version: string): boolean;
+  /** Connection: whether a server that is another warehouse can still run this dialect's SQL (default: no). */
+  runsOn?(query: ServerQuery): Promise<boolean>;
+  /** Connection: reads what changes how SQL must be spelled and how long identifiers may be. */
+  readServer(query: ServerQuery): Promise<ServerFacts>;
+}

@@ -1,6 +1,6 @@
-import * as common from './common.js';
-import { TARGET_S3_CSV, type Dialect, type ServerSettings } from './dialect.js';
-import { literal, quoteIdent } from './sql-text.js';
+import * as common from '../common.js';
+import { TARGET_S3_CSV, type Dialect, type ServerSettings } from '../dialect.js';
+import { literal, quoteIdent } from '../sql-text.js';
 
 const shared = common.sharedDialect('jsonb');
 

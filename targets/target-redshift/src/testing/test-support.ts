@@ -9,11 +9,11 @@ import { createLogger } from '@observes/protocol';
 import { createTestDatabase, type TestDatabase } from '@observes/testkit/postgres-harness';
 import { applyRedshiftShim } from '@observes/testkit/redshift-shim';
 import { TextSink } from '@observes/testkit/text-streams';
-import { validateConfig } from './config.js';
-import { runTarget } from './target.js';
+import { validateConfig } from '../config.js';
+import { runTarget } from '../target.js';
 
 /** The CLI shim. */
-export const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'target-redshift.js');
+export const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'target-redshift.js');
 
 /**
  * The servers the target is tested against: PostgreSQL with the postgres dialect; the redshift dialect under the
