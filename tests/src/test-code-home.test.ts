@@ -9,10 +9,6 @@ import { findProductionImportsOfTestCode, findTestOnlyModules } from './test-cod
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Packages that are test code by purpose: the testkit and the benchmarks (which drive the real services it starts). */
 const HARNESSES = ['tests/src', 'bench/src'].map((dir) => join(ROOT, dir));
-/**
- * target-redshift's `test-support.ts` is moved into its `src/testing/` on the branch that restructures targets/*
- * (issue 18): drop this entry once that lands.
- */
 describe('test code has one home', () => {
   const graph = workspaceGraph(ROOT, workspaceSourceDirs(ROOT));
 
