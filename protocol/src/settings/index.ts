@@ -8,4 +8,5 @@ export * from './config-problems.js';
 export * from './env-overrides.js';
 export * from './load-settings.js';
 export * from './settings-docs.js';
+export * from './setting-flags.js';
 export * from './program-about.js';

@@ -5,7 +5,7 @@ import { ConfigError } from '../errors.js';
 import { parseJsonLossless } from '../parse-message.js';
 import { registerSecret } from '../secret-redaction.js';
 import { configProblems } from './config-problems.js';
-import { envOverrides } from './env-overrides.js';
+import { envOverrides, typesOf } from './env-overrides.js';
 import type { Declared, SettingSchema, SettingsOf } from './setting-builder.js';
 
 // ajv-formats is CommonJS with a default export: under NodeNext the default import may be the module object.
@@ -31,19 +31,16 @@ export interface LoadSettingsOptions extends ValidateSettingsOptions {
   overrides?: Record<string, unknown>;
 }
 
-const compiled = new Map<string, WeakMap<object, ValidateFunction>>();
+const compiled = new WeakMap<object, ValidateFunction>();
 
-function validatorOf(schema: SettingSchema, coerceTypes: boolean): ValidateFunction {
-  const key = coerceTypes ? 'coerce' : 'strict';
-  let cache = compiled.get(key);
-  if (!cache) compiled.set(key, (cache = new WeakMap()));
-  let validate = cache.get(schema);
+function validatorOf(schema: SettingSchema): ValidateFunction {
+  let validate = compiled.get(schema);
   if (!validate) {
     // `verbose` gives each error its schema, for `errorMessage`; `secret` and `errorMessage` are annotations.
-    const ajv = new Ajv({ allErrors: true, useDefaults: true, verbose: true, strict: false, logger: false, coerceTypes });
+    const ajv = new Ajv({ allErrors: true, useDefaults: true, verbose: true, strict: false, logger: false });
     addFormats(ajv);
     validate = ajv.compile(schema);
-    cache.set(schema, validate);
+    compiled.set(schema, validate);
   }
   return validate;
 }
@@ -55,6 +52,23 @@ function copy(value: unknown): unknown {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, copy(v)]));
   }
   return value;
+}
+
+/**
+ * Numbers and booleans given as text (`"5432"`, `"true"`: what `${VAR}` interpolation yields) as their values, where the
+ * schema takes a number or a boolean and no string. Other values are left for validation to judge.
+ */
+export function coerceText(schema: SettingSchema, value: unknown): unknown {
+  if (typeof value === 'string') {
+    const types = typesOf(schema);
+    if (types.includes('string')) return value;
+    if ((types.includes('integer') || types.includes('number')) && /^\s*-?\d+(\.\d+)?([eE][-+]?\d+)?\s*$/.test(value)) return Number(value);
+    if (types.includes('boolean') && /^(true|false|1|0)$/i.test(value)) return /^(true|1)$/i.test(value);
+    return value;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || !schema.properties) return value;
+  const properties = schema.properties as Record<string, SettingSchema>;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, properties[k] ? coerceText(properties[k], v) : v]));
 }
 
 function withoutBlanks(value: unknown): unknown {
@@ -79,9 +93,10 @@ export function registerSecretSettings(schema: SettingSchema, values: unknown): 
  * @throws ConfigError with every problem
  */
 export function validateSettings<S extends Declared<unknown>>(schema: S, raw: unknown, options: ValidateSettingsOptions = {}): SettingsOf<S> {
-  const settings = options.blankIsUnset ? withoutBlanks(copy(raw)) : copy(raw);
+  const copied = options.blankIsUnset ? withoutBlanks(copy(raw)) : copy(raw);
+  const settings = options.coerceTypes ? coerceText(schema, copied) : copied;
   registerSecretSettings(schema, settings);
-  const validate = validatorOf(schema, options.coerceTypes ?? false);
+  const validate = validatorOf(schema);
   if (!validate(settings)) throw new ConfigError(configProblems(validate.errors ?? []));
   return settings as SettingsOf<S>;
 }

@@ -1,5 +1,6 @@
 import { envName, typesOf } from './env-overrides.js';
 import type { SettingSchema } from './setting-builder.js';
+import { flagName, flagType } from './setting-flags.js';
 
 /** One setting as `--help`, `--about` and the README show it. */
 export interface SettingRow {
@@ -87,16 +88,25 @@ export function settingsHelp(schema: SettingSchema, envPrefix: string): string {
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
+/** Options of {@link settingsTable}. */
+export interface SettingsTableOptions {
+  /** Add a column with each scalar top-level setting's command-line flag (`bills_bucket` → `--bills-bucket`), for programs that take them. */
+  flags?: boolean;
+}
+
 /** The README's settings table (Markdown), generated from the declaration: `npm run docs` writes it. */
-export function settingsTable(schema: SettingSchema, envPrefix: string): string {
+export function settingsTable(schema: SettingSchema, envPrefix: string, options: SettingsTableOptions = {}): string {
   const rows = settingRows(schema, envPrefix);
+  const properties = (schema.properties ?? {}) as Record<string, SettingSchema>;
+  const flagOf = (name: string) => (properties[name] && flagType(properties[name]) ? `\`--${flagName(name)}\`` : '');
   const lines = [
-    '| Setting | Environment variable | Type | Default | Description |',
-    '| --- | --- | --- | --- | --- |',
+    `| Setting |${options.flags ? ' Flag |' : ''} Environment variable | Type | Default | Description |`,
+    `| --- |${options.flags ? ' --- |' : ''} --- | --- | --- | --- |`,
     ...rows.map((row) => {
       const flags = [row.required ? '**required**' : '', row.secret ? '*secret*' : ''].filter(Boolean).join(', ');
       const description = [flags, row.description ?? ''].filter(Boolean).join(' ');
-      return `| \`${row.name}\` | \`${row.env}\` | ${cell(row.type)} | ${row.default === undefined ? '' : `\`${cell(JSON.stringify(row.default))}\``} | ${cell(description)} |`;
+      const flag = options.flags ? ` ${flagOf(row.name)} |` : '';
+      return `| \`${row.name}\` |${flag} \`${row.env}\` | ${cell(row.type)} | ${row.default === undefined ? '' : `\`${cell(JSON.stringify(row.default))}\``} | ${cell(description)} |`;
     }),
   ];
   return lines.join('\n');

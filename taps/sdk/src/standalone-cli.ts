@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { createLogger, logFailure, UsageError, type JsonSchema } from '@observes/protocol';
+import { aboutDocument, createLogger, logFailure, settingsHelp, UsageError, type SettingSchema } from '@observes/protocol';
+import { envPrefix } from './config.js';
 
 /** Options of {@link standaloneTapCli}. */
 export interface StandaloneTapCliOptions {
@@ -12,10 +13,18 @@ export interface StandaloneTapCliOptions {
   /** Arguments to parse; default `process.argv` without node and the script. */
   argv?: string[];
   /**
-   * What `--about` prints (as JSON `{ name, version, description, settings }`, then exit 0); without it
-   * there is no `--about`.
+   * What `--about` prints (the JSON of `aboutDocument`: name, version, description, capabilities and the settings
+   * of the declaration, then exit 0) and the settings part of `--help`; without it there is no `--about`.
    */
-  about?: { description: string; settings: JsonSchema };
+  about?: {
+    description: string;
+    /** The settings declaration. */
+    settings: SettingSchema;
+    /** Prefix of the settings' environment variables; default `TAP_<NAME>_`. */
+    envPrefix?: string;
+    /** Default `['about']`; a tap adds `discover`, `state`... */
+    capabilities?: string[];
+  };
 }
 
 /**
@@ -47,10 +56,15 @@ export function standaloneTapCli(options: StandaloneTapCliOptions): Argv {
       process.exit(logFailure(logger, error instanceof Error ? error : new UsageError(`${message} (see ${name} --help)`)));
     });
   if (!about) return parser;
-  return parser.option('about', { type: 'boolean', default: false, describe: 'Print what the tap is and its settings, then exit' }).middleware((args) => {
-    // Like --version: answered before any command runs or checks its options.
-    if (!args.about) return;
-    process.stdout.write(JSON.stringify({ name, version, description: about.description, settings: about.settings }, null, 2) + '\n');
-    process.exit(0);
-  }, true);
+  const prefix = about.envPrefix ?? envPrefix(name);
+  const document = aboutDocument({ name, version, description: about.description, capabilities: about.capabilities ?? ['about'], settings: about.settings, envPrefix: prefix });
+  return parser
+    .epilogue(settingsHelp(about.settings, prefix))
+    .option('about', { type: 'boolean', default: false, describe: 'Print what the program is and its settings, as JSON, then exit' })
+    .middleware((args) => {
+      // Like --version: answered before any command runs or checks its options.
+      if (!args.about) return;
+      process.stdout.write(JSON.stringify(document, null, 2) + '\n');
+      process.exit(0);
+    }, true);
 }
