@@ -10,3 +10,4 @@ export * from './load-settings.js';
 export * from './settings-docs.js';
 export * from './setting-flags.js';
 export * from './program-about.js';
+export * from './settings-docs-files.js';

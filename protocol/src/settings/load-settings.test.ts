@@ -75,7 +75,7 @@ describe('settings: one declaration, one loader', () => {
     expect(rows.find((r) => r.name === 's3.region')).to.deep.equal({ name: 's3.region', env: 'TAP_X_S3_REGION', type: 'string', required: false, secret: false, default: 'us-east-1' });
     expect(rows.find((r) => r.name === 'token')).to.deep.include({ required: true, secret: true, type: 'string' });
     const help = settingsHelp(declaration, 'TAP_X_');
-    expect(help).to.contain('per_page (TAP_X_PER_PAGE; integer, default 100)').and.to.contain('Example config: {"token":"<token>"}');
+    expect(help).to.contain('  per_page\n      TAP_X_PER_PAGE: integer, default 100\n      page size').and.to.contain('Example: {"token":"<token>"}');
     const table = settingsTable(declaration, 'TAP_X_');
     expect(table.split('\n')[3]).to.equal('| `token` | `TAP_X_TOKEN` | string |  | **required**, *secret* API token |');
     const readme = `# x\n${SETTINGS_TABLE_MARKERS.start}\nold\n${SETTINGS_TABLE_MARKERS.end}\nrest\n`;

@@ -17,6 +17,8 @@ export interface ValidateSettingsOptions {
   coerceTypes?: boolean;
   /** Treat `null` and `""` as an absent setting (so its default applies); default false. */
   blankIsUnset?: boolean;
+  /** What a program does to the raw settings before validation, for what a schema cannot say (a comma list in a file). */
+  prepare?: (raw: Record<string, unknown>) => Record<string, unknown>;
 }
 
 /** Options of {@link loadSettings}. */
@@ -93,7 +95,8 @@ export function registerSecretSettings(schema: SettingSchema, values: unknown): 
  * @throws ConfigError with every problem
  */
 export function validateSettings<S extends Declared<unknown>>(schema: S, raw: unknown, options: ValidateSettingsOptions = {}): SettingsOf<S> {
-  const copied = options.blankIsUnset ? withoutBlanks(copy(raw)) : copy(raw);
+  const prepared = options.prepare && typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? options.prepare(raw as Record<string, unknown>) : raw;
+  const copied = options.blankIsUnset ? withoutBlanks(copy(prepared)) : copy(prepared);
   const settings = options.coerceTypes ? coerceText(schema, copied) : copied;
   registerSecretSettings(schema, settings);
   const validate = validatorOf(schema);

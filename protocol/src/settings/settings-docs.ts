@@ -6,8 +6,8 @@ import { flagName, flagType } from './setting-flags.js';
 export interface SettingRow {
   /** Name; a nested setting is dotted (`s3.bucket`). */
   name: string;
-  /** Its environment variable. */
-  env: string;
+  /** Its environment variable (for programs that read settings from the environment). */
+  env?: string;
   /** Its type, as people read it (`integer`, `string[]`, `"fail" | "activate"`). */
   type: string;
   /** Whether it must be given. */
@@ -32,21 +32,24 @@ export function typeLabel(schema: SettingSchema): string {
 }
 
 /** Every setting of a declaration, nested object settings' properties included, in declaration order. */
-export function settingRows(schema: SettingSchema, envPrefix: string, prefix = ''): SettingRow[] {
+export function settingRows(schema: SettingSchema, envPrefix: string | undefined, prefix = ''): SettingRow[] {
   const required = new Set(schema.required ?? []);
   const rows: SettingRow[] = [];
   for (const [name, property] of Object.entries(schema.properties ?? {}) as [string, SettingSchema][]) {
-    const env = envName(envPrefix, name);
+    const env = envPrefix === undefined ? undefined : envName(envPrefix, name);
     rows.push({
       name: prefix + name,
-      env,
+      ...(env ? { env } : {}),
       type: typeLabel(property),
       required: required.has(name),
       secret: property.secret === true,
       ...(property.description ? { description: property.description } : {}),
       ...(property.default !== undefined ? { default: property.default } : {}),
     });
-    if (property.properties) rows.push(...settingRows(property, env + '_', `${prefix}${name}.`));
+    if (property.properties) rows.push(...settingRows(property, env === undefined ? undefined : env + '_', `${prefix}${name}.`));
+    // The keys of a list of objects (a pipeline's steps), read from files only.
+    const items = property.items as SettingSchema | undefined;
+    if (items && !Array.isArray(items) && items.properties) rows.push(...settingRows(items, undefined, `${prefix}${name}[].`));
   }
   return rows;
 }
@@ -77,16 +80,19 @@ export function exampleOf(schema: SettingSchema): Record<string, unknown> {
  * The settings part of `--help`: each setting with its variable, type, default and whether it is required or
  * secret, then an example config file.
  */
-export function settingsHelp(schema: SettingSchema, envPrefix: string): string {
+export function settingsHelp(schema: SettingSchema, envPrefix: string | undefined, title?: string): string {
   const rows = settingRows(schema, envPrefix);
   const lines = rows.map((row) => {
     const marks = [row.type, row.required ? 'required' : undefined, row.secret ? 'secret' : undefined, row.default !== undefined ? `default ${JSON.stringify(row.default)}` : undefined].filter(Boolean);
-    return `  ${row.name} (${row.env}; ${marks.join(', ')})${row.description ? `\n      ${row.description}` : ''}`;
+    // The name alone on its line: help text is wrapped at 80 columns, and names and variables can be long.
+    return `  ${row.name}\n      ${row.env ? `${row.env}: ` : ''}${marks.join(', ')}${row.description ? `\n      ${row.description}` : ''}`;
   });
-  return `Settings (the --config file, then ${envPrefix}<SETTING> variables):\n${lines.join('\n')}\n\nExample config: ${JSON.stringify(exampleOf(schema))}`;
+  const heading = title ?? (envPrefix === undefined ? 'Settings (the --config file):' : `Settings (the --config file, then ${envPrefix}<SETTING> variables):`);
+  return `${heading}\n${lines.join('\n')}\n\nExample: ${JSON.stringify(exampleOf(schema))}`;
 }
 
-const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+// Markdown table cells: `|` would end the cell, `<dir>` would read as an HTML tag.
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/</g, '\\<').replace(/\n/g, ' ');
 
 /** Options of {@link settingsTable}. */
 export interface SettingsTableOptions {
@@ -95,18 +101,20 @@ export interface SettingsTableOptions {
 }
 
 /** The README's settings table (Markdown), generated from the declaration: `npm run docs` writes it. */
-export function settingsTable(schema: SettingSchema, envPrefix: string, options: SettingsTableOptions = {}): string {
+export function settingsTable(schema: SettingSchema, envPrefix: string | undefined, options: SettingsTableOptions = {}): string {
   const rows = settingRows(schema, envPrefix);
   const properties = (schema.properties ?? {}) as Record<string, SettingSchema>;
   const flagOf = (name: string) => (properties[name] && flagType(properties[name]) ? `\`--${flagName(name)}\`` : '');
+  const env = envPrefix !== undefined;
   const lines = [
-    `| Setting |${options.flags ? ' Flag |' : ''} Environment variable | Type | Default | Description |`,
-    `| --- |${options.flags ? ' --- |' : ''} --- | --- | --- | --- |`,
+    `| Setting |${options.flags ? ' Flag |' : ''}${env ? ' Environment variable |' : ''} Type | Default | Description |`,
+    `| --- |${options.flags ? ' --- |' : ''}${env ? ' --- |' : ''} --- | --- | --- |`,
     ...rows.map((row) => {
       const flags = [row.required ? '**required**' : '', row.secret ? '*secret*' : ''].filter(Boolean).join(', ');
       const description = [flags, row.description ?? ''].filter(Boolean).join(' ');
       const flag = options.flags ? ` ${flagOf(row.name)} |` : '';
-      return `| \`${row.name}\` |${flag} \`${row.env}\` | ${cell(row.type)} | ${row.default === undefined ? '' : `\`${cell(JSON.stringify(row.default))}\``} | ${cell(description)} |`;
+      const variable = env ? ` ${row.env ? `\`${row.env}\`` : ''} |` : '';
+      return `| \`${row.name}\` |${flag}${variable} ${cell(row.type)} | ${row.default === undefined ? '' : `\`${cell(JSON.stringify(row.default))}\``} | ${cell(description)} |`;
     }),
   ];
   return lines.join('\n');

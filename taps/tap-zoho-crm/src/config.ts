@@ -21,7 +21,7 @@ export const configSchema = setting.object({
     minItems: 1,
     uniqueItems: true,
     default: DEFAULT_MODULES,
-    description: 'modules to extract by API name (Leads, Price_Books, custom modules...) and users; default the 16 standard modules and users',
+    description: 'modules to extract by API name (Leads, Price_Books, custom modules...) and users; default the 16 standard modules and users; Notes, Attachments and Emails are refused (no bulk read)',
   }),
   max_concurrent_jobs: setting.integer({ minimum: 1, default: 10, description: 'bulk read jobs this tap keeps running at once (created but not finished)' }),
   poll_interval_seconds: positive('first wait between two status checks of running jobs, in seconds (each check costs an API credit)', 30),
