@@ -4,7 +4,6 @@ import { CronExpressionParser } from 'cron-parser';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError, registerSecret, registerSecretsOf, validateSettings } from '@observes/protocol';
 import { defaultStateUrl, newRunId } from '@observes/state';
-import { CliError } from './cli-error.js';
 import { interpolateEnv } from './interpolate-env.js';
 import { PIPELINE_SCHEMA, type PipelineSpec, type ProgramSpec, type StepSpec, type TapSpec } from './pipeline-schema.js';
 import { resolveStateUrl } from './pipeline-paths.js';
@@ -95,15 +94,22 @@ export interface Pipeline {
   runId: string;
 }
 
-/** Every problem of a pipeline file at once. */
-export class PipelineConfigError extends CliError {
+/** Every problem of a pipeline file at once: a configuration error (exit 2, not retried). */
+export class PipelineConfigError extends ConfigError {
+  /** The process exit code of a configuration error. */
+  readonly exitCode = 2;
+  /** Every problem, each naming where it is (`/tap/command: …`). */
+  declare readonly problems: readonly string[];
   /**
    * @param file - the pipeline file
    * @param problems - every problem, each naming where it is (`/tap/command: …`)
    */
-  constructor(readonly file: string, readonly problems: string[]) {
-    super(`${file} is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`, 2);
-    this.name = 'PipelineConfigError';
+  constructor(
+    readonly file: string,
+    problems: string[],
+  ) {
+    super(`${file} is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    (this as { problems: readonly string[] }).problems = problems;
   }
 }
 
@@ -311,15 +317,15 @@ export async function loadPipeline(file: string, options: LoadPipelineOptions = 
 }
 
 /** Several pipeline files at once: the problems of all of them in one error (one section per file). */
-export class PipelinesConfigError extends CliError {
-  constructor(readonly errors: PipelineConfigError[]) {
-    super(`${errors.length} pipeline files are invalid:\n${errors.map((e) => e.message).join('\n')}`, 2);
-    this.name = 'PipelineConfigError';
-  }
-
+export class PipelinesConfigError extends ConfigError {
+  /** The process exit code of a configuration error. */
+  readonly exitCode = 2;
   /** Every problem, each prefixed with its file. */
-  get problems(): string[] {
-    return this.errors.flatMap((e) => e.problems.map((p) => `${e.file}: ${p}`));
+  declare readonly problems: readonly string[];
+  constructor(readonly errors: PipelineConfigError[]) {
+    super(`${errors.length} pipeline files are invalid:\n${errors.map((e) => e.message).join('\n')}`);
+    this.name = 'PipelineConfigError';
+    (this as { problems: readonly string[] }).problems = errors.flatMap((e) => e.problems.map((p) => `${e.file}: ${p}`));
   }
 }
 
