@@ -31,14 +31,18 @@ const programProperties = {
 };
 
 const committedState = setting.boolean({
-  description: "Whether the program reports its committed state (--commit-record), which the runner compares with the state store before a run (default: what the program's package declares)",
+  description:
+    "Whether the program reports its committed state (--commit-record), which the runner compares with the state store before a run (default: what the program's package declares)",
 });
 
 const tap = section(
   {
     ...programProperties,
     catalog: setting.string({ minLength: 1, description: 'Catalog file passed as --catalog' }),
-    select: setting.array(setting.string({ minLength: 1 }), { minItems: 1, description: 'Streams to select: the tap is run with --discover and these streams are marked selected' }),
+    select: setting.array(setting.string({ minLength: 1 }), {
+      minItems: 1,
+      description: 'Streams to select: the tap is run with --discover and these streams are marked selected',
+    }),
   },
   'The tap (required unless every step says it)',
 );
@@ -60,7 +64,11 @@ const step = section({
   target: { ...target, description: "Overrides of the pipeline's target fields" } as typeof target,
   state: setting.string({ minLength: 1, description: "State URL of the step (default: the pipeline's with .<step>[.<index>] before .json)" }),
   parallel: setting.boolean({ description: 'Run the array copies concurrently (default true)' }),
-  array_size: setting.integer({ minimum: 1, maximum: 10000, description: 'Copies of the step (a Batch array job); each gets OBSERVES_ARRAY_INDEX and OBSERVES_ARRAY_SIZE' }),
+  array_size: setting.integer({
+    minimum: 1,
+    maximum: 10000,
+    description: 'Copies of the step (a Batch array job); each gets OBSERVES_ARRAY_INDEX and OBSERVES_ARRAY_SIZE',
+  }),
 });
 
 /** JSON Schema of a pipeline file (YAML): the one declaration of its keys. */

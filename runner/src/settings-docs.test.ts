@@ -27,7 +27,10 @@ describe('settings docs: each README settings table is generated from its progra
 
   it('a README whose table differs from the declaration is stale', async () => {
     const runner = (await settingsDocs(repo)).find((d) => relative(repo, d.dir) === 'runner')!;
-    const changed = setting.object({ ...(PIPELINE_SCHEMA.properties as Record<string, never>), added: setting.string({ description: 'a key the README does not have yet' }) });
+    const changed = setting.object({
+      ...(PIPELINE_SCHEMA.properties as Record<string, never>),
+      added: setting.string({ description: 'a key the README does not have yet' }),
+    });
     const expected = withSettingsTable(runner.current, settingsTable(changed, undefined));
     expect(expected).to.not.equal(runner.current);
     expect(expected).to.contain('| `added` | string |  | a key the README does not have yet |');

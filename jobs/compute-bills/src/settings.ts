@@ -6,7 +6,11 @@ const MONTH_COLUMNS = ['seen_at', 'authored_at', 'committed_at'] as const satisf
 /** The one declaration of compute-bills' settings: type, flags, `COMPUTE_BILLS_<SETTING>` variables, `--help`, `--about` and the README come from it. */
 export const computeBillsSettings = setting.object(
   {
-    month: setting.string({ pattern: '^(current|previous|\\d{4}-(0[1-9]|1[0-2]))$', default: 'current', description: 'Month to bill: YYYY-MM, current or previous (UTC)' }),
+    month: setting.string({
+      pattern: '^(current|previous|\\d{4}-(0[1-9]|1[0-2]))$',
+      default: 'current',
+      description: 'Month to bill: YYYY-MM, current or previous (UTC)',
+    }),
     warehouse_url: setting.string({
       minLength: 1,
       secret: true,
@@ -25,7 +29,10 @@ export const computeBillsSettings = setting.object(
       default: 'seen_at',
       description: 'Billing clock: seen_at bills each commit once, in the month it reached the platform; author dates can be set at will',
     }),
-    exclude_hashes: setting.array(setting.string({ pattern: '^[0-9a-fA-F]{40}([0-9a-fA-F]{24})?$' }), { default: [], description: 'Commits never billed (sentinel or fixture commits)' }),
+    exclude_hashes: setting.array(setting.string({ pattern: '^[0-9a-fA-F]{40}([0-9a-fA-F]{24})?$' }), {
+      default: [],
+      description: 'Commits never billed (sentinel or fixture commits)',
+    }),
     exclude_authors: setting.array(setting.string({ minLength: 1 }), {
       default: ['\\[bot\\]', '^project_\\d+_bot', '<project_\\d+_bot'],
       description: 'Regular expressions (case-insensitive) on "Name <email>": bot accounts, never billed',

@@ -32,7 +32,12 @@ export function fromEnv(text: string, schema: SettingSchema | undefined): unknow
       return parseJsonLossless(text);
     } catch {
       // A comma-separated list is the friendly way to give an array in an environment variable.
-      if (types.includes('array')) return text.split(',').map((s) => s.trim()).filter(Boolean).map((item) => fromEnv(item, itemsOf(schema)));
+      if (types.includes('array'))
+        return text
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+          .map((item) => fromEnv(item, itemsOf(schema)));
     }
   }
   return text;

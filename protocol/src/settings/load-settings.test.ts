@@ -39,7 +39,14 @@ describe('settings: one declaration, one loader', () => {
       env: { TAP_X_TOKEN: secret, TAP_X_TAGS: 'a, b', TAP_X_S3_REGION: 'eu-west-1', TAP_X_PER_PAGE: '7' },
       overrides: { per_page: 9, mode: undefined },
     });
-    expect(settings).to.deep.equal({ api_url: 'https://api.example', token: secret, per_page: 9, tags: ['a', 'b'], mode: 'safe', s3: { bucket: 'from-file', region: 'eu-west-1' } });
+    expect(settings).to.deep.equal({
+      api_url: 'https://api.example',
+      token: secret,
+      per_page: 9,
+      tags: ['a', 'b'],
+      mode: 'safe',
+      s3: { bucket: 'from-file', region: 'eu-west-1' },
+    });
     expect(redact(`using ${secret}`)).to.equal('using ***');
   });
 
@@ -58,21 +65,43 @@ describe('settings: one declaration, one loader', () => {
       '/per_page: must be integer',
       '/s3: missing required setting "bucket"',
     ]);
-    const worded = setting.object({ n: setting.integer({ minimum: 1, errorMessage: '"n" must be an integer ≥ 1' }) }, { errorMessage: { additionalProperties: 'no setting "${property}" at ${path}' } });
-    expect(() => validateSettings(worded, { n: 0, x: 1 })).to.throw(ConfigError).with.property('problems').that.deep.equals(['no setting "x" at /', '"n" must be an integer ≥ 1']);
+    const worded = setting.object(
+      { n: setting.integer({ minimum: 1, errorMessage: '"n" must be an integer ≥ 1' }) },
+      { errorMessage: { additionalProperties: 'no setting "${property}" at ${path}' } },
+    );
+    expect(() => validateSettings(worded, { n: 0, x: 1 }))
+      .to.throw(ConfigError)
+      .with.property('problems')
+      .that.deep.equals(['no setting "x" at /', '"n" must be an integer ≥ 1']);
   });
 
   it('reports a failed anyOf by its own message, or else by its branches', () => {
-    const either = setting.object({ url: setting.string(), host: setting.string() }, { anyOf: [{ required: ['url'] }, { required: ['host'] }], errorMessage: { anyOf: 'either "url" or "host" is required' } });
-    expect(() => validateSettings(either, {})).to.throw(ConfigError).with.property('problems').that.deep.equals(['either "url" or "host" is required']);
+    const either = setting.object(
+      { url: setting.string(), host: setting.string() },
+      { anyOf: [{ required: ['url'] }, { required: ['host'] }], errorMessage: { anyOf: 'either "url" or "host" is required' } },
+    );
+    expect(() => validateSettings(either, {}))
+      .to.throw(ConfigError)
+      .with.property('problems')
+      .that.deep.equals(['either "url" or "host" is required']);
     const command = setting.object({ command: setting.anyOf([setting.string({ minLength: 1 }), setting.array(setting.string())]) });
-    expect(() => validateSettings(command, { command: 1 })).to.throw(ConfigError).with.property('problems').that.deep.equals(['/command: must be string', '/command: must be array']);
+    expect(() => validateSettings(command, { command: 1 }))
+      .to.throw(ConfigError)
+      .with.property('problems')
+      .that.deep.equals(['/command: must be string', '/command: must be array']);
   });
 
   it('derives --help, --about rows and the README table from the declaration', () => {
     const rows = settingRows(declaration, 'TAP_X_');
     expect(rows.map((r) => r.name)).to.deep.equal(['api_url', 'token', 'per_page', 'tags', 'mode', 's3', 's3.bucket', 's3.region']);
-    expect(rows.find((r) => r.name === 's3.region')).to.deep.equal({ name: 's3.region', env: 'TAP_X_S3_REGION', type: 'string', required: false, secret: false, default: 'us-east-1' });
+    expect(rows.find((r) => r.name === 's3.region')).to.deep.equal({
+      name: 's3.region',
+      env: 'TAP_X_S3_REGION',
+      type: 'string',
+      required: false,
+      secret: false,
+      default: 'us-east-1',
+    });
     expect(rows.find((r) => r.name === 'token')).to.deep.include({ required: true, secret: true, type: 'string' });
     const help = settingsHelp(declaration, 'TAP_X_');
     expect(help).to.contain('  per_page\n      TAP_X_PER_PAGE: integer, default 100\n      page size').and.to.contain('Example: {"token":"<token>"}');

@@ -76,7 +76,11 @@ export function coerceText(schema: SettingSchema, value: unknown): unknown {
 function withoutBlanks(value: unknown): unknown {
   if (Array.isArray(value)) return value;
   if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null && v !== '').map(([k, v]) => [k, withoutBlanks(v)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, v]) => v !== null && v !== '')
+      .map(([k, v]) => [k, withoutBlanks(v)]),
+  );
 }
 
 /** Registers the values of the settings the declaration marks `secret` (nested ones too) for redaction. */

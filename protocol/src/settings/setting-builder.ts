@@ -116,15 +116,24 @@ export const setting = {
     return build({ type: 'array', items }, options);
   },
   /** An object of declared properties (a settings declaration is one). */
-  object<P extends Record<string, Declared<unknown>>, const O extends ObjectOptions<ObjectOf<P>>>(properties: P, options?: O): Declared<ObjectOf<P>, PresentIf<O>> {
+  object<P extends Record<string, Declared<unknown>>, const O extends ObjectOptions<ObjectOf<P>>>(
+    properties: P,
+    options?: O,
+  ): Declared<ObjectOf<P>, PresentIf<O>> {
     const required = Object.entries(properties)
       .filter(([, schema]) => (schema as Record<symbol, unknown>)[REQUIRED] === true)
       .map(([name]) => name);
     const { required: _own, additionalProperties = false, ...rest } = (options ?? {}) as ObjectOptions<unknown>;
-    return build({ type: 'object', properties, ...(required.length > 0 ? { required } : {}), additionalProperties }, { ...rest, ...(_own ? { required: true } : {}) } as O);
+    return build({ type: 'object', properties, ...(required.length > 0 ? { required } : {}), additionalProperties }, {
+      ...rest,
+      ...(_own ? { required: true } : {}),
+    } as O);
   },
   /** An object whose keys are free and whose values all have one schema (`env: { NAME: value }`). */
-  record<I extends Declared<unknown>, const O extends SettingOptions<Record<string, TypeOf<I>>>>(values: I, options?: O): Declared<Record<string, TypeOf<I>>, PresentIf<O>> {
+  record<I extends Declared<unknown>, const O extends SettingOptions<Record<string, TypeOf<I>>>>(
+    values: I,
+    options?: O,
+  ): Declared<Record<string, TypeOf<I>>, PresentIf<O>> {
     return build({ type: 'object', additionalProperties: values }, options);
   },
   /** Any JSON object (checked by its own program). */
@@ -132,7 +141,10 @@ export const setting = {
     return build({ type: 'object' }, options);
   },
   /** A value valid under any of `schemas` (`command: string | string[]`). */
-  anyOf<const S extends readonly Declared<unknown>[], const O extends SettingOptions<TypeOf<S[number]>>>(schemas: S, options?: O): Declared<TypeOf<S[number]>, PresentIf<O>> {
+  anyOf<const S extends readonly Declared<unknown>[], const O extends SettingOptions<TypeOf<S[number]>>>(
+    schemas: S,
+    options?: O,
+  ): Declared<TypeOf<S[number]>, PresentIf<O>> {
     return build({ anyOf: [...schemas] }, options);
   },
   /** A value of several JSON types at once (`type: ['integer', 'string']`), typed as `V`. */

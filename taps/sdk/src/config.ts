@@ -1,4 +1,13 @@
-import { ConfigError, envOverrides, loadSettings, validateSettings, type Declared, type JsonSchema, type SettingSchema, type SettingsOf } from '@observes/protocol';
+import {
+  ConfigError,
+  envOverrides,
+  loadSettings,
+  validateSettings,
+  type Declared,
+  type JsonSchema,
+  type SettingSchema,
+  type SettingsOf,
+} from '@observes/protocol';
 
 /**
  * Tap naming over the one settings loader of `@observes/protocol` (`loadSettings`): the `TAP_<NAME>_` prefix.
@@ -8,7 +17,10 @@ export { ConfigError };
 
 /** `TAP_<NAME>_` prefix of a tap's environment overrides: `gitlab` → `TAP_GITLAB_`. */
 export function envPrefix(tapName: string): string {
-  return `TAP_${tapName.replace(/^tap-/, '').replace(/[^A-Za-z0-9]+/g, '_').toUpperCase()}_`;
+  return `TAP_${tapName
+    .replace(/^tap-/, '')
+    .replace(/[^A-Za-z0-9]+/g, '_')
+    .toUpperCase()}_`;
 }
 
 /**
@@ -51,7 +63,9 @@ export interface LoadConfigOptions<S extends SettingSchema = SettingSchema> {
 /** The settings declaration with `secrets` (names) marked `secret: true`. */
 function withSecrets<S extends SettingSchema>(schema: S, secrets: string[] | undefined): S {
   if (!secrets?.length) return schema;
-  const properties = Object.fromEntries(Object.entries(schema.properties ?? {}).map(([name, p]) => [name, secrets.includes(name) ? { ...p, secret: true } : p]));
+  const properties = Object.fromEntries(
+    Object.entries(schema.properties ?? {}).map(([name, p]) => [name, secrets.includes(name) ? { ...p, secret: true } : p]),
+  );
   return { ...schema, properties };
 }
 

@@ -31,7 +31,11 @@ function envIndex(env: NodeJS.ProcessEnv, name: string): number | undefined {
  * array job's environment (`OBSERVES_ARRAY_INDEX`/`OBSERVES_ARRAY_SIZE` from `observes run`,
  * `AWS_BATCH_JOB_ARRAY_INDEX` from AWS Batch), else every segment of a 1-segment scan.
  */
-export function chooseSegments(config: DynamoTapConfig, flags: { segment?: number; totalSegments?: number }, env: NodeJS.ProcessEnv = process.env): SegmentChoice {
+export function chooseSegments(
+  config: DynamoTapConfig,
+  flags: { segment?: number; totalSegments?: number },
+  env: NodeJS.ProcessEnv = process.env,
+): SegmentChoice {
   const segment = flags.segment ?? config.segment ?? envIndex(env, 'OBSERVES_ARRAY_INDEX') ?? envIndex(env, 'AWS_BATCH_JOB_ARRAY_INDEX');
   const totalSegments = flags.totalSegments ?? config.total_segments ?? envIndex(env, 'OBSERVES_ARRAY_SIZE') ?? 1;
   if (totalSegments < 1) throw new Error(`the number of segments must be at least 1, got ${totalSegments}`);

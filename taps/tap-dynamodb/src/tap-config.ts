@@ -17,19 +17,33 @@ export const configSchema = setting.object({
     description: 'tables to extract; each becomes a stream of the same name',
     examples: [['customers']],
   }),
-  total_segments: setting.integer({ minimum: 1, maximum: 1_000_000, description: 'segments each table is scanned in (DynamoDB parallel scan); default OBSERVES_ARRAY_SIZE, else 1' }),
+  total_segments: setting.integer({
+    minimum: 1,
+    maximum: 1_000_000,
+    description: 'segments each table is scanned in (DynamoDB parallel scan); default OBSERVES_ARRAY_SIZE, else 1',
+  }),
   segment: setting.integer({
     minimum: 0,
-    description: 'scan only this segment (one per process, for a phased pipeline); default OBSERVES_ARRAY_INDEX, else AWS_BATCH_JOB_ARRAY_INDEX, else every segment',
+    description:
+      'scan only this segment (one per process, for a phased pipeline); default OBSERVES_ARRAY_INDEX, else AWS_BATCH_JOB_ARRAY_INDEX, else every segment',
   }),
   concurrency: setting.integer({ minimum: 1, maximum: 1000, default: 4, description: 'segments scanned at the same time inside one process' }),
   page_size: setting.integer({ minimum: 1, description: "items per Scan page (Limit); default DynamoDB's 1 MB pages" }),
-  schema_cache: setting.string({ required: true, minLength: 1, description: 'schema cache URL, s3://bucket/prefix/ or file://dir, holding <table>.json (a SCHEMA message) for each table', examples: ['file://schemas'] }),
+  schema_cache: setting.string({
+    required: true,
+    minLength: 1,
+    description: 'schema cache URL, s3://bucket/prefix/ or file://dir, holding <table>.json (a SCHEMA message) for each table',
+    examples: ['file://schemas'],
+  }),
   schema_cache_endpoint: setting.string({
     pattern: URL_PATTERN,
     description: 'S3 endpoint of an s3:// schema cache (a local S3 server); default OBSERVES_S3_ENDPOINT, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, else AWS',
   }),
-  max_throttle_retries: setting.integer({ minimum: 0, default: 10, description: "retries of a throttled request (on top of the AWS SDK's own), with full-jitter exponential backoff from 200 ms up to 20 s" }),
+  max_throttle_retries: setting.integer({
+    minimum: 0,
+    default: 10,
+    description: "retries of a throttled request (on top of the AWS SDK's own), with full-jitter exponential backoff from 200 ms up to 20 s",
+  }),
 });
 
 /** The validated settings of tap-dynamodb. */

@@ -15,12 +15,28 @@ export type RepositorySetting = TypeOf<typeof repositorySetting>;
  */
 export const gitConfigSchema = setting.object(
   {
-    repositories_dir: setting.string({ minLength: 1, description: 'Directory of clones or mirrors, one folder per namespace: <dir>/<namespace>/<repository>[.git]; nested folders are nested namespaces (<dir>/acme/platform/api.git is namespace acme/platform, repository api); hidden folders are skipped', examples: ['/srv/git'] }),
-    repositories: setting.array(repositorySetting, { description: 'Repositories listed one by one: [{namespace, repository, path}] (added to those found under repositories_dir; one of the two is required)' }),
-    branches: setting.array(setting.string({ pattern: '^refs/' }), { minItems: 1, default: ['refs/heads/'], description: "Refs to follow, as git for-each-ref patterns (a prefix like refs/heads/ or a glob); a plain clone's remote branches are refs/remotes/origin/" }),
+    repositories_dir: setting.string({
+      minLength: 1,
+      description:
+        'Directory of clones or mirrors, one folder per namespace: <dir>/<namespace>/<repository>[.git]; nested folders are nested namespaces (<dir>/acme/platform/api.git is namespace acme/platform, repository api); hidden folders are skipped',
+      examples: ['/srv/git'],
+    }),
+    repositories: setting.array(repositorySetting, {
+      description: 'Repositories listed one by one: [{namespace, repository, path}] (added to those found under repositories_dir; one of the two is required)',
+    }),
+    branches: setting.array(setting.string({ pattern: '^refs/' }), {
+      minItems: 1,
+      default: ['refs/heads/'],
+      description:
+        "Refs to follow, as git for-each-ref patterns (a prefix like refs/heads/ or a glob); a plain clone's remote branches are refs/remotes/origin/",
+    }),
     start_date: setting.string({ format: 'date-time', description: 'Only commits committed on or after this instant (git --since); default: all history' }),
     git: setting.string({ minLength: 1, default: 'git', description: 'The git executable' }),
-    invalid_utf8: setting.enum(['fail', 'replace'] as const, { default: 'fail', description: 'A name, e-mail or subject that is not valid UTF-8: fail (the run stops naming the repository, commit, field and bytes) or replace (stored with U+FFFD and a warning naming the commit)' }),
+    invalid_utf8: setting.enum(['fail', 'replace'] as const, {
+      default: 'fail',
+      description:
+        'A name, e-mail or subject that is not valid UTF-8: fail (the run stops naming the repository, commit, field and bytes) or replace (stored with U+FFFD and a warning naming the commit)',
+    }),
   },
   { anyOf: [{ required: ['repositories_dir'] }, { required: ['repositories'] }] },
 );

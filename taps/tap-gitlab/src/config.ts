@@ -9,7 +9,11 @@ const DURATION = '^\\s*([0-9]+(\\.[0-9]+)?\\s*[smhdwSMHDW]\\s*)+$';
  */
 export const gitlabConfigSchema = setting.object(
   {
-    api_url: setting.string({ format: 'uri', default: 'https://gitlab.com/api/v4', description: 'GitLab REST v4 root URL (gitlab.com or a self-managed instance)' }),
+    api_url: setting.string({
+      format: 'uri',
+      default: 'https://gitlab.com/api/v4',
+      description: 'GitLab REST v4 root URL (gitlab.com or a self-managed instance)',
+    }),
     token: setting.string({
       required: true,
       secret: true,
@@ -22,20 +26,32 @@ export const gitlabConfigSchema = setting.object(
       default: false,
       description: "also sync projects of other namespaces shared with the groups, not only the groups' own",
     }),
-    start_date: setting.string({ format: 'date-time', description: 'first updated_at/committed date of incremental streams on a first run (ISO 8601); all history when absent' }),
+    start_date: setting.string({
+      format: 'date-time',
+      description: 'first updated_at/committed date of incremental streams on a first run (ISO 8601); all history when absent',
+    }),
     per_page: setting.integer({ minimum: 1, maximum: 100, default: 100, description: "page size, 1..100 (GitLab's maximum)" }),
-    requests_per_second: setting.number({ exclusiveMinimum: 0, default: 5, description: 'client-side rate limit (GitLab.com allows 2,000 authenticated requests a minute)' }),
+    requests_per_second: setting.number({
+      exclusiveMinimum: 0,
+      default: 5,
+      description: 'client-side rate limit (GitLab.com allows 2,000 authenticated requests a minute)',
+    }),
     retry_budget_seconds: setting.integer({
       minimum: 0,
       default: 300,
-      description: "how long one request keeps retrying 429s, 5xx and network errors before the run fails (several of gitlab.com's one-minute rate-limit windows)",
+      description:
+        "how long one request keeps retrying 429s, 5xx and network errors before the run fails (several of gitlab.com's one-minute rate-limit windows)",
     }),
     safety_window: setting.string({
       pattern: DURATION,
       default: '10m',
-      description: 'clock skew and commit lag allowed for (10m, 1h): the commits bookmark never passes the run start minus this, and jobs revisit pipelines updated within it',
+      description:
+        'clock skew and commit lag allowed for (10m, 1h): the commits bookmark never passes the run start minus this, and jobs revisit pipelines updated within it',
     }),
-    manual_jobs_window: setting.string({ pattern: DURATION, description: 'deprecated, no effect: manual jobs are fetched again when their pipeline changes (accepted so old configs still run)' }),
+    manual_jobs_window: setting.string({
+      pattern: DURATION,
+      description: 'deprecated, no effect: manual jobs are fetched again when their pipeline changes (accepted so old configs still run)',
+    }),
   },
   {
     anyOf: [

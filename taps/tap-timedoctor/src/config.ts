@@ -15,17 +15,39 @@ export const timedoctorConfigSchema = setting.object(
     token: setting.string({
       minLength: 8,
       secret: true,
-      description: 'token of an earlier login (valid six months, sent as Authorization: JWT); with email and password too, the tap logs in again when it is refused',
+      description:
+        'token of an earlier login (valid six months, sent as Authorization: JWT); with email and password too, the tap logs in again when it is refused',
     }),
     company_id: setting.string({ minLength: 1, description: 'company to extract; absent: every company the account owns or administers (GET /companies)' }),
-    start_date: setting.string({ pattern: DAY_OR_INSTANT, description: 'first day (or instant, UTC) of activity to extract; see the README for the defaults of each mode' }),
+    start_date: setting.string({
+      pattern: DAY_OR_INSTANT,
+      description: 'first day (or instant, UTC) of activity to extract; see the README for the defaults of each mode',
+    }),
     end_date: setting.string({ pattern: DAY_OR_INSTANT, description: 'day (or instant, UTC) activity is extracted until, exclusive; default now' }),
-    month: setting.string({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$', description: 'YYYY-MM: exactly that UTC month, every stream a full table (the monthly backup)' }),
+    month: setting.string({
+      pattern: '^\\d{4}-(0[1-9]|1[0-2])$',
+      description: 'YYYY-MM: exactly that UTC month, every stream a full table (the monthly backup)',
+    }),
     page_size: setting.integer({ minimum: 1, maximum: 1000, default: 200, description: 'items per page (limit)' }),
-    window_days: setting.integer({ minimum: 1, maximum: 31, default: 7, description: 'days per activity request (from..to); windows never cross a month boundary' }),
-    user_batch_size: setting.integer({ minimum: 1, maximum: 100, default: 10, description: 'users per activity request; a response cut short is split into smaller batches' }),
+    window_days: setting.integer({
+      minimum: 1,
+      maximum: 31,
+      default: 7,
+      description: 'days per activity request (from..to); windows never cross a month boundary',
+    }),
+    user_batch_size: setting.integer({
+      minimum: 1,
+      maximum: 100,
+      default: 10,
+      description: 'users per activity request; a response cut short is split into smaller batches',
+    }),
     requests_per_second: setting.number({ exclusiveMinimum: 0, default: 2, description: 'client-side rate limit' }),
-    lookback_days: setting.integer({ minimum: 0, maximum: 62, default: 3, description: 'incremental runs re-read this many days before the bookmark, for time edited after it was first read' }),
+    lookback_days: setting.integer({
+      minimum: 0,
+      maximum: 62,
+      default: 3,
+      description: 'incremental runs re-read this many days before the bookmark, for time edited after it was first read',
+    }),
     api_history_months: setting.integer({
       minimum: 1,
       maximum: 36,
@@ -36,7 +58,10 @@ export const timedoctorConfigSchema = setting.object(
       pattern: '^s3://[^/]+(/.*)?$',
       description: 's3://bucket/prefix of the monthly backups target-s3 wrote: makes the run a full refresh from them and the API',
     }),
-    s3_endpoint: setting.string({ format: 'uri', description: 'S3-compatible endpoint of the backups (default OBSERVES_S3_ENDPOINT, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL)' }),
+    s3_endpoint: setting.string({
+      format: 'uri',
+      description: 'S3-compatible endpoint of the backups (default OBSERVES_S3_ENDPOINT, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL)',
+    }),
     s3_region: setting.string({ minLength: 1, description: 'region of the backups bucket (default AWS_REGION, else us-east-1)' }),
   },
   { anyOf: [{ required: ['token'] }, { required: ['email', 'password'] }] },

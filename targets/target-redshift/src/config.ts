@@ -16,10 +16,14 @@ const quoted = (values: readonly string[], last: string) => values.map((v) => `"
 const mustBe = (name: string, what: string) => ({ errorMessage: `"${name}" must be ${what}` });
 const text = (name: string) => setting.string(mustBe(name, 'a string'));
 const integer = <const D extends number | undefined = undefined>(name: string, minimum: number, description: string, defaultValue?: D) =>
-  setting.integer({ minimum, description, ...(defaultValue === undefined ? {} : { default: defaultValue as number }), ...mustBe(name, `an integer ≥ ${minimum}`) }) as D extends number
-    ? ReturnType<typeof setting.integer<{ default: number }>>
-    : ReturnType<typeof setting.integer<{}>>;
-const flag = (name: string, defaultValue: boolean, description: string) => setting.boolean({ default: defaultValue, description, ...mustBe(name, 'true or false') });
+  setting.integer({
+    minimum,
+    description,
+    ...(defaultValue === undefined ? {} : { default: defaultValue as number }),
+    ...mustBe(name, `an integer ≥ ${minimum}`),
+  }) as D extends number ? ReturnType<typeof setting.integer<{ default: number }>> : ReturnType<typeof setting.integer<{}>>;
+const flag = (name: string, defaultValue: boolean, description: string) =>
+  setting.boolean({ default: defaultValue, description, ...mustBe(name, 'true or false') });
 const choice = <const E extends readonly string[]>(name: string, values: E, description: string) =>
   setting.enum(values, { default: values[0], description, ...mustBe(name, `one of ${quoted(values, 'or').replace(' or ', ', ')}`) });
 
@@ -28,15 +32,23 @@ const s3Staging = setting.object(
     bucket: setting.string({ minLength: 1, required: true, description: 'bucket the gzip CSV files are written to', ...mustBe('s3.bucket', 'a string') }),
     prefix: setting.string({ default: 'target-redshift', description: 'key prefix (no leading or trailing slash needed)', ...mustBe('s3.prefix', 'a string') }),
     region: setting.string({ default: 'us-east-1', description: 'AWS region of the bucket', ...mustBe('s3.region', 'a string') }),
-    endpoint: setting.string({ description: 'custom endpoint (an S3-compatible server); path-style addressing is used with it', ...mustBe('s3.endpoint', 'a string') }),
+    endpoint: setting.string({
+      description: 'custom endpoint (an S3-compatible server); path-style addressing is used with it',
+      ...mustBe('s3.endpoint', 'a string'),
+    }),
     iam_role: setting.string({
-      description: 'IAM role Redshift assumes to read the files (IAM_ROLE of the COPY); without it the redshift dialect does not stage (multi-row INSERTs) and s3 only serves --from-s3 reads',
+      description:
+        'IAM role Redshift assumes to read the files (IAM_ROLE of the COPY); without it the redshift dialect does not stage (multi-row INSERTs) and s3 only serves --from-s3 reads',
       ...mustBe('s3.iam_role', 'a string'),
     }),
   },
   {
     description: "S3 staging for the redshift dialect's COPY; without it, multi-row INSERTs",
-    errorMessage: { type: '"s3" must be an object', required: '"s3.bucket" is required when "s3" is set', additionalProperties: 'unknown setting "s3.${property}"' },
+    errorMessage: {
+      type: '"s3" must be an object',
+      required: '"s3.bucket" is required when "s3" is set',
+      additionalProperties: 'unknown setting "s3.${property}"',
+    },
   },
 );
 
@@ -50,7 +62,8 @@ export const targetSettings = setting.object(
     url: setting.string({
       secret: true,
       pattern: '^(postgres(ql)?://|pglite:)',
-      description: 'postgres://user:pass@host:port/db, or pglite:<dir> for the embedded warehouse (in-process PGlite); else host, port, user, password and database',
+      description:
+        'postgres://user:pass@host:port/db, or pglite:<dir> for the embedded warehouse (in-process PGlite); else host, port, user, password and database',
       examples: ['postgres://loader:secret@warehouse.example:5439/observes'],
       errorMessage: { type: '"url" must be a string', pattern: '"url" must start with postgres://, postgresql:// or pglite:' },
     }),
@@ -61,7 +74,8 @@ export const targetSettings = setting.object(
     database: setting.string({ description: 'database (when no url)', ...mustBe('database', 'a string') }),
     ssl: flag('ssl', false, 'use TLS to the server'),
     dialect: setting.enum(DIALECT_NAMES, {
-      description: "SQL dialect; default the server's, read at connect (Redshift names itself in version()), postgres for pglite:. A dialect the server cannot run (postgres on Redshift, redshift on a PostgreSQL without a super type) is refused at connect naming dialect (exit 2)",
+      description:
+        "SQL dialect; default the server's, read at connect (Redshift names itself in version()), postgres for pglite:. A dialect the server cannot run (postgres on Redshift, redshift on a PostgreSQL without a super type) is refused at connect naming dialect (exit 2)",
       ...mustBe('dialect', quoted(DIALECT_NAMES, 'or')),
     }),
     schema: setting.string({
@@ -72,7 +86,12 @@ export const targetSettings = setting.object(
       ...mustBe('schema', 'a lowercase identifier ([a-z_][a-z0-9_]*, at most 127 bytes)'),
     }),
     s3: s3Staging,
-    connect_timeout_seconds: integer('connect_timeout_seconds', 1, 'seconds to wait for the server to accept the connection and the login; then the run fails naming the host and the setting', 30),
+    connect_timeout_seconds: integer(
+      'connect_timeout_seconds',
+      1,
+      'seconds to wait for the server to accept the connection and the login; then the run fails naming the host and the setting',
+      30,
+    ),
     statement_timeout_seconds: integer(
       'statement_timeout_seconds',
       0,
@@ -80,10 +99,28 @@ export const targetSettings = setting.object(
       3600,
     ),
     batch_size_rows: integer('batch_size_rows', 1, "flush when a stream's batch holds this many records", 100_000),
-    batch_size_bytes: integer('batch_size_bytes', 1, 'flush when the batches hold this many bytes of input (UTF-16 units of the lines): bounds memory whatever the stream length', 16 * 1024 * 1024),
-    batch_max_age_seconds: integer('batch_max_age_seconds', 0, 'flush (and echo state) when the oldest buffered record is this old, even if the tap is idle', 300),
-    add_metadata_columns: flag('add_metadata_columns', false, 'add _sdc_extracted_at, _sdc_received_at, _sdc_batched_at, _sdc_deleted_at, _sdc_sequence and _sdc_table_version columns to root tables'),
-    hard_delete: flag('hard_delete', false, 'a record with _sdc_deleted_at set deletes its row and its child rows instead of being stored (root tables get an _sdc_deleted_at column)'),
+    batch_size_bytes: integer(
+      'batch_size_bytes',
+      1,
+      'flush when the batches hold this many bytes of input (UTF-16 units of the lines): bounds memory whatever the stream length',
+      16 * 1024 * 1024,
+    ),
+    batch_max_age_seconds: integer(
+      'batch_max_age_seconds',
+      0,
+      'flush (and echo state) when the oldest buffered record is this old, even if the tap is idle',
+      300,
+    ),
+    add_metadata_columns: flag(
+      'add_metadata_columns',
+      false,
+      'add _sdc_extracted_at, _sdc_received_at, _sdc_batched_at, _sdc_deleted_at, _sdc_sequence and _sdc_table_version columns to root tables',
+    ),
+    hard_delete: flag(
+      'hard_delete',
+      false,
+      'a record with _sdc_deleted_at set deletes its row and its child rows instead of being stored (root tables get an _sdc_deleted_at column)',
+    ),
     validate_records: flag('validate_records', true, 'check records against their schema (a bad record fails the run naming its line)'),
     max_nesting: integer('max_nesting', 0, 'nesting levels flattened; deeper objects and lists go to a json (SUPER/jsonb) column; default unlimited'),
     replace_on_eof: setting.anyOf([setting.boolean(), setting.array(setting.string())], {
@@ -127,7 +164,13 @@ export type S3StagingConfig = NonNullable<TargetConfig['s3']>;
 function withStreamList(raw: Record<string, unknown>): Record<string, unknown> {
   const roe = raw.replace_on_eof;
   if (typeof roe !== 'string' || /^(true|false|1|0|)$/i.test(roe)) return raw;
-  return { ...raw, replace_on_eof: roe.split(',').map((s) => s.trim()).filter(Boolean) };
+  return {
+    ...raw,
+    replace_on_eof: roe
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  };
 }
 
 /** Derived values: the dialect of `pglite:`, a prefix without slashes; every declared setting present (`undefined` when unset). */

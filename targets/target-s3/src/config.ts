@@ -20,32 +20,54 @@ export const targetS3Settings = setting.object(
       default: 'jsonl',
       description: 'jsonl: gzip JSON lines of the raw records; csv: gzip CSV of flattened tables, child tables as their own files',
     }),
-    max_file_bytes: setting.integer({ minimum: 1024, default: 128 * 1024 * 1024, description: 'rotate a file once this many uncompressed bytes were written to it' }),
-    part_size_bytes: setting.integer({ minimum: 5 * 1024 * 1024, default: 8 * 1024 * 1024, description: "multipart upload part size in bytes (S3's minimum is 5 MiB)" }),
+    max_file_bytes: setting.integer({
+      minimum: 1024,
+      default: 128 * 1024 * 1024,
+      description: 'rotate a file once this many uncompressed bytes were written to it',
+    }),
+    part_size_bytes: setting.integer({
+      minimum: 5 * 1024 * 1024,
+      default: 8 * 1024 * 1024,
+      description: "multipart upload part size in bytes (S3's minimum is 5 MiB)",
+    }),
     batch_max_age_seconds: setting.number({
       minimum: 0,
       default: 300,
-      description: 'close the open files, rewrite the manifest and echo the latest STATE once the oldest record not yet uploaded is this old (0: at every STATE); always at end of input',
+      description:
+        'close the open files, rewrite the manifest and echo the latest STATE once the oldest record not yet uploaded is this old (0: at every STATE); always at end of input',
     }),
     run_id: setting.string({
       pattern: KEY_PART,
-      description: "identifier of this run in keys and the manifest name; default the runner's OBSERVES_RUN_ID (.<OBSERVES_ARRAY_INDEX> in an array step), else a UTC timestamp and a random suffix",
+      description:
+        "identifier of this run in keys and the manifest name; default the runner's OBSERVES_RUN_ID (.<OBSERVES_ARRAY_INDEX> in an array step), else a UTC timestamp and a random suffix",
     }),
     period: setting.string({
       pattern: KEY_PART,
-      description: "backup period (e.g. 2026-11): files go under <prefix>/<stream>/<period>/, the manifest is _manifests/<period>.json, and the period's file set is replaced",
+      description:
+        "backup period (e.g. 2026-11): files go under <prefix>/<stream>/<period>/, the manifest is _manifests/<period>.json, and the period's file set is replaced",
     }),
-    endpoint: setting.string({ description: 'S3-compatible endpoint, addressed path-style (default OBSERVES_S3_ENDPOINT, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, else AWS)' }),
+    endpoint: setting.string({
+      description: 'S3-compatible endpoint, addressed path-style (default OBSERVES_S3_ENDPOINT, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, else AWS)',
+    }),
     region: setting.string({ description: 'region (default AWS_REGION, else us-east-1)' }),
     validate_records: setting.boolean({ default: true, description: 'validate records against their schema' }),
-    max_nesting: setting.integer({ minimum: 0, description: 'CSV only: nesting levels flattened; deeper objects and lists are stored as JSON text (default unlimited)' }),
+    max_nesting: setting.integer({
+      minimum: 0,
+      description: 'CSV only: nesting levels flattened; deeper objects and lists are stored as JSON text (default unlimited)',
+    }),
     state_id: setting.string({
       minLength: 1,
-      description: "pipeline id the commit head is filed under (_manifests/_head/<id>.json, for --committed-state); default the runner's OBSERVES_PIPELINE, else default",
+      description:
+        "pipeline id the commit head is filed under (_manifests/_head/<id>.json, for --committed-state); default the runner's OBSERVES_PIPELINE, else default",
     }),
   },
   // The wording target-s3's users know (ajv's own).
-  { errorMessage: { required: "${path}: must have required property '${property}'", additionalProperties: '${path}: must NOT have additional properties (${property})' } },
+  {
+    errorMessage: {
+      required: "${path}: must have required property '${property}'",
+      additionalProperties: '${path}: must NOT have additional properties (${property})',
+    },
+  },
 );
 
 /** The validated configuration of target-s3 (`run_id` always set). */
