@@ -49,7 +49,10 @@ export const computeBillsSettings = setting.object(
     s3_endpoint: setting.string({ format: 'uri', description: 'S3-compatible endpoint (tests); default OBSERVES_S3_ENDPOINT, else AWS' }),
     s3_region: setting.string({ minLength: 1, description: 'Region of the bucket; default AWS_REGION, else us-east-1' }),
   },
-  { anyOf: [{ required: ['warehouse_url'] }, { required: ['warehouse_host', 'warehouse_user', 'warehouse_database'] }] },
+  {
+    anyOf: [{ required: ['warehouse_url'] }, { required: ['warehouse_host', 'warehouse_user', 'warehouse_database'] }],
+    errorMessage: { anyOf: '${path}: give "warehouse_url", or "warehouse_host", "warehouse_user" and "warehouse_database"' },
+  },
 );
 
 /** The validated settings of compute-bills (see {@link computeBillsSettings} for each one's meaning). */

@@ -91,6 +91,30 @@ describe('settings: one declaration, one loader', () => {
       .that.deep.equals(['/command: must be string', '/command: must be array']);
   });
 
+  it('takes text for numbers and booleans with coerceTypes, blanks as unset with blankIsUnset, and a prepare step', () => {
+    const raw = { token: 'tok-123456789', per_page: '25', api_url: '', s3: { bucket: 'b', region: null } };
+    const settings = validateSettings(declaration, raw, {
+      coerceTypes: true,
+      blankIsUnset: true,
+      prepare: (r) => ({ ...r, tags: String(r.tags ?? 'x,y').split(',') }),
+    });
+    expect(settings).to.deep.equal({
+      token: 'tok-123456789',
+      per_page: 25,
+      api_url: 'https://api.example',
+      mode: 'safe',
+      tags: ['x', 'y'],
+      s3: { bucket: 'b', region: 'us-east-1' },
+    });
+    expect(raw.per_page, "the caller's object is left as it was").to.equal('25');
+    // Without coerceTypes, text is not a number; a word is never one.
+    expect(() => validateSettings(declaration, { token: 'tok-123456789', per_page: '25' })).to.throw(ConfigError, '/per_page: must be integer');
+    expect(() => validateSettings(declaration, { token: 'tok-123456789', per_page: 'ten' }, { coerceTypes: true })).to.throw(
+      ConfigError,
+      '/per_page: must be integer',
+    );
+  });
+
   it('derives --help, --about rows and the README table from the declaration', () => {
     const rows = settingRows(declaration, 'TAP_X_');
     expect(rows.map((r) => r.name)).to.deep.equal(['api_url', 'token', 'per_page', 'tags', 'mode', 's3', 's3.bucket', 's3.region']);

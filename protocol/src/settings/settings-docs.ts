@@ -126,6 +126,9 @@ export function settingsTable(schema: SettingSchema, envPrefix: string | undefin
       return `| \`${row.name}\` |${flag}${variable} ${cell(row.type)} | ${row.default === undefined ? '' : `\`${cell(JSON.stringify(row.default))}\``} | ${cell(description)} |`;
     }),
   ];
+  // A rule across settings (one of two is required) is worded once, in the declaration's errorMessage.
+  const rule = typeof schema.errorMessage === 'object' ? schema.errorMessage.anyOf : undefined;
+  if (rule) lines.push('', `Also: ${rule.replace(/^\$\{path\}: /, '')}.`);
   return lines.join('\n');
 }
 

@@ -38,7 +38,10 @@ export const gitConfigSchema = setting.object(
         'A name, e-mail or subject that is not valid UTF-8: fail (the run stops naming the repository, commit, field and bytes) or replace (stored with U+FFFD and a warning naming the commit)',
     }),
   },
-  { anyOf: [{ required: ['repositories_dir'] }, { required: ['repositories'] }] },
+  {
+    anyOf: [{ required: ['repositories_dir'] }, { required: ['repositories'] }],
+    errorMessage: { anyOf: '${path}: give "repositories_dir" or "repositories"' },
+  },
 );
 
 /** The validated config of tap-git. */

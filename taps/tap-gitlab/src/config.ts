@@ -58,6 +58,7 @@ export const gitlabConfigSchema = setting.object(
       { required: ['projects'], properties: { projects: { minItems: 1 } } },
       { required: ['groups'], properties: { groups: { minItems: 1 } } },
     ],
+    errorMessage: { anyOf: '${path}: give "projects" or "groups" (a non-empty list of ids or full paths)' },
   },
 );
 

@@ -64,7 +64,10 @@ export const timedoctorConfigSchema = setting.object(
     }),
     s3_region: setting.string({ minLength: 1, description: 'region of the backups bucket (default AWS_REGION, else us-east-1)' }),
   },
-  { anyOf: [{ required: ['token'] }, { required: ['email', 'password'] }] },
+  {
+    anyOf: [{ required: ['token'] }, { required: ['email', 'password'] }],
+    errorMessage: { anyOf: '${path}: give "token", or "email" and "password"' },
+  },
 );
 
 /** The validated settings of tap-timedoctor. */
