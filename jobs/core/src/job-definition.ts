@@ -1,4 +1,4 @@
-import type { JsonSchema, Logger, SettingSchema } from '@observes/protocol';
+import { withSecretNames, type JsonSchema, type Logger, type SettingSchema } from '@observes/protocol';
 
 /**
  * Exit codes every job uses, so that a schedule, the runner's report and a person read them alike.
@@ -58,10 +58,7 @@ export function jobEnvPrefix(name: string): string {
   return `${name.replace(/[^A-Za-z0-9]+/g, '_').toUpperCase()}_`;
 }
 
-/** A job's settings declaration, with the names of the deprecated `secrets` list marked `secret: true`. */
+/** A job's settings declaration (with the names of the deprecated `secrets` list marked `secret: true`). */
 export function jobSettings(job: JobDefinition<unknown>): SettingSchema {
-  const secrets = job.secrets ?? [];
-  if (secrets.length === 0) return job.settings;
-  const properties = Object.fromEntries(Object.entries(job.settings.properties ?? {}).map(([name, p]) => [name, secrets.includes(name) ? { ...p, secret: true } : p]));
-  return { ...job.settings, properties };
+  return withSecretNames(job.settings, job.secrets);
 }

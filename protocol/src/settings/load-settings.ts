@@ -83,6 +83,16 @@ function withoutBlanks(value: unknown): unknown {
   );
 }
 
+/**
+ * The declaration with the settings named in `names` marked `secret: true`: for programs still listing their secrets
+ * apart (the deprecated `secrets` of a tap or job definition).
+ */
+export function withSecretNames<S extends SettingSchema>(schema: S, names: readonly string[] | undefined): S {
+  if (!names?.length) return schema;
+  const properties = Object.fromEntries(Object.entries(schema.properties ?? {}).map(([name, p]) => [name, names.includes(name) ? { ...p, secret: true } : p]));
+  return { ...schema, properties };
+}
+
 /** Registers the values of the settings the declaration marks `secret` (nested ones too) for redaction. */
 export function registerSecretSettings(schema: SettingSchema, values: unknown): void {
   if (typeof values !== 'object' || values === null) return;

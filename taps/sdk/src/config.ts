@@ -3,6 +3,7 @@ import {
   envOverrides,
   loadSettings,
   validateSettings,
+  withSecretNames,
   type Declared,
   type JsonSchema,
   type SettingSchema,
@@ -60,18 +61,9 @@ export interface LoadConfigOptions<S extends SettingSchema = SettingSchema> {
   overrides?: Record<string, unknown>;
 }
 
-/** The settings declaration with `secrets` (names) marked `secret: true`. */
-function withSecrets<S extends SettingSchema>(schema: S, secrets: string[] | undefined): S {
-  if (!secrets?.length) return schema;
-  const properties = Object.fromEntries(
-    Object.entries(schema.properties ?? {}).map(([name, p]) => [name, secrets.includes(name) ? { ...p, secret: true } : p]),
-  );
-  return { ...schema, properties };
-}
-
 /** {@link loadSettings} with the tap's `TAP_<NAME>_` prefix: file, environment, command line, defaults; every problem listed, secrets registered. */
 export function loadConfig<S extends SettingSchema>(options: LoadConfigOptions<S>): SettingsOf<S> {
-  return loadSettings(withSecrets(options.schema, options.secrets) as Declared<unknown>, {
+  return loadSettings(withSecretNames(options.schema, options.secrets) as Declared<unknown>, {
     path: options.path,
     envPrefix: options.envPrefix ?? envPrefix(options.tapName),
     env: options.env,

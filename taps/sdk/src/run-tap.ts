@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { aboutDocument, createLogger, logFailure, MessageWriter, parseJsonLossless, settingsHelp, UsageError, type AboutDocument, type SettingSchema } from '@observes/protocol';
+import { aboutDocument, createLogger, logFailure, MessageWriter, parseJsonLossless, settingsHelp, UsageError, withSecretNames, type AboutDocument, type SettingSchema } from '@observes/protocol';
 import { applySelection, buildCatalog, type Catalog } from '@observes/catalogs';
 import { envPrefix, loadConfig } from './config.js';
 import { createClock } from './clock.js';
@@ -45,12 +45,9 @@ function readCatalog(path: string): Catalog {
   return catalog;
 }
 
-/** The tap's settings declaration, with the names of the deprecated `secrets` list marked `secret: true`. */
+/** The tap's settings declaration (with the names of the deprecated `secrets` list marked `secret: true`). */
 export function tapSettings(tap: TapDefinition): SettingSchema {
-  const secrets = tap.secrets ?? [];
-  if (secrets.length === 0) return tap.configSchema;
-  const properties = Object.fromEntries(Object.entries(tap.configSchema.properties ?? {}).map(([name, p]) => [name, secrets.includes(name) ? { ...p, secret: true } : p]));
-  return { ...tap.configSchema, properties };
+  return withSecretNames(tap.configSchema, tap.secrets);
 }
 
 /** The `--about` document: what the tap is, what it can do and which settings it takes (from its declaration). */
