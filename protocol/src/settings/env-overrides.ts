@@ -63,3 +63,31 @@ export function envOverrides(schema: SettingSchema, prefix: string, env: NodeJS.
   }
   return out;
 }
+
+/** Every variable name a declaration reads (nested object settings' included). */
+function knownNames(schema: SettingSchema, prefix: string, out = new Set<string>()): Set<string> {
+  for (const [name, property] of Object.entries(schema.properties ?? {}) as [string, SettingSchema][]) {
+    out.add(envName(prefix, name));
+    if (property.properties) knownNames(property, envName(prefix, name) + '_', out);
+  }
+  return out;
+}
+
+/**
+ * `<PREFIX>*` variables that name no declared setting, as the settings they would be (`TARGET_REDSHIFT_COLOUR` →
+ * `colour`, `TARGET_REDSHIFT_S3_COLOUR` → `s3.colour`), so that validation reports a misspelt variable as an unknown
+ * setting instead of ignoring it.
+ */
+export function unknownEnvSettings(schema: SettingSchema, prefix: string, env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const known = knownNames(schema, prefix);
+  const objects = (Object.entries(schema.properties ?? {}) as [string, SettingSchema][]).filter(([, p]) => p.properties).map(([name]) => name);
+  const out: Record<string, unknown> = {};
+  for (const [variable, value] of Object.entries(env)) {
+    if (!variable.startsWith(prefix) || known.has(variable) || value === undefined) continue;
+    const key = variable.slice(prefix.length).toLowerCase();
+    const parent = objects.find((name) => key.startsWith(`${name}_`));
+    if (parent) out[parent] = { ...(out[parent] as object | undefined), [key.slice(parent.length + 1)]: value };
+    else out[key] = value;
+  }
+  return out;
+}

@@ -50,6 +50,15 @@ describe('settings: one declaration, one loader', () => {
     expect(redact(`using ${secret}`)).to.equal('using ***');
   });
 
+  it('reports <PREFIX>* variables that name no setting with strictEnv, and ignores them without', () => {
+    const env = { TAP_X_TOKEN: 'tok-123456789', TAP_X_COLOUR: 'red', TAP_X_S3_BUCKET: 'b', TAP_X_S3_SIZE: '1' };
+    expect(() => loadSettings(declaration, { envPrefix: 'TAP_X_', env, strictEnv: true }))
+      .to.throw(ConfigError)
+      .with.property('problems')
+      .that.has.members(['/: unknown setting "colour"', '/s3: unknown setting "size"']);
+    expect(loadSettings(declaration, { envPrefix: 'TAP_X_', env }).s3).to.deep.equal({ bucket: 'b', region: 'us-east-1' });
+  });
+
   it('lists every problem at once in one wording, and a declared errorMessage replaces it', () => {
     let error: unknown;
     try {

@@ -5,7 +5,7 @@ import { ConfigError } from '../errors.js';
 import { parseJsonLossless } from '../parse-message.js';
 import { registerSecret } from '../secret-redaction.js';
 import { configProblems } from './config-problems.js';
-import { envOverrides, typesOf } from './env-overrides.js';
+import { envOverrides, typesOf, unknownEnvSettings } from './env-overrides.js';
 import type { Declared, SettingSchema, SettingsOf } from './setting-builder.js';
 
 // ajv-formats is CommonJS with a default export: under NodeNext the default import may be the module object.
@@ -31,6 +31,8 @@ export interface LoadSettingsOptions extends ValidateSettingsOptions {
   env?: NodeJS.ProcessEnv;
   /** Settings given on the command line: applied over the file and the environment. */
   overrides?: Record<string, unknown>;
+  /** Report `<PREFIX>*` variables that name no setting as unknown settings (a misspelt variable is not ignored); default false. */
+  strictEnv?: boolean;
 }
 
 const compiled = new WeakMap<object, ValidateFunction>();
@@ -144,6 +146,13 @@ export function readSettingsFile(path: string): Record<string, unknown> {
 export function loadSettings<S extends Declared<unknown>>(schema: S, options: LoadSettingsOptions): SettingsOf<S> {
   const fromFile = options.path ? readSettingsFile(options.path) : {};
   const defined = Object.fromEntries(Object.entries(options.overrides ?? {}).filter(([, v]) => v !== undefined));
-  const merged = { ...fromFile, ...envOverrides(schema, options.envPrefix, options.env ?? process.env, fromFile), ...defined };
+  const env = options.env ?? process.env;
+  const merged: Record<string, unknown> = { ...fromFile, ...envOverrides(schema, options.envPrefix, env, fromFile), ...defined };
+  if (options.strictEnv) {
+    for (const [key, value] of Object.entries(unknownEnvSettings(schema, options.envPrefix, env))) {
+      const current = merged[key];
+      merged[key] = typeof value === 'object' && typeof current === 'object' && current !== null ? { ...current, ...value } : value;
+    }
+  }
   return validateSettings(schema, merged, options);
 }

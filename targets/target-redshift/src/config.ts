@@ -187,7 +187,8 @@ const OPTIONS = { coerceTypes: true, blankIsUnset: true, prepare: withStreamList
 
 /** Reads the config file (when given) and overlays `TARGET_REDSHIFT_<SETTING>` environment variables (S3: `TARGET_REDSHIFT_S3_BUCKET`...). */
 export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): TargetConfig {
-  return resolved(loadSettings(targetSettings, { path: file, envPrefix: ENV_PREFIX, env, ...OPTIONS }));
+  // As ever, a TARGET_REDSHIFT_ variable that names no setting is an unknown setting, not ignored.
+  return resolved(loadSettings(targetSettings, { path: file, envPrefix: ENV_PREFIX, env, strictEnv: true, ...OPTIONS }));
 }
 
 /** Validates a raw config object; throws `ConfigError` listing every problem. Registers secrets for redaction. */
