@@ -22,3 +22,4 @@ export * from './logger.js';
 export * from './program-exit.js';
 export * from './commit-record.js';
 export * from './runner-link.js';
+export * from './settings/index.js';

@@ -1,80 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { Ajv } from 'ajv';
 import { CronExpressionParser } from 'cron-parser';
 import { parse as parseYaml } from 'yaml';
-import { registerSecret, registerSecretsOf } from '@observes/protocol';
+import { ConfigError, registerSecret, registerSecretsOf, validateSettings } from '@observes/protocol';
 import { defaultStateUrl, newRunId } from '@observes/state';
-import { CliError } from './cli-error.js';
 import { interpolateEnv } from './interpolate-env.js';
-import { PIPELINE_SCHEMA } from './pipeline-schema.js';
+import { PIPELINE_SCHEMA, type PipelineSpec, type ProgramSpec, type StepSpec, type TapSpec } from './pipeline-schema.js';
 import { resolveStateUrl } from './pipeline-paths.js';
 import { resolveCommand } from './resolve-command.js';
 import { splitCommand } from './split-command.js';
 
-/** A tap or target as written in a pipeline file. */
-export interface ProgramSpec {
-  /** Executable and arguments: a string split like a shell would (quotes respected, no shell), or an argv list. */
-  command?: string | string[];
-  /** Config file path (relative to the pipeline file) or inline object. */
-  config?: string | Record<string, unknown>;
-  /** Extra arguments. */
-  args?: string[];
-  /** Extra environment variables. */
-  env?: Record<string, string>;
-  /** Targets and jobs: whether it reports its committed state (default: its package's declaration). */
-  committed_state?: boolean;
-  /** Jobs: pass the saved state as `--state` (default false: most programs refuse unknown arguments). */
-  pass_state?: boolean;
-}
-
-/** A tap as written in a pipeline file. */
-export interface TapSpec extends ProgramSpec {
-  /** Catalog file. */
-  catalog?: string;
-  /** Streams to select after `--discover`. */
-  select?: string[];
-}
-
-/** A phase of a phased pipeline. */
-export interface StepSpec {
-  /** Step name: part of its units' names and state keys. */
-  name: string;
-  /** A single program run instead of tap → target (a load from S3, a maintenance job). */
-  job?: ProgramSpec;
-  /** Overrides of the pipeline's tap fields. */
-  tap?: TapSpec;
-  /** Overrides of the pipeline's target fields. */
-  target?: ProgramSpec;
-  /** State URL of the step (default: the pipeline's with `.<step>[.<index>]` before `.json`). */
-  state?: string;
-  /** Run the copies concurrently (default true). */
-  parallel?: boolean;
-  /** Copies (array job size, default 1). */
-  array_size?: number;
-}
-
-/** A pipeline file, as validated against {@link PIPELINE_SCHEMA}. */
-export interface PipelineSpec {
-  /** Pipeline name: names logs, the default state file and the report. */
-  name: string;
-  /** Free text for people. */
-  description?: string;
-  /** The tap (required unless every step says it). */
-  tap?: TapSpec;
-  /** The target (required unless every step says it). */
-  target?: ProgramSpec;
-  /** State URL; a relative path is the pipeline file's directory's (default `<that directory>/.observes/state/<name>.json`). */
-  state?: string;
-  /** Cron expression, for the infrastructure. */
-  schedule?: string;
-  /** Earlier states kept (see `HistoryRetention` of `@observes/state`). */
-  state_history?: { versions?: number; days?: number };
-  /** Batch job size, run timeout (seconds, enforced) and retries (enforced). */
-  resources?: { vcpu?: number; memory?: number; timeout?: number; retries?: number };
-  /** Phases run in order. */
-  steps?: StepSpec[];
-}
+export type { PipelineSpec, ProgramSpec, StepSpec, TapSpec } from './pipeline-schema.js';
 
 /** A program ready to start. */
 export interface ResolvedProgram {
@@ -158,19 +94,24 @@ export interface Pipeline {
   runId: string;
 }
 
-/** Every problem of a pipeline file at once. */
-export class PipelineConfigError extends CliError {
+/** Every problem of a pipeline file at once: a configuration error (exit 2, not retried). */
+export class PipelineConfigError extends ConfigError {
+  /** The process exit code of a configuration error. */
+  readonly exitCode = 2;
+  /** Every problem, each naming where it is (`/tap/command: …`). */
+  declare readonly problems: readonly string[];
   /**
    * @param file - the pipeline file
    * @param problems - every problem, each naming where it is (`/tap/command: …`)
    */
-  constructor(readonly file: string, readonly problems: string[]) {
-    super(`${file} is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`, 2);
-    this.name = 'PipelineConfigError';
+  constructor(
+    readonly file: string,
+    problems: string[],
+  ) {
+    super(`${file} is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    (this as { problems: readonly string[] }).problems = problems;
   }
 }
-
-const validateSchema = new Ajv({ allErrors: true, strict: false }).compile(PIPELINE_SCHEMA);
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -181,13 +122,11 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  */
 function specProblems(data: unknown): string[] {
   const problems: string[] = [];
-  if (!validateSchema(data)) {
-    for (const e of validateSchema.errors ?? []) {
-      if (e.keyword === 'anyOf') continue; // its branches already said why
-      const where = e.instancePath || '/';
-      const detail = e.keyword === 'additionalProperties' ? ` (${JSON.stringify((e.params as { additionalProperty: string }).additionalProperty)})` : '';
-      problems.push(`${where}: ${e.message}${detail}`);
-    }
+  try {
+    validateSettings(PIPELINE_SCHEMA, data);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems);
   }
   if (!isObject(data)) return problems;
   if (typeof data.schedule === 'string') {
@@ -378,15 +317,15 @@ export async function loadPipeline(file: string, options: LoadPipelineOptions = 
 }
 
 /** Several pipeline files at once: the problems of all of them in one error (one section per file). */
-export class PipelinesConfigError extends CliError {
-  constructor(readonly errors: PipelineConfigError[]) {
-    super(`${errors.length} pipeline files are invalid:\n${errors.map((e) => e.message).join('\n')}`, 2);
-    this.name = 'PipelineConfigError';
-  }
-
+export class PipelinesConfigError extends ConfigError {
+  /** The process exit code of a configuration error. */
+  readonly exitCode = 2;
   /** Every problem, each prefixed with its file. */
-  get problems(): string[] {
-    return this.errors.flatMap((e) => e.problems.map((p) => `${e.file}: ${p}`));
+  declare readonly problems: readonly string[];
+  constructor(readonly errors: PipelineConfigError[]) {
+    super(`${errors.length} pipeline files are invalid:\n${errors.map((e) => e.message).join('\n')}`);
+    this.name = 'PipelineConfigError';
+    (this as { problems: readonly string[] }).problems = errors.flatMap((e) => e.problems.map((p) => `${e.file}: ${p}`));
   }
 }
 

@@ -17,7 +17,6 @@ export const batchStabilityJob = defineJob<BatchStabilityConfig>({
   version: '0.1.0',
   description: 'Checks the AWS Batch jobs of the product\'s queues: failed (unless a later run succeeded), stuck RUNNABLE/STARTING, and RUNNING past the pipeline\'s timeout, grouped by pipeline; a table, a JSON report, an exit code and an optional SNS or webhook alert.',
   settings: batchStabilitySettings,
-  secrets: ['webhook_url'],
   async run({ config, logger, now, print }) {
     const client = new BatchClient({ region: config.region ?? process.env.AWS_REGION ?? 'us-east-1', ...(config.endpoint ? { endpoint: config.endpoint } : {}) });
     const checkedAt = now();

@@ -21,7 +21,6 @@ export const computeBillsJob = defineJob<ComputeBillsConfig>({
   version: '0.1.0',
   description: 'Writes one CSV per group of the authors who committed to it in a month (bots dropped, aliases merged), with the groups of the same organization each committed to, into the bills bucket.',
   settings: computeBillsSettings,
-  secrets: ['warehouse_url', 'warehouse_password', 'platform_token'],
   async run({ config, logger, now, print }) {
     const month = resolveBillMonth(config.month, now());
     const aliasesText = config.aliases_file ? readFileSync(config.aliases_file, 'utf8') : '';

@@ -6,4 +6,4 @@
 export * from './job-definition.js';
 export * from './run-job.js';
 export * from './settings-table.js';
-export * from './setting-flags.js';
+export { flagName, flagType } from '@observes/protocol';

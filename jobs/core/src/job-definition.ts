@@ -1,4 +1,4 @@
-import type { JsonSchema, Logger } from '@observes/protocol';
+import { withSecretNames, type JsonSchema, type Logger, type SettingSchema } from '@observes/protocol';
 
 /**
  * Exit codes every job uses, so that a schedule, the runner's report and a person read them alike.
@@ -36,12 +36,13 @@ export interface JobDefinition<Config> {
   /** One paragraph for `--help` and `--about`. */
   description: string;
   /**
-   * JSON Schema (draft-07) of the settings: an object whose properties each have a `description`.
-   * Each string, number, integer or boolean setting is also a command-line flag (`bills_bucket` →
-   * `--bills-bucket`). Every problem is listed at start.
+   * The settings, declared once with `setting` from `@observes/protocol`: a JSON Schema whose properties each have a
+   * `description` (and `secret: true` for credentials, registered for redaction before anything is logged). Each
+   * string, number, integer or boolean setting is also a command-line flag (`bills_bucket` → `--bills-bucket`).
+   * Every problem is listed at start.
    */
   settings: JsonSchema;
-  /** Settings whose values are secrets: registered for redaction before anything is logged. */
+  /** @deprecated mark the settings `secret: true` in {@link settings} instead. */
   secrets?: string[];
   /** Does the work; throw for an error (exit 1, message redacted). */
   run(ctx: JobContext<Config>): Promise<JobOutcome>;
@@ -55,4 +56,9 @@ export function defineJob<Config>(job: JobDefinition<Config>): JobDefinition<Con
 /** The prefix of a job's environment overrides: `compute-bills` → `COMPUTE_BILLS_`. */
 export function jobEnvPrefix(name: string): string {
   return `${name.replace(/[^A-Za-z0-9]+/g, '_').toUpperCase()}_`;
+}
+
+/** A job's settings declaration (with the names of the deprecated `secrets` list marked `secret: true`). */
+export function jobSettings(job: JobDefinition<unknown>): SettingSchema {
+  return withSecretNames(job.settings, job.secrets);
 }

@@ -1,8 +1,7 @@
 import { writeFileSync } from 'node:fs';
-import { createLogger, redact } from '@observes/protocol';
-import { ConfigError, createClock, loadConfig, standaloneTapCli } from '@observes/tap-sdk';
-import { JOB_EXIT, jobEnvPrefix, type JobDefinition } from './job-definition.js';
-import { flagName, flagType } from './setting-flags.js';
+import { ConfigError, createLogger, flagName, flagType, loadSettings, redact } from '@observes/protocol';
+import { createClock, standaloneTapCli } from '@observes/tap-sdk';
+import { JOB_EXIT, jobEnvPrefix, jobSettings, type JobDefinition } from './job-definition.js';
 
 /** Where a job run writes; the process's by default. Tests pass their own. */
 export interface RunJobOptions {
@@ -27,11 +26,12 @@ export async function runJob<Config>(job: JobDefinition<Config>, options: RunJob
   const writeErr = options.stderr ?? ((text: string) => void process.stderr.write(text));
   const writeOut = options.stdout ?? ((text: string) => void process.stdout.write(text));
   const logger = createLogger({ name: job.name, write: writeErr });
-  const properties = job.settings.properties ?? {};
+  const settings = jobSettings(job as JobDefinition<unknown>);
+  const properties = settings.properties ?? {};
   const prefix = jobEnvPrefix(job.name);
   let code: number = JOB_EXIT.ok;
 
-  let parser = standaloneTapCli({ name: job.name, version: job.version, argv: options.argv ?? process.argv.slice(2), about: { description: job.description, settings: job.settings } })
+  let parser = standaloneTapCli({ name: job.name, version: job.version, argv: options.argv ?? process.argv.slice(2), about: { description: job.description, settings, envPrefix: prefix } })
     .usage(`$0 [options]\n\n${job.description}\n\nSettings come from --config, then ${prefix}<SETTING> variables, then these flags.`)
     .option('config', { type: 'string', describe: 'JSON file of settings' })
     .option('report', { type: 'string', nargs: 1, describe: 'Write the JSON report to this file (- for stdout)' })
@@ -54,7 +54,7 @@ export async function runJob<Config>(job: JobDefinition<Config>, options: RunJob
       const value = args[flagName(setting)];
       if (value !== undefined) overrides[setting] = value;
     }
-    const config = loadConfig({ path: args.config as string | undefined, tapName: job.name, envPrefix: prefix, schema: job.settings, secrets: job.secrets, env, overrides }) as Config;
+    const config = loadSettings(settings, { path: args.config as string | undefined, envPrefix: prefix, env, overrides }) as Config;
     const clock = createClock(env.OBSERVES_FROZEN_TIME || undefined);
     const outcome = await job.run({ config, logger, now: () => clock.now(), print: writeErr });
     if (typeof args.report === 'string') {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { createLogger, InputError, logFailure, MessageWriter, parseJsonLossless, UsageError } from '@observes/protocol';
+import { aboutDocument, createLogger, InputError, logFailure, MessageWriter, parseJsonLossless, settingsHelp, UsageError, withSecretNames, type AboutDocument, type SettingSchema } from '@observes/protocol';
 import { applySelection, buildCatalog, type Catalog } from '@observes/catalogs';
 import { envPrefix, loadConfig } from './config.js';
 import { createClock } from './clock.js';
@@ -45,28 +45,25 @@ function readCatalog(path: string): Catalog {
   return catalog;
 }
 
-/** The `--about` document: what the tap is and which settings it takes. */
-export function aboutTap(tap: TapDefinition): Record<string, unknown> {
-  const secrets = new Set(tap.secrets ?? []);
-  const required = new Set(tap.configSchema.required ?? []);
-  const prefix = envPrefix(tap.name);
-  return {
+/** The tap's settings declaration (with the names of the deprecated `secrets` list marked `secret: true`). */
+export function tapSettings(tap: TapDefinition): SettingSchema {
+  return withSecretNames(tap.configSchema, tap.secrets);
+}
+
+/** The `--about` document: what the tap is, what it can do and which settings it takes (from its declaration). */
+export function aboutTap(tap: TapDefinition): AboutDocument {
+  return aboutDocument({
     name: `tap-${tap.name}`,
     version: tap.version,
     description: tap.description ?? '',
     capabilities: ['catalog', 'discover', 'state', 'about'],
-    settings: Object.entries(tap.configSchema.properties ?? {}).map(([name, schema]) => ({
-      name,
-      env: prefix + name.replace(/[^A-Za-z0-9]+/g, '_').toUpperCase(),
-      type: schema.type,
-      required: required.has(name),
-      secret: secrets.has(name),
-      ...(schema.description ? { description: schema.description } : {}),
-      ...(schema.default !== undefined ? { default: schema.default } : {}),
-    })),
-    streams: tap.streams.map((s) => ({ name: s.name, replication: s.replicationKey ? `INCREMENTAL by ${s.replicationKey}` : 'FULL_TABLE' })),
-    commands: Object.keys(tap.commands ?? {}),
-  };
+    settings: tapSettings(tap),
+    envPrefix: envPrefix(tap.name),
+    extra: {
+      streams: tap.streams.map((s) => ({ name: s.name, replication: s.replicationKey ? `INCREMENTAL by ${s.replicationKey}` : 'FULL_TABLE' })),
+      commands: Object.keys(tap.commands ?? {}),
+    },
+  });
 }
 
 /** Builds the `--discover` catalog of a tap. */
@@ -95,7 +92,7 @@ export async function runTap(tap: TapDefinition, argv: readonly string[] = proce
 
   const setup = (args: Record<string, unknown>) => {
     const clock = createClock(env.OBSERVES_FROZEN_TIME || undefined);
-    const config = loadConfig({ path: args.config as string | undefined, tapName: tap.name, schema: tap.configSchema, secrets: tap.secrets, env });
+    const config = loadConfig({ path: args.config as string | undefined, tapName: tap.name, schema: tapSettings(tap), env }) as Record<string, unknown>;
     const fromTap = typeof tap.http === 'function' ? tap.http(config) : (tap.http ?? {});
     const http = new HttpClient({
       ...fromTap,
@@ -145,8 +142,10 @@ export async function runTap(tap: TapDefinition, argv: readonly string[] = proce
         }
       },
     )
+    .epilogue(settingsHelp(tapSettings(tap), envPrefix(tap.name)))
     .version(tap.version)
     .help()
+    .alias('h', 'help')
     .strict()
     .exitProcess(false)
     .fail((message, error) => {

@@ -40,12 +40,13 @@ export function pascalCase(name: string): string {
     .join('');
 }
 
-/** Rewrites the template's names into the new tap's (package, bin, tap name, env prefix, config type, schemas). */
+/** Rewrites the template's names into the new tap's (package, bin, tap name, env prefix, settings and their type, schemas). */
 export function renameTemplateText(text: string, name: string): string {
   return text
     .replace(/tap-example/g, `tap-${name}`)
     .replace(/TAP_EXAMPLE_/g, `TAP_${name.replace(/-/g, '_').toUpperCase()}_`)
     .replace(/ExampleConfig/g, `${pascalCase(name)}Config`)
+    .replace(/exampleSettings/g, `${pascalCase(name).replace(/^./, (c) => c.toLowerCase())}Settings`)
     .replace(/name: 'example'/g, `name: '${name}'`);
 }
 

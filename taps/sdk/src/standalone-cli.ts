@@ -1,7 +1,9 @@
-import { readFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { createLogger, logFailure, UsageError, type JsonSchema } from '@observes/protocol';
+import { createLogger, logFailure, UsageError, withProgramFlags, type SettingSchema } from '@observes/protocol';
+
+export { packageVersion } from '@observes/protocol';
+import { envPrefix } from './config.js';
 
 /** Options of {@link standaloneTapCli}. */
 export interface StandaloneTapCliOptions {
@@ -12,18 +14,18 @@ export interface StandaloneTapCliOptions {
   /** Arguments to parse; default `process.argv` without node and the script. */
   argv?: string[];
   /**
-   * What `--about` prints (as JSON `{ name, version, description, settings }`, then exit 0); without it
-   * there is no `--about`.
+   * What `--about` prints (the JSON of `aboutDocument`: name, version, description, capabilities and the settings
+   * of the declaration, then exit 0) and the settings part of `--help`; without it there is no `--about`.
    */
-  about?: { description: string; settings: JsonSchema };
-}
-
-/**
- * The version in a package's `package.json`, for `--version`: pass `new URL('../package.json', import.meta.url)`
- * from a package's `src/cli.ts`.
- */
-export function packageVersion(packageJsonUrl: URL): string {
-  return (JSON.parse(readFileSync(packageJsonUrl, 'utf8')) as { version: string }).version;
+  about?: {
+    description: string;
+    /** The settings declaration. */
+    settings: SettingSchema;
+    /** Prefix of the settings' environment variables; default `TAP_<NAME>_`. */
+    envPrefix?: string;
+    /** Default `['about']`; a tap adds `discover`, `state`... */
+    capabilities?: string[];
+  };
 }
 
 /**
@@ -40,17 +42,18 @@ export function standaloneTapCli(options: StandaloneTapCliOptions): Argv {
     .scriptName(name)
     .strict()
     .help()
-    .alias('h', 'help')
     .version(version)
     .fail((message, error) => {
       // yargs passes a failed check's text as `error` too: only a real Error is a run failure.
       process.exit(logFailure(logger, error instanceof Error ? error : new UsageError(`${message} (see ${name} --help)`)));
     });
-  if (!about) return parser;
-  return parser.option('about', { type: 'boolean', default: false, describe: 'Print what the tap is and its settings, then exit' }).middleware((args) => {
-    // Like --version: answered before any command runs or checks its options.
-    if (!args.about) return;
-    process.stdout.write(JSON.stringify({ name, version, description: about.description, settings: about.settings }, null, 2) + '\n');
-    process.exit(0);
-  }, true);
+  if (!about) return parser.alias('h', 'help');
+  return withProgramFlags(parser, {
+    name,
+    version,
+    description: about.description,
+    capabilities: about.capabilities ?? ['about'],
+    settings: about.settings,
+    envPrefix: about.envPrefix ?? envPrefix(name),
+  });
 }

@@ -136,9 +136,14 @@ export interface TapDefinition<Config = any> {
   version: string;
   /** One line for `--about` and `--help`. */
   description?: string;
-  /** JSON Schema (draft-07) of the config; every error is listed at start. `default`s are applied. */
+  /**
+   * The settings, declared once with `setting` from `@observes/protocol` (a JSON Schema whose properties carry a
+   * `description`, a `default` and `secret: true` for credentials); every error is listed at start, `default`s
+   * applied, secrets registered for redaction in logs, errors and recordings. `--help`, `--about` and the README's
+   * settings table derive from it.
+   */
   configSchema: JsonSchema;
-  /** Config fields whose values are secrets: registered for redaction in logs, errors and recordings. */
+  /** @deprecated mark the settings `secret: true` in {@link configSchema} instead. */
   secrets?: string[];
   /** HTTP client options, possibly computed from the config (base URL, auth headers, rate limit). */
   http?: HttpClientOptions | ((config: Config) => HttpClientOptions);

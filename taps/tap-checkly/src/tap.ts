@@ -19,7 +19,6 @@ export const tap = defineTap<ChecklyConfig>({
   version: '0.1.0',
   description: 'Checkly public API tap: checks, groups, statuses, raw results (v2, by time window), daily reports, alert channels, dashboards and more',
   configSchema: checklyConfigSchema,
-  secrets: ['api_key'],
   http: (config) => ({
     baseUrl: config.api_url,
     headers: { Authorization: `Bearer ${config.api_key}`, 'X-Checkly-Account': config.account_id },

@@ -22,7 +22,7 @@ function readJsonFile(path: string, what: string): unknown {
 }
 
 /** Exit codes: 0 success, 1 failure (bad state or data, DynamoDB errors), 2 usage or config error (or a request DynamoDB refuses). */
-await standaloneTapCli({ name: 'tap-dynamodb', version, about: { description: 'DynamoDB tables by parallel segment scans', settings: configSchema } })
+await standaloneTapCli({ name: 'tap-dynamodb', version, about: { description: 'DynamoDB tables by parallel segment scans', settings: configSchema, capabilities: ['discover', 'catalog', 'state', 'about'] } })
   .usage('$0 --config config.json [--state state.json] [--segment N --total-segments M]\n\nScans DynamoDB tables in parallel segments into Singer messages, with schemas from the schema cache.')
   .option('config', { type: 'string', describe: 'JSON config file (settings may also come from TAP_DYNAMODB_<SETTING>)' })
   .option('state', { type: 'string', describe: 'State file to resume from' })

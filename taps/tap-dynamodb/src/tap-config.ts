@@ -1,50 +1,50 @@
-import type { JsonSchema } from '@observes/protocol';
+import { setting, type SettingsOf } from '@observes/protocol';
 
-/** tap-dynamodb's config (a JSON file; each setting can also come from `TAP_DYNAMODB_<SETTING>`, see the Tap SDK's `loadConfig`). */
-export interface DynamoTapConfig {
-  /** AWS region of the tables; default `AWS_REGION`, else `us-east-1`. */
-  region?: string;
-  /** DynamoDB endpoint (a local DynamoDB or dynalite); default AWS's. */
-  endpoint?: string;
-  /** Tables to extract; each becomes a stream of the same name. */
-  tables: string[];
-  /** Segments each table is scanned in (DynamoDB parallel scan); default `OBSERVES_ARRAY_SIZE`, else 1. */
-  total_segments?: number;
-  /**
-   * Scan only this segment (one segment per process, for a phased pipeline); default `OBSERVES_ARRAY_INDEX`,
-   * else `AWS_BATCH_JOB_ARRAY_INDEX`, else every segment in this process.
-   */
-  segment?: number;
-  /** Segments scanned at the same time inside one process; default 4. */
-  concurrency: number;
-  /** Items per Scan page (`Limit`); default DynamoDB's 1 MB pages. */
-  page_size?: number;
-  /** Schema cache URL holding each table's schema: `s3://observes.cache/dynamodb/` or `file://dir`. */
-  schema_cache: string;
-  /** S3 endpoint for an `s3://` schema cache (a local S3 server); default `OBSERVES_S3_ENDPOINT`, `AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL`, else AWS. */
-  schema_cache_endpoint?: string;
-  /** Throttled requests are retried this many times (with backoff) after the AWS SDK's own retries; default 10. */
-  max_throttle_retries: number;
-}
+const URL_PATTERN = '^https?://';
 
 /**
- * JSON Schema of {@link DynamoTapConfig}: every error is listed at start, defaults are applied.
- * Integer settings may also be given as digit strings (what `${VAR}` interpolation in pipeline files yields).
+ * tap-dynamodb's settings, declared once (a JSON file; each setting can also come from `TAP_DYNAMODB_<SETTING>`): the
+ * type {@link DynamoTapConfig}, validation, `--help`, `--about` and the README's table derive from it. Integer settings
+ * may also be given as digit strings (what `${VAR}` interpolation in pipeline files yields).
  */
-export const configSchema: JsonSchema = {
-  type: 'object',
-  required: ['tables', 'schema_cache'],
-  additionalProperties: false,
-  properties: {
-    region: { type: 'string', minLength: 1 },
-    endpoint: { type: 'string', pattern: '^https?://' },
-    tables: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', minLength: 3, maxLength: 255 } },
-    total_segments: { type: 'integer', minimum: 1, maximum: 1_000_000 },
-    segment: { type: 'integer', minimum: 0 },
-    concurrency: { type: 'integer', minimum: 1, maximum: 1000, default: 4 },
-    page_size: { type: 'integer', minimum: 1 },
-    schema_cache: { type: 'string', minLength: 1 },
-    schema_cache_endpoint: { type: 'string', pattern: '^https?://' },
-    max_throttle_retries: { type: 'integer', minimum: 0, default: 10 },
-  },
-};
+export const configSchema = setting.object({
+  region: setting.string({ minLength: 1, description: 'AWS region of the tables; default AWS_REGION, else us-east-1' }),
+  endpoint: setting.string({ pattern: URL_PATTERN, description: "DynamoDB endpoint (a local DynamoDB or dynalite); default AWS's" }),
+  tables: setting.array(setting.string({ minLength: 3, maxLength: 255 }), {
+    required: true,
+    minItems: 1,
+    uniqueItems: true,
+    description: 'tables to extract; each becomes a stream of the same name',
+    examples: [['customers']],
+  }),
+  total_segments: setting.integer({
+    minimum: 1,
+    maximum: 1_000_000,
+    description: 'segments each table is scanned in (DynamoDB parallel scan); default OBSERVES_ARRAY_SIZE, else 1',
+  }),
+  segment: setting.integer({
+    minimum: 0,
+    description:
+      'scan only this segment (one per process, for a phased pipeline); default OBSERVES_ARRAY_INDEX, else AWS_BATCH_JOB_ARRAY_INDEX, else every segment',
+  }),
+  concurrency: setting.integer({ minimum: 1, maximum: 1000, default: 4, description: 'segments scanned at the same time inside one process' }),
+  page_size: setting.integer({ minimum: 1, description: "items per Scan page (Limit); default DynamoDB's 1 MB pages" }),
+  schema_cache: setting.string({
+    required: true,
+    minLength: 1,
+    description: 'schema cache URL, s3://bucket/prefix/ or file://dir, holding <table>.json (a SCHEMA message) for each table',
+    examples: ['file://schemas'],
+  }),
+  schema_cache_endpoint: setting.string({
+    pattern: URL_PATTERN,
+    description: 'S3 endpoint of an s3:// schema cache (a local S3 server); default OBSERVES_S3_ENDPOINT, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, else AWS',
+  }),
+  max_throttle_retries: setting.integer({
+    minimum: 0,
+    default: 10,
+    description: "retries of a throttled request (on top of the AWS SDK's own), with full-jitter exponential backoff from 200 ms up to 20 s",
+  }),
+});
+
+/** The validated settings of tap-dynamodb. */
+export type DynamoTapConfig = SettingsOf<typeof configSchema>;

@@ -1,14 +1,22 @@
 import { defineStream, defineTap, compareReplicationValues, loadSchema } from '@observes/tap-sdk';
-import type { JsonRecord } from '@observes/protocol';
+import { setting, type JsonRecord, type SettingsOf } from '@observes/protocol';
 import { readFixture } from './fixture-reader.js';
 
-/** Settings of tap-example. */
-export interface ExampleConfig {
-  /** JSON-lines fixture: a file of `{"stream", "record"}` lines, or a directory of `<stream>.jsonl` files. */
-  path: string;
-  /** First `updated_at` of orders on a first run (ISO 8601). */
-  start_date?: string;
-}
+/**
+ * tap-example's settings, declared once (file, then `TAP_EXAMPLE_<SETTING>` environment overrides): the type, validation,
+ * `--help`, `--about` and the README's table derive from it.
+ */
+export const exampleSettings = setting.object({
+  path: setting.string({
+    required: true,
+    description: 'JSON-lines fixture file ({"stream","record"} lines) or directory of <stream>.jsonl files',
+    examples: ['fixtures/example.jsonl'],
+  }),
+  start_date: setting.string({ format: 'date-time', description: 'first updated_at of orders on a first run (ISO 8601)' }),
+});
+
+/** The validated settings of tap-example. */
+export type ExampleConfig = SettingsOf<typeof exampleSettings>;
 
 const customers = defineStream<ExampleConfig>({
   name: 'customers',
@@ -44,14 +52,6 @@ export const tap = defineTap<ExampleConfig>({
   name: 'example',
   version: '0.1.0',
   description: 'Example tap over a JSON-lines fixture: the template for new taps',
-  configSchema: {
-    type: 'object',
-    properties: {
-      path: { type: 'string', description: 'JSON-lines fixture file ({"stream","record"} lines) or directory of <stream>.jsonl files' },
-      start_date: { type: 'string', format: 'date-time', description: 'first updated_at of orders on a first run' },
-    },
-    required: ['path'],
-    additionalProperties: false,
-  },
+  configSchema: exampleSettings,
   streams: [customers, orders],
 });

@@ -1,51 +1,48 @@
-import type { JsonSchema } from '@observes/protocol';
+import { setting, type SettingsOf, type TypeOf } from '@observes/protocol';
+
+const repositorySetting = setting.object({
+  namespace: setting.string({ required: true, minLength: 1, description: 'the group the repository belongs to (compute-bills bills per group)' }),
+  repository: setting.string({ required: true, minLength: 1, description: "the repository's name within its group" }),
+  path: setting.string({ required: true, minLength: 1, description: 'path of its clone or mirror' }),
+});
 
 /** A repository given by hand instead of found under `repositories_dir`. */
-export interface RepositorySetting extends Record<string, unknown> {
-  /** The group the repository belongs to (compute-bills bills per group). */
-  namespace: string;
-  /** The repository's name within its group. */
-  repository: string;
-  /** Path of its clone or mirror. */
-  path: string;
-}
+export type RepositorySetting = TypeOf<typeof repositorySetting>;
+
+/**
+ * tap-git's settings, declared once (file, then `TAP_GIT_<SETTING>` environment overrides): the type
+ * {@link GitConfig}, validation, `--help`, `--about` and the README's table derive from it.
+ */
+export const gitConfigSchema = setting.object(
+  {
+    repositories_dir: setting.string({
+      minLength: 1,
+      description:
+        'Directory of clones or mirrors, one folder per namespace: <dir>/<namespace>/<repository>[.git]; nested folders are nested namespaces (<dir>/acme/platform/api.git is namespace acme/platform, repository api); hidden folders are skipped',
+      examples: ['/srv/git'],
+    }),
+    repositories: setting.array(repositorySetting, {
+      description: 'Repositories listed one by one: [{namespace, repository, path}] (added to those found under repositories_dir; one of the two is required)',
+    }),
+    branches: setting.array(setting.string({ pattern: '^refs/' }), {
+      minItems: 1,
+      default: ['refs/heads/'],
+      description:
+        "Refs to follow, as git for-each-ref patterns (a prefix like refs/heads/ or a glob); a plain clone's remote branches are refs/remotes/origin/",
+    }),
+    start_date: setting.string({ format: 'date-time', description: 'Only commits committed on or after this instant (git --since); default: all history' }),
+    git: setting.string({ minLength: 1, default: 'git', description: 'The git executable' }),
+    invalid_utf8: setting.enum(['fail', 'replace'] as const, {
+      default: 'fail',
+      description:
+        'A name, e-mail or subject that is not valid UTF-8: fail (the run stops naming the repository, commit, field and bytes) or replace (stored with U+FFFD and a warning naming the commit)',
+    }),
+  },
+  {
+    anyOf: [{ required: ['repositories_dir'] }, { required: ['repositories'] }],
+    errorMessage: { anyOf: '${path}: give "repositories_dir" or "repositories"' },
+  },
+);
 
 /** The validated config of tap-git. */
-export interface GitConfig {
-  /** Directory of clones or mirrors, one folder per namespace: `<dir>/<namespace>/<repository>[.git]`. */
-  repositories_dir?: string;
-  /** Repositories listed one by one (added to those found under `repositories_dir`). */
-  repositories?: RepositorySetting[];
-  /** Refs to follow, as `git for-each-ref` patterns (a prefix like `refs/heads/` or a glob). Default `["refs/heads/"]`. */
-  branches: string[];
-  /** Only commits committed on or after this instant (git `--since`); default: all history. */
-  start_date?: string;
-  /** The git executable. Default `git`. */
-  git: string;
-  /** What to do with a name, e-mail or subject that is not valid UTF-8: `fail` (default) or `replace` (U+FFFD, with a warning naming the commit). */
-  invalid_utf8: 'fail' | 'replace';
-}
-
-/** JSON Schema of the config: the one declaration of tap-git's settings. */
-export const gitConfigSchema: JsonSchema = {
-  type: 'object',
-  additionalProperties: false,
-  anyOf: [{ required: ['repositories_dir'] }, { required: ['repositories'] }],
-  properties: {
-    repositories_dir: { type: 'string', minLength: 1, description: 'Directory of clones or mirrors, one folder per namespace: <dir>/<namespace>/<repository>[.git]' },
-    repositories: {
-      type: 'array',
-      description: 'Repositories listed one by one: {namespace, repository, path}',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['namespace', 'repository', 'path'],
-        properties: { namespace: { type: 'string', minLength: 1 }, repository: { type: 'string', minLength: 1 }, path: { type: 'string', minLength: 1 } },
-      },
-    },
-    branches: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^refs/' }, default: ['refs/heads/'], description: 'Refs to follow (git for-each-ref patterns)' },
-    start_date: { type: 'string', format: 'date-time', description: 'Only commits committed on or after this instant' },
-    git: { type: 'string', minLength: 1, default: 'git', description: 'The git executable' },
-    invalid_utf8: { type: 'string', enum: ['fail', 'replace'], default: 'fail', description: 'Text that is not valid UTF-8: fail, or replace with U+FFFD and warn' },
-  },
-} as JsonSchema;
+export type GitConfig = SettingsOf<typeof gitConfigSchema>;

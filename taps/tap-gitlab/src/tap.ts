@@ -14,7 +14,6 @@ export const tap = defineTap<GitlabConfig>({
   version: '0.1.0',
   description: 'GitLab REST v4 tap: projects, pipelines, jobs, trigger jobs, merge requests, issues, members and commits, bookmarked per project',
   configSchema: gitlabConfigSchema,
-  secrets: ['token'],
   http: (config) => ({
     baseUrl: config.api_url,
     headers: { 'PRIVATE-TOKEN': config.token },

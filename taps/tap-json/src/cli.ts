@@ -2,50 +2,49 @@ import { createReadStream, readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { applySelection, buildCatalog, type Catalog } from '@observes/catalogs';
 import { openSchemaCache } from '@observes/catalogs/schema-cache';
-import { createLogger, parseJsonLossless } from '@observes/protocol';
-import { ConfigError, loadConfig, validateConfig } from '@observes/tap-sdk/config';
+import { ConfigError, createLogger, flagName, flagType, loadSettings, parseJsonLossless, typesOf, type SettingSchema } from '@observes/protocol';
+import { envPrefix } from '@observes/tap-sdk/config';
 import { packageVersion, standaloneTapCli } from '@observes/tap-sdk/standalone-cli';
 import { runJsonTap } from './json-tap.js';
-import { configSchema, type JsonTapConfig } from './tap-config.js';
+import { configSchema } from './tap-config.js';
 
 const logger = createLogger({ name: 'tap-json' });
 const version = packageVersion(new URL('../package.json', import.meta.url));
 
-/** Settings given as flags, by config name; they override the config file and the environment. */
+const settings = Object.entries(configSchema.properties ?? {}) as [string, SettingSchema][];
+
+/** Settings given as flags, by config name (a list as a comma list); they override the config file and the environment. */
 function flagOverrides(args: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const setting of Object.keys(configSchema.properties!)) {
-    const value = args[setting.replace(/_/g, '-')];
+  for (const [name, schema] of settings) {
+    const value = args[flagName(name)];
     if (value === undefined) continue;
-    out[setting] =
-      setting === 'key_properties'
-        ? String(value)
-            .split(',')
-            .map((k) => k.trim())
-            .filter((k) => k !== '')
-        : value;
+    out[name] = typesOf(schema).includes('array')
+      ? String(value)
+          .split(',')
+          .map((k) => k.trim())
+          .filter((k) => k !== '')
+      : value;
   }
   return out;
 }
 
 /** Exit codes: 0 success, 1 bad input, bad config or a failed cache access, 2 usage error. */
-await standaloneTapCli({ name: 'tap-json', version, about: { description: 'Singer streams from raw JSON lines, with schema inference and the schema cache', settings: configSchema } })
+let cli = standaloneTapCli({
+  name: 'tap-json',
+  version,
+  about: { description: 'Singer streams from raw JSON lines, with schema inference and the schema cache', settings: configSchema, capabilities: ['discover', 'catalog', 'about'] },
+});
+// One flag per setting, described by its declaration (a list is a comma list).
+for (const [name, schema] of settings) cli = cli.option(flagName(name), { type: flagType(schema) ?? 'string', describe: schema.description });
+
+await cli
   .usage(
     '$0 [--config config.json] [options] < raw.jsonl > singer.jsonl\n\n' +
       'Turns JSON lines of raw objects (or {"stream","record"} envelopes, or Singer messages) into SCHEMA then RECORD messages.\n' +
       'Every option is also a config setting (--key-properties ↔ key_properties) and a TAP_JSON_<SETTING> variable.',
   )
   .option('config', { type: 'string', describe: 'JSON config file with the settings below (flags win)' })
-  .option('input', { type: 'string', describe: 'JSON-lines file to read (default: stdin)' })
-  .option('stream', { type: 'string', describe: 'Stream name of bare objects (default: records)' })
-  .option('key-properties', { type: 'string', describe: 'Comma-separated key properties of the streams (default: none, or the cached ones)' })
-  .option('schema-cache', { type: 'string', describe: 'Schema cache URL: s3://bucket/prefix/ or file://dir; inferred schemas are saved there' })
-  .option('schema-cache-endpoint', { type: 'string', describe: 'S3 endpoint of an s3:// schema cache (default: AWS)' })
-  .option('use-cached-schema', { type: 'boolean', describe: 'Take schemas from --schema-cache instead of inferring; records must fit them' })
-  .option('only-schema', { type: 'boolean', describe: 'Emit only the SCHEMA messages' })
-  .option('raw', { type: 'boolean', describe: 'Every line is a raw object of --stream, even one that looks like an envelope or a Singer message' })
-  .option('spool-dir', { type: 'string', describe: 'Directory for the temporary spool file (default: the OS temp dir)' })
-  .option('max-line-bytes', { type: 'number', describe: 'Longest accepted line in bytes (default 128 MiB)' })
   .option('catalog', { type: 'string', describe: 'Catalog file: only its selected streams are emitted' })
   .option('state', { type: 'string', describe: 'Accepted for Singer compatibility; tap-json keeps no bookmarks' })
   .option('discover', { type: 'boolean', default: false, describe: 'Infer the schemas and print them as a Singer catalog' })
@@ -55,8 +54,7 @@ await standaloneTapCli({ name: 'tap-json', version, about: { description: 'Singe
     () => {},
     async (args) => {
       // File and environment first, then the flags over them, validated again as a whole.
-      const fromFile = loadConfig({ path: args.config, tapName: 'json', schema: configSchema });
-      const config = validateConfig({ ...fromFile, ...flagOverrides(args) }, configSchema) as unknown as JsonTapConfig;
+      const config = loadSettings(configSchema, { path: args.config, envPrefix: envPrefix('json'), overrides: flagOverrides(args) });
       if (config.use_cached_schema && !config.schema_cache) throw new ConfigError(['use_cached_schema (--use-cached-schema) needs schema_cache (--schema-cache)']);
       const catalog = args.catalog ? applySelection(parseJsonLossless(readFileSync(args.catalog, 'utf8')) as Catalog) : undefined;
       const streams = await runJsonTap(config.input ? createReadStream(config.input) : process.stdin, args.discover ? new Writable({ write: (_c, _e, done) => done() }) : process.stdout, {

@@ -1,5 +1,5 @@
 import { createClock, loadConfig, type TapDefinition } from '@observes/tap-sdk';
-import { TIMEDOCTOR_SECRETS, timedoctorConfigSchema, type TimedoctorConfig } from './config.js';
+import { timedoctorConfigSchema, type TimedoctorConfig } from './config.js';
 import { tap, tapFor } from './tap.js';
 
 /** The `--config` file named on a command line (`--config f` or `--config=f`), if any. */
@@ -18,7 +18,7 @@ function configPath(argv: readonly string[]): string | undefined {
  */
 export function tapForArgs(argv: readonly string[], env: NodeJS.ProcessEnv): TapDefinition<TimedoctorConfig> {
   try {
-    const config = loadConfig({ path: configPath(argv), tapName: 'timedoctor', schema: timedoctorConfigSchema, secrets: TIMEDOCTOR_SECRETS, env }) as unknown as TimedoctorConfig;
+    const config = loadConfig({ path: configPath(argv), tapName: 'timedoctor', schema: timedoctorConfigSchema, env });
     const clock = createClock(env.OBSERVES_FROZEN_TIME || undefined);
     return tapFor(config, () => clock.now());
   } catch {

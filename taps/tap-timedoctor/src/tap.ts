@@ -1,6 +1,6 @@
 import { defineTap, type TapDefinition } from '@observes/tap-sdk';
 import { activityStreams, type RunMode } from './activity-streams.js';
-import { TIMEDOCTOR_SECRETS, timedoctorConfigSchema, type TimedoctorConfig } from './config.js';
+import { timedoctorConfigSchema, type TimedoctorConfig } from './config.js';
 import { monthWindow } from './date-windows.js';
 import { projectsStream, tasksStream, usersStream } from './entity-streams.js';
 import { apiWindowStart } from './extraction-range.js';
@@ -30,7 +30,6 @@ function timedoctorTap(mode: RunMode, now: () => Date): TapDefinition<Timedoctor
         ? 'Time Doctor 2 tap: users, projects, tasks (full tables) and worklogs and screenshot metadata by date windows, bookmarked per company'
         : 'Time Doctor 2 tap, full refresh: every stream a full table over one month (month) or over the monthly backups and the API (backups)',
     configSchema: timedoctorConfigSchema,
-    secrets: TIMEDOCTOR_SECRETS,
     // The SDK calls this with the validated config before any output: the place for the rules of checkModes.
     http: (config) => {
       checkModes(config, now());

@@ -30,7 +30,7 @@ function setup(args: { config?: string; catalog?: string; properties?: string })
 await standaloneTapCli({
   name: 'tap-zoho-crm',
   version,
-  about: { description: 'Zoho CRM modules through the Bulk Read API, in two phases: prepare (create the bulk read jobs) and load (download and emit them), plus users', settings: configSchema },
+  about: { description: 'Zoho CRM modules through the Bulk Read API, in two phases: prepare (create the bulk read jobs) and load (download and emit them), plus users', settings: configSchema, capabilities: ['discover', 'catalog', 'state', 'about'] },
 })
   .usage(
     [

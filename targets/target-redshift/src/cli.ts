@@ -1,8 +1,8 @@
 import { setFlagsFromString } from 'node:v8';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { connectRunnerLink, createLogger, formatCommittedState, logFailure, UsageError } from '@observes/protocol';
-import { loadConfig } from './config.js';
+import { connectRunnerLink, createLogger, formatCommittedState, logFailure, packageVersion, UsageError, withProgramFlags } from '@observes/protocol';
+import { ENV_PREFIX, loadConfig, targetSettings } from './config.js';
 import { dialectFor } from './dialects/registry.js';
 import { runTarget, stateTableOf } from './target.js';
 import { openWarehouse } from './warehouse.js';
@@ -15,10 +15,12 @@ setFlagsFromString('--heap-growing-percent=50');
 
 const log = createLogger({ name: 'target-redshift' });
 
-const argv = await yargs(hideBin(process.argv))
+const DESCRIPTION = 'Loads a Singer stream into Amazon Redshift or PostgreSQL (see README.md); also what target-s3 wrote (--from-s3) and files pushed under an S3 prefix (--from-s3-prefix).';
+
+const parser = yargs(hideBin(process.argv))
   .scriptName('target-redshift')
-  .usage('$0 --config config.json < singer-messages\n\nLoads a Singer stream into Amazon Redshift or PostgreSQL (see README.md). Every setting may also come from TARGET_REDSHIFT_<SETTING>.')
-  .option('config', { type: 'string', describe: 'JSON config file (see README for the settings)' })
+  .usage(`$0 --config config.json < singer-messages\n\n${DESCRIPTION} Every setting may also come from ${ENV_PREFIX}<SETTING>.`)
+  .option('config', { type: 'string', describe: 'JSON config file (settings below)' })
   .option('from-s3', { type: 'string', describe: 'Load what target-s3 wrote: the s3://bucket/key URL of its manifest (stdin is not read)' })
   .option('from-s3-prefix', { type: 'string', describe: 'Load the files a third party pushes under s3://bucket/prefix/ (CSV with a header, JSON lines; gzip or not), each once: needs --stream and --schema-cache' })
   .option('stream', { type: 'string', describe: 'With --from-s3-prefix: the stream (root table) the files load into' })
@@ -31,12 +33,18 @@ const argv = await yargs(hideBin(process.argv))
   .conflicts('from-s3', 'from-s3-prefix')
   .strict()
   .help()
-  .version(false)
   .fail((message, error) => {
     // Exit 2 and one log entry, like every program's usage or config error.
     process.exit(logFailure(log, error ?? new UsageError(`${message} (see target-redshift --help)`)));
-  })
-  .parseAsync();
+  });
+const argv = await withProgramFlags(parser, {
+  name: 'target-redshift',
+  version: packageVersion(new URL('../package.json', import.meta.url)),
+  description: DESCRIPTION,
+  capabilities: ['committed-state', 'activate-version', 'hard-delete', 'from-s3', 'about'],
+  settings: targetSettings,
+  envPrefix: ENV_PREFIX,
+}).parseAsync();
 
 const reporting = Boolean(argv.committedState || argv.commitRecord);
 // First thing: under a runner that is already gone, no load is completed.

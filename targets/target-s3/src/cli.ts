@@ -1,17 +1,19 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { connectRunnerLink, createLogger, formatCommittedState, logFailure, MessageWriter, UsageError } from '@observes/protocol';
+import { connectRunnerLink, createLogger, formatCommittedState, logFailure, MessageWriter, packageVersion, UsageError, withProgramFlags } from '@observes/protocol';
 import type { S3Manifest } from '@observes/target-core';
 import { createS3Client } from '@observes/state';
-import { loadConfig } from './config.js';
+import { ENV_PREFIX, loadConfig, targetS3Settings } from './config.js';
 import { S3Target } from './s3-target.js';
 
 const logger = createLogger({ name: 'target-s3' });
 
-const args = await yargs(hideBin(process.argv))
+const DESCRIPTION = 'Writes a Singer stream to S3 as gzip JSON lines or CSV, with a manifest; echoes STATE once the files before it are stored.';
+
+const parser = yargs(hideBin(process.argv))
   .scriptName('target-s3')
-  .usage('$0 [--config <file>] < singer-stream\n\nWrites a Singer stream to S3 as gzip JSON lines or CSV, with a manifest; echoes STATE once the files before it are stored.\nEvery setting may also come from TARGET_S3_<SETTING> (e.g. TARGET_S3_BUCKET), over the file.')
-  .option('config', { type: 'string', describe: 'Config JSON file (bucket, prefix, format…; see README)' })
+  .usage(`$0 [--config <file>] < singer-stream\n\n${DESCRIPTION}\nEvery setting may also come from ${ENV_PREFIX}<SETTING> (e.g. ${ENV_PREFIX}BUCKET), over the file.`)
+  .option('config', { type: 'string', describe: 'Config JSON file (settings below)' })
   .option('period', { type: 'string', describe: 'Backup period (e.g. 2026-11): replaces that period\'s file set' })
   .option('run-id', { type: 'string', describe: 'Run id used in keys and the manifest name' })
   .option('max-line-bytes', { type: 'number', describe: 'Longest accepted input line in bytes' })
@@ -19,11 +21,17 @@ const args = await yargs(hideBin(process.argv))
   .option('commit-record', { type: 'boolean', describe: 'Print the last committed state with its sequence and run as JSON (null when none) and exit' })
   .strict()
   .help()
-  .version(false)
   .fail((message, error) => {
     process.exit(logFailure(logger, error ?? new UsageError(`${message} (see target-s3 --help)`)));
-  })
-  .parseAsync();
+  });
+const args = await withProgramFlags(parser, {
+  name: 'target-s3',
+  version: packageVersion(new URL('../package.json', import.meta.url)),
+  description: DESCRIPTION,
+  capabilities: ['committed-state', 'about'],
+  settings: targetS3Settings,
+  envPrefix: ENV_PREFIX,
+}).parseAsync();
 
 /** Records per stream in the files the manifest lists: the rows of each stream's root table (CSV child tables hold list items). */
 function recordsLoaded(manifest: S3Manifest): Record<string, number> {

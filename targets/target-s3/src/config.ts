@@ -1,85 +1,86 @@
-import { readFileSync } from 'node:fs';
-import { Ajv } from 'ajv';
+import { loadSettings, setting, validateSettings, type SettingsOf } from '@observes/protocol';
 import { newRunId } from '@observes/state';
 
-/** The validated configuration of target-s3. */
-export interface TargetS3Config {
-  /** Bucket the files and the manifest go to. */
-  bucket: string;
-  /** Key prefix, without leading or trailing slash (default none). */
-  prefix: string;
-  /** `jsonl`: gzip JSON lines of the raw records (default). `csv`: gzip CSV of flattened tables, child tables as their own files. */
-  format: 'jsonl' | 'csv';
-  /** Rotate a file once this many uncompressed bytes were written to it (default 128 MiB). */
-  max_file_bytes: number;
-  /** Multipart upload part size in bytes (default 8 MiB; S3's minimum is 5 MiB). */
-  part_size_bytes: number;
-  /**
-   * Close the open files, rewrite the manifest and echo the latest STATE once the oldest record not
-   * yet uploaded is this old, in seconds (default 300; 0: at every STATE). Always done at end of input.
-   */
-  batch_max_age_seconds: number;
-  /**
-   * Identifier of this run in keys and the manifest name. Default: the runner's `OBSERVES_RUN_ID`
-   * (with `.<OBSERVES_ARRAY_INDEX>` in an array step, so parallel copies do not share keys), else a
-   * UTC timestamp and a random suffix.
-   */
-  run_id: string;
-  /**
-   * Backup period (e.g. `2026-11`): files go under `<prefix>/<stream>/<period>/` instead of the run id, the
-   * manifest is `_manifests/<period>.json`, and files of an earlier run of the same period that this run did
-   * not rewrite are deleted at the end: the period's file set is replaced.
-   */
-  period?: string;
-  /** S3-compatible endpoint (default `OBSERVES_S3_ENDPOINT`/`AWS_ENDPOINT_URL`, else AWS). */
-  endpoint?: string;
-  /** Region (default `AWS_REGION`, else `us-east-1`). */
-  region?: string;
-  /** Validate records against their schema (default true). */
-  validate_records: boolean;
-  /** CSV only: nesting levels flattened; deeper objects and lists are stored as JSON text (default unlimited). */
-  max_nesting?: number;
-  /**
-   * Pipeline id the commit head is filed under (`_manifests/_head/<id>.json`, which names the latest run's
-   * manifest for `--committed-state`). Default: the runner's `OBSERVES_PIPELINE` (the unit name), else `default`.
-   */
-  state_id?: string;
-}
+export { ConfigError } from '@observes/protocol';
 
-/** The config is invalid: lists every problem at once. */
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
-    this.name = 'ConfigError';
-  }
-}
+/** Prefix of the environment variables that set target-s3's settings (`TARGET_S3_BUCKET`...). */
+export const ENV_PREFIX = 'TARGET_S3_';
 
 const KEY_PART = '^[A-Za-z0-9_.=-]+$';
-const SCHEMA = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['bucket'],
-  properties: {
-    bucket: { type: 'string', minLength: 3 },
-    prefix: { type: 'string' },
-    format: { enum: ['jsonl', 'csv'] },
-    max_file_bytes: { type: 'integer', minimum: 1024 },
-    part_size_bytes: { type: 'integer', minimum: 5 * 1024 * 1024 },
-    batch_max_age_seconds: { type: 'number', minimum: 0 },
-    run_id: { type: 'string', pattern: KEY_PART },
-    period: { type: 'string', pattern: KEY_PART },
-    endpoint: { type: 'string' },
-    region: { type: 'string' },
-    validate_records: { type: 'boolean' },
-    max_nesting: { type: 'integer', minimum: 0 },
-    state_id: { type: 'string', minLength: 1 },
+
+/**
+ * target-s3's settings, declared once (the `--config` file, then `TARGET_S3_<SETTING>` variables, then flags): the type
+ * {@link TargetS3Config}, validation, `--help`, `--about` and the README's table derive from it.
+ */
+export const targetS3Settings = setting.object(
+  {
+    bucket: setting.string({ required: true, minLength: 3, description: 'bucket the files and the manifest go to', examples: ['observes.backups'] }),
+    prefix: setting.string({ default: '', description: 'key prefix, without leading or trailing slash' }),
+    format: setting.enum(['jsonl', 'csv'] as const, {
+      default: 'jsonl',
+      description: 'jsonl: gzip JSON lines of the raw records; csv: gzip CSV of flattened tables, child tables as their own files',
+    }),
+    max_file_bytes: setting.integer({
+      minimum: 1024,
+      default: 128 * 1024 * 1024,
+      description: 'rotate a file once this many uncompressed bytes were written to it',
+    }),
+    part_size_bytes: setting.integer({
+      minimum: 5 * 1024 * 1024,
+      default: 8 * 1024 * 1024,
+      description: "multipart upload part size in bytes (S3's minimum is 5 MiB)",
+    }),
+    batch_max_age_seconds: setting.number({
+      minimum: 0,
+      default: 300,
+      description:
+        'close the open files, rewrite the manifest and echo the latest STATE once the oldest record not yet uploaded is this old (0: at every STATE); always at end of input',
+    }),
+    run_id: setting.string({
+      pattern: KEY_PART,
+      description:
+        "identifier of this run in keys and the manifest name; default the runner's OBSERVES_RUN_ID (.<OBSERVES_ARRAY_INDEX> in an array step), else a UTC timestamp and a random suffix",
+    }),
+    period: setting.string({
+      pattern: KEY_PART,
+      description:
+        "backup period (e.g. 2026-11): files go under <prefix>/<stream>/<period>/, the manifest is _manifests/<period>.json, and the period's file set is replaced",
+    }),
+    endpoint: setting.string({
+      description: 'S3-compatible endpoint, addressed path-style (default OBSERVES_S3_ENDPOINT, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, else AWS)',
+    }),
+    region: setting.string({ description: 'region (default AWS_REGION, else us-east-1)' }),
+    validate_records: setting.boolean({ default: true, description: 'validate records against their schema' }),
+    max_nesting: setting.integer({
+      minimum: 0,
+      description: 'CSV only: nesting levels flattened; deeper objects and lists are stored as JSON text (default unlimited)',
+    }),
+    state_id: setting.string({
+      minLength: 1,
+      description:
+        "pipeline id the commit head is filed under (_manifests/_head/<id>.json, for --committed-state); default the runner's OBSERVES_PIPELINE, else default",
+    }),
   },
-};
-const validate = new Ajv({ allErrors: true }).compile(SCHEMA);
+  // The wording target-s3's users know (ajv's own).
+  {
+    errorMessage: {
+      required: "${path}: must have required property '${property}'",
+      additionalProperties: '${path}: must NOT have additional properties (${property})',
+    },
+  },
+);
+
+/** The validated configuration of target-s3 (`run_id` always set). */
+export type TargetS3Config = SettingsOf<typeof targetS3Settings> & { run_id: string };
 
 function defaultRunId(env: NodeJS.ProcessEnv): string {
   if (!env.OBSERVES_RUN_ID || !new RegExp(KEY_PART).test(env.OBSERVES_RUN_ID)) return newRunId();
   return env.OBSERVES_ARRAY_INDEX ? `${env.OBSERVES_RUN_ID}.${env.OBSERVES_ARRAY_INDEX}` : env.OBSERVES_RUN_ID;
+}
+
+/** What the declaration cannot say: a prefix without slashes, the run id of the period or of the runner. */
+function resolved(config: SettingsOf<typeof targetS3Settings>, env: NodeJS.ProcessEnv): TargetS3Config {
+  return { ...config, prefix: config.prefix.replace(/^\/+|\/+$/g, ''), run_id: config.run_id ?? config.period ?? defaultRunId(env) };
 }
 
 /**
@@ -88,42 +89,7 @@ function defaultRunId(env: NodeJS.ProcessEnv): string {
  */
 export function resolveConfig(raw: unknown, overrides: Partial<TargetS3Config> = {}, env: NodeJS.ProcessEnv = process.env): TargetS3Config {
   const merged = { ...(raw as object), ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
-  if (!validate(merged)) {
-    throw new ConfigError((validate.errors ?? []).map((e) => `${e.instancePath || '/'}: ${e.message}${e.keyword === 'additionalProperties' ? ` (${(e.params as { additionalProperty: string }).additionalProperty})` : ''}`));
-  }
-  const c = merged as Partial<TargetS3Config> & { bucket: string };
-  return {
-    bucket: c.bucket,
-    prefix: (c.prefix ?? '').replace(/^\/+|\/+$/g, ''),
-    format: c.format ?? 'jsonl',
-    max_file_bytes: c.max_file_bytes ?? 128 * 1024 * 1024,
-    part_size_bytes: c.part_size_bytes ?? 8 * 1024 * 1024,
-    batch_max_age_seconds: c.batch_max_age_seconds ?? 300,
-    run_id: c.run_id ?? c.period ?? defaultRunId(env),
-    period: c.period,
-    endpoint: c.endpoint,
-    region: c.region,
-    validate_records: c.validate_records ?? true,
-    max_nesting: c.max_nesting,
-    state_id: c.state_id,
-  };
-}
-
-/** Prefix of the environment variables that set target-s3's settings (`TARGET_S3_BUCKET`...). */
-export const ENV_PREFIX = 'TARGET_S3_';
-
-/** The settings `TARGET_S3_<SETTING>` variables give, converted to the types the schema says (numbers, booleans). */
-export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [name, setting] of Object.entries(SCHEMA.properties)) {
-    const text = env[ENV_PREFIX + name.toUpperCase()];
-    if (text === undefined) continue;
-    const type = (setting as { type?: string }).type;
-    if ((type === 'integer' || type === 'number') && text.trim() !== '' && !Number.isNaN(Number(text))) out[name] = Number(text);
-    else if (type === 'boolean' && /^(true|false)$/i.test(text)) out[name] = text.toLowerCase() === 'true';
-    else out[name] = text;
-  }
-  return out;
+  return resolved(validateSettings(targetS3Settings, merged), env);
 }
 
 /**
@@ -131,14 +97,5 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Record<st
  * variables, then `overrides` (flags), and resolves it. Precedence: flags, environment, file.
  */
 export function loadConfig(file: string | undefined, overrides: Partial<TargetS3Config> = {}, env: NodeJS.ProcessEnv = process.env): TargetS3Config {
-  let raw: unknown = {};
-  if (file) {
-    try {
-      raw = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (error) {
-      throw new ConfigError([`cannot read config file ${file}: ${(error as Error).message}`]);
-    }
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError([`config file ${file} must hold a JSON object`]);
-  }
-  return resolveConfig({ ...(raw as object), ...settingsFromEnv(env) }, overrides, env);
+  return resolved(loadSettings(targetS3Settings, { path: file, envPrefix: ENV_PREFIX, env, overrides }), env);
 }
