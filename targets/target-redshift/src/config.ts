@@ -1,4 +1,4 @@
-import { ConfigError, loadSettings, setting, validateSettings, type SettingsOf } from '@observes/protocol';
+import { loadSettings, setting, validateSettings, type SettingsOf } from '@observes/protocol';
 import { DIALECTS } from './dialects/registry.js';
 
 export { ConfigError } from '@observes/protocol';
@@ -50,12 +50,9 @@ const s3Staging = setting.object(
   },
 );
 
-/**
- * target-redshift's settings, declared once (the `--config` file, then `TARGET_REDSHIFT_<SETTING>` variables, nested
- * ones as `TARGET_REDSHIFT_S3_BUCKET`): the type {@link TargetConfig}, validation, `--help`, `--about` and the README's
- * table derive from it.
- */
-export const targetSettings = setting.object(
+/** target-redshift's settings, for the dialects given. */
+const declare = (dialects: readonly string[]) =>
+  setting.object(
   {
     url: setting.string({
       secret: true,
@@ -71,9 +68,10 @@ export const targetSettings = setting.object(
     password: setting.string({ secret: true, description: 'password (when no url)', ...mustBe('password', 'a string') }),
     database: setting.string({ description: 'database (when no url)', ...mustBe('database', 'a string') }),
     ssl: flag('ssl', false, 'use TLS to the server'),
-    dialect: setting.string({
-      description: `SQL dialect, a name of the dialect registry (${dialectNames().join(', ')}); default the server's, read at connect (Redshift names itself in version()), postgres for pglite:. A dialect the server cannot run (postgres on Redshift, redshift on a PostgreSQL without a super type) is refused at connect naming dialect (exit 2)`,
-      ...mustBe('dialect', 'a string'),
+    dialect: setting.enum(dialects as [string, ...string[]], {
+      description:
+        "SQL dialect, a name in the dialect registry; default the server's, read at connect (Redshift names itself in version()), postgres for pglite:. A dialect the server cannot run (postgres on Redshift, redshift on a PostgreSQL without a super type) is refused at connect naming dialect (exit 2)",
+      ...mustBe('dialect', dialects.map((d) => `"${d}"`).join(' or ')),
     }),
     schema: setting.string({
       default: 'public',
@@ -151,6 +149,22 @@ export const targetSettings = setting.object(
   },
 );
 
+let declared = { names: '', settings: declare(dialectNames()) };
+
+/** The declaration for the dialects registered now (a dialect may be registered after this module loads). */
+function currentSettings(): typeof declared.settings {
+  const names = dialectNames().join(',');
+  if (declared.names !== names) declared = { names, settings: declare(dialectNames()) };
+  return declared.settings;
+}
+
+/**
+ * target-redshift's settings, declared once (the `--config` file, then `TARGET_REDSHIFT_<SETTING>` variables, nested
+ * ones as `TARGET_REDSHIFT_S3_BUCKET`): the type {@link TargetConfig}, validation, `--help`, `--about` and the README's
+ * table derive from it. `dialect` lists the dialect registry's names.
+ */
+export const targetSettings = currentSettings();
+
 /** The validated configuration of target-redshift. */
 export type TargetConfig = SettingsOf<typeof targetSettings>;
 
@@ -170,12 +184,11 @@ function withStreamList(raw: Record<string, unknown>): Record<string, unknown> {
   };
 }
 
-/** Derived values: the dialect of `pglite:` (checked against the registry), a prefix without slashes; every declared setting present (`undefined` when unset). */
+/** Derived values: the dialect of `pglite:`, a prefix without slashes; every declared setting present (`undefined` when unset). */
 function resolved(config: TargetConfig): TargetConfig {
-  const out = Object.fromEntries(Object.keys(targetSettings.properties ?? {}).map((key) => [key, undefined])) as unknown as TargetConfig;
+  const out = Object.fromEntries(Object.keys(currentSettings().properties ?? {}).map((key) => [key, undefined])) as unknown as TargetConfig;
   Object.assign(out, config);
   if (out.dialect === undefined && out.url?.startsWith('pglite:')) out.dialect = 'postgres';
-  if (out.dialect !== undefined && !dialectNames().includes(out.dialect)) throw new ConfigError([`"dialect" must be ${quoted(dialectNames(), 'or').replaceAll(', ', ' or ')}`]);
   if (out.s3) out.s3 = { ...out.s3, prefix: out.s3.prefix.replace(/^\/+|\/+$/g, '') };
   return out;
 }
@@ -186,10 +199,10 @@ const OPTIONS = { coerceTypes: true, blankIsUnset: true, prepare: withStreamList
 /** Reads the config file (when given) and overlays `TARGET_REDSHIFT_<SETTING>` environment variables (S3: `TARGET_REDSHIFT_S3_BUCKET`...). */
 export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): TargetConfig {
   // As ever, a TARGET_REDSHIFT_ variable that names no setting is an unknown setting, not ignored.
-  return resolved(loadSettings(targetSettings, { path: file, envPrefix: ENV_PREFIX, env, strictEnv: true, ...OPTIONS }));
+  return resolved(loadSettings(currentSettings(), { path: file, envPrefix: ENV_PREFIX, env, strictEnv: true, ...OPTIONS }));
 }
 
 /** Validates a raw config object; throws `ConfigError` listing every problem. Registers secrets for redaction. */
 export function validateConfig(raw: Record<string, unknown>): TargetConfig {
-  return resolved(validateSettings(targetSettings, raw, OPTIONS));
+  return resolved(validateSettings(currentSettings(), raw, OPTIONS));
 }
