@@ -78,6 +78,20 @@ export interface TargetConfig {
    * `OBSERVES_PIPELINE` (the id of the unit's state), else the schema.
    */
   state_id?: string;
+  /**
+   * Sort key of new tables of keyed streams: `key` (default) sorts by the key columns (a child table by its
+   * `_sdc_source_key_*` columns), so the merge's `DELETE ... USING` reads only the blocks the batch's keys can be in
+   * (Redshift `COMPOUND SORTKEY`; PostgreSQL a BRIN index on the first key column); `none`: no sort key.
+   */
+  sort_key: 'key' | 'none';
+  /**
+   * Distribution of new tables of keyed streams (Redshift): `key` (default) `DISTKEY` on the first key column
+   * (a child table's first `_sdc_source_key_*` column), so a root row, its child rows and the merge's staged rows
+   * share a slice; `auto`: Redshift's `DISTSTYLE AUTO`. PostgreSQL ignores it.
+   */
+  dist_key: 'key' | 'auto';
+  /** Largest multi-row INSERT statement of the redshift dialect without S3 staging, in bytes. Default 15 MiB (Redshift refuses statements over 16 MB). */
+  insert_statement_bytes: number;
 }
 
 /** The config is invalid: lists every problem at once. */
@@ -91,7 +105,7 @@ export class ConfigError extends Error {
 }
 
 const ENV_PREFIX = 'TARGET_REDSHIFT_';
-const KNOWN = ['url', 'host', 'port', 'user', 'password', 'database', 'ssl', 'schema', 'dialect', 'connect_timeout_seconds', 'statement_timeout_seconds', 'batch_size_rows', 'batch_size_bytes', 'batch_max_age_seconds', 's3', 'add_metadata_columns', 'hard_delete', 'validate_records', 'max_nesting', 'replace_on_eof', 'undeclared_fields', 'missing_activate_version', 'invalid_text', 'state_id'];
+const KNOWN = ['url', 'host', 'port', 'user', 'password', 'database', 'ssl', 'schema', 'dialect', 'connect_timeout_seconds', 'statement_timeout_seconds', 'batch_size_rows', 'batch_size_bytes', 'batch_max_age_seconds', 's3', 'add_metadata_columns', 'hard_delete', 'validate_records', 'max_nesting', 'replace_on_eof', 'undeclared_fields', 'missing_activate_version', 'invalid_text', 'state_id', 'sort_key', 'dist_key', 'insert_statement_bytes'];
 
 /** Reads the config file (when given) and overlays `TARGET_REDSHIFT_<SETTING>` environment variables (S3: `TARGET_REDSHIFT_S3_BUCKET`...). */
 export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): TargetConfig {
@@ -233,7 +247,11 @@ export function validateConfig(raw: Record<string, unknown>): TargetConfig {
     missing_activate_version: oneOf('missing_activate_version', ['fail', 'activate'] as const),
     invalid_text: oneOf('invalid_text', ['fail', 'replace'] as const),
     state_id: str('state_id'),
+    sort_key: oneOf('sort_key', ['key', 'none'] as const),
+    dist_key: oneOf('dist_key', ['key', 'auto'] as const),
+    insert_statement_bytes: int('insert_statement_bytes', 15 * 1024 * 1024, 1024)!,
   };
+  if (config.insert_statement_bytes > 16_000_000) problems.push('"insert_statement_bytes" must be at most 16000000 (Redshift refuses longer statements)');
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
