@@ -12,7 +12,7 @@ import { readMessageBatches, StreamChecker, type RecordMessage } from '@observes
 import { readLineBatches } from '@observes/protocol/line-reader';
 import { planStream, RecordFlattener, type Row } from '@observes/target-core';
 import { csvChunks } from '@observes/target-redshift/csv-rows';
-import { createTestDatabase, startS3Server, type TestDatabase } from '@observes/testkit';
+import { applyRedshiftShim, createTestDatabase, startS3Server, type TestDatabase } from '@observes/testkit';
 import { S3Stager } from '@observes/target-redshift/s3-staging';
 import { schemaOf, writeStream, type StreamKind } from './generate-stream.js';
 import { markdownTable, runProgram, timed, type Figure } from './measure.js';
@@ -181,7 +181,7 @@ type Dialect = 'postgres' | 'redshift';
 type Mode = 'merge' | 'replace';
 
 /** Every figure of one stream kind. */
-async function benchStream(kind: StreamKind, dir: string, db: TestDatabase, s3: Awaited<ReturnType<typeof startS3Server>>, figures: Figure[]): Promise<void> {
+async function benchStream(kind: StreamKind, dir: string, dbs: Record<Dialect, TestDatabase>, s3: Awaited<ReturnType<typeof startS3Server>>, figures: Figure[]): Promise<void> {
   const label = kind === 'jobs' ? '1 KB jobs stream' : 'pair stream';
   const files = (size: number, mode: Mode) => join(dir, `${kind}-${size}-${mode}.jsonl`);
   log(`${label}: generating ${SMALL} and ${LARGE} record streams`);
@@ -210,6 +210,7 @@ async function benchStream(kind: StreamKind, dir: string, db: TestDatabase, s3: 
       for (const mode of ['merge', 'replace'] as Mode[]) {
         const schema = `bench_${kind}_${dialect}_${mode}_${size}`;
         log(`${label}: target-redshift ${dialect} dialect, ${mode}, ${size} records`);
+        const db = dbs[dialect];
         const run = await loadIntoWarehouse(db, dir, files(size, mode), schema, dialect);
         if (dialect === 'postgres' && mode === 'merge') {
           log(`${label}: raw psql \\copy of the same ${size} flattened records`);
@@ -249,9 +250,12 @@ async function main(): Promise<void> {
   log(`${QUICK ? 'quick run: ' : ''}${SMALL} and ${LARGE} records, streams ${STREAMS.join(', ')}; load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   try {
     const db = await createTestDatabase();
+    // The redshift dialect runs on PostgreSQL under the test shim (SUPER, JSON_PARSE, Redshift's string escapes).
+    const shimmed = await createTestDatabase();
+    await applyRedshiftShim(shimmed);
     const s3 = await startS3Server({ buckets: ['bench'] });
     try {
-      for (const kind of STREAMS) await benchStream(kind, dir, db, s3, figures);
+      for (const kind of STREAMS) await benchStream(kind, dir, { postgres: db, redshift: shimmed }, s3, figures);
 
       if (STREAMS.includes('jobs')) {
         log('target-s3 next to a plain upload of the same bytes');
@@ -269,6 +273,7 @@ async function main(): Promise<void> {
     } finally {
       await s3.stop();
       await db.drop();
+      await shimmed.drop();
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
