@@ -18,7 +18,8 @@ import { schemaOf, writeStream, type StreamKind } from './generate-stream.js';
 import { markdownTable, runProgram, timed, type Figure } from './measure.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const TARGET_REDSHIFT = join(root, 'targets/target-redshift/bin/target-redshift.js');
+/** The target-redshift to measure (`BENCH_TARGET_REDSHIFT`: another checkout's bin, for a before/after pair). */
+const TARGET_REDSHIFT = process.env.BENCH_TARGET_REDSHIFT ?? join(root, 'targets/target-redshift/bin/target-redshift.js');
 const TARGET_S3 = join(root, 'targets/target-s3/bin/target-s3.js');
 /** `--quick` (or `BENCH_QUICK=1`): a tenth of the records, to try the bench out in about a minute. */
 const QUICK = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
@@ -283,8 +284,9 @@ async function main(): Promise<void> {
   const table = markdownTable(figures);
   process.stdout.write(`\n${table}\n\nTook ${minutes.toFixed(1)} min; load average at the end ${load.map((l) => l.toFixed(2)).join(' ')} (2 cores: above 2 means other work shared them).\n`);
   const resultsDir = join(root, 'bench/results');
+  const resultsFile = process.env.BENCH_RESULTS ?? 'latest.json';
   mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(join(resultsDir, 'latest.json'), JSON.stringify({ date: new Date().toISOString(), node: process.version, small: SMALL, large: LARGE, streams: STREAMS, minutes, loadAverage: load, figures }, null, 2) + '\n');
+  writeFileSync(join(resultsDir, resultsFile), JSON.stringify({ date: new Date().toISOString(), node: process.version, target: TARGET_REDSHIFT, small: SMALL, large: LARGE, streams: STREAMS, minutes, loadAverage: load, figures }, null, 2) + '\n');
 }
 
 main().catch((error) => {

@@ -12,6 +12,11 @@ const FILES_PER_BATCH = 4;
 const MIN_ROWS_PER_FILE = 1000;
 /** gzip on libuv's thread pool: a file compresses on another core while the next one's CSV is built. */
 const gzip = promisify(gzipCallback);
+/**
+ * Level 1: staged files live minutes and the load is CPU-bound on a small Batch job. Measured on 50 MB of the
+ * bench's jobs lines: 199 MB/s to 15.4% of the size, against level 6's 37 MB/s to 10.9%.
+ */
+const GZIP_LEVEL = 1;
 
 /** S3 client options every S3 user of this package needs (checksums off: S3-compatible servers mangle them; timeouts that throw, naming the endpoint). */
 export function s3Client(config: S3StagingConfig): S3Client {
@@ -46,7 +51,7 @@ export class S3Stager {
     for (let f = 0; f < files; f++) {
       const key = `${prefix}part-${String(f).padStart(4, '0')}.csv.gz`;
       const text = [...csvChunks(rows.slice(f * per, (f + 1) * per), { json })].join('');
-      uploads.push(gzip(text).then((body) => this.client.send(new PutObjectCommand({ Bucket: this.config.bucket, Key: key, Body: body, ContentType: 'application/gzip' }))));
+      uploads.push(gzip(text, { level: GZIP_LEVEL }).then((body) => this.client.send(new PutObjectCommand({ Bucket: this.config.bucket, Key: key, Body: body, ContentType: 'application/gzip' }))));
       keys.push(key);
     }
     const settled = await Promise.allSettled(uploads);
