@@ -112,3 +112,72 @@ export async function writeJobsStream(path: string, records: number, options: { 
   await once(out, 'finish');
   return bytes;
 }
+
+/**
+ * Schema of the issue's smaller GitLab-jobs-like stream: one nested object (flattened into columns) and a list of
+ * exactly two objects, so every record becomes 3 rows (100k records → 300k rows), about 400 bytes a line.
+ */
+export const PAIR_SCHEMA: JsonSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    status: { type: 'string' },
+    stage: { type: 'string' },
+    name: { type: 'string' },
+    ref: { type: 'string' },
+    created_at: { type: 'string', format: 'date-time' },
+    duration: { type: ['null', 'number'] },
+    user: { type: 'object', properties: { id: { type: 'integer' }, username: { type: 'string' } } },
+    runners: { type: 'array', items: { type: 'object', properties: { id: { type: 'integer' }, description: { type: 'string' }, online: { type: 'boolean' } } } },
+    web_url: { type: 'string' },
+  },
+};
+
+/** One record of {@link PAIR_SCHEMA}. */
+export function pairRecord(id: number, random: () => number): Record<string, unknown> {
+  const pick = <T>(list: T[]) => list[Math.floor(random() * list.length)];
+  const created = Date.UTC(2026, 0, 1) + id * 1000;
+  return {
+    id,
+    status: pick(STATUSES),
+    stage: pick(STAGES),
+    name: `${pick(STAGES)}:${pick(WORDS)}`,
+    ref: random() < 0.7 ? 'main' : `feature/${pick(WORDS)}-${id % 97}`,
+    created_at: new Date(created).toISOString(),
+    duration: random() < 0.1 ? null : Math.round(random() * 600000) / 1000,
+    user: { id: id % 250, username: `user${id % 250}` },
+    runners: [0, 1].map((i) => ({ id: (id * 2 + i) % 1000, description: `runner ${pick(WORDS)} ${i}`, online: random() < 0.9 })),
+    web_url: `https://gitlab.example.com/group/project/-/jobs/${id}`,
+  };
+}
+
+/** The benchmark's streams: the 1 KB jobs stream and the smaller pair stream (see {@link writeStream}). */
+export type StreamKind = 'jobs' | 'pair';
+
+/** Schema of a {@link StreamKind}. */
+export function schemaOf(kind: StreamKind): JsonSchema {
+  return kind === 'jobs' ? JOBS_SCHEMA : PAIR_SCHEMA;
+}
+
+/** Writes a stream of `kind` (see {@link writeJobsStream}; the pair stream takes the same options). */
+export async function writeStream(kind: StreamKind, path: string, records: number, options: { version?: number } = {}): Promise<number> {
+  if (kind === 'jobs') return writeJobsStream(path, records, options);
+  const out = createWriteStream(path);
+  const random = prng(7);
+  const versionField = options.version === undefined ? '' : `,"version":${options.version}`;
+  let bytes = 0;
+  const write = async (line: string) => {
+    bytes += Buffer.byteLength(line) + 1;
+    if (!out.write(line + '\n')) await once(out, 'drain');
+  };
+  await write(JSON.stringify({ type: 'SCHEMA', stream: 'jobs', key_properties: ['id'], schema: PAIR_SCHEMA }));
+  for (let i = 0; i < records; i++) {
+    await write(`{"type":"RECORD","stream":"jobs","record":${JSON.stringify(pairRecord(i, random))}${versionField}}`);
+    if ((i + 1) % 10000 === 0) await write(JSON.stringify({ type: 'STATE', value: { bookmarks: { jobs: { position: i + 1 } } } }));
+  }
+  if (options.version !== undefined) await write(JSON.stringify({ type: 'ACTIVATE_VERSION', stream: 'jobs', version: options.version }));
+  await write(JSON.stringify({ type: 'STATE', value: { bookmarks: { jobs: { position: records } } } }));
+  out.end();
+  await once(out, 'finish');
+  return bytes;
+}

@@ -49,6 +49,8 @@ export function runProgram(args: string[], inputPath: string, env: NodeJS.Proces
       stderr += d.toString();
       if (stderr.length > 1e6) stderr = stderr.slice(-5e5);
     });
+    // A child that exits early closes its stdin: its exit code and stderr say why, not an EPIPE here.
+    child.stdin.on('error', () => undefined);
     createReadStream(inputPath).pipe(child.stdin);
     child.on('error', reject);
     child.on('close', (code) => {

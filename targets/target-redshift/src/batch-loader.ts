@@ -24,11 +24,10 @@ import type { TargetConfig } from './config.js';
 import { csvChunks } from './csv-rows.js';
 import type { Dialect, DialectDefinition, TypedColumn } from './dialects/dialect.js';
 import type { S3Stager } from './s3-staging.js';
+import { tableKeysOf } from './table-keys.js';
 import type { Warehouse } from './warehouse.js';
 import { WriteSession } from './write-transaction.js';
 
-/** Largest multi-row INSERT we send: well under Redshift's 16 MB statement limit. */
-const MAX_INSERT_BYTES = 8 * 1024 * 1024;
 /** Session temp table the failing rows of a batch are replayed into to find the bad one (see `locateBadRow`). */
 const PROBE_TABLE = '_sdc_probe';
 
@@ -126,7 +125,7 @@ export class BatchLoader {
     this.rowIds = new RowIds(options.runId);
     this.stager = options.stager;
     this.catalog = new ColumnCatalog(warehouse, () => this.dialect, (row) => definition.columnTypeOf(row), config.schema);
-    this.writes = new WriteSession(warehouse, () => this.dialect, config.schema, this.catalog, log, options.writeLock);
+    this.writes = new WriteSession(warehouse, () => this.dialect, config.schema, this.catalog, log, options.writeLock, config.sort_key === 'key');
   }
 
   /** Creates the schema, reads the server's settings (the dialect's connection) and the columns of the schema's tables. */
@@ -238,7 +237,7 @@ export class BatchLoader {
         for (const c of layout.columns) types.set(c.name, c.type);
         layout = { ...layout, create: true, add: [], widen: [], createColumns: [...types].map(([n, type]) => ({ name: n, type })) };
       }
-      layouts.push(layout);
+      layouts.push({ ...layout, keys: tableKeysOf(plan, t, this.config) });
     }
     rows.length = 0;
     for (const layout of layouts) {
@@ -318,10 +317,10 @@ export class BatchLoader {
       tables: layouts.map((l) => l.table),
       fill: async (t, temp) => {
         this.current = { prepared, table: layouts[t].table, copying: t };
-        const filled = layouts[t].rows.length > 0;
-        if (filled) prepared.staged.push(...(await this.copyRows(temp, layouts[t])));
+        const rows = layouts[t].rows.length;
+        if (rows > 0) prepared.staged.push(...(await this.copyRows(temp, layouts[t])));
         layouts[t].rows = [];
-        return filled ? layouts[t].columns.map((c) => c.name) : undefined;
+        return rows > 0 ? { columns: layouts[t].columns.map((c) => c.name), rows } : undefined;
       },
       replace: 'key',
       live: prepared.version === undefined,
@@ -350,7 +349,18 @@ export class BatchLoader {
       await this.warehouse.query(this.dialect.copyFromS3(target, columns, url, this.config.s3.iam_role, this.config.s3.region));
       return keys;
     }
-    for (const sql of this.dialect.insertValues(target, layout.columns, rows, MAX_INSERT_BYTES)) await this.warehouse.query(sql);
+    // The next statement is built while the server parses and runs the one before (one in flight: the session runs
+    // them in order; a failure is thrown before any later statement is sent).
+    let running: Promise<unknown> | undefined;
+    for (const sql of this.dialect.insertValues(target, layout.columns, rows, this.config.insert_statement_bytes)) {
+      const next = running;
+      running = undefined;
+      if (next) await next;
+      running = this.warehouse.query(sql);
+      // Attach a handler now: a rejection while the next statement is being built must not be reported as unhandled.
+      running.catch(() => undefined);
+    }
+    if (running) await running;
     return [];
   }
 
@@ -439,7 +449,7 @@ export class BatchLoader {
           const live = this.catalog.get(name);
           if (staged) {
             if (!live) {
-              await this.warehouse.query(this.dialect.createTable(schema, name, [...staged].map(([n, type]) => ({ name: n, type }))));
+              await this.createKeyed(plan, name, [...staged].map(([n, type]) => ({ name: n, type })));
             } else {
               const change = changes.get(name)!;
               for (const column of change.add) await this.warehouse.query(this.dialect.addColumn(schema, name, column));
@@ -454,7 +464,7 @@ export class BatchLoader {
           } else if (live) {
             await this.warehouse.query(this.dialect.deleteAll(schema, name));
           } else if (i < plan.tables.length) {
-            await this.warehouse.query(this.dialect.createTable(schema, name, layoutTable(plan.tables[i], undefined, [], this.limits).columns));
+            await this.createKeyed(plan, name, layoutTable(plan.tables[i], undefined, [], this.limits).columns);
           }
         }
         for (const orphan of orphans) {
@@ -469,6 +479,13 @@ export class BatchLoader {
     await this.refreshCatalog();
     // Staging tables of other versions are superseded now (a version started and never activated).
     await this.dropAbandonedVersions(plan, version);
+  }
+
+  /** Creates a live table of the stream with its sort and distribution keys (see `tableKeysOf`). */
+  private async createKeyed(plan: StreamPlan, name: string, columns: TypedColumn[]): Promise<void> {
+    const keys = tableKeysOf(plan, plan.tables.findIndex((t) => t.name === name), this.config);
+    await this.warehouse.query(this.dialect.createTable(this.config.schema, name, columns, keys));
+    if (keys && this.dialect.afterCreate) for (const sql of this.dialect.afterCreate(this.config.schema, name, keys)) await this.warehouse.query(sql);
   }
 
   /**

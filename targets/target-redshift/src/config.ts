@@ -142,6 +142,27 @@ const declare = (dialects: readonly string[]) =>
       description: "pipeline id the committed state is filed under in the schema's _sdc_state table; default the runner's OBSERVES_PIPELINE, else the schema",
       ...mustBe('state_id', 'a string'),
     }),
+    sort_key: choice(
+      'sort_key',
+      ['key', 'none'] as const,
+      "sort key of new tables of keyed streams: key sorts by the key columns (a child table by its _sdc_source_key_* columns), so the merge's DELETE ... USING reads only the blocks the batch's keys can be in (Redshift COMPOUND SORTKEY; PostgreSQL a BRIN index on the first key column); none: no sort key",
+    ),
+    dist_key: choice(
+      'dist_key',
+      ['key', 'auto'] as const,
+      "distribution of new tables of keyed streams (Redshift): key puts DISTKEY on the first key column (a child table's first _sdc_source_key_* column), so a root row, its child rows and the merge's staged rows share a slice; auto: DISTSTYLE AUTO. PostgreSQL ignores it",
+    ),
+    insert_statement_bytes: setting.integer({
+      default: 15 * 1024 * 1024,
+      minimum: 1024,
+      maximum: 16_000_000,
+      description: 'largest multi-row INSERT statement of the redshift dialect without S3 staging, in bytes (Redshift refuses statements over 16 MB)',
+      errorMessage: {
+        type: '"insert_statement_bytes" must be an integer ≥ 1024',
+        minimum: '"insert_statement_bytes" must be an integer ≥ 1024',
+        maximum: '"insert_statement_bytes" must be at most 16000000 (Redshift refuses longer statements)',
+      },
+    }),
   },
   {
     anyOf: [{ required: ['url'] }, { required: ['host'] }],

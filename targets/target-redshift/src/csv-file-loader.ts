@@ -76,7 +76,9 @@ export async function loadCsvFiles(loader: BatchLoader, warehouse: Warehouse, co
           tables: layouts.map((l) => l.table),
           fill: async (t, target) => {
             const loaded = new Set<string>();
+            let rows = 0;
             for (const file of files.filter((f) => f.table === layouts[t].table)) {
+              rows += file.rows;
               const format = formatOf?.(file);
               if (dialect.copyFromS3 && config.s3?.iam_role) {
                 await warehouse.query(dialect.copyFromS3(target, file.columns, file.url, config.s3.iam_role, config.s3.region, format));
@@ -88,7 +90,7 @@ export async function loadCsvFiles(loader: BatchLoader, warehouse: Warehouse, co
               for (const c of file.columns) loaded.add(c);
               log.info('file loaded', { stream: plan.stream, table: layouts[t].table, url: file.url, rows: file.rows });
             }
-            return loaded.size > 0 ? [...loaded] : undefined;
+            return loaded.size > 0 ? { columns: [...loaded], rows } : undefined;
           },
           replace: replace ? 'all' : 'key',
           live: !replace,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gzip as gzipCallback } from 'node:zlib';
 import { DeleteObjectsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { awsClientDefaults, nameTimeouts } from '@observes/state';
 import type { S3StagingConfig } from './config.js';
@@ -9,6 +10,13 @@ import { csvChunks, type CsvChunkOptions } from './csv-rows.js';
 const FILES_PER_BATCH = 4;
 /** Below this many rows a batch goes in one file. */
 const MIN_ROWS_PER_FILE = 1000;
+/** gzip on libuv's thread pool: a file compresses on another core while the next one's CSV is built. */
+const gzip = promisify(gzipCallback);
+/**
+ * Level 1: staged files live minutes and the load is CPU-bound on a small Batch job. Measured on 50 MB of the
+ * bench's jobs lines: 199 MB/s to 15.4% of the size, against level 6's 37 MB/s to 10.9%.
+ */
+const GZIP_LEVEL = 1;
 
 /** S3 client options every S3 user of this package needs (checksums off: S3-compatible servers mangle them; timeouts that throw, naming the endpoint). */
 export function s3Client(config: S3StagingConfig): S3Client {
@@ -37,12 +45,18 @@ export class S3Stager {
     const files = Math.max(1, Math.min(FILES_PER_BATCH, Math.floor(rows.length / MIN_ROWS_PER_FILE)));
     const per = Math.ceil(rows.length / files);
     const keys: string[] = [];
+    // Each file's CSV is built on this thread, then compressed and uploaded while the next one's is built; all
+    // uploads are awaited (and any failure thrown) before the COPY is sent.
+    const uploads: Array<Promise<unknown>> = [];
     for (let f = 0; f < files; f++) {
       const key = `${prefix}part-${String(f).padStart(4, '0')}.csv.gz`;
-      const body = gzipSync([...csvChunks(rows.slice(f * per, (f + 1) * per), { json })].join(''));
-      await this.client.send(new PutObjectCommand({ Bucket: this.config.bucket, Key: key, Body: body, ContentType: 'application/gzip' }));
+      const text = [...csvChunks(rows.slice(f * per, (f + 1) * per), { json })].join('');
+      uploads.push(gzip(text, { level: GZIP_LEVEL }).then((body) => this.client.send(new PutObjectCommand({ Bucket: this.config.bucket, Key: key, Body: body, ContentType: 'application/gzip' }))));
       keys.push(key);
     }
+    const settled = await Promise.allSettled(uploads);
+    const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failure) throw failure.reason;
     return { url: `s3://${this.config.bucket}/${prefix}`, keys };
   }
 

@@ -1,5 +1,5 @@
 import { shortHash, type ColumnChange, type ColumnType } from '@observes/target-core';
-import type { Dialect, TypedColumn } from './dialect.js';
+import type { Dialect, TableKeys, TypedColumn } from './dialect.js';
 import { quoteIdent } from './sql-text.js';
 
 // SQL both dialects spell the same way. Each dialect file lists what differs.
@@ -34,8 +34,14 @@ export const table = (schema: string, name: string): string => `${quoteIdent(sch
 
 export const createSchema = (schema: string): string => `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`;
 
-export function createTable(columnType: (c: TypedColumn['type']) => string, schema: string, name: string, columns: TypedColumn[]): string {
-  return `CREATE TABLE ${table(schema, name)} (${columns.map((c) => `${quoteIdent(c.name)} ${columnType(c.type)}`).join(', ')})`;
+export function createTable(columnType: (c: TypedColumn['type']) => string, schema: string, name: string, columns: TypedColumn[], attributes = ''): string {
+  return `CREATE TABLE ${table(schema, name)} (${columns.map((c) => `${quoteIdent(c.name)} ${columnType(c.type)}`).join(', ')})${attributes}`;
+}
+
+/** Redshift's table attributes for `keys`: ` DISTKEY("a") SORTKEY("a", "b")` (empty when there are none). */
+export function redshiftTableAttributes(keys: TableKeys | undefined): string {
+  if (!keys) return '';
+  return `${keys.dist ? ` DISTSTYLE KEY DISTKEY(${quoteIdent(keys.dist)})` : ''}${keys.sort.length > 0 ? ` COMPOUND SORTKEY(${keys.sort.map(quoteIdent).join(', ')})` : ''}`;
 }
 
 export const addColumn = (columnType: (c: TypedColumn['type']) => string, schema: string, name: string, column: TypedColumn): string =>
@@ -62,10 +68,13 @@ export const dropTable = (schema: string, name: string): string => `DROP TABLE $
 export const renameTable = (schema: string, from: string, to: string): string => `ALTER TABLE ${table(schema, from)} RENAME TO ${quoteIdent(to)}`;
 export const deleteAll = (schema: string, name: string): string => `DELETE FROM ${table(schema, name)}`;
 
-export function deleteUsing(schema: string, name: string, temp: string, pairs: Array<[string, string]>): string {
+export function deleteUsing(schema: string, name: string, temp: string, pairs: Array<[string, string]>, range = false): string {
   const t = table(schema, name);
-  const on = pairs.map(([a, b]) => `${t}.${quoteIdent(a)} = ${quoteIdent(temp)}.${quoteIdent(b)}`).join(' AND ');
-  return `DELETE FROM ${t} USING ${quoteIdent(temp)} WHERE ${on}`;
+  const tmp = quoteIdent(temp);
+  const on = pairs.map(([a, b]) => `${t}.${quoteIdent(a)} = ${tmp}.${quoteIdent(b)}`).join(' AND ');
+  if (!range || pairs.length === 0) return `DELETE FROM ${t} USING ${tmp} WHERE ${on}`;
+  const [a, b] = pairs[0].map(quoteIdent);
+  return `DELETE FROM ${t} USING ${tmp} WHERE ${on} AND ${t}.${a} >= (SELECT min(${b}) FROM ${tmp}) AND ${t}.${a} <= (SELECT max(${b}) FROM ${tmp})`;
 }
 
 export function copyTable(schema: string, from: string, to: string, pairs: Array<[string, string]>): string {
@@ -93,24 +102,28 @@ export function insertFromTemp(schema: string, name: string, temp: string, colum
 export const listColumns = (): string =>
   'SELECT table_name, column_name, data_type, character_maximum_length, numeric_precision, numeric_scale FROM information_schema.columns WHERE table_schema = $1 ORDER BY table_name, ordinal_position';
 
-/** Splits literal rows into INSERT statements of at most `maxBytes` (a statement holds at least one row). */
-export function insertValues(target: string, columns: TypedColumn[], rows: unknown[][], maxBytes: number, rowLiteral: (row: unknown[]) => string): string[] {
+/**
+ * Splits literal rows into INSERT statements of at most `maxBytes` of UTF-8 (a statement holds at least one row).
+ * Lazily: each statement is built when the caller asks for the next one, so it can be built while the server
+ * runs the one before, and only two are alive at a time.
+ */
+export function* insertValues(target: string, columns: TypedColumn[], rows: unknown[][], maxBytes: number, rowLiteral: (row: unknown[]) => string): Generator<string> {
   const head = `INSERT INTO ${target} (${columns.map((c) => quoteIdent(c.name)).join(', ')}) VALUES `;
-  const out: string[] = [];
+  const headBytes = Buffer.byteLength(head);
   let parts: string[] = [];
-  let size = head.length;
+  let size = headBytes;
   for (const row of rows) {
     const text = rowLiteral(row);
-    if (parts.length > 0 && size + text.length + 2 > maxBytes) {
-      out.push(head + parts.join(', '));
+    const bytes = Buffer.byteLength(text);
+    if (parts.length > 0 && size + bytes + 2 > maxBytes) {
+      yield head + parts.join(', ');
       parts = [];
-      size = head.length;
+      size = headBytes;
     }
     parts.push(text);
-    size += Buffer.byteLength(text) + 2;
+    size += bytes + 2;
   }
-  if (parts.length > 0) out.push(head + parts.join(', '));
-  return out;
+  if (parts.length > 0) yield head + parts.join(', ');
 }
 
 /** `ALTER COLUMN ... TYPE`: an in-place type change (transactional in PostgreSQL; in Redshift only a varchar widening, outside a transaction block). */

@@ -17,6 +17,22 @@ export interface WidenStatements {
 export interface ServerSettings {
   /** `SHOW standard_conforming_strings` is `on`: backslashes in string literals are literal (else they escape). */
   standardConformingStrings: boolean;
+  /**
+   * The server is Amazon Redshift itself (its `version()` says so), not PostgreSQL under the test shim: only then
+   * does the redshift dialect spell `DISTKEY`/`SORTKEY` (PostgreSQL cannot parse them). Default false.
+   */
+  redshift?: boolean;
+}
+
+/**
+ * Physical layout of a keyed table, chosen by the `sort_key` and `dist_key` settings (see `table-keys.ts`):
+ * Redshift's `SORTKEY` and `DISTKEY`; in PostgreSQL a BRIN index on the first sort column (its zone maps).
+ */
+export interface TableKeys {
+  /** Columns to sort by (compound), the key columns of the row; empty: none. */
+  sort: string[];
+  /** Column to distribute by; undefined: the server's default (Redshift `AUTO`). */
+  dist?: string;
 }
 
 /**
@@ -40,7 +56,15 @@ export interface Dialect {
   /** `"schema"."table"`. */
   table(schema: string, table: string): string;
   createSchema(schema: string): string;
-  createTable(schema: string, table: string, columns: TypedColumn[]): string;
+  /** `CREATE TABLE`; with `keys`, Redshift spells its `DISTKEY`/`SORTKEY` (on a Redshift server, see {@link ServerSettings.redshift}). */
+  createTable(schema: string, table: string, columns: TypedColumn[], keys?: TableKeys): string;
+  /** Statements run right after {@link Dialect.createTable} for a table with `keys` (PostgreSQL: a BRIN index on the first sort column). */
+  afterCreate?(schema: string, table: string, keys: TableKeys): string[];
+  /**
+   * `ANALYZE` of a table (`qualified`: quoted, possibly with its schema), so the planner knows a staged temp table's
+   * size before the merge's `DELETE ... USING` (PostgreSQL; Redshift's COPY into an empty table analyzes it itself).
+   */
+  analyze?(qualified: string): string;
   addColumn(schema: string, table: string, column: TypedColumn): string;
   widenColumn(schema: string, table: string, change: ColumnChange): WidenStatements;
   /** A session-local staging table shaped like `schema.table`, dropped by {@link Dialect.dropTemp} before commit. */
@@ -48,8 +72,13 @@ export interface Dialect {
   dropTemp(temp: string): string;
   dropTable(schema: string, table: string): string;
   renameTable(schema: string, from: string, to: string): string;
-  /** Deletes the rows of `schema.table` whose `pairs[i][0]` columns equal the temp table's `pairs[i][1]` columns. */
-  deleteUsing(schema: string, table: string, temp: string, pairs: Array<[string, string]>): string;
+  /**
+   * Deletes the rows of `schema.table` whose `pairs[i][0]` columns equal the temp table's `pairs[i][1]` columns.
+   * With `range`, the first pair is also bounded by the temp table's min and max (implied by the equality, so
+   * the same rows): a sort key's zone maps (Redshift) or a BRIN index (PostgreSQL) then skip the blocks outside
+   * it instead of scanning the whole table. Only for columns with an ordering (not boolean, not json).
+   */
+  deleteUsing(schema: string, table: string, temp: string, pairs: Array<[string, string]>, range?: boolean): string;
   deleteAll(schema: string, table: string): string;
   /** Copies the temp table's rows into `schema.table`, optionally only those where `onlyNull` column is null. */
   insertFromTemp(schema: string, table: string, temp: string, columns: string[], onlyNull?: string): string;
@@ -62,8 +91,8 @@ export interface Dialect {
    * (`[root column, temp column]`).
    */
   deleteLegacyChildren(schema: string, child: string, root: string, temp: string, keys: Array<[string, string]>, current: string[], legacy: Array<[string, string]>): string;
-  /** Multi-row INSERTs of literal rows into a (temp) table, each statement under `maxBytes`. */
-  insertValues(target: string, columns: TypedColumn[], rows: unknown[][], maxBytes: number): string[];
+  /** Multi-row INSERTs of literal rows into a (temp) table, each statement under `maxBytes`; built one at a time as they are iterated. */
+  insertValues(target: string, columns: TypedColumn[], rows: unknown[][], maxBytes: number): Iterable<string>;
   /** `COPY ... FROM STDIN` of CSV rows (postgres only); `format` default {@link TARGET_S3_CSV}. */
   copyFromStdin?(target: string, columns: string[], format?: CsvFileFormat): string;
   /** `COPY ... FROM 's3://...'` of CSV files under a prefix (redshift only); `format` default {@link TARGET_S3_CSV}. */

@@ -33,7 +33,8 @@ export function informationSchemaType(row: CatalogType, jsonTypes: readonly stri
 /**
  * What a PostgreSQL-protocol server says about itself: `standard_conforming_strings` (a server without the
  * setting escapes with backslashes, as Redshift does) and `max_identifier_length` (Redshift has no such
- * setting: the dialect's `identifierBytes` applies), capped at the dialect's own identifier limit.
+ * setting: the dialect's `identifierBytes` applies), capped at the dialect's own identifier limit, and whether it is Redshift
+ * itself (`version()`).
  */
 export async function readPostgresSettings(query: ServerQuery, identifierBytes: number): Promise<ServerFacts> {
   let limit = identifierBytes;
@@ -51,5 +52,12 @@ export async function readPostgresSettings(query: ServerQuery, identifierBytes: 
   } catch {
     standardConformingStrings = false;
   }
-  return { standardConformingStrings, identifierBytes: limit };
+  // Only Amazon Redshift itself (not PostgreSQL under the test shim) parses DISTKEY/SORTKEY: it names itself in version().
+  let redshift: boolean;
+  try {
+    redshift = /redshift/i.test(String((await query('SELECT version() AS version'))[0]?.version ?? ''));
+  } catch {
+    redshift = false;
+  }
+  return { standardConformingStrings, redshift, identifierBytes: limit };
 }

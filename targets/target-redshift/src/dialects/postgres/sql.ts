@@ -12,6 +12,10 @@ export function postgresDialectFor(settings: ServerSettings): Dialect {
     ...shared,
     settings,
     forServer: postgresDialectFor,
+    // PostgreSQL's zone maps: a BRIN index keeps each block range's min and max of the key, costs little on COPY,
+    // and lets the merge's range-bounded DELETE read only the blocks that can hold the batch's keys.
+    afterCreate: (schema, table, keys) => (keys.sort.length > 0 ? [`CREATE INDEX ON ${common.table(schema, table)} USING brin (${quoteIdent(keys.sort[0])})`] : []),
+    analyze: (qualified) => `ANALYZE ${qualified}`,
     // EXCLUSIVE conflicts with every lock but the ACCESS SHARE of plain reads.
     lockWriters: (schema, table) => `LOCK TABLE ${common.table(schema, table)} IN EXCLUSIVE MODE`,
     widenColumn: (schema, table, change) => ({ statements: [common.alterColumnType(shared.columnType, schema, table, change)], inTransaction: true }),

@@ -1,0 +1,10 @@
+CREATE TABLE "s"."jobs" ("id" bigint, "name" varchar(256)) DISTSTYLE KEY DISTKEY("id") COMPOUND SORTKEY("id");
+CREATE TABLE "s"."jobs__tags" ("_sdc_source_key_id" bigint, "_sdc_level_0_id" bigint, "value" varchar(256)) DISTSTYLE KEY DISTKEY("_sdc_source_key_id") COMPOUND SORTKEY("_sdc_source_key_id");
+CREATE TABLE "s"."jobs" ("id" bigint, "name" varchar(256)) COMPOUND SORTKEY("id");
+CREATE TABLE "s"."jobs" ("id" bigint, "name" varchar(256)) DISTSTYLE KEY DISTKEY("id");
+CREATE TABLE "s"."jobs" ("id" bigint, "name" varchar(256));
+CREATE TABLE "s"."jobs" ("id" bigint, "name" varchar(256));
+CREATE INDEX ON "s"."jobs" USING brin ("id");
+DELETE FROM "s"."jobs" USING "_sdc_stage_0" WHERE "s"."jobs"."id" = "_sdc_stage_0"."id" AND "s"."jobs"."id" >= (SELECT min("id") FROM "_sdc_stage_0") AND "s"."jobs"."id" <= (SELECT max("id") FROM "_sdc_stage_0");
+DELETE FROM "s"."jobs__tags" USING "_sdc_stage_0" WHERE "s"."jobs__tags"."_sdc_source_key_id" = "_sdc_stage_0"."id" AND "s"."jobs__tags"."_sdc_source_key_id" >= (SELECT min("id") FROM "_sdc_stage_0") AND "s"."jobs__tags"."_sdc_source_key_id" <= (SELECT max("id") FROM "_sdc_stage_0");
+ANALYZE "_sdc_stage_0";
