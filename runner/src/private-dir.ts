@@ -1,6 +1,7 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { processAlive } from '@observes/state';
 
 /**
  * The runner's private directories: each unit's run writes its children's configs (secrets included),
@@ -15,15 +16,6 @@ export function createPrivateDir(root = tmpdir()): Promise<string> {
   return mkdtemp(join(root, `${PREFIX}${process.pid}-`));
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Removes the private directories left by runners on this machine that are no longer running (killed
  * before they could clean up), so that no config holding a secret outlives its run. Returns what it removed.
@@ -34,7 +26,7 @@ export async function removeAbandonedPrivateDirs(root = tmpdir()): Promise<strin
   const removed: string[] = [];
   for (const name of names) {
     const pid = /^observes-run-(\d+)-/.exec(name)?.[1];
-    if (pid === undefined || Number(pid) === process.pid || alive(Number(pid))) continue;
+    if (pid === undefined || Number(pid) === process.pid || processAlive(Number(pid))) continue;
     await rm(join(root, name), { recursive: true, force: true });
     removed.push(join(root, name));
   }

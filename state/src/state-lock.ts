@@ -59,7 +59,8 @@ function parseLock(text: string): LockInfo | undefined {
   }
 }
 
-function processAlive(pid: number): boolean {
+/** Whether process `pid` of this machine is running (one owned by another user counts as running). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
