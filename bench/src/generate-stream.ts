@@ -24,7 +24,13 @@ export const JOBS_SCHEMA: JsonSchema = {
     },
     commit: {
       type: 'object',
-      properties: { id: { type: 'string' }, title: { type: 'string' }, message: { type: 'string' }, author_email: { type: 'string' }, created_at: { type: 'string', format: 'date-time' } },
+      properties: {
+        id: { type: 'string' },
+        title: { type: 'string' },
+        message: { type: 'string' },
+        author_email: { type: 'string' },
+        created_at: { type: 'string', format: 'date-time' },
+      },
     },
     pipeline: { type: 'object', properties: { id: { type: 'integer' }, ref: { type: 'string' }, status: { type: 'string' } } },
     tag_list: { type: 'array', items: { type: 'string' } },
@@ -81,7 +87,11 @@ export function jobRecord(id: number, random: () => number): Record<string, unkn
     },
     pipeline: { id: 100000 + (id >> 3), ref: 'main', status: pick(STATUSES) },
     tag_list: random() < 0.3 ? [] : ['docker', pick(['linux', 'arm64', 'gpu'])],
-    artifacts: Array.from({ length: Math.floor(random() * 3) }, (_, i) => ({ file_type: pick(['trace', 'archive', 'junit']), size: Math.floor(random() * 1e6), filename: `artifact-${i}.zip` })),
+    artifacts: Array.from({ length: Math.floor(random() * 3) }, (_, i) => ({
+      file_type: pick(['trace', 'archive', 'junit']),
+      size: Math.floor(random() * 1e6),
+      filename: `artifact-${i}.zip`,
+    })),
     web_url: `https://gitlab.example.com/group/project/-/jobs/${id}`,
   };
 }
@@ -128,7 +138,10 @@ export const PAIR_SCHEMA: JsonSchema = {
     created_at: { type: 'string', format: 'date-time' },
     duration: { type: ['null', 'number'] },
     user: { type: 'object', properties: { id: { type: 'integer' }, username: { type: 'string' } } },
-    runners: { type: 'array', items: { type: 'object', properties: { id: { type: 'integer' }, description: { type: 'string' }, online: { type: 'boolean' } } } },
+    runners: {
+      type: 'array',
+      items: { type: 'object', properties: { id: { type: 'integer' }, description: { type: 'string' }, online: { type: 'boolean' } } },
+    },
     web_url: { type: 'string' },
   },
 };

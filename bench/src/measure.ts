@@ -69,8 +69,21 @@ export function markdownTable(figures: Figure[]): string {
     const ratio = f.limit ? f.rate / f.limit.rate : undefined;
     const percent = f.goal === undefined ? '' : `${Math.round(f.goal * 100)}%`;
     const met = ratio !== undefined && f.goal !== undefined && (f.lowerIsBetter ? ratio <= f.goal : ratio >= f.goal);
-    const verdict = ratio === undefined || f.goal === undefined ? '' : f.lowerIsBetter ? (met ? `met (≤ ${percent})` : `NOT met (> ${percent})`) : met ? `met (≥ ${percent})` : `NOT met (< ${percent})`;
-    const notes = f.notes ? Object.entries(f.notes).map(([k, v]) => `${k}: ${typeof v === 'number' ? fmt(v) : v}`).join('; ') : '';
+    const verdict =
+      ratio === undefined || f.goal === undefined
+        ? ''
+        : f.lowerIsBetter
+          ? met
+            ? `met (≤ ${percent})`
+            : `NOT met (> ${percent})`
+          : met
+            ? `met (≥ ${percent})`
+            : `NOT met (< ${percent})`;
+    const notes = f.notes
+      ? Object.entries(f.notes)
+          .map(([k, v]) => `${k}: ${typeof v === 'number' ? fmt(v) : v}`)
+          .join('; ')
+      : '';
     return `| ${f.name} | ${fmt(f.rate)} ${f.unit} | ${f.limit ? `${f.limit.name}: ${fmt(f.limit.rate)}` : ''} | ${ratio === undefined ? '' : `${(ratio * 100).toFixed(0)}%`} | ${verdict} | ${notes} |`;
   });
   return ['| measurement | rate | bounded by | ratio | goal | notes |', '| --- | --- | --- | --- | --- | --- |', ...rows].join('\n');

@@ -46,7 +46,9 @@ function log(message: string): void {
  * the records for the flattening figure are parsed again, untimed.
  */
 function bareParse(path: string): { rate: number; records: RecordMessage[] } {
-  const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l.length > 0);
+  const lines = readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0);
   let records = 0;
   const start = process.hrtime.bigint();
   for (const line of lines) if ((JSON.parse(line) as RecordMessage).type === 'RECORD') records++;
@@ -92,7 +94,10 @@ function flattenRate(kind: StreamKind, records: RecordMessage[]): { rate: number
 }
 
 async function countRows(db: TestDatabase, schema: string): Promise<number> {
-  const tables = await db.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_name LIKE 'jobs%'`, [schema]);
+  const tables = await db.query<{ table_name: string }>(
+    `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_name LIKE 'jobs%'`,
+    [schema],
+  );
   let rows = 0;
   for (const { table_name } of tables) rows += Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}"."${table_name}"`))[0].n);
   return rows;
@@ -134,7 +139,8 @@ async function rawCopyRate(kind: StreamKind, db: TestDatabase, dir: string, path
   flush();
   for (const { table } of files) await db.query(`TRUNCATE "${schema}"."${table}"`);
   const seconds = await timed(() => {
-    for (const { table, columns, file } of files) execFileSync('psql', [db.url, '-q', '-c', `\\copy "${schema}"."${table}" (${columns}) FROM '${file}' WITH (FORMAT csv, NULL '\\N')`]);
+    for (const { table, columns, file } of files)
+      execFileSync('psql', [db.url, '-q', '-c', `\\copy "${schema}"."${table}" (${columns}) FROM '${file}' WITH (FORMAT csv, NULL '\\N')`]);
   });
   for (const { file } of files) rmSync(file, { force: true });
   const loaded = await countRows(db, schema);
@@ -147,7 +153,11 @@ async function rawCopyRate(kind: StreamKind, db: TestDatabase, dir: string, path
  * per batch (50,000 rows) and table the redshift dialect's staging: CSV, gzip, several files uploaded to the S3
  * stand-in (`S3Stager`). What is left out is Redshift's own COPY of the files, which PostgreSQL cannot run.
  */
-async function s3StagingRate(kind: StreamKind, path: string, s3: Awaited<ReturnType<typeof startS3Server>>): Promise<{ rate: number; mb: number; files: number }> {
+async function s3StagingRate(
+  kind: StreamKind,
+  path: string,
+  s3: Awaited<ReturnType<typeof startS3Server>>,
+): Promise<{ rate: number; mb: number; files: number }> {
   process.env.AWS_ACCESS_KEY_ID = s3.s3Config.accessKeyId;
   process.env.AWS_SECRET_ACCESS_KEY = s3.s3Config.secretAccessKey;
   const stager = new S3Stager({ bucket: 'bench', prefix: `staging-${kind}`, region: s3.s3Config.region, endpoint: s3.s3Config.endpoint });
@@ -182,7 +192,13 @@ type Dialect = 'postgres' | 'redshift';
 type Mode = 'merge' | 'replace';
 
 /** Every figure of one stream kind. */
-async function benchStream(kind: StreamKind, dir: string, dbs: Record<Dialect, TestDatabase>, s3: Awaited<ReturnType<typeof startS3Server>>, figures: Figure[]): Promise<void> {
+async function benchStream(
+  kind: StreamKind,
+  dir: string,
+  dbs: Record<Dialect, TestDatabase>,
+  s3: Awaited<ReturnType<typeof startS3Server>>,
+  figures: Figure[],
+): Promise<void> {
   const label = kind === 'jobs' ? '1 KB jobs stream' : 'pair stream';
   const files = (size: number, mode: Mode) => join(dir, `${kind}-${size}-${mode}.jsonl`);
   log(`${label}: generating ${SMALL} and ${LARGE} record streams`);
@@ -200,7 +216,13 @@ async function benchStream(kind: StreamKind, dir: string, dbs: Record<Dialect, T
   figures.push({ name: `[${kind}] read + split lines, no parse (protocol)`, rate: await readLines(small), unit: 'lines/s', limit: bareLimit });
   figures.push({ name: `[${kind}] read + parse + validate (protocol)`, rate: await readAndValidate(small), unit: 'msgs/s', limit: bareLimit, goal: 0.7 });
   const flat = flattenRate(kind, bare.records);
-  figures.push({ name: `[${kind}] flatten (target-core)`, rate: flat.rate, unit: 'records/s', limit: bareLimit, notes: { 'rows per record': flat.rows / bare.records.length } });
+  figures.push({
+    name: `[${kind}] flatten (target-core)`,
+    rate: flat.rate,
+    unit: 'records/s',
+    limit: bareLimit,
+    notes: { 'rows per record': flat.rows / bare.records.length },
+  });
   bare.records.length = 0;
 
   const runs = new Map<string, { rate: number; rss: number }>();
@@ -224,8 +246,21 @@ async function benchStream(kind: StreamKind, dir: string, dbs: Record<Dialect, T
         const copyLimit = rawRate === undefined ? undefined : { name: `psql \\copy of the flattened rows (${size})`, rate: rawRate };
         const rate = size / run.seconds;
         runs.set(`${dialect} ${mode} ${size}`, { rate, rss: run.peakRssMb });
-        figures.push({ name: `[${kind}] target-redshift ${dialect} ${mode}, ${size}: records`, rate, unit: 'records/s', limit: bareLimit, goal: dialect === 'postgres' ? 0.5 : undefined, notes: { 'peak RSS MB': run.peakRssMb, workers: 1 } });
-        figures.push({ name: `[${kind}] target-redshift ${dialect} ${mode}, ${size}: rows incl. children`, rate: run.rows / run.seconds, unit: 'rows/s', limit: copyLimit, notes: { rows: run.rows } });
+        figures.push({
+          name: `[${kind}] target-redshift ${dialect} ${mode}, ${size}: records`,
+          rate,
+          unit: 'records/s',
+          limit: bareLimit,
+          goal: dialect === 'postgres' ? 0.5 : undefined,
+          notes: { 'peak RSS MB': run.peakRssMb, workers: 1 },
+        });
+        figures.push({
+          name: `[${kind}] target-redshift ${dialect} ${mode}, ${size}: rows incl. children`,
+          rate: run.rows / run.seconds,
+          unit: 'rows/s',
+          limit: copyLimit,
+          notes: { rows: run.rows },
+        });
       }
     }
   }
@@ -233,14 +268,34 @@ async function benchStream(kind: StreamKind, dir: string, dbs: Record<Dialect, T
   for (const mode of ['merge', 'replace'] as Mode[]) {
     const a = runs.get(`postgres ${mode} ${SMALL}`)!;
     const b = runs.get(`postgres ${mode} ${LARGE}`)!;
-    figures.push({ name: `[${kind}] postgres ${mode}: ${LARGE} records/s next to ${SMALL}`, rate: b.rate, unit: 'records/s', limit: { name: `same at ${SMALL}`, rate: a.rate }, goal: FLAT_RATE });
+    figures.push({
+      name: `[${kind}] postgres ${mode}: ${LARGE} records/s next to ${SMALL}`,
+      rate: b.rate,
+      unit: 'records/s',
+      limit: { name: `same at ${SMALL}`, rate: a.rate },
+      goal: FLAT_RATE,
+    });
     figures.push({ name: `[${kind}] postgres ${mode}: peak RSS at ${LARGE}`, rate: b.rss, unit: 'MB', limit: budget, goal: 1, lowerIsBetter: true });
-    figures.push({ name: `[${kind}] postgres ${mode}: peak RSS ${SMALL} → ${LARGE}`, rate: b.rss, unit: 'MB', limit: { name: `peak RSS at ${SMALL}`, rate: a.rss }, goal: FLAT_MEMORY, lowerIsBetter: true });
+    figures.push({
+      name: `[${kind}] postgres ${mode}: peak RSS ${SMALL} → ${LARGE}`,
+      rate: b.rss,
+      unit: 'MB',
+      limit: { name: `peak RSS at ${SMALL}`, rate: a.rss },
+      goal: FLAT_MEMORY,
+      lowerIsBetter: true,
+    });
   }
 
   log(`${label}: S3 staging share (parse, flatten, CSV, gzip, upload to the S3 stand-in)`);
   const staging = await s3StagingRate(kind, small, s3);
-  figures.push({ name: `[${kind}] S3 staging, target's share (no COPY)`, rate: staging.rate, unit: 'records/s', limit: bareLimit, goal: 0.5, notes: { 'MB/s of input': staging.mb, 'files staged': staging.files } });
+  figures.push({
+    name: `[${kind}] S3 staging, target's share (no COPY)`,
+    rate: staging.rate,
+    unit: 'records/s',
+    limit: bareLimit,
+    goal: 0.5,
+    notes: { 'MB/s of input': staging.mb, 'files staged': staging.files },
+  });
   for (const size of [SMALL, LARGE]) for (const mode of ['merge', 'replace'] as Mode[]) rmSync(files(size, mode), { force: true });
 }
 
@@ -248,7 +303,12 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'observes-bench-'));
   const figures: Figure[] = [];
   const started = Date.now();
-  log(`${QUICK ? 'quick run: ' : ''}${SMALL} and ${LARGE} records, streams ${STREAMS.join(', ')}; load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  log(
+    `${QUICK ? 'quick run: ' : ''}${SMALL} and ${LARGE} records, streams ${STREAMS.join(', ')}; load average ${(await import('node:os'))
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   try {
     const db = await createTestDatabase();
     // The redshift dialect runs on PostgreSQL under the test shim (SUPER, JSON_PARSE, Redshift's string escapes).
@@ -265,11 +325,20 @@ async function main(): Promise<void> {
         const body = readFileSync(small);
         const plain = await timed(() => s3.client.send(new PutObjectCommand({ Bucket: 'bench', Key: 'plain/jobs.jsonl', Body: body })));
         const configPath = join(dir, 's3.json');
-        writeFileSync(configPath, JSON.stringify({ bucket: 'bench', prefix: 'target', endpoint: s3.s3Config.endpoint, region: s3.s3Config.region, run_id: 'bench' }));
+        writeFileSync(
+          configPath,
+          JSON.stringify({ bucket: 'bench', prefix: 'target', endpoint: s3.s3Config.endpoint, region: s3.s3Config.region, run_id: 'bench' }),
+        );
         const env = { ...process.env, AWS_ACCESS_KEY_ID: s3.s3Config.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.s3Config.secretAccessKey };
         const run = await runProgram([TARGET_S3, '--config', configPath], small, env);
         const mb = statSync(small).size / 1e6;
-        figures.push({ name: '[jobs] target-s3 (gzip JSON lines)', rate: mb / run.seconds, unit: 'MB/s of input', limit: { name: 'plain PUT of the same bytes', rate: mb / plain }, notes: { 'peak RSS MB': run.peakRssMb } });
+        figures.push({
+          name: '[jobs] target-s3 (gzip JSON lines)',
+          rate: mb / run.seconds,
+          unit: 'MB/s of input',
+          limit: { name: 'plain PUT of the same bytes', rate: mb / plain },
+          notes: { 'peak RSS MB': run.peakRssMb },
+        });
       }
     } finally {
       await s3.stop();
@@ -282,11 +351,30 @@ async function main(): Promise<void> {
   const minutes = (Date.now() - started) / 60_000;
   const load = (await import('node:os')).loadavg();
   const table = markdownTable(figures);
-  process.stdout.write(`\n${table}\n\nTook ${minutes.toFixed(1)} min; load average at the end ${load.map((l) => l.toFixed(2)).join(' ')} (2 cores: above 2 means other work shared them).\n`);
+  process.stdout.write(
+    `\n${table}\n\nTook ${minutes.toFixed(1)} min; load average at the end ${load.map((l) => l.toFixed(2)).join(' ')} (2 cores: above 2 means other work shared them).\n`,
+  );
   const resultsDir = join(root, 'bench/results');
   const resultsFile = process.env.BENCH_RESULTS ?? 'latest.json';
   mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(join(resultsDir, resultsFile), JSON.stringify({ date: new Date().toISOString(), node: process.version, target: TARGET_REDSHIFT, small: SMALL, large: LARGE, streams: STREAMS, minutes, loadAverage: load, figures }, null, 2) + '\n');
+  writeFileSync(
+    join(resultsDir, resultsFile),
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        node: process.version,
+        target: TARGET_REDSHIFT,
+        small: SMALL,
+        large: LARGE,
+        streams: STREAMS,
+        minutes,
+        loadAverage: load,
+        figures,
+      },
+      null,
+      2,
+    ) + '\n',
+  );
 }
 
 main().catch((error) => {

@@ -14,9 +14,12 @@ const db = await createTestDatabase();
 const client = new pg.Client({ connectionString: db.url });
 await client.connect();
 const q = (sql: string) => client.query(sql);
-const columns = 'id bigint, name varchar(256), amount numeric(20,2), at timestamptz, flag boolean, note varchar(1024), n1 bigint, n2 bigint, ratio double precision, code varchar(64)';
+const columns =
+  'id bigint, name varchar(256), amount numeric(20,2), at timestamptz, flag boolean, note varchar(1024), n1 bigint, n2 bigint, ratio double precision, code varchar(64)';
 const fill = (table: string) =>
-  q(`INSERT INTO ${table} SELECT i, 'name ' || i, i * 1.25, now() - i * interval '1 second', i % 2 = 0, repeat('x', 40 + i % 40), i * 3, i * 7, i / 3.0, md5(i::text) FROM generate_series(1, ${ROWS}) AS i`);
+  q(
+    `INSERT INTO ${table} SELECT i, 'name ' || i, i * 1.25, now() - i * interval '1 second', i % 2 = 0, repeat('x', 40 + i % 40), i * 3, i * 7, i / 3.0, md5(i::text) FROM generate_series(1, ${ROWS}) AS i`,
+  );
 
 async function timed(run: () => Promise<unknown>): Promise<number> {
   const start = process.hrtime.bigint();
@@ -38,18 +41,21 @@ try {
       await q(`CREATE TABLE staging (${columns})`);
       await fill('staging');
       await q('VACUUM ANALYZE staging');
-      results[name].push(await timed(async () => {
-        await q('BEGIN');
-        for (const sql of statements) await q(sql);
-        await q('COMMIT');
-      }));
+      results[name].push(
+        await timed(async () => {
+          await q('BEGIN');
+          for (const sql of statements) await q(sql);
+          await q('COMMIT');
+        }),
+      );
       // What the deleted rows cost afterwards (autovacuum does this in the background; Redshift's VACUUM DELETE too).
       await q('VACUUM live');
     }
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   process.stdout.write(`| swap of ${ROWS.toLocaleString('en')} rows (10 columns) | median of ${ROUNDS} | all (ms) |\n| --- | --- | --- |\n`);
-  for (const [name, times] of Object.entries(results)) process.stdout.write(`| ${name} | ${median(times).toFixed(0)} ms | ${times.map((t) => t.toFixed(0)).join(', ')} |\n`);
+  for (const [name, times] of Object.entries(results))
+    process.stdout.write(`| ${name} | ${median(times).toFixed(0)} ms | ${times.map((t) => t.toFixed(0)).join(', ')} |\n`);
 } finally {
   await client.end();
   await db.drop();

@@ -17,9 +17,7 @@ export interface StreamSelection {
 
 /** The metadata of `entry` at `breadcrumb` (`[]` for the stream itself). */
 export function metadataAt(entry: CatalogEntry, breadcrumb: readonly string[]): CatalogMetadataValues {
-  const found = entry.metadata?.find(
-    (m) => m.breadcrumb.length === breadcrumb.length && m.breadcrumb.every((part, i) => part === breadcrumb[i]),
-  );
+  const found = entry.metadata?.find((m) => m.breadcrumb.length === breadcrumb.length && m.breadcrumb.every((part, i) => part === breadcrumb[i]));
   return found?.metadata ?? {};
 }
 

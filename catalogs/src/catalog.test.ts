@@ -15,7 +15,13 @@ const streams: StreamDescription[] = [
 describe('catalogs', () => {
   it('builds a Singer catalog with stream and field metadata', () => {
     const [issues, members] = buildCatalog(streams).streams;
-    expect(issues).to.deep.include({ tap_stream_id: 'issues', stream: 'issues', key_properties: ['id'], replication_key: 'updated_at', replication_method: 'INCREMENTAL' });
+    expect(issues).to.deep.include({
+      tap_stream_id: 'issues',
+      stream: 'issues',
+      key_properties: ['id'],
+      replication_key: 'updated_at',
+      replication_method: 'INCREMENTAL',
+    });
     expect(metadataAt(issues, [])).to.deep.equal({
       inclusion: 'available',
       'selected-by-default': true,

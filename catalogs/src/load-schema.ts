@@ -27,7 +27,9 @@ export function loadSchema(tap: string, stream: string, root: string = catalogsD
 export function loadSchemas(tap: string, root: string = catalogsDir): Record<string, JsonSchema> {
   const dir = schemaDir(tap, root);
   const out: Record<string, JsonSchema> = {};
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     const stream = file.slice(0, -'.json'.length);
     out[stream] = loadSchema(tap, stream, root);
   }

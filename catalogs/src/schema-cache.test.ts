@@ -79,7 +79,10 @@ describe('schema cache', () => {
         await cache.write({ ...message, stream: 'x' });
         expect((await cache.read('x'))?.key_properties).to.deep.equal(['id']);
       } finally {
-        for (const [name, value] of [['AWS_ACCESS_KEY_ID', saved.id], ['AWS_SECRET_ACCESS_KEY', saved.secret]] as const) {
+        for (const [name, value] of [
+          ['AWS_ACCESS_KEY_ID', saved.id],
+          ['AWS_SECRET_ACCESS_KEY', saved.secret],
+        ] as const) {
           if (value === undefined) delete process.env[name];
           else process.env[name] = value;
         }

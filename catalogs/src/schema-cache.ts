@@ -44,14 +44,15 @@ function formatEntry(message: SchemaMessage): string {
 }
 
 function parseEntry(text: string, location: string, stream: string): SchemaMessage {
-  let message;
+  let message: ReturnType<typeof parseMessage>;
   try {
     message = parseMessage(text.trim(), 1);
   } catch (error) {
     throw new Error(`cached schema ${location} is not a SCHEMA message: ${(error as Error).message}`);
   }
   if (message.type !== 'SCHEMA') throw new Error(`cached schema ${location} is a ${message.type} message, expected SCHEMA`);
-  if (message.stream !== stream) throw new Error(`cached schema ${location} is for stream ${JSON.stringify(message.stream)}, expected ${JSON.stringify(stream)}`);
+  if (message.stream !== stream)
+    throw new Error(`cached schema ${location} is for stream ${JSON.stringify(message.stream)}, expected ${JSON.stringify(stream)}`);
   return message;
 }
 

@@ -17,7 +17,7 @@ function describe(schema: JsonSchema): string {
   return schema.format ? `${type} ${schema.format}` : type;
 }
 
-function escape(key: string): string {
+function escapePointerToken(key: string): string {
   return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
@@ -26,7 +26,7 @@ function walk(path: string, before: JsonSchema, after: JsonSchema, out: SchemaCh
   const a = before.properties ?? {};
   const b = after.properties ?? {};
   for (const key of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
-    const at = `${path}/${escape(key)}`;
+    const at = `${path}/${escapePointerToken(key)}`;
     if (!(key in b)) out.push({ path: at, change: 'removed', before: describe(a[key]) });
     else if (!(key in a)) out.push({ path: at, change: 'added', after: describe(b[key]) });
     else walk(at, a[key], b[key], out);

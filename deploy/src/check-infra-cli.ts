@@ -11,7 +11,7 @@ const argv = yargs(hideBin(process.argv))
   .scriptName('infra:check')
   .usage('$0 [options]\n\nChecks infra/ without Terraform providers: references, declarations, pipeline jobs, IAM, buckets, warehouse.')
   .option('infra-dir', { type: 'string', default: 'infra', describe: 'The Terraform root module' })
-  .option('pipelines-dir', { type: 'string', describe: 'Pipeline files (default: the module\'s pipelines_dir)' })
+  .option('pipelines-dir', { type: 'string', describe: "Pipeline files (default: the module's pipelines_dir)" })
   .strict()
   .help()
   .parseSync();

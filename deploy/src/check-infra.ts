@@ -1,5 +1,17 @@
 import { join, resolve } from 'node:path';
-import { checkBuckets, checkDeclarations, checkIam, checkPipelineJobs, checkWarehouse, checkWarehouseLogins, EVALUATED_LOCALS, pipelineAccess, pipelineRoles, type PipelineAccess, type EvaluatedPipelines } from './infra-checks.js';
+import {
+  checkBuckets,
+  checkDeclarations,
+  checkIam,
+  checkPipelineJobs,
+  checkWarehouse,
+  checkWarehouseLogins,
+  EVALUATED_LOCALS,
+  pipelineAccess,
+  pipelineRoles,
+  type PipelineAccess,
+  type EvaluatedPipelines,
+} from './infra-checks.js';
 import { readPipelineFiles } from './pipeline-usage.js';
 import { evaluateLocals } from './terraform-console.js';
 import { blockAt, readTerraformModule } from './terraform-module.js';
@@ -24,11 +36,18 @@ export async function checkInfra(infraDir: string, pipelinesDir?: string): Promi
   const usage: string[] = [];
   const access = new Map<string, PipelineAccess>();
   for (const [role, names] of pipelineRoles(module, pipelines)) {
-    const result = pipelineAccess(pipelines.filter((p) => names.includes(p.spec.name)), evaluated.buckets);
+    const result = pipelineAccess(
+      pipelines.filter((p) => names.includes(p.spec.name)),
+      evaluated.buckets,
+    );
     access.set(role, result.access);
     usage.push(...result.problems);
   }
-  const withSchemas = Object.fromEntries(Object.entries(evaluated.jobs).filter(([, j]) => j.warehouse_schemas.length > 0).map(([n, j]) => [n, j.warehouse_schemas]));
+  const withSchemas = Object.fromEntries(
+    Object.entries(evaluated.jobs)
+      .filter(([, j]) => j.warehouse_schemas.length > 0)
+      .map(([n, j]) => [n, j.warehouse_schemas]),
+  );
   return {
     references: await unresolvedReferences(module),
     declarations: checkDeclarations(module),

@@ -21,7 +21,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
  * --omit=dev`, so the test needs no registry or npm cache; the Dockerfile runs this same staging,
  * so the image holds what is tested here.
  */
-describe('npm run image:stage: the container image\'s application tree, production dependencies only', function () {
+describe("npm run image:stage: the container image's application tree, production dependencies only", function () {
   let stage: string;
   let staged: StagedImage;
   let env: NodeJS.ProcessEnv;
@@ -29,7 +29,12 @@ describe('npm run image:stage: the container image\'s application tree, producti
     const parent = await mkdtemp(join(tmpdir(), 'observes-image-'));
     stage = join(parent, 'app');
     staged = await stageImage({ root: ROOT, out: stage });
-    env = { PATH: [join(stage, 'node_modules/.bin'), dirname(process.execPath), '/usr/bin', '/bin'].join(':'), HOME: parent, TMPDIR: tmpdir(), LANG: 'C.UTF-8' };
+    env = {
+      PATH: [join(stage, 'node_modules/.bin'), dirname(process.execPath), '/usr/bin', '/bin'].join(':'),
+      HOME: parent,
+      TMPDIR: tmpdir(),
+      LANG: 'C.UTF-8',
+    };
   });
   after(() => rm(dirname(stage), { recursive: true, force: true }));
 
@@ -37,13 +42,16 @@ describe('npm run image:stage: the container image\'s application tree, producti
 
   it('holds every program of the workspace, no dev dependency and no test code', async () => {
     expect(Object.keys(staged.bins)).to.include.members(['observes', 'target-redshift', 'target-s3', 'tap-gitlab', 'tap-dynamodb']);
-    for (const name of ['mocha', 'chai', 'typescript', 's3rver', 'dynalite', '@observes/testkit', '@cdktf/hcl2json']) expect(existsSync(join(stage, 'node_modules', name)), name).to.equal(false);
+    for (const name of ['mocha', 'chai', 'typescript', 's3rver', 'dynalite', '@observes/testkit', '@cdktf/hcl2json'])
+      expect(existsSync(join(stage, 'node_modules', name)), name).to.equal(false);
     expect(staged.workspaces).to.not.include.members(['tests', 'bench', 'deploy']);
     const runnerDist = await readdir(join(stage, 'runner/dist'));
     expect(runnerDist.filter((f) => f.includes('.test.') || f === 'testing' || f.endsWith('.d.ts'))).to.deep.equal([]);
     expect(existsSync(join(stage, 'runner/src'))).to.equal(false);
     // What a runtime import of a dev dependency would meet in the image:
-    const attempt = await inStage(process.execPath, ['--input-type=module', '-e', 'await import("chai")'], join(stage, 'runner')).catch((e: { stderr: string }) => e);
+    const attempt = await inStage(process.execPath, ['--input-type=module', '-e', 'await import("chai")'], join(stage, 'runner')).catch(
+      (e: { stderr: string }) => e,
+    );
     expect((attempt as { stderr: string }).stderr).to.match(/ERR_MODULE_NOT_FOUND|Cannot find package 'chai'/);
   });
 
@@ -68,7 +76,8 @@ describe('npm run image:stage: the container image\'s application tree, producti
     for (const file of files) {
       expect(existsSync(join(staged, file)), file).to.equal(true);
       const spec = parseYaml(await readFile(join(pipelinesDir, file), 'utf8')) as { tap?: { config?: unknown }; target?: { config?: unknown } };
-      for (const config of [spec.tap?.config, spec.target?.config]) if (typeof config === 'string') expect(existsSync(join(staged, config)), `${file}: ${config}`).to.equal(true);
+      for (const config of [spec.tap?.config, spec.target?.config])
+        if (typeof config === 'string') expect(existsSync(join(staged, config)), `${file}: ${config}`).to.equal(true);
     }
   });
 
@@ -86,14 +95,20 @@ describe('npm run image:stage: the container image\'s application tree, producti
     for (const pattern of ['**/node_modules', '**/*.sops.yaml', '**/*.tfvars', '.git']) expect(ignored.split('\n'), pattern).to.include(pattern);
   });
 
-  it('decrypts a SOPS file for a run (observes run --secrets, with the image\'s age and KMS libraries)', async () => {
+  it("decrypts a SOPS file for a run (observes run --secrets, with the image's age and KMS libraries)", async () => {
     const age = await import('age-encryption');
     const { encryptSopsYaml } = await import('@observes/runner/testing/sops-fixture');
     const identity = await age.generateIdentity();
     const dir = dirname(stage);
     await writeFile(join(dir, 's.sops.yaml'), await encryptSopsYaml({ DEMO_TOKEN: 'tok-from-sops-1234' }, { age: [await age.identityToRecipient(identity)] }));
-    await writeFile(join(dir, 'p.yaml'), 'name: p\ntap: {command: tap-example, config: {token: "${DEMO_TOKEN}"}}\ntarget: {command: target-s3, config: {bucket: b}}\n');
-    const { stdout } = await run('observes', ['run', join(dir, 'p.yaml'), '--secrets', join(dir, 's.sops.yaml'), '--dry-run'], { cwd: dir, env: { ...env, SOPS_AGE_KEY: identity } });
+    await writeFile(
+      join(dir, 'p.yaml'),
+      'name: p\ntap: {command: tap-example, config: {token: "${DEMO_TOKEN}"}}\ntarget: {command: target-s3, config: {bucket: b}}\n',
+    );
+    const { stdout } = await run('observes', ['run', join(dir, 'p.yaml'), '--secrets', join(dir, 's.sops.yaml'), '--dry-run'], {
+      cwd: dir,
+      env: { ...env, SOPS_AGE_KEY: identity },
+    });
     expect(stdout).to.include('tap-example').and.not.include('tok-from-sops-1234');
   });
 

@@ -31,7 +31,8 @@ export function checkDeclarations(module: TerraformModule): string[] {
     if (v.body.type === undefined) problems.push(`${where(v)}: no type`);
     if (typeof v.body.description !== 'string' || v.body.description.trim() === '') problems.push(`${where(v)}: no description`);
   }
-  for (const o of blocksOf(module, 'output')) if (typeof o.body.description !== 'string' || o.body.description.trim() === '') problems.push(`${where(o)}: no description`);
+  for (const o of blocksOf(module, 'output'))
+    if (typeof o.body.description !== 'string' || o.body.description.trim() === '') problems.push(`${where(o)}: no description`);
   return problems;
 }
 
@@ -42,7 +43,8 @@ export function checkDeclarations(module: TerraformModule): string[] {
 export function checkPipelineJobs(module: TerraformModule, pipelines: PipelineFile[], evaluated: EvaluatedPipelines): string[] {
   const problems: string[] = [];
   const definition = blockAt(module, 'aws_batch_job_definition.pipeline');
-  if (definition.body.for_each !== '${local.batch_jobs}') problems.push(`${where(definition)}: for_each must be local.batch_jobs (one job per pipeline or step), not ${str(definition.body.for_each)}`);
+  if (definition.body.for_each !== '${local.batch_jobs}')
+    problems.push(`${where(definition)}: for_each must be local.batch_jobs (one job per pipeline or step), not ${str(definition.body.for_each)}`);
   const properties = str(definition.body.container_properties);
   if (!/"--step", each\.value\.step/.test(properties)) problems.push(`${where(definition)}: a step's job must run observes run <file> --step <step>`);
   const rule = blockAt(module, 'aws_cloudwatch_event_rule.pipeline');
@@ -50,32 +52,48 @@ export function checkPipelineJobs(module: TerraformModule, pipelines: PipelineFi
   const target = blockAt(module, 'aws_cloudwatch_event_target.pipeline');
   if (target.body.for_each !== '${local.scheduled_jobs}') problems.push(`${where(target)}: for_each must be local.scheduled_jobs`);
   const batch = nested(target.body, 'batch_target')[0];
-  if (!batch || !/each\.value\.array_size/.test(str(batch.array_size))) problems.push(`${where(target)}: batch_target.array_size must come from the first step's array_size`);
-  if (batch && !/aws_batch_job_definition\.pipeline\[each\.value\.key\]/.test(str(batch.job_definition))) problems.push(`${where(target)}: batch_target.job_definition must be the scheduled job's definition`);
+  if (!batch || !/each\.value\.array_size/.test(str(batch.array_size)))
+    problems.push(`${where(target)}: batch_target.array_size must come from the first step's array_size`);
+  if (batch && !/aws_batch_job_definition\.pipeline\[each\.value\.key\]/.test(str(batch.job_definition)))
+    problems.push(`${where(target)}: batch_target.job_definition must be the scheduled job's definition`);
 
   for (const { file, spec } of pipelines) {
     const steps = (spec.steps ?? []) as { name: string; array_size?: number }[];
     // A pipeline with an array step is a job per step; any other, one job running its steps in order.
     const split = steps.some((s) => (s.array_size ?? 1) > 1);
-    const expected = !split ? [{ key: spec.name, step: null, size: 1 }] : steps.map((s) => ({ key: `${spec.name}-${s.name}`, step: s.name, size: s.array_size ?? 1 }));
+    const expected = !split
+      ? [{ key: spec.name, step: null, size: 1 }]
+      : steps.map((s) => ({ key: `${spec.name}-${s.name}`, step: s.name, size: s.array_size ?? 1 }));
     for (const e of expected) {
       const job = evaluated.batch_jobs[e.key];
       if (!job) problems.push(`${file}: no Batch job definition ${e.key}`);
-      else if (job.pipeline !== spec.name || job.step !== e.step || job.array_size !== e.size) problems.push(`${file}: job ${e.key} is ${JSON.stringify(job)}, expected step ${e.step} with array size ${e.size}`);
+      else if (job.pipeline !== spec.name || job.step !== e.step || job.array_size !== e.size)
+        problems.push(`${file}: job ${e.key} is ${JSON.stringify(job)}, expected step ${e.step} with array size ${e.size}`);
     }
     const scheduled = evaluated.scheduled_jobs[spec.name];
     if (spec.schedule && !scheduled) problems.push(`${file}: has a schedule but no EventBridge target submits its job`);
     if (!spec.schedule && scheduled) problems.push(`${file}: has no schedule but a target submits ${scheduled.key}`);
-    if (scheduled && (scheduled.key !== expected[0].key || scheduled.array_size !== expected[0].size)) problems.push(`${file}: the schedule submits ${scheduled.key} (array size ${scheduled.array_size}), expected ${expected[0].key} (array size ${expected[0].size})`);
+    if (scheduled && (scheduled.key !== expected[0].key || scheduled.array_size !== expected[0].size))
+      problems.push(
+        `${file}: the schedule submits ${scheduled.key} (array size ${scheduled.array_size}), expected ${expected[0].key} (array size ${expected[0].size})`,
+      );
     if (evaluated.job_is_current[spec.name] !== true) problems.push(`${file}: pipeline-jobs.auto.tfvars.json is stale or misses it (npm run infra:schedules)`);
   }
   const known = new Set(pipelines.map((p) => p.spec.name));
-  for (const [key, job] of Object.entries(evaluated.batch_jobs)) if (!known.has(job.pipeline)) problems.push(`job ${key}: its pipeline ${job.pipeline} has no file`);
+  for (const [key, job] of Object.entries(evaluated.batch_jobs))
+    if (!known.has(job.pipeline)) problems.push(`job ${key}: its pipeline ${job.pipeline} has no file`);
   return problems;
 }
 
 /** IAM actions that take no resource-level permissions (AWS's service authorization reference), so `*` is their only resource. */
-export const RESOURCELESS_ACTIONS = ['batch:DescribeJobs', 'batch:ListJobs', 'batch:DescribeJobQueues', 'batch:DescribeJobDefinitions', 'batch:DescribeComputeEnvironments', 'sts:GetCallerIdentity'];
+export const RESOURCELESS_ACTIONS = [
+  'batch:DescribeJobs',
+  'batch:ListJobs',
+  'batch:DescribeJobQueues',
+  'batch:DescribeJobDefinitions',
+  'batch:DescribeComputeEnvironments',
+  'sts:GetCallerIdentity',
+];
 
 /** What a `resources` entry of a policy statement grants, as far as the check can tell. */
 type Grant =
@@ -87,12 +105,19 @@ type Grant =
   | { kind: 'unknown'; text: string };
 
 function classify(text: string): Grant {
-  let m;
+  let m: RegExpExecArray | null;
   if ((m = /^\$\{local\.bucket_arns\.(\w+)\}$/.exec(text))) return { kind: 'bucket', bucket: m[1] };
   if ((m = /^\$\{local\.bucket_arns\.(\w+)\}\/\*$/.exec(text))) return { kind: 'objects', bucket: m[1] };
-  if ((m = /^\$\{\[for (\w+) in var\.(\w+) : "\$\{local\.bucket_arns\.(\w+)\}\/\$\{\1\}\*"\]\}$/.exec(text))) return { kind: 'objects', bucket: m[3], prefixesFrom: m[2] };
+  if ((m = /^\$\{\[for (\w+) in var\.(\w+) : "\$\{local\.bucket_arns\.(\w+)\}\/\$\{\1\}\*"\]\}$/.exec(text)))
+    return { kind: 'objects', bucket: m[3], prefixesFrom: m[2] };
   if ((m = /^\$\{local\.bucket_arns\.(\w+)\}\/\$\{var\.(\w+)\}\*$/.exec(text))) return { kind: 'objects', bucket: m[1], prefixFrom: m[2] };
-  if ((m = /^\$\{\[for (\w+) in var\.(\w+) : "arn:\$\{data\.aws_partition\.current\.partition\}:dynamodb:\$\{var\.region\}:\$\{data\.aws_caller_identity\.current\.account_id\}:table\/\$\{\1\}"\]\}$/.exec(text))) return { kind: 'dynamodb', tablesFrom: m[2] };
+  if (
+    (m =
+      /^\$\{\[for (\w+) in var\.(\w+) : "arn:\$\{data\.aws_partition\.current\.partition\}:dynamodb:\$\{var\.region\}:\$\{data\.aws_caller_identity\.current\.account_id\}:table\/\$\{\1\}"\]\}$/.exec(
+        text,
+      ))
+  )
+    return { kind: 'dynamodb', tablesFrom: m[2] };
   const literal = text.replace(/\$\{[^}]*\}/g, 'X');
   if (literal === '*' || /^arn:[^:]*:[^:]*:[^:]*:[^:]*:\*/.test(literal) || /:\*$/.test(literal)) return { kind: 'wildcard', text };
   // One resource's ARN, or a list built only of resources' ARNs.
@@ -192,7 +217,8 @@ export function checkIam(module: TerraformModule, access: Map<string, PipelineAc
       for (const a of actions) if (a.includes('*')) problems.push(`${sid}: wildcard action ${a}`);
       for (const text of list(statement.resources)) {
         const grant = classify(text);
-        if (grant.kind === 'wildcard' && !actions.every((a) => RESOURCELESS_ACTIONS.includes(a))) problems.push(`${sid}: resource ${text} is a wildcard for ${actions.filter((a) => !RESOURCELESS_ACTIONS.includes(a)).join(', ')}`);
+        if (grant.kind === 'wildcard' && !actions.every((a) => RESOURCELESS_ACTIONS.includes(a)))
+          problems.push(`${sid}: resource ${text} is a wildcard for ${actions.filter((a) => !RESOURCELESS_ACTIONS.includes(a)).join(', ')}`);
         if (grant.kind === 'unknown') problems.push(`${sid}: cannot tell what resource ${text} is (use a resource's .arn or a bucket pattern)`);
         if (!uses || grant.kind === 'unknown' || grant.kind === 'resource' || grant.kind === 'wildcard') continue;
         const extra = actions.filter((a) => !dataActions[grant.kind]!.includes(a));
@@ -201,16 +227,24 @@ export function checkIam(module: TerraformModule, access: Map<string, PipelineAc
           for (const t of list(variableDefault(grant.tablesFrom))) grantedTables.add(t);
           continue;
         }
-        const prefixes = grant.kind === 'objects' && grant.prefixesFrom ? list(variableDefault(grant.prefixesFrom)) : grant.kind === 'objects' && grant.prefixFrom ? [str(variableDefault(grant.prefixFrom))] : [''];
+        const prefixes =
+          grant.kind === 'objects' && grant.prefixesFrom
+            ? list(variableDefault(grant.prefixesFrom))
+            : grant.kind === 'objects' && grant.prefixFrom
+              ? [str(variableDefault(grant.prefixFrom))]
+              : [''];
         if (!granted.has(grant.bucket)) granted.set(grant.bucket, new Set());
         if (grant.kind === 'objects') for (const p of prefixes) granted.get(grant.bucket)!.add(p);
         const used = uses.buckets.get(grant.bucket);
         if (!used) problems.push(`${sid}: grants the ${grant.bucket} bucket, which no pipeline of the ${name} role uses`);
         else if (grant.kind === 'objects') {
           const from = grant.prefixesFrom ?? grant.prefixFrom;
-          for (const p of prefixes) if (![...used].some((u) => covers(p, u) || p === '')) problems.push(`${sid}: grants ${grant.bucket}/${p}${from ? ` (var.${from})` : ''}, which no pipeline of the ${name} role uses`);
+          for (const p of prefixes)
+            if (![...used].some((u) => covers(p, u) || p === ''))
+              problems.push(`${sid}: grants ${grant.bucket}/${p}${from ? ` (var.${from})` : ''}, which no pipeline of the ${name} role uses`);
         }
-        if (grant.kind === 'bucket' && actions.includes('s3:ListBucket') && grant.bucket === 'etl_data' && nested(statement, 'condition').length === 0) problems.push(`${sid}: listing the staging bucket must be limited to the pipelines' prefixes (s3:prefix condition)`);
+        if (grant.kind === 'bucket' && actions.includes('s3:ListBucket') && grant.bucket === 'etl_data' && nested(statement, 'condition').length === 0)
+          problems.push(`${sid}: listing the staging bucket must be limited to the pipelines' prefixes (s3:prefix condition)`);
       }
     }
     if (!uses) continue;
@@ -220,7 +254,9 @@ export function checkIam(module: TerraformModule, access: Map<string, PipelineAc
         problems.push(`the ${name} role grants no objects of the ${bucket} bucket, which its pipelines (${name === 'job' ? 'the shared role' : name}) use`);
         continue;
       }
-      for (const p of prefixes) if (![...objects].some((g) => g === '' || covers(g, p))) problems.push(`the ${name} role grants no objects under ${bucket}/${p}, which its pipelines use`);
+      for (const p of prefixes)
+        if (![...objects].some((g) => g === '' || covers(g, p)))
+          problems.push(`the ${name} role grants no objects under ${bucket}/${p}, which its pipelines use`);
     }
     for (const t of uses.tables) if (!grantedTables.has(t)) problems.push(`the ${name} role may not scan DynamoDB table ${t}, which its pipelines read`);
     for (const t of grantedTables) if (!uses.tables.has(t)) problems.push(`the ${name} role may scan DynamoDB table ${t}, which none of its pipelines reads`);
@@ -236,10 +272,15 @@ export function checkBuckets(module: TerraformModule, buckets: EvaluatedPipeline
   const problems: string[] = [];
   const all = blocksOf(module, 'resource', 'aws_s3_bucket');
   for (const bucket of all) {
-    const covers = (type: string) => blocksOf(module, 'resource', type).filter((b) => str(b.body.for_each) === `\${${bucket.address}}` || str(b.body.bucket).startsWith(`\${${bucket.address}`));
+    const covers = (type: string) =>
+      blocksOf(module, 'resource', type).filter(
+        (b) => str(b.body.for_each) === `\${${bucket.address}}` || str(b.body.bucket).startsWith(`\${${bucket.address}`),
+      );
     const pab = covers('aws_s3_bucket_public_access_block');
     if (pab.length === 0) problems.push(`${where(bucket)}: no public access block`);
-    for (const b of pab) for (const flag of ['block_public_acls', 'block_public_policy', 'ignore_public_acls', 'restrict_public_buckets']) if (b.body[flag] !== true) problems.push(`${where(b)}: ${flag} is not true`);
+    for (const b of pab)
+      for (const flag of ['block_public_acls', 'block_public_policy', 'ignore_public_acls', 'restrict_public_buckets'])
+        if (b.body[flag] !== true) problems.push(`${where(b)}: ${flag} is not true`);
     const sse = covers('aws_s3_bucket_server_side_encryption_configuration');
     if (sse.length === 0) problems.push(`${where(bucket)}: no default encryption`);
     for (const b of sse) {
@@ -247,19 +288,23 @@ export function checkBuckets(module: TerraformModule, buckets: EvaluatedPipeline
       if (!['AES256', 'aws:kms', 'aws:kms:dsse'].includes(str(algorithm))) problems.push(`${where(b)}: sse_algorithm ${str(algorithm)}`);
     }
     const owner = covers('aws_s3_bucket_ownership_controls');
-    if (!owner.some((b) => nested(b.body, 'rule')[0]?.object_ownership === 'BucketOwnerEnforced')) problems.push(`${where(bucket)}: objects are not owner-enforced (ownership controls BucketOwnerEnforced)`);
+    if (!owner.some((b) => nested(b.body, 'rule')[0]?.object_ownership === 'BucketOwnerEnforced'))
+      problems.push(`${where(bucket)}: objects are not owner-enforced (ownership controls BucketOwnerEnforced)`);
     const policies = covers('aws_s3_bucket_policy');
     const tlsOnly = policies.some((p) => {
       const doc = /^\$\{(data\.aws_iam_policy_document\.\w+)(\[[^\]]+\])?\.json\}$/.exec(str(p.body.policy));
       if (!doc || !module.blocks.has(doc[1])) return false;
-      return nested(blockAt(module, doc[1]).body, 'statement').some((s) => s.effect === 'Deny' && nested(s, 'condition').some((c) => c.variable === 'aws:SecureTransport' && list(c.values).includes('false')));
+      return nested(blockAt(module, doc[1]).body, 'statement').some(
+        (s) => s.effect === 'Deny' && nested(s, 'condition').some((c) => c.variable === 'aws:SecureTransport' && list(c.values).includes('false')),
+      );
     });
     if (!tlsOnly) problems.push(`${where(bucket)}: no bucket policy denying requests without TLS`);
   }
   const versioning = blocksOf(module, 'resource', 'aws_s3_bucket_versioning');
   const filter = versioning.map((v) => str(v.body.for_each)).join(' ');
   if (!buckets.state?.versioned) problems.push('local.buckets: the state bucket must be versioned (a bad state is rolled back from its previous version)');
-  if (!/if b\.versioned/.test(filter)) problems.push(`aws_s3_bucket_versioning: must cover the buckets marked versioned (for_each ... if b.versioned), is ${filter || 'missing'}`);
+  if (!/if b\.versioned/.test(filter))
+    problems.push(`aws_s3_bucket_versioning: must cover the buckets marked versioned (for_each ... if b.versioned), is ${filter || 'missing'}`);
   for (const v of versioning) if (nested(v.body, 'versioning_configuration')[0]?.status !== 'Enabled') problems.push(`${where(v)}: status is not Enabled`);
   return problems;
 }
@@ -281,15 +326,22 @@ export function checkWarehouseLogins(pipelines: PipelineFile[], pipelinesWithSch
     if (!(p.spec.name in pipelinesWithSchemas)) continue;
     for (const config of programConfigs(p, 'target-redshift')) {
       const login = `${str(config.url ?? '')} ${str(config.user ?? '')} ${str(config.host ?? '')}`;
-      if (!login.includes('${REDSHIFT_USER')) problems.push(`${p.file}: target-redshift logs in as a fixed user, not as its own \${REDSHIFT_USER} (${p.spec.name}'s database user)`);
-      if (!login.includes('${REDSHIFT_HOST')) problems.push(`${p.file}: target-redshift connects to a fixed host, not \${REDSHIFT_HOST} (the warehouse infra/ declares)`);
+      if (!login.includes('${REDSHIFT_USER'))
+        problems.push(`${p.file}: target-redshift logs in as a fixed user, not as its own \${REDSHIFT_USER} (${p.spec.name}'s database user)`);
+      if (!login.includes('${REDSHIFT_HOST'))
+        problems.push(`${p.file}: target-redshift connects to a fixed host, not \${REDSHIFT_HOST} (the warehouse infra/ declares)`);
       if (config.ssl === false) problems.push(`${p.file}: target-redshift with ssl: false (the warehouse requires SSL)`);
     }
   }
   return [...new Set(problems)];
 }
 
-export function checkWarehouse(module: TerraformModule, pipelinesWithSchemas: Record<string, string[]>, evaluated: EvaluatedPipelines, variableDefault: (name: string) => unknown): string[] {
+export function checkWarehouse(
+  module: TerraformModule,
+  pipelinesWithSchemas: Record<string, string[]>,
+  evaluated: EvaluatedPipelines,
+  variableDefault: (name: string) => unknown,
+): string[] {
   const problems: string[] = [];
   const clusters = blocksOf(module, 'resource', 'aws_redshift_cluster');
   if (clusters.length !== 1) return [`expected one aws_redshift_cluster, found ${clusters.length}`];
@@ -299,30 +351,40 @@ export function checkWarehouse(module: TerraformModule, pipelinesWithSchemas: Re
     return m ? variableDefault(m[1]) : v;
   };
   if (c.body.encrypted !== true) problems.push(`${where(c)}: not encrypted at rest`);
-  if (c.body.manage_master_password !== true) problems.push(`${where(c)}: the master password must be managed by Redshift in Secrets Manager (manage_master_password = true)`);
-  for (const arg of ['master_password', 'master_password_wo']) if (c.body[arg] !== undefined) problems.push(`${where(c)}: ${arg} is set: the password would pass through Terraform`);
+  if (c.body.manage_master_password !== true)
+    problems.push(`${where(c)}: the master password must be managed by Redshift in Secrets Manager (manage_master_password = true)`);
+  for (const arg of ['master_password', 'master_password_wo'])
+    if (c.body[arg] !== undefined) problems.push(`${where(c)}: ${arg} is set: the password would pass through Terraform`);
   if (value(c.body.publicly_accessible) !== false) problems.push(`${where(c)}: publicly accessible by default`);
   const retention = Number(value(c.body.automated_snapshot_retention_period));
   if (!(retention >= 1)) problems.push(`${where(c)}: automated snapshots are off (retention ${str(c.body.automated_snapshot_retention_period)})`);
   if (!/aws_redshift_subnet_group\.\w+\.name/.test(str(c.body.cluster_subnet_group_name))) problems.push(`${where(c)}: not in a subnet group of ours`);
   const group = /aws_redshift_parameter_group\.(\w+)\.name/.exec(str(c.body.cluster_parameter_group_name));
   const params = group ? nested(blockAt(module, `aws_redshift_parameter_group.${group[1]}`).body, 'parameter') : [];
-  if (!params.some((p) => p.name === 'require_ssl' && str(p.value) === 'true')) problems.push(`${where(c)}: its parameter group does not set require_ssl = true`);
-  if (!list(c.body.iam_roles).some((r) => /aws_iam_role\.redshift_copy\.arn/.test(r)) && !/aws_iam_role\.redshift_copy\.arn/.test(str(c.body.iam_roles))) problems.push(`${where(c)}: the COPY role is not attached`);
+  if (!params.some((p) => p.name === 'require_ssl' && str(p.value) === 'true'))
+    problems.push(`${where(c)}: its parameter group does not set require_ssl = true`);
+  if (!list(c.body.iam_roles).some((r) => /aws_iam_role\.redshift_copy\.arn/.test(r)) && !/aws_iam_role\.redshift_copy\.arn/.test(str(c.body.iam_roles)))
+    problems.push(`${where(c)}: the COPY role is not attached`);
 
-  if (!/TARGET_REDSHIFT_SSL = "true"/.test(str(module.blocks.get('local.job_environment')?.body.value))) problems.push('local.job_environment: the jobs writing the warehouse must get TARGET_REDSHIFT_SSL = "true" (the cluster requires SSL)');
+  if (!/TARGET_REDSHIFT_SSL = "true"/.test(str(module.blocks.get('local.job_environment')?.body.value)))
+    problems.push('local.job_environment: the jobs writing the warehouse must get TARGET_REDSHIFT_SSL = "true" (the cluster requires SSL)');
   const sgs = list(c.body.vpc_security_group_ids).join(' ');
   const sg = /aws_security_group\.(\w+)\.id/.exec(sgs);
   if (!sg) problems.push(`${where(c)}: not in a security group of ours`);
   else {
     const address = `aws_security_group.${sg[1]}`;
-    if (nested(blockAt(module, address).body, 'ingress').length > 0) problems.push(`${address}: inline ingress (use aws_vpc_security_group_ingress_rule, checked here)`);
+    if (nested(blockAt(module, address).body, 'ingress').length > 0)
+      problems.push(`${address}: inline ingress (use aws_vpc_security_group_ingress_rule, checked here)`);
     const rules = blocksOf(module, 'resource', 'aws_vpc_security_group_ingress_rule').filter((r) => str(r.body.security_group_id) === `\${${address}.id}`);
-    for (const r of [...rules, ...blocksOf(module, 'resource', 'aws_security_group_rule').filter((x) => str(x.body.security_group_id) === `\${${address}.id}`)]) {
+    for (const r of [
+      ...rules,
+      ...blocksOf(module, 'resource', 'aws_security_group_rule').filter((x) => str(x.body.security_group_id) === `\${${address}.id}`),
+    ]) {
       const fromJobs = r.body.referenced_security_group_id === '${each.value}' && r.body.for_each === '${toset(var.security_group_ids)}';
       const fromBi = r.body.cidr_ipv4 === '${each.value}' && r.body.for_each === '${toset(var.bi_cidr_blocks)}';
       if (!fromJobs && !fromBi) problems.push(`${where(r)}: admits something other than the Batch jobs' security groups and the BI range`);
-      if (str(r.body.from_port) !== str(r.body.to_port) || !/var\.warehouse_port/.test(str(r.body.from_port))) problems.push(`${where(r)}: opens more than the warehouse port`);
+      if (str(r.body.from_port) !== str(r.body.to_port) || !/var\.warehouse_port/.test(str(r.body.from_port)))
+        problems.push(`${where(r)}: opens more than the warehouse port`);
     }
     if (rules.length === 0) problems.push(`${address}: admits nobody (the Batch jobs must connect)`);
     for (const cidr of list(variableDefault('bi_cidr_blocks'))) if (cidr.endsWith('/0')) problems.push(`var.bi_cidr_blocks: default ${cidr} admits everyone`);
@@ -333,11 +395,22 @@ export function checkWarehouse(module: TerraformModule, pipelinesWithSchemas: Re
   for (const [pipeline, schemas] of Object.entries(pipelinesWithSchemas)) {
     const user = evaluated.warehouse_users[pipeline];
     if (!user) problems.push(`${pipeline}: writes the warehouse (${schemas.join(', ')}) but has no database user`);
-    else if (JSON.stringify(user.schemas) !== JSON.stringify(schemas)) problems.push(`${pipeline}: its user ${user.user} owns ${user.schemas.join(', ')}, the pipeline writes ${schemas.join(', ')}`);
+    else if (JSON.stringify(user.schemas) !== JSON.stringify(schemas))
+      problems.push(`${pipeline}: its user ${user.user} owns ${user.schemas.join(', ')}, the pipeline writes ${schemas.join(', ')}`);
   }
-  for (const pipeline of Object.keys(evaluated.warehouse_users)) if (!(pipeline in pipelinesWithSchemas)) problems.push(`${pipeline}: has a database user but writes no warehouse schema`);
-  const statements = blocksOf(module, 'resource', 'aws_redshiftdata_statement').map((s) => str(s.body.sql)).join('\n');
-  for (const needed of [/CREATE SCHEMA IF NOT EXISTS .* AUTHORIZATION/, /ALTER SCHEMA .* OWNER TO/, /GRANT USAGE ON SCHEMA .* TO GROUP/, /GRANT SELECT ON ALL TABLES IN SCHEMA .* TO GROUP/, /ALTER DEFAULT PRIVILEGES FOR USER .* GRANT SELECT ON TABLES TO GROUP/, /REVOKE CREATE ON SCHEMA public FROM PUBLIC/]) {
+  for (const pipeline of Object.keys(evaluated.warehouse_users))
+    if (!(pipeline in pipelinesWithSchemas)) problems.push(`${pipeline}: has a database user but writes no warehouse schema`);
+  const statements = blocksOf(module, 'resource', 'aws_redshiftdata_statement')
+    .map((s) => str(s.body.sql))
+    .join('\n');
+  for (const needed of [
+    /CREATE SCHEMA IF NOT EXISTS .* AUTHORIZATION/,
+    /ALTER SCHEMA .* OWNER TO/,
+    /GRANT USAGE ON SCHEMA .* TO GROUP/,
+    /GRANT SELECT ON ALL TABLES IN SCHEMA .* TO GROUP/,
+    /ALTER DEFAULT PRIVILEGES FOR USER .* GRANT SELECT ON TABLES TO GROUP/,
+    /REVOKE CREATE ON SCHEMA public FROM PUBLIC/,
+  ]) {
     if (!needed.test(statements)) problems.push(`warehouse users: no statement ${needed.source}`);
   }
   if (/GRANT (ALL|INSERT|UPDATE|DELETE|CREATE)[^\n]* TO GROUP/i.test(statements)) problems.push('warehouse users: the BI group is granted more than reading');

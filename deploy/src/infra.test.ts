@@ -6,7 +6,16 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { checkInfra, type InfraReport } from './check-infra.js';
-import { checkBuckets, checkDeclarations, checkIam, checkWarehouse, checkWarehouseLogins, EVALUATED_LOCALS, pipelineAccess, type EvaluatedPipelines } from './infra-checks.js';
+import {
+  checkBuckets,
+  checkDeclarations,
+  checkIam,
+  checkWarehouse,
+  checkWarehouseLogins,
+  EVALUATED_LOCALS,
+  pipelineAccess,
+  type EvaluatedPipelines,
+} from './infra-checks.js';
 import { readPipelineFiles } from './pipeline-usage.js';
 import { evaluateLocals, terraformAvailable } from './terraform-console.js';
 import { blockAt, readTerraformModule, terraformFiles, type TerraformModule } from './terraform-module.js';
@@ -28,7 +37,9 @@ describe('infra/ (Terraform checked without its providers)', function () {
     module = await readTerraformModule(INFRA);
     if (!hasTerraform) return;
     report = await checkInfra(INFRA);
-    evaluated = (await evaluateLocals(module, EVALUATED_LOCALS, { pipelines_dir: EXAMPLES }, [join(INFRA, 'pipeline-jobs.auto.tfvars.json')])) as unknown as EvaluatedPipelines;
+    evaluated = (await evaluateLocals(module, EVALUATED_LOCALS, { pipelines_dir: EXAMPLES }, [
+      join(INFRA, 'pipeline-jobs.auto.tfvars.json'),
+    ])) as unknown as EvaluatedPipelines;
   });
   beforeEach(function () {
     // The checks of what the pipelines become evaluate locals with the terraform binary.
@@ -84,7 +95,10 @@ describe('infra/ (Terraform checked without its providers)', function () {
 
   it('[terraform] the warehouse: encrypted, SSL required, snapshots kept, reachable by the jobs and BI only, managed master password, a user per pipeline', () => {
     expect(report.warehouse).to.deep.equal([]);
-    expect(evaluated.warehouse_users).to.deep.include({ dynamodb: { user: 'etl_dynamodb', schemas: ['dynamodb'] }, gitlab: { user: 'etl_gitlab', schemas: ['gitlab'] } });
+    expect(evaluated.warehouse_users).to.deep.include({
+      dynamodb: { user: 'etl_dynamodb', schemas: ['dynamodb'] },
+      gitlab: { user: 'etl_gitlab', schemas: ['gitlab'] },
+    });
   });
 
   it('terraform fmt -check [terraform]', async () => {
@@ -98,13 +112,15 @@ describe('infra/ (Terraform checked without its providers)', function () {
         { file: 'warehouse.tf', from: 'var.warehouse_node_type', to: 'var.warehouse_node' },
       ]);
       const problems = await unresolvedReferences(m);
-      expect(problems).to.include('job-definitions.tf: aws_batch_job_definition.pipeline.container_properties: aws_iam_role.jobs.arn: aws_iam_role.jobs is not declared');
+      expect(problems).to.include(
+        'job-definitions.tf: aws_batch_job_definition.pipeline.container_properties: aws_iam_role.jobs.arn: aws_iam_role.jobs is not declared',
+      );
       expect(problems).to.include('warehouse.tf: aws_redshift_cluster.warehouse.node_type: var.warehouse_node: var.warehouse_node is not declared');
       expect(problems).to.have.length(2);
     });
 
     it('a variable without description', async () => {
-      const { module: m } = await mutated([{ file: 'variables.tf', from: /  description = "The company VPC[^\n]*\n/, to: '' }]);
+      const { module: m } = await mutated([{ file: 'variables.tf', from: / {2}description = "The company VPC[^\n]*\n/, to: '' }]);
       expect(checkDeclarations(m)).to.deep.equal(['variables.tf: var.vpc_id: no description']);
     });
 
@@ -114,7 +130,9 @@ describe('infra/ (Terraform checked without its providers)', function () {
         { file: 'job-definitions.tf', from: 'for_each              = local.batch_jobs', to: 'for_each              = local.pipelines' },
       ]);
       const broken = await checkInfra(dir, EXAMPLES);
-      expect(broken.pipelines.join('\n')).to.match(/for_each must be local\.batch_jobs/).and.match(/batch_target\.array_size must come from the first step's array_size/);
+      expect(broken.pipelines.join('\n'))
+        .to.match(/for_each must be local\.batch_jobs/)
+        .and.match(/batch_target\.array_size must come from the first step's array_size/);
     });
 
     it('[terraform] a pipeline file changed without regenerating, and one with no job at all', async () => {
@@ -125,7 +143,9 @@ describe('infra/ (Terraform checked without its providers)', function () {
       const { dir } = await mutated([{ file: 'pipeline-jobs.auto.tfvars.json', from: /"gitlab": \{[^]*?"warehouse_schemas": \[[^\]]*\]\s*\},/, to: '' }]);
       const broken = await checkInfra(dir, pipelines);
       expect(broken.pipelines).to.include('dynamodb.yaml: pipeline-jobs.auto.tfvars.json is stale or misses it (npm run infra:schedules)');
-      expect(broken.pipelines).to.include('dynamodb.yaml: job dynamodb-scan is {"array_size":8,"first":true,"pipeline":"dynamodb","step":"scan"}, expected step scan with array size 4');
+      expect(broken.pipelines).to.include(
+        'dynamodb.yaml: job dynamodb-scan is {"array_size":8,"first":true,"pipeline":"dynamodb","step":"scan"}, expected step scan with array size 4',
+      );
       expect(broken.pipelines).to.include('gitlab.yaml: pipeline-jobs.auto.tfvars.json is stale or misses it (npm run infra:schedules)');
     });
 
@@ -133,7 +153,11 @@ describe('infra/ (Terraform checked without its providers)', function () {
       const { module: m } = await mutated([
         { file: 'buckets.tf', from: 'restrict_public_buckets = true', to: 'restrict_public_buckets = false' },
         { file: 'buckets.tf', from: 'values   = ["false"]', to: 'values   = ["true"]' },
-        { file: 'buckets.tf', from: 'state    = { name = var.state_bucket, versioned = true }', to: 'state    = { name = var.state_bucket, versioned = false }' },
+        {
+          file: 'buckets.tf',
+          from: 'state    = { name = var.state_bucket, versioned = true }',
+          to: 'state    = { name = var.state_bucket, versioned = false }',
+        },
       ]);
       const buckets = (await evaluateLocals(m, ['buckets'])).buckets as EvaluatedPipelines['buckets'];
       const problems = checkBuckets(m, buckets);
@@ -146,11 +170,22 @@ describe('infra/ (Terraform checked without its providers)', function () {
       const { module: m } = await mutated([
         { file: 'iam.tf', from: 'resources = ["${local.bucket_arns.state}/*"]', to: 'resources = ["*"]' },
         { file: 'iam.tf', from: 'actions   = ["s3:GetObject", "s3:PutObject"]', to: 'actions   = ["s3:*"]' },
-        { file: 'variables.tf', from: 'default     = ["dynamodb/", "backup_timedoctor/", "logrocket/"]', to: 'default     = ["dynamodb/", "backup_timedoctor/", "logrocket/", "unused/"]' },
-        { file: 'iam.tf', from: '  statement {\n    sid       = "DynamoDbScan"', to: '  statement {\n    sid       = "Bills"\n    actions   = ["s3:GetObject"]\n    resources = ["${local.bucket_arns.bills}/*"]\n  }\n  statement {\n    sid       = "DynamoDbScan"' },
+        {
+          file: 'variables.tf',
+          from: 'default     = ["dynamodb/", "backup_timedoctor/", "logrocket/"]',
+          to: 'default     = ["dynamodb/", "backup_timedoctor/", "logrocket/", "unused/"]',
+        },
+        {
+          file: 'iam.tf',
+          from: '  statement {\n    sid       = "DynamoDbScan"',
+          to: '  statement {\n    sid       = "Bills"\n    actions   = ["s3:GetObject"]\n    resources = ["${local.bucket_arns.bills}/*"]\n  }\n  statement {\n    sid       = "DynamoDbScan"',
+        },
       ]);
       const pipelines = await readPipelineFiles(EXAMPLES);
-      const { access } = pipelineAccess(pipelines.filter((p) => !['compute-bills', 'batch-stability'].includes(p.spec.name)), evaluated.buckets);
+      const { access } = pipelineAccess(
+        pipelines.filter((p) => !['compute-bills', 'batch-stability'].includes(p.spec.name)),
+        evaluated.buckets,
+      );
       const problems = checkIam(m, new Map([['job', access]]), defaults(m)).join('\n');
       expect(problems).to.match(/statement StateObjects: resource \* is a wildcard for s3:GetObject, s3:PutObject, s3:DeleteObject/);
       expect(problems).to.match(/statement CacheObjects: wildcard action s3:\*/);
@@ -167,16 +202,33 @@ describe('infra/ (Terraform checked without its providers)', function () {
         { file: 'variables.tf', from: 'default     = ["52.23.63.224/27"]', to: 'default     = ["0.0.0.0/0"]' },
         { file: 'variables.tf', from: /(variable "warehouse_publicly_accessible" \{[^}]*default\s*=\s*)false/, to: '$1true' },
       ]);
-      const schemas = Object.fromEntries(Object.entries(evaluated.jobs).filter(([, j]) => j.warehouse_schemas.length > 0).map(([n, j]) => [n, j.warehouse_schemas]));
+      const schemas = Object.fromEntries(
+        Object.entries(evaluated.jobs)
+          .filter(([, j]) => j.warehouse_schemas.length > 0)
+          .map(([n, j]) => [n, j.warehouse_schemas]),
+      );
       const problems = checkWarehouse(m, schemas, evaluated, defaults(m)).join('\n');
-      for (const expected of [/not encrypted at rest/, /does not set require_ssl = true/, /manage_master_password = true/, /master_password is set/, /default 0\.0\.0\.0\/0 admits everyone/, /publicly accessible by default/]) expect(problems).to.match(expected);
+      for (const expected of [
+        /not encrypted at rest/,
+        /does not set require_ssl = true/,
+        /manage_master_password = true/,
+        /master_password is set/,
+        /default 0\.0\.0\.0\/0 admits everyone/,
+        /publicly accessible by default/,
+      ])
+        expect(problems).to.match(expected);
       const users = checkWarehouse(module, { ...schemas, zoho: ['zoho_crm'] }, evaluated, defaults(module));
       expect(users).to.deep.equal(['zoho: writes the warehouse (zoho_crm) but has no database user']);
       const pipelines = await readPipelineFiles(EXAMPLES);
       const gitlab = pipelines.find((p) => p.spec.name === 'gitlab')!;
-      const fixed = { ...gitlab, configs: { 'config/target-redshift.yaml': { url: 'postgres://etl:${REDSHIFT_PASSWORD}@warehouse.example.internal:5439/observes', schema: 'gitlab', ssl: false } } };
+      const fixed = {
+        ...gitlab,
+        configs: {
+          'config/target-redshift.yaml': { url: 'postgres://etl:${REDSHIFT_PASSWORD}@warehouse.example.internal:5439/observes', schema: 'gitlab', ssl: false },
+        },
+      };
       expect(checkWarehouseLogins([fixed], schemas)).to.deep.equal([
-        'gitlab.yaml: target-redshift logs in as a fixed user, not as its own ${REDSHIFT_USER} (gitlab\'s database user)',
+        "gitlab.yaml: target-redshift logs in as a fixed user, not as its own ${REDSHIFT_USER} (gitlab's database user)",
         'gitlab.yaml: target-redshift connects to a fixed host, not ${REDSHIFT_HOST} (the warehouse infra/ declares)',
         'gitlab.yaml: target-redshift with ssl: false (the warehouse requires SSL)',
       ]);

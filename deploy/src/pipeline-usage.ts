@@ -35,7 +35,9 @@ export async function readPipelineFiles(dir: string): Promise<PipelineFile[]> {
       const spec = parseYaml(await readFile(join(dir, file), 'utf8')) as PipelineFile['spec'];
       const programs = [spec.tap, spec.target, ...(spec.steps ?? []).flatMap((s) => [s.tap, s.target, s.job])] as { config?: unknown }[];
       const paths = [...new Set(programs.map((p) => p?.config).filter((c): c is string => typeof c === 'string'))];
-      const configs = Object.fromEntries(await Promise.all(paths.map(async (p) => [p, parseYaml(await readFile(resolve(dirname(join(dir, file)), p), 'utf8')) as unknown])));
+      const configs = Object.fromEntries(
+        await Promise.all(paths.map(async (p) => [p, parseYaml(await readFile(resolve(dirname(join(dir, file)), p), 'utf8')) as unknown])),
+      );
       return { file, spec, configs };
     }),
   );
@@ -58,7 +60,8 @@ export function s3Uses(pipeline: PipelineFile): S3Use[] {
   const uses: S3Use[] = [];
   for (const value of walk([pipeline.spec, Object.values(pipeline.configs)])) {
     if (typeof value === 'string') {
-      for (const match of value.matchAll(/s3:\/\/([a-z0-9.-]+)\/?([^\s"']*)/g)) uses.push({ pipeline: pipeline.spec.name, bucket: match[1], prefix: fixedPart(match[2]) });
+      for (const match of value.matchAll(/s3:\/\/([a-z0-9.-]+)\/?([^\s"']*)/g))
+        uses.push({ pipeline: pipeline.spec.name, bucket: match[1], prefix: fixedPart(match[2]) });
     } else if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
       // `bucket` with `prefix`, or `<x>_bucket` with `<x>_prefix` (compute-bills' bills_bucket).
       for (const [key, bucket] of Object.entries(value as Record<string, unknown>)) {
@@ -77,7 +80,18 @@ export function s3Uses(pipeline: PipelineFile): S3Use[] {
 /** The configs (inline or read from their file) of a pipeline's programs named `command`. */
 export function programConfigs(pipeline: PipelineFile, command: string): Record<string, unknown>[] {
   const { spec } = pipeline;
-  const programs = [spec.tap, spec.target, ...(spec.steps ?? []).flatMap((s) => (s.job ? [s.job] : [{ ...(spec.tap as object), ...(s.tap as object) }, { ...(spec.target as object), ...(s.target as object) }]))] as { command?: string | string[]; config?: unknown }[];
+  const programs = [
+    spec.tap,
+    spec.target,
+    ...(spec.steps ?? []).flatMap((s) =>
+      s.job
+        ? [s.job]
+        : [
+            { ...(spec.tap as object), ...(s.tap as object) },
+            { ...(spec.target as object), ...(s.target as object) },
+          ],
+    ),
+  ] as { command?: string | string[]; config?: unknown }[];
   const out: Record<string, unknown>[] = [];
   for (const p of programs) {
     const argv0 = typeof p?.command === 'string' ? p.command : p?.command?.[0];

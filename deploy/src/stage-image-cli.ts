@@ -10,7 +10,7 @@ import { stageImage } from './stage-image.js';
 
 const argv = yargs(hideBin(process.argv))
   .scriptName('image:stage')
-  .usage('$0 [--out dir]\n\nAssembles the container image\'s application tree: compiled programs, production node_modules, pipeline files.')
+  .usage("$0 [--out dir]\n\nAssembles the container image's application tree: compiled programs, production node_modules, pipeline files.")
   .option('out', { type: 'string', default: '.image', describe: 'Folder to write (emptied first)' })
   .option('root', { type: 'string', default: '.', describe: 'Repository root (built)' })
   .strict()
@@ -19,7 +19,9 @@ const argv = yargs(hideBin(process.argv))
 
 try {
   const staged = await stageImage({ root: resolve(argv.root), out: resolve(argv.out) });
-  process.stderr.write(`image:stage: ${argv.out}: ${staged.workspaces.length} workspaces, ${Object.keys(staged.bins).length} programs (${Object.keys(staged.bins).join(', ')}), ${staged.packages.length} production packages\n`);
+  process.stderr.write(
+    `image:stage: ${argv.out}: ${staged.workspaces.length} workspaces, ${Object.keys(staged.bins).length} programs (${Object.keys(staged.bins).join(', ')}), ${staged.packages.length} production packages\n`,
+  );
 } catch (error) {
   process.stderr.write(`image:stage: ${(error as Error).message}\n`);
   process.exit(1);

@@ -42,7 +42,8 @@ interface Workspace {
 
 /** Names in a workspace folder that are build inputs or tests, never runtime files. */
 const NOT_RUNTIME = new Set(['src', 'node_modules', 'test-fixtures', 'testdata', 'fixtures', 'testing', 'coverage']);
-const notRuntimeFile = (name: string) => /^tsconfig.*\.json$/.test(name) || name.endsWith('.tsbuildinfo') || /\.test\.(js|js\.map|d\.ts|d\.ts\.map)$/.test(name) || /\.d\.ts(\.map)?$/.test(name);
+const notRuntimeFile = (name: string) =>
+  /^tsconfig.*\.json$/.test(name) || name.endsWith('.tsbuildinfo') || /\.test\.(js|js\.map|d\.ts|d\.ts\.map)$/.test(name) || /\.d\.ts(\.map)?$/.test(name);
 
 /** Copies a workspace folder's runtime files (recursively, skipping build inputs and tests). */
 async function copyRuntime(from: string, to: string): Promise<void> {

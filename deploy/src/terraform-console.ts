@@ -54,7 +54,12 @@ function consoleString(output: string): string {
  * @param vars - variable values (others take their defaults); `*.auto.tfvars.json` files of the module are read too
  * @returns each local's value, by name
  */
-export async function evaluateLocals(module: TerraformModule, names: string[], vars: Record<string, unknown> = {}, varFiles: string[] = []): Promise<Record<string, unknown>> {
+export async function evaluateLocals(
+  module: TerraformModule,
+  names: string[],
+  vars: Record<string, unknown> = {},
+  varFiles: string[] = [],
+): Promise<Record<string, unknown>> {
   const needed = await closure(module, names);
   const variable: Record<string, unknown> = {};
   const locals: Record<string, unknown> = {};
@@ -74,13 +79,19 @@ export async function evaluateLocals(module: TerraformModule, names: string[], v
     await writeFile(join(dir, 'given.auto.tfvars.json'), JSON.stringify(given));
     const files = varFiles.flatMap((f) => ['-var-file', f]);
     const expression = `jsonencode({${names.map((n) => `${n} = local.${n}`).join(', ')}})`;
-    const child = execFile('terraform', ['console', ...files], { cwd: dir, env: { ...process.env, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' }, maxBuffer: 64 * 1024 * 1024 });
+    const child = execFile('terraform', ['console', ...files], {
+      cwd: dir,
+      env: { ...process.env, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' },
+      maxBuffer: 64 * 1024 * 1024,
+    });
     const output = new Promise<string>((resolve, reject) => {
       let stdout = '';
       let stderr = '';
       child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
       child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-      child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`terraform console failed (${code}): ${stderr.replace(/.*CLI configuration[^]*?╵\n?/, '').trim()}`))));
+      child.on('close', (code) =>
+        code === 0 ? resolve(stdout) : reject(new Error(`terraform console failed (${code}): ${stderr.replace(/.*CLI configuration[^]*?╵\n?/, '').trim()}`)),
+      );
     });
     child.stdin!.end(`${expression}\n`);
     return JSON.parse(consoleString(await output)) as Record<string, unknown>;

@@ -59,12 +59,14 @@ export async function readTerraformModule(dir: string): Promise<TerraformModule>
           }
         }
       } else if (kind === 'locals') {
-        for (const group of value as Record<string, unknown>[]) for (const [name, v] of Object.entries(group)) add({ kind, address: `local.${name}`, file, body: { value: v } });
+        for (const group of value as Record<string, unknown>[])
+          for (const [name, v] of Object.entries(group)) add({ kind, address: `local.${name}`, file, body: { value: v } });
       } else if (kind === 'terraform') {
         add({ kind, address: `terraform@${file}`, file, body: (value as Record<string, unknown>[])[0] });
       } else {
         const prefix = { variable: 'var', output: 'output', check: 'check', module: 'module', provider: 'provider' }[kind] ?? kind;
-        for (const [name, bodies] of Object.entries(value as Record<string, unknown[]>)) add({ kind, address: `${prefix}.${name}`, file, body: bodies[0] as Record<string, unknown> });
+        for (const [name, bodies] of Object.entries(value as Record<string, unknown[]>))
+          add({ kind, address: `${prefix}.${name}`, file, body: bodies[0] as Record<string, unknown> });
       }
     }
   }

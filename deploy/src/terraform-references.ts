@@ -87,7 +87,7 @@ export async function moduleReferences(module: TerraformModule): Promise<(Refere
     for (const { path, text } of stringsIn(block.body)) {
       // A variable's type constraint (`list(string)`) names types, not values.
       if (block.kind === 'variable' && path.startsWith('type')) continue;
-      let parsed;
+      let parsed: Awaited<ReturnType<typeof referencesIn>>;
       try {
         parsed = await referencesIn(text);
       } catch (error) {
@@ -108,7 +108,14 @@ function unresolved(module: TerraformModule, block: Block, names: string[], boun
   if (bound.has(root) || BUILTIN.has(root)) return undefined;
   if (root === 'each') return block.body.for_each === undefined ? 'each.* outside a block with for_each' : undefined;
   if (root === 'count') return block.body.count === undefined ? 'count.* outside a block with count' : undefined;
-  const address = root === 'var' || root === 'local' || root === 'module' ? `${root}.${second}` : root === 'data' ? `data.${second}.${third}` : second === undefined ? undefined : `${root}.${second}`;
+  const address =
+    root === 'var' || root === 'local' || root === 'module'
+      ? `${root}.${second}`
+      : root === 'data'
+        ? `data.${second}.${third}`
+        : second === undefined
+          ? undefined
+          : `${root}.${second}`;
   if (address === undefined) return `unknown name "${root}"`;
   if (!module.blocks.has(address)) return `${address} is not declared`;
   return undefined;
@@ -133,7 +140,9 @@ export async function dependenciesOf(module: TerraformModule, address: string): 
     const { names, bound } = await referencesIn(text);
     for (const [root, second, third] of names) {
       if (bound.has(root) || iterators.has(root) || BUILTIN.has(root) || root === 'each' || root === 'count') continue;
-      deps.add(root === 'var' || root === 'local' || root === 'module' ? `${root}.${second}` : root === 'data' ? `data.${second}.${third}` : `${root}.${second}`);
+      deps.add(
+        root === 'var' || root === 'local' || root === 'module' ? `${root}.${second}` : root === 'data' ? `data.${second}.${third}` : `${root}.${second}`,
+      );
     }
   }
   return deps;

@@ -13,8 +13,10 @@ describe('the error hierarchy', () => {
     expect(new UsageError('x').name).to.equal('UsageError');
   });
 
-  it('lists a config error\'s problems one per line, and keeps a single message as given', () => {
-    expect(new ConfigError(['a: must be a string', 'b: unknown setting']).message).to.equal('invalid configuration:\n  - a: must be a string\n  - b: unknown setting');
+  it("lists a config error's problems one per line, and keeps a single message as given", () => {
+    expect(new ConfigError(['a: must be a string', 'b: unknown setting']).message).to.equal(
+      'invalid configuration:\n  - a: must be a string\n  - b: unknown setting',
+    );
     expect(new ConfigError('no --config given').message).to.equal('no --config given');
   });
 
@@ -23,7 +25,11 @@ describe('the error hierarchy', () => {
     const load = new TransientError('cannot reach the warehouse at 127.0.0.1:5439', { cause: root });
     const outer = new LoadError('stream "jobs": flush failed', { cause: load });
     expect(outer.cause).to.equal(load);
-    expect(causeChain(outer)).to.deep.equal(['stream "jobs": flush failed', 'cannot reach the warehouse at 127.0.0.1:5439', 'connect ECONNREFUSED 127.0.0.1:5439']);
+    expect(causeChain(outer)).to.deep.equal([
+      'stream "jobs": flush failed',
+      'cannot reach the warehouse at 127.0.0.1:5439',
+      'connect ECONNREFUSED 127.0.0.1:5439',
+    ]);
     expect(causeChain(new LoadError('x: y', { cause: new Error('y') }))).to.deep.equal(['x: y']);
   });
 });

@@ -24,7 +24,10 @@ describe('lossless numbers', () => {
   }
 
   it('finds unsafe numbers wherever JSON puts a number token', () => {
-    const value = parseJsonLossless('{"a" :\n\t12345678901234567890, "b":[ 1,\r\n-1.5e400 ],"c":["0000000000000000000000ff",1e-400]}') as Record<string, unknown[]>;
+    const value = parseJsonLossless('{"a" :\n\t12345678901234567890, "b":[ 1,\r\n-1.5e400 ],"c":["0000000000000000000000ff",1e-400]}') as Record<
+      string,
+      unknown[]
+    >;
     expect(String(value.a)).to.equal('12345678901234567890');
     expect(value.b[1]).to.be.instanceOf(ExactNumber);
     expect(String(value.b[1])).to.equal('-1.5e400');

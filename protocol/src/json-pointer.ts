@@ -5,5 +5,8 @@ export function escapePointerToken(token: string): string {
 
 /** The tokens of a JSON pointer (`/a~1b/0` → `["a/b", "0"]`). */
 export function pointerTokens(pointer: string): string[] {
-  return pointer.split('/').slice(1).map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
 }

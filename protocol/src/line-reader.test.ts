@@ -67,7 +67,15 @@ describe('readLineBatches', () => {
 
   describe('text that is not Unicode', () => {
     // 0xff never occurs in UTF-8; 0xc3 alone is a lead byte without its continuation; ED A0 80 encodes a surrogate.
-    const bad = [Buffer.from('{"a":"ok"}\n{"b":"'), Buffer.from([0xff]), Buffer.from('"}\n{"c":"'), Buffer.from([0xc3]), Buffer.from('"}\n{"d":"'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('"}\n')];
+    const bad = [
+      Buffer.from('{"a":"ok"}\n{"b":"'),
+      Buffer.from([0xff]),
+      Buffer.from('"}\n{"c":"'),
+      Buffer.from([0xc3]),
+      Buffer.from('"}\n{"d":"'),
+      Buffer.from([0xed, 0xa0, 0x80]),
+      Buffer.from('"}\n'),
+    ];
 
     it('refuses invalid UTF-8 naming its line, whatever the chunk boundaries', async () => {
       const bytes = Buffer.concat(bad);
@@ -94,9 +102,16 @@ describe('readLineBatches', () => {
 
     it('replaces bad sequences with U+FFFD when asked, counting them per line (genuine U+FFFD is not counted)', async () => {
       const replaced: Array<[number, number]> = [];
-      const lines = await collect([Buffer.concat([...bad, Buffer.from('{"f":"\uFFFD"}\n')])], undefined, { invalidText: 'replace', onReplaced: (line, count) => replaced.push([line, count]) });
+      const lines = await collect([Buffer.concat([...bad, Buffer.from('{"f":"\uFFFD"}\n')])], undefined, {
+        invalidText: 'replace',
+        onReplaced: (line, count) => replaced.push([line, count]),
+      });
       expect(lines.map((l) => l.text)).to.deep.equal(['{"a":"ok"}', '{"b":"\uFFFD"}', '{"c":"\uFFFD"}', '{"d":"\uFFFD\uFFFD\uFFFD"}', '{"f":"\uFFFD"}']);
-      expect(replaced).to.deep.equal([[2, 1], [3, 1], [4, 3]]);
+      expect(replaced).to.deep.equal([
+        [2, 1],
+        [3, 1],
+        [4, 3],
+      ]);
     });
   });
 });

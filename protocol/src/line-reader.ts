@@ -110,7 +110,13 @@ export async function* readLineBatches(input: AsyncIterable<Buffer | string>, op
         try {
           parts.push(fatal.decode(line));
         } catch {
-          if (!replace) throw new ProtocolError(lineNo + n, undefined, 'invalid-utf8', 'line holds bytes that are not UTF-8 (set invalid_text to "replace" to load them as U+FFFD)');
+          if (!replace)
+            throw new ProtocolError(
+              lineNo + n,
+              undefined,
+              'invalid-utf8',
+              'line holds bytes that are not UTF-8 (set invalid_text to "replace" to load them as U+FFFD)',
+            );
           const text = lenient.decode(line);
           options.onReplaced?.(lineNo + n, countOf(text, REPLACEMENT) - genuineReplacements(line));
           parts.push(text);
@@ -127,7 +133,13 @@ export async function* readLineBatches(input: AsyncIterable<Buffer | string>, op
     const lines = text.split('\n');
     for (let i = 0; i < lines.length; i++) {
       if (lines[i].isWellFormed()) continue;
-      if (!replace) throw new ProtocolError(lineNo + i + 1, undefined, 'invalid-utf8', 'line holds a lone surrogate (text that is not Unicode; set invalid_text to "replace" to load it as U+FFFD)');
+      if (!replace)
+        throw new ProtocolError(
+          lineNo + i + 1,
+          undefined,
+          'invalid-utf8',
+          'line holds a lone surrogate (text that is not Unicode; set invalid_text to "replace" to load it as U+FFFD)',
+        );
       const fixed = lines[i].toWellFormed();
       options.onReplaced?.(lineNo + i + 1, countOf(fixed, REPLACEMENT) - countOf(lines[i], REPLACEMENT));
       lines[i] = fixed;

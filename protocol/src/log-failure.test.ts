@@ -16,7 +16,9 @@ describe('logFailure', () => {
   it('says the kind, whether a retry may help, and the causes (outermost first, secrets masked)', () => {
     registerSecret('s3cr3t-pass-word');
     const root = new Error('password s3cr3t-pass-word: connection terminated unexpectedly');
-    const { code, entry } = logged(new LoadError('stream "jobs": batch 3 not loaded', { cause: new TransientError('lost the warehouse connection', { cause: root }) }));
+    const { code, entry } = logged(
+      new LoadError('stream "jobs": batch 3 not loaded', { cause: new TransientError('lost the warehouse connection', { cause: root }) }),
+    );
     expect(code).to.equal(1);
     expect(entry).to.deep.include({
       level: 'error',
@@ -29,8 +31,14 @@ describe('logFailure', () => {
   });
 
   it('says not retryable for bad input or a refused load with no transient cause, and for a config error', () => {
-    expect(logged(new InputError('line 4: stream "a": not JSON', { cause: new SyntaxError('Unexpected token') })).entry).to.deep.include({ kind: 'input', retryable: false, causes: ['Unexpected token'] });
-    expect(logged(new LoadError('value too long for column "name"')).entry).to.deep.include({ kind: 'load', retryable: false }).and.not.have.property('causes');
+    expect(logged(new InputError('line 4: stream "a": not JSON', { cause: new SyntaxError('Unexpected token') })).entry).to.deep.include({
+      kind: 'input',
+      retryable: false,
+      causes: ['Unexpected token'],
+    });
+    expect(logged(new LoadError('value too long for column "name"')).entry)
+      .to.deep.include({ kind: 'load', retryable: false })
+      .and.not.have.property('causes');
     const config = logged(new ConfigError('bad settings', { cause: new TransientError('timed out') }));
     expect(config.code).to.equal(2);
     expect(config.entry).to.deep.include({ kind: 'config', retryable: false, causes: ['timed out'] });

@@ -29,7 +29,7 @@ export interface LoggerOptions {
 
 /** Creates a {@link Logger}. Secrets are redacted by field name and by registered value. */
 export function createLogger(options: LoggerOptions, base: Record<string, unknown> = {}): Logger {
-  const threshold = LEVELS[options.level ?? ((process.env.OBSERVES_LOG_LEVEL as LogLevel | undefined) ?? 'info')] ?? LEVELS.info;
+  const threshold = LEVELS[options.level ?? (process.env.OBSERVES_LOG_LEVEL as LogLevel | undefined) ?? 'info'] ?? LEVELS.info;
   const json = options.json ?? !process.stderr.isTTY;
   const write = options.write ?? ((line: string) => process.stderr.write(line));
   const log = (level: LogLevel, message: string, fields?: Record<string, unknown>) => {
@@ -40,7 +40,9 @@ export function createLogger(options: LoggerOptions, base: Record<string, unknow
     if (json) {
       line = JSON.stringify({ time: new Date().toISOString(), level, name: options.name, message, ...all });
     } else {
-      const extra = Object.entries(all).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
+      const extra = Object.entries(all)
+        .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+        .join(' ');
       line = `${options.name} ${level.toUpperCase()} ${message}${extra ? ' ' + extra : ''}`;
     }
     write(redact(line) + '\n');

@@ -15,7 +15,12 @@ function problem(text: string): ProtocolError {
 describe('parseMessage', () => {
   it('reads each message type', () => {
     expect(parseMessage('{"type":"SCHEMA","stream":"s","schema":{"properties":{}},"key_properties":[]}', 1).type).to.equal('SCHEMA');
-    expect(parseMessage('{"type":"RECORD","stream":"s","record":{"a":1},"version":3}', 1)).to.deep.equal({ type: 'RECORD', stream: 's', record: { a: 1 }, version: 3 });
+    expect(parseMessage('{"type":"RECORD","stream":"s","record":{"a":1},"version":3}', 1)).to.deep.equal({
+      type: 'RECORD',
+      stream: 's',
+      record: { a: 1 },
+      version: 3,
+    });
     expect(parseMessage('{"type":"STATE","value":null}', 1).type).to.equal('STATE');
     expect(parseMessage('{"type":"ACTIVATE_VERSION","stream":"s","version":1}', 1).type).to.equal('ACTIVATE_VERSION');
   });

@@ -82,11 +82,22 @@ export function parseMessage(text: string, line: number): Message {
     case 'ACTIVATE_VERSION':
       requireStream();
       if (value.version === undefined) fail('missing-field', 'ACTIVATE_VERSION message is missing "version"');
-      if (typeof value.version !== 'number' || !Number.isFinite(value.version)) fail('invalid-field', `"version" must be a number, got ${describe(value.version)}`);
+      if (typeof value.version !== 'number' || !Number.isFinite(value.version))
+        fail('invalid-field', `"version" must be a number, got ${describe(value.version)}`);
       return value as unknown as Message;
     case undefined:
-      throw new ProtocolError(line, stream, 'missing-field', 'message is missing "type" (raw JSON objects, not Singer messages? pipe them through tap-json first: tap-json --stream <name> | ...)');
+      throw new ProtocolError(
+        line,
+        stream,
+        'missing-field',
+        'message is missing "type" (raw JSON objects, not Singer messages? pipe them through tap-json first: tap-json --stream <name> | ...)',
+      );
     default:
-      throw new ProtocolError(line, stream, 'unknown-type', `unknown message type ${JSON.stringify(type)} (expected SCHEMA, RECORD, STATE or ACTIVATE_VERSION)`);
+      throw new ProtocolError(
+        line,
+        stream,
+        'unknown-type',
+        `unknown message type ${JSON.stringify(type)} (expected SCHEMA, RECORD, STATE or ACTIVATE_VERSION)`,
+      );
   }
 }

@@ -80,9 +80,16 @@ export function logFailure(logger: Logger, error: unknown): number {
   const problems = Array.isArray(e?.problems) ? e.problems.map((p) => redact(String(p))) : undefined;
   const message = e?.message ?? String(error);
   // A config error's message lists its problems on lines of their own: one line in a log entry.
-  const text = problems && !(problems.length === 1 && problems[0] === message) ? `${message.split('\n')[0].replace(/:$/, '')}: ${problems.join('; ')}` : message;
+  const text =
+    problems && !(problems.length === 1 && problems[0] === message) ? `${message.split('\n')[0].replace(/:$/, '')}: ${problems.join('; ')}` : message;
   const causes = causeChain(error).slice(1).map(redact);
   const kind = error instanceof ObservesError ? { kind: error.kind, retryable: mayRetry(error) } : {};
-  logger.error(redact(text), { error: e?.name ?? typeof error, exit_code: code, ...kind, ...(problems ? { problems } : {}), ...(causes.length > 0 ? { causes } : {}) });
+  logger.error(redact(text), {
+    error: e?.name ?? typeof error,
+    exit_code: code,
+    ...kind,
+    ...(problems ? { problems } : {}),
+    ...(causes.length > 0 ? { causes } : {}),
+  });
   return code;
 }

@@ -104,7 +104,9 @@ export function connectRunnerLink(options: RunnerLinkOptions = {}): RunnerLink {
   let complete = false;
   let lost = false;
   const waiting: Array<(complete: boolean) => void> = [];
-  const settle = () => waiting.splice(0).forEach((resolve) => resolve(complete));
+  const settle = () => {
+    for (const resolve of waiting.splice(0)) resolve(complete);
+  };
   const socket = createConnection(path);
   // The link must not keep the process alive by itself; it is held only while inputComplete() waits.
   socket.unref();

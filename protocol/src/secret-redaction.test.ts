@@ -5,18 +5,38 @@ import { isDistinctiveSecret, isSecretName, redact, redactFields, registerSecret
 
 describe('secret redaction', () => {
   it('tells secret names from ordinary ones, word by word', () => {
-    for (const name of ['password', 'PGPASSWORD', 'db_pass', 'token', 'private_token', 'refresh_token', 'api_key', 'apiKey', 'X-Api-Key', 'client_secret', 'aws_secret_access_key', 'credentials', 'Authorization', 'cookie', 'auth_header', 'PRIVATE-TOKEN']) {
+    for (const name of [
+      'password',
+      'PGPASSWORD',
+      'db_pass',
+      'token',
+      'private_token',
+      'refresh_token',
+      'api_key',
+      'apiKey',
+      'X-Api-Key',
+      'client_secret',
+      'aws_secret_access_key',
+      'credentials',
+      'Authorization',
+      'cookie',
+      'auth_header',
+      'PRIVATE-TOKEN',
+    ]) {
       expect(isSecretName(name), name).to.equal(true);
     }
-    for (const name of ['author', 'key_properties', 'sort_key', 'key', 'passthrough', 'bypass', 'url', 'dialect', 'user', 'stream']) expect(isSecretName(name), name).to.equal(false);
+    for (const name of ['author', 'key_properties', 'sort_key', 'key', 'passthrough', 'bypass', 'url', 'dialect', 'user', 'stream'])
+      expect(isSecretName(name), name).to.equal(false);
   });
 
-  it('masks a weak password only where it stands as a credential, never the program\'s own words', () => {
+  it("masks a weak password only where it stands as a credential, never the program's own words", () => {
     registerSecret('postgres');
     registerSecret('postgres://postgres:postgres@db.internal:5432/observes');
     expect(isDistinctiveSecret('postgres')).to.equal(false);
     expect(redact('"dialect" must be "redshift" or "postgres"')).to.equal('"dialect" must be "redshift" or "postgres"');
-    expect(redact('connecting to postgres://postgres:postgres@db.internal:5432/observes')).to.equal('connecting to postgres://postgres:***@db.internal:5432/observes');
+    expect(redact('connecting to postgres://postgres:postgres@db.internal:5432/observes')).to.equal(
+      'connecting to postgres://postgres:***@db.internal:5432/observes',
+    );
     expect(redact('{"password":"postgres","user":"postgres"}')).to.equal('{"password":"***","user":"postgres"}');
     expect(redact('PGPASSWORD=postgres psql -U postgres')).to.equal('PGPASSWORD=*** psql -U postgres');
     expect(redact('GET /api?private_token=postgres&page=2 and ?key=abc')).to.equal('GET /api?private_token=***&page=2 and ?key=***');
@@ -31,7 +51,9 @@ describe('secret redaction', () => {
     expect(redact(JSON.stringify({ message: `echo ${token}` }))).to.equal('{"message":"echo ***"}');
     expect(redact(`https://gitlab.example/x?t=${encodeURIComponent(token)}`)).to.equal('https://gitlab.example/x?t=***');
     registerSecret('s3cr3t-Value');
-    expect(redact('s3cr3t-Values and xs3cr3t-Value are other words; s3cr3t-Value is not')).to.equal('s3cr3t-Values and xs3cr3t-Value are other words; *** is not');
+    expect(redact('s3cr3t-Values and xs3cr3t-Value are other words; s3cr3t-Value is not')).to.equal(
+      's3cr3t-Values and xs3cr3t-Value are other words; *** is not',
+    );
     expect(redact('Bearer abc.def-123456 sent')).to.equal('Bearer *** sent');
   });
 

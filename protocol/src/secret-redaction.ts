@@ -172,8 +172,9 @@ export function redactFields(value: unknown, secret = false): unknown {
 
 /** Registers every value of a config found under a field named like a secret, and the credentials of URL-shaped values anywhere. */
 export function registerSecretsOf(value: unknown, secret = false): void {
-  if (Array.isArray(value)) value.forEach((item) => registerSecretsOf(item, secret));
-  else if (typeof value === 'object' && value !== null) {
+  if (Array.isArray(value)) {
+    for (const item of value) registerSecretsOf(item, secret);
+  } else if (typeof value === 'object' && value !== null) {
     for (const [k, v] of Object.entries(value)) registerSecretsOf(v, secret || isSecretName(k));
   } else if (typeof value === 'string') {
     if (secret) registerSecret(value);

@@ -101,15 +101,26 @@ describe('StreamChecker', () => {
   it('accepts naive date-times and times (read as UTC), and refuses dates that do not exist', async () => {
     const record = (at: string) => `{"type":"RECORD","stream":"jobs","record":{"id":1,"at":"${at}","author":{"name":"a"}}}`;
     await run([schema, record('2024-02-29T10:00:00'), record('2024-02-29 10:00:00.123456'), record('2024-01-01T00:00:00+05:30')]);
-    for (const at of ['2023-02-29T00:00:00Z', '2024-02-30T00:00:00', '0000-01-01T00:00:00Z', '2024-13-01T00:00:00Z', '2024-01-01T24:00:00Z', '2024-01-01T00:00:00+16:00']) {
-      expect((await failure([schema, record(at)])).message, at).to.equal('line 2: stream "jobs": record breaks its schema at /at: must match format "date-time" (key [1])');
+    for (const at of [
+      '2023-02-29T00:00:00Z',
+      '2024-02-30T00:00:00',
+      '0000-01-01T00:00:00Z',
+      '2024-13-01T00:00:00Z',
+      '2024-01-01T24:00:00Z',
+      '2024-01-01T00:00:00+16:00',
+    ]) {
+      expect((await failure([schema, record(at)])).message, at).to.equal(
+        'line 2: stream "jobs": record breaks its schema at /at: must match format "date-time" (key [1])',
+      );
     }
   });
 
   it('refuses NUL characters and lone surrogates in values and property names, naming the key and the pointer', async () => {
     const nul = await failure([schema, '{"type":"RECORD","stream":"jobs","record":{"id":7,"author":{"name":"a\\u0000b"}}}']);
     expect([nul.code, nul.pointer]).to.deep.equal(['invalid-text', '/author/name']);
-    expect(nul.message).to.equal('line 2: stream "jobs": record at /author/name: the string holds a NUL character (U+0000), which Redshift and PostgreSQL cannot store (key [7])');
+    expect(nul.message).to.equal(
+      'line 2: stream "jobs": record at /author/name: the string holds a NUL character (U+0000), which Redshift and PostgreSQL cannot store (key [7])',
+    );
     const surrogate = await failure([schema, '{"type":"RECORD","stream":"jobs","record":{"id":8,"author":{"name":"x"},"tags":["ok","\\ud800"]}}']);
     expect([surrogate.code, surrogate.pointer]).to.deep.equal(['invalid-text', '/tags/1']);
     const name = await failure([schema, '{"type":"RECORD","stream":"jobs","record":{"id":9,"author":{"name":"x"},"we\\u0000ird":1}}']);
@@ -121,7 +132,9 @@ describe('StreamChecker', () => {
   it('replaces NUL characters and lone surrogates with U+FFFD when asked, counting them', async () => {
     const checker = new StreamChecker({ invalidText: 'replace' });
     const reads = [];
-    for await (const read of readMessages(Readable.from([[schema, '{"type":"RECORD","stream":"jobs","record":{"id":7,"author":{"name":"a\\u0000b\\ud800"},"x\\u0000":1}}'].join('\n')]))) {
+    for await (const read of readMessages(
+      Readable.from([[schema, '{"type":"RECORD","stream":"jobs","record":{"id":7,"author":{"name":"a\\u0000b\\ud800"},"x\\u0000":1}}'].join('\n')]),
+    )) {
       checker.check(read);
       reads.push(read);
     }
@@ -135,7 +148,10 @@ describe('StreamChecker', () => {
     const record = Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`f${i}`, i]));
     const validator = new RecordValidator();
     await run([wide, JSON.stringify({ type: 'RECORD', stream: 'wide', record })], { validator });
-    const error = await run([wide, JSON.stringify({ type: 'RECORD', stream: 'wide', record: { ...record, f1999: 'x' } })], { validator }).then(() => undefined, (e: unknown) => e);
+    const error = await run([wide, JSON.stringify({ type: 'RECORD', stream: 'wide', record: { ...record, f1999: 'x' } })], { validator }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect((error as Error).message).to.equal('line 2: stream "wide": record breaks its schema at /f1999: must be integer');
   });
 

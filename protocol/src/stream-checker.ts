@@ -86,7 +86,15 @@ export class StreamChecker {
           if (this.replaceText) this.replacedText += replaceBadText(record);
           else {
             const bad = findBadText(record);
-            if (bad) throw new ProtocolError(line, message.stream, 'invalid-text', `record at ${bad.pointer}: ${bad.problem}`, bad.pointer, keyDetails(current, record));
+            if (bad)
+              throw new ProtocolError(
+                line,
+                message.stream,
+                'invalid-text',
+                `record at ${bad.pointer}: ${bad.problem}`,
+                bad.pointer,
+                keyDetails(current, record),
+              );
           }
         }
         if (current.check) {

@@ -61,7 +61,7 @@ export function toAwsCron(cron: string): string {
   if (fields.length !== 5) throw new BatchScheduleError([`"${cron}": needs 5 fields (minute hour day-of-month month day-of-week), got ${fields.length}`]);
   const odd = fields.find((f) => !/^[0-9*?,/-]+$/.test(f.replace(NAMES, '0')));
   if (odd) throw new BatchScheduleError([`"${cron}": field "${odd}" uses syntax beyond plain cron (numbers, month and day names, * ? , - /)`]);
-  let parsed;
+  let parsed: ReturnType<typeof CronExpressionParser.parse>['fields'];
   try {
     parsed = CronExpressionParser.parse(cron).fields;
   } catch (error) {
@@ -73,14 +73,21 @@ export function toAwsCron(cron: string): string {
   const months = compactField(numbers(parsed.month.values), 1, 12);
   const daysOfMonth = compactField(numbers(parsed.dayOfMonth.values), 1, 31);
   // cron's 0..7 (0 and 7 both Sunday) as 0..6, named so AWS's 1-based numbering cannot be confused.
-  const daysOfWeek = compactField(numbers(parsed.dayOfWeek.values).map((d) => d % 7), 0, 6, DAY_NAMES);
+  const daysOfWeek = compactField(
+    numbers(parsed.dayOfWeek.values).map((d) => d % 7),
+    0,
+    6,
+    DAY_NAMES,
+  );
   const expression = (dom: string, dow: string) => `cron(${minutes} ${hours} ${dom} ${months} ${dow} *)`;
   const domRestricted = !parsed.dayOfMonth.isWildcard;
   const dowRestricted = !parsed.dayOfWeek.isWildcard;
   if (domRestricted && dowRestricted) {
     // Cron runs on days matching either field. Two AWS rules would run twice on days matching both.
     if (daysOfMonth === '*' || daysOfWeek === '*') return expression('*', '?');
-    throw new BatchScheduleError([`"${cron}": restricts both day-of-month and day-of-week (cron runs on days matching either); AWS cron takes only one of them: restrict one, or split the pipeline's schedule`]);
+    throw new BatchScheduleError([
+      `"${cron}": restricts both day-of-month and day-of-week (cron runs on days matching either); AWS cron takes only one of them: restrict one, or split the pipeline's schedule`,
+    ]);
   }
   if (dowRestricted) return expression('?', daysOfWeek);
   return expression(daysOfMonth, '?');
@@ -134,10 +141,14 @@ export function toBatchJobSize(resources: PipelineResources = {}, limits: BatchL
   const memory = resources.memory ?? DEFAULT_RESOURCES.memory;
   const retries = resources.retries ?? 0;
   const problems: string[] = [];
-  if (!Number.isInteger(vcpu) || vcpu < 1 || vcpu > maxVcpu) problems.push(`resources.vcpu: ${vcpu} is not a whole number of vCPUs from 1 to ${maxVcpu} (EC2 Batch jobs reserve whole vCPUs)`);
-  if (!Number.isInteger(memory) || memory < 4 || memory > maxMemoryMiB) problems.push(`resources.memory: ${memory} MiB is not a whole number from 4 to ${maxMemoryMiB}`);
-  if (!Number.isInteger(retries) || retries < 0 || retries + 1 > MAX_ATTEMPTS) problems.push(`resources.retries: ${retries} is not 0 to ${MAX_ATTEMPTS - 1} (Batch allows at most ${MAX_ATTEMPTS} attempts)`);
-  if (resources.timeout !== undefined && (!Number.isInteger(resources.timeout) || resources.timeout < 1)) problems.push(`resources.timeout: ${resources.timeout} is not a positive number of seconds`);
+  if (!Number.isInteger(vcpu) || vcpu < 1 || vcpu > maxVcpu)
+    problems.push(`resources.vcpu: ${vcpu} is not a whole number of vCPUs from 1 to ${maxVcpu} (EC2 Batch jobs reserve whole vCPUs)`);
+  if (!Number.isInteger(memory) || memory < 4 || memory > maxMemoryMiB)
+    problems.push(`resources.memory: ${memory} MiB is not a whole number from 4 to ${maxMemoryMiB}`);
+  if (!Number.isInteger(retries) || retries < 0 || retries + 1 > MAX_ATTEMPTS)
+    problems.push(`resources.retries: ${retries} is not 0 to ${MAX_ATTEMPTS - 1} (Batch allows at most ${MAX_ATTEMPTS} attempts)`);
+  if (resources.timeout !== undefined && (!Number.isInteger(resources.timeout) || resources.timeout < 1))
+    problems.push(`resources.timeout: ${resources.timeout} is not a positive number of seconds`);
   if (problems.length > 0) throw new BatchScheduleError(problems);
   const attemptSeconds = resources.timeout === undefined ? DEFAULT_BATCH_TIMEOUT_SECONDS : resources.timeout + RUNNER_STOP_MARGIN_SECONDS;
   return { vcpu, memory_mib: memory, attempt_duration_seconds: Math.max(MIN_ATTEMPT_SECONDS, attemptSeconds), attempts: retries + 1 };
@@ -192,10 +203,12 @@ const BATCH_NAME = /^[A-Za-z0-9_-]{1,100}$/;
 function programs(spec: PipelineSpec, configs: Record<string, unknown>): { command: string; config: unknown }[] {
   const all = [spec.target, ...(spec.steps ?? []).flatMap((s) => (s.job ? [s.job] : [{ ...spec.target, ...s.target }]))];
   // A config file not given cannot be looked into (callers that only need the variables give none).
-  return all.filter((p) => p?.command && (typeof p.config !== 'string' || p.config in configs)).map((p) => {
-    const argv0 = typeof p!.command === 'string' ? p!.command : p!.command![0];
-    return { command: argv0.split('/').pop()!, config: typeof p!.config === 'string' ? configs[p!.config] : p!.config };
-  });
+  return all
+    .filter((p) => p?.command && (typeof p.config !== 'string' || p.config in configs))
+    .map((p) => {
+      const argv0 = typeof p!.command === 'string' ? p!.command : p!.command![0];
+      return { command: argv0.split('/').pop()!, config: typeof p!.config === 'string' ? configs[p!.config] : p!.config };
+    });
 }
 
 /**
@@ -210,7 +223,10 @@ export function warehouseSchemas(spec: PipelineSpec, configs: Record<string, unk
     if (command !== 'target-redshift') continue;
     const raw = (config as { schema?: unknown } | undefined)?.schema;
     const { value, missing } = interpolateEnv(raw ?? 'public', {});
-    if (missing.length > 0 || typeof value !== 'string') problems.push(`target-redshift schema ${JSON.stringify(raw)}: give the variable a default (\${VAR:-schema}) so infra/ knows which schema the pipeline's database user owns`);
+    if (missing.length > 0 || typeof value !== 'string')
+      problems.push(
+        `target-redshift schema ${JSON.stringify(raw)}: give the variable a default (\${VAR:-schema}) so infra/ knows which schema the pipeline's database user owns`,
+      );
     else if (value === 'public') problems.push('target-redshift writes the public schema: give it a schema of its own (its database user owns it)');
     else schemas.add(value.toLowerCase());
   }
@@ -221,7 +237,8 @@ export function warehouseSchemas(spec: PipelineSpec, configs: Record<string, unk
 /** The Batch jobs of a pipeline's steps, checking the names Batch will carry. */
 function batchSteps(spec: PipelineSpec): PipelineJob['steps'] {
   const problems: string[] = [];
-  if (!BATCH_NAME.test(spec.name)) problems.push(`name "${spec.name}": Batch job names take letters, digits, - and _ only (at most 100 here, to leave room for the prefix and the step)`);
+  if (!BATCH_NAME.test(spec.name))
+    problems.push(`name "${spec.name}": Batch job names take letters, digits, - and _ only (at most 100 here, to leave room for the prefix and the step)`);
   const steps = (spec.steps ?? []).map((s) => {
     if (!BATCH_NAME.test(s.name)) problems.push(`step "${s.name}": Batch job names take letters, digits, - and _ only`);
     const size = s.array_size ?? 1;

@@ -6,11 +6,13 @@ import { LiveStderr } from './live-stderr.js';
 describe('forwarded child output', () => {
   const now = () => new Date('2026-12-01T10:00:00.000Z');
 
-  it('wraps each child line as a field of the runner\'s own JSON entry, masking secrets, and remembers the last error', () => {
+  it("wraps each child line as a field of the runner's own JSON entry, masking secrets, and remembers the last error", () => {
     registerSecret('tok-Q8vX2mP4zL');
     const lines: string[] = [];
     const out = new ChildOutput({ unit: 'gitlab', role: 'tap', json: true, write: (l) => lines.push(l), now });
-    out.line('{"time":"2026-12-01T09:59:59.000Z","level":"warn","name":"tap-gitlab","message":"retrying","token":"weak","url":"https://u:pw@h/x?private_token=abc"}');
+    out.line(
+      '{"time":"2026-12-01T09:59:59.000Z","level":"warn","name":"tap-gitlab","message":"retrying","token":"weak","url":"https://u:pw@h/x?private_token=abc"}',
+    );
     out.line('{"level":"error","name":"tap-gitlab","message":"GET https://gitlab.example/api/v4/projects failed: 401 Unauthorized","status":401}');
     out.line('plain text with tok-Q8vX2mP4zL inside\r');
     out.line('    at Object.<anonymous> (file:///x.js:1:1)');
@@ -24,8 +26,20 @@ describe('forwarded child output', () => {
       child: 'tap',
       entry: { time: '2026-12-01T09:59:59.000Z', name: 'tap-gitlab', token: '***', url: 'https://u:***@h/x?private_token=***' },
     });
-    expect(entries[1]).to.include({ level: 'error', unit: 'gitlab', child: 'tap', message: 'GET https://gitlab.example/api/v4/projects failed: 401 Unauthorized' });
-    expect(entries[2]).to.deep.equal({ time: '2026-12-01T10:00:00.000Z', level: 'info', name: 'observes', message: 'plain text with *** inside', unit: 'gitlab', child: 'tap' });
+    expect(entries[1]).to.include({
+      level: 'error',
+      unit: 'gitlab',
+      child: 'tap',
+      message: 'GET https://gitlab.example/api/v4/projects failed: 401 Unauthorized',
+    });
+    expect(entries[2]).to.deep.equal({
+      time: '2026-12-01T10:00:00.000Z',
+      level: 'info',
+      name: 'observes',
+      message: 'plain text with *** inside',
+      unit: 'gitlab',
+      child: 'tap',
+    });
     expect(out.reason, 'an error entry wins over later plain lines').to.equal(': GET https://gitlab.example/api/v4/projects failed: 401 Unauthorized');
   });
 

@@ -70,7 +70,8 @@ export class ChildOutput {
       this.lastErrorRetryable = typeof rest.retryable === 'boolean' ? rest.retryable : undefined;
     }
     const loaded = rest.records_loaded;
-    if (typeof loaded === 'object' && loaded !== null && Object.values(loaded).every((n) => typeof n === 'number')) this.recordsLoaded = loaded as Record<string, number>;
+    if (typeof loaded === 'object' && loaded !== null && Object.values(loaded).every((n) => typeof n === 'number'))
+      this.recordsLoaded = loaded as Record<string, number>;
     this.emit(severity, words, rest);
   }
 

@@ -29,7 +29,10 @@ async function tableCounts(warehouseDir: string, schema: string): Promise<Array<
   const { PGlite } = await import('@electric-sql/pglite');
   const db = await PGlite.create(warehouseDir);
   try {
-    const tables = await db.query<{ table_name: string }>("SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE' ORDER BY table_name", [schema]);
+    const tables = await db.query<{ table_name: string }>(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE' ORDER BY table_name",
+      [schema],
+    );
     const counts: Array<[string, number]> = [];
     for (const { table_name } of tables.rows) {
       const result = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${schema}"."${table_name.replace(/"/g, '""')}"`);
@@ -81,7 +84,9 @@ export async function runDemo(args: DemoArgs, out: NodeJS.WritableStream = proce
   const [first, second] = results.map((r) => r.units[0].records);
   const changes = Object.keys(first).map((stream) => [stream, first[stream] ?? 0, second[stream] ?? 0] as [string, number, number]);
   out.write(`The second run is differential:\n${formatTable(['stream', 'run 1', 'run 2'], changes)}`);
-  out.write('(customers is a full-table stream: always whole; orders is incremental: run 2 sends only orders changed since the bookmark, the bookmark itself included)\n\n');
+  out.write(
+    '(customers is a full-table stream: always whole; orders is incremental: run 2 sends only orders changed since the bookmark, the bookmark itself included)\n\n',
+  );
   out.write(`Warehouse tables:\n${formatTable(['table', 'rows'], await tableCounts(warehouse, 'demo'))}`);
   out.write(`\nState: ${stateUrl}\n(see it from any directory: ${demoStateCommand(stateUrl)})\n`);
   return 0;

@@ -42,15 +42,22 @@ describe('observes run: exactly-once flow (fixture tap and target)', () => {
     );
     return file;
   }
-  const rows = async (name: string) => (existsSync(out(name)) ? (await readFile(out(name), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { id?: number; replaced?: boolean }) : []);
+  const rows = async (name: string) =>
+    existsSync(out(name))
+      ? (await readFile(out(name), 'utf8'))
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as { id?: number; replaced?: boolean })
+      : [];
   const ids = async (name: string) => (await rows(name)).filter((r) => r.id !== undefined).map((r) => r.id);
   const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
   const logs: Array<Record<string, unknown>> = [];
   const logger = createLogger({ name: 'test', level: 'info', json: true, write: (line) => logs.push(JSON.parse(line) as Record<string, unknown>) });
-  const run = async (file: string, extra: { forceUnlock?: boolean } = {}) => runPipeline(await loadPipeline(file), { logger, stderr: () => undefined, killGraceMs: 2000, retryBaseDelayMs: 1, ...extra });
+  const run = async (file: string, extra: { forceUnlock?: boolean } = {}) =>
+    runPipeline(await loadPipeline(file), { logger, stderr: () => undefined, killGraceMs: 2000, retryBaseDelayMs: 1, ...extra });
   const resumePoint = () => logs.filter((l) => l.message === 'resume point').at(-1);
 
-  it('resumes from the target\'s commit record when it is newer than the store (a crash between commit and echo): no row twice', async () => {
+  it("resumes from the target's commit record when it is newer than the store (a crash between commit and echo): no row twice", async () => {
     const file = await pipelineFile('append', { count: 45 }, { crash_after_commits: 2 });
     expect(await run(file)).to.deep.include({ status: 'failed', failure: 'target' });
     const store = openStateStore(stateUrl('append'));
@@ -64,10 +71,13 @@ describe('observes run: exactly-once flow (fixture tap and target)', () => {
     const saved = await store.readRecord();
     expect(saved).to.deep.include({ origin: 'target', value: { bookmarks: { items: { id: 45 } } } });
     expect(saved!.sequence).to.be.greaterThan(2);
-    expect((await store.history()).map((v) => [v.sequence, v.origin]), 'what the store held before the run').to.deep.equal([[1, 'target']]);
+    expect(
+      (await store.history()).map((v) => [v.sequence, v.origin]),
+      'what the store held before the run',
+    ).to.deep.equal([[1, 'target']]);
   });
 
-  it('a state set by hand wins over the target\'s once; a cleared state starts from scratch; sequences keep rising', async () => {
+  it("a state set by hand wins over the target's once; a cleared state starts from scratch; sequences keep rising", async () => {
     const file = await pipelineFile('hand', { count: 30 });
     expect((await run(file)).status).to.equal('succeeded');
     const store = openStateStore(stateUrl('hand'));
@@ -100,9 +110,19 @@ describe('observes run: exactly-once flow (fixture tap and target)', () => {
     expect(existsSync(`${stateUrl('busy')}.lock`), 'released at the end').to.equal(false);
   });
 
-  it('--force-unlock removes a live run\'s lock; a dead run\'s lock on this host is taken over', async () => {
+  it("--force-unlock removes a live run's lock; a dead run's lock on this host is taken over", async () => {
     const file = await pipelineFile('stuck', { count: 5 });
-    const lock = (pid: number) => writeFile(`${stateUrl('stuck')}.lock`, JSON.stringify({ run_id: 'other', host: hostname(), pid, started_at: new Date().toISOString(), expires_at: new Date(Date.now() + 3_600_000).toISOString() }));
+    const lock = (pid: number) =>
+      writeFile(
+        `${stateUrl('stuck')}.lock`,
+        JSON.stringify({
+          run_id: 'other',
+          host: hostname(),
+          pid,
+          started_at: new Date().toISOString(),
+          expires_at: new Date(Date.now() + 3_600_000).toISOString(),
+        }),
+      );
     await lock(process.ppid); // alive
     expect((await run(file)).failure).to.equal('locked');
     expect((await run(file, { forceUnlock: true })).status).to.equal('succeeded');
@@ -111,8 +131,10 @@ describe('observes run: exactly-once flow (fixture tap and target)', () => {
   });
 
   it('passes --state to a job step only when it says pass_state', async () => {
-    const script = "const i = process.argv.indexOf('--state'); console.log(JSON.stringify({ type: 'STATE', value: { got: i < 0 ? null : require('fs').readFileSync(process.argv[i + 1], 'utf8') } }))";
-    const job = (pass: boolean) => `name: phased\nstate: ${stateUrl('phased')}\nsteps:\n  - name: load\n    job: {command: [${node}, -e, ${JSON.stringify(script)}, --], pass_state: ${pass}, config: {}}\n`;
+    const script =
+      "const i = process.argv.indexOf('--state'); console.log(JSON.stringify({ type: 'STATE', value: { got: i < 0 ? null : require('fs').readFileSync(process.argv[i + 1], 'utf8') } }))";
+    const job = (pass: boolean) =>
+      `name: phased\nstate: ${stateUrl('phased')}\nsteps:\n  - name: load\n    job: {command: [${node}, -e, ${JSON.stringify(script)}, --], pass_state: ${pass}, config: {}}\n`;
     const file = join(dir, 'phased.yaml');
     await writeFile(file, job(false));
     const values = async () => (JSON.parse(await readFile(join(dir, 'phased.state.load.json'), 'utf8')) as { value: { got: string | null } }).value.got;
@@ -139,7 +161,10 @@ describe('observes run: exactly-once flow (fixture tap and target)', () => {
       const children = [Number(await readFile(pids.tap, 'utf8')), Number(await readFile(pids.target, 'utf8'))];
       for (let i = 0; i < 100 && children.some(alive); i++) await sleep(50);
       expect(children.filter(alive), 'tap and target stopped').to.deep.equal([]);
-      expect((await rows(name)).some((r) => r.replaced), 'no replacement at the orphaned end of input').to.equal(false);
+      expect(
+        (await rows(name)).some((r) => r.replaced),
+        'no replacement at the orphaned end of input',
+      ).to.equal(false);
       expect((await ids(name)).length).to.be.below(400);
     }
   });

@@ -28,7 +28,12 @@ describe('observes run: faults, with target-redshift, PostgreSQL and S3 state', 
   let s3: S3Server;
   let proxy: FaultyHttpProxy;
   const savedEnv = { ...process.env };
-  const env = () => ({ OBSERVES_S3_ENDPOINT: proxy.endpoint, AWS_ACCESS_KEY_ID: s3.s3Config.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.s3Config.secretAccessKey, AWS_REGION: 'us-east-1' });
+  const env = () => ({
+    OBSERVES_S3_ENDPOINT: proxy.endpoint,
+    AWS_ACCESS_KEY_ID: s3.s3Config.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: s3.s3Config.secretAccessKey,
+    AWS_REGION: 'us-east-1',
+  });
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'observes-fault-'));
@@ -66,10 +71,20 @@ describe('observes run: faults, with target-redshift, PostgreSQL and S3 state', 
     );
     return file;
   }
-  const options: RunPipelineOptions = { logger: quiet, stderr: () => undefined, killGraceMs: 5000, retryBaseDelayMs: 1, state: { s3: { retries: 10, baseDelayMs: 2 } } };
+  const options: RunPipelineOptions = {
+    logger: quiet,
+    stderr: () => undefined,
+    killGraceMs: 5000,
+    retryBaseDelayMs: 1,
+    state: { s3: { retries: 10, baseDelayMs: 2 } },
+  };
   const run = async (file: string) => runPipeline(await loadPipeline(file), options);
   const stateOf = async (name: string) =>
-    (JSON.parse(await (await s3.client.send(new GetObjectCommand({ Bucket: 'observes.state', Key: `${name}.json` }))).Body!.transformToString()) as { value: { bookmarks: Record<string, { id: number }> } }).value;
+    (
+      JSON.parse(await (await s3.client.send(new GetObjectCommand({ Bucket: 'observes.state', Key: `${name}.json` }))).Body!.transformToString()) as {
+        value: { bookmarks: Record<string, { id: number }> };
+      }
+    ).value;
   const ids = async (table: string) => (await db.query<{ id: string }>(`SELECT id FROM fault."${table}" ORDER BY id`)).map((r) => Number(r.id));
 
   it('target killed mid-run, then rerun: no loss, no duplicates, state writes retried through 500/SlowDown/cut uploads', async () => {
@@ -118,7 +133,10 @@ describe('observes run: faults, with target-redshift, PostgreSQL and S3 state', 
     const files = await Promise.all(['alpha', 'beta', 'gamma'].map((name, i) => pipeline(name, { count: 100 * (i + 1), state_every: 25 })));
     const report = join(dir, 'report.json');
     const code = await new Promise<number | null>((resolve) => {
-      const child = spawn(process.execPath, [BIN, 'run', '--concurrency', '3', '--report', report, ...files], { stdio: 'ignore', env: { ...process.env, ...env() } });
+      const child = spawn(process.execPath, [BIN, 'run', '--concurrency', '3', '--report', report, ...files], {
+        stdio: 'ignore',
+        env: { ...process.env, ...env() },
+      });
       child.on('close', resolve);
     });
     const parsed = JSON.parse(readFileSync(report, 'utf8')) as RunReport;

@@ -29,7 +29,8 @@ function awsCronMatcher(expression: string): (d: Date) => boolean {
     const value = (t: string) => (named && days.includes(t) ? days.indexOf(t) + 1 : Number(t));
     for (const part of token.split(',')) {
       const [range, step] = part.split('/');
-      const [from, to] = range === '*' || range === '?' ? [min, max] : range.includes('-') ? range.split('-').map(value) : [value(range), step ? max : value(range)];
+      const [from, to] =
+        range === '*' || range === '?' ? [min, max] : range.includes('-') ? range.split('-').map(value) : [value(range), step ? max : value(range)];
       for (let v = from; v <= to; v += Number(step ?? 1)) values.add(v);
     }
     return values;
@@ -37,7 +38,11 @@ function awsCronMatcher(expression: string): (d: Date) => boolean {
   const [minute, hour, dom, month, dow, year] = fields;
   expect(year).to.equal('*');
   expect([dom, dow].filter((f) => f === '?')).to.have.length(1, 'exactly one day field is ?');
-  const m = set(minute, 0, 59), h = set(hour, 0, 23), dm = set(dom, 1, 31), mo = set(month, 1, 12), dw = set(dow, 1, 7, true);
+  const m = set(minute, 0, 59),
+    h = set(hour, 0, 23),
+    dm = set(dom, 1, 31),
+    mo = set(month, 1, 12),
+    dw = set(dow, 1, 7, true);
   return (d) => m.has(d.getUTCMinutes()) && h.has(d.getUTCHours()) && dm.has(d.getUTCDate()) && mo.has(d.getUTCMonth() + 1) && dw.has(d.getUTCDay() + 1);
 }
 
@@ -108,7 +113,12 @@ describe('batch-schedule: pipelines → AWS Batch and EventBridge (infra/)', () 
   });
 
   it('maps resources to Batch sizes: the runner owns retries and timeout, Batch backs them up', () => {
-    expect(toBatchJobSize({ vcpu: 1, memory: 1900, timeout: 14400, retries: 2 })).to.deep.equal({ vcpu: 1, memory_mib: 1900, attempt_duration_seconds: 14520, attempts: 3 });
+    expect(toBatchJobSize({ vcpu: 1, memory: 1900, timeout: 14400, retries: 2 })).to.deep.equal({
+      vcpu: 1,
+      memory_mib: 1900,
+      attempt_duration_seconds: 14520,
+      attempts: 3,
+    });
     expect(toBatchJobSize({ vcpu: 8, memory: 15360 })).to.deep.equal({ vcpu: 8, memory_mib: 15360, attempt_duration_seconds: 86400, attempts: 1 });
     expect(toBatchJobSize()).to.deep.equal({ vcpu: 1, memory_mib: 1900, attempt_duration_seconds: 86400, attempts: 1 });
     expect(toBatchJobSize({ timeout: 1 }).attempt_duration_seconds, 'Batch minimum').to.equal(121);
@@ -123,11 +133,17 @@ describe('batch-schedule: pipelines → AWS Batch and EventBridge (infra/)', () 
       error = e as BatchScheduleError;
     }
     expect(error?.problems).to.have.length(3);
-    expect(error?.problems.join('\n')).to.match(/resources\.vcpu: 0\.5 is not a whole number of vCPUs from 1 to 8/).and.match(/resources\.memory: 20000 MiB/).and.match(/resources\.retries: 10 .*at most 10 attempts/);
+    expect(error?.problems.join('\n'))
+      .to.match(/resources\.vcpu: 0\.5 is not a whole number of vCPUs from 1 to 8/)
+      .and.match(/resources\.memory: 20000 MiB/)
+      .and.match(/resources\.retries: 10 .*at most 10 attempts/);
   });
 
   it('finds the variables a job must receive, not those the runner sets or that have defaults', () => {
-    const spec = parsePipelineSpec('name: x\ntap: {command: t, config: {token: "${API_TOKEN}", seg: "${OBSERVES_ARRAY_INDEX:-0}", run: "${OBSERVES_RUN_ID}", lit: "$${NOT_A_VAR}"}}\ntarget: {command: u, config: c.yaml}\n', 'x.yaml');
+    const spec = parsePipelineSpec(
+      'name: x\ntap: {command: t, config: {token: "${API_TOKEN}", seg: "${OBSERVES_ARRAY_INDEX:-0}", run: "${OBSERVES_RUN_ID}", lit: "$${NOT_A_VAR}"}}\ntarget: {command: u, config: c.yaml}\n',
+      'x.yaml',
+    );
     expect(requiredVariables(spec, [{ url: 'postgres://etl:${DB_PASSWORD}@h/d', schema: '${SCHEMA:-raw}' }])).to.deep.equal(['API_TOKEN', 'DB_PASSWORD']);
   });
 
@@ -144,17 +160,35 @@ describe('batch-schedule: pipelines → AWS Batch and EventBridge (infra/)', () 
     const jobs = pipelineJobs([
       {
         file: 'ph.yaml',
-        spec: spec('name: ph\ntap: {command: t}\ntarget: {command: target-s3}\nsteps:\n  - {name: scan, array_size: 4}\n  - {name: load, job: {command: [target-redshift, --from-s3, x], config: {schema: "${S:-Raw_Data}"}}}\n'),
+        spec: spec(
+          'name: ph\ntap: {command: t}\ntarget: {command: target-s3}\nsteps:\n  - {name: scan, array_size: 4}\n  - {name: load, job: {command: [target-redshift, --from-s3, x], config: {schema: "${S:-Raw_Data}"}}}\n',
+        ),
       },
-      { file: 'g.yaml', spec: spec('name: g\ntap: {command: t}\ntarget: {command: /opt/bin/target-redshift, config: cfg.yaml}\n'), configFiles: { 'cfg.yaml': { schema: 'gitlab' } } },
+      {
+        file: 'g.yaml',
+        spec: spec('name: g\ntap: {command: t}\ntarget: {command: /opt/bin/target-redshift, config: cfg.yaml}\n'),
+        configFiles: { 'cfg.yaml': { schema: 'gitlab' } },
+      },
     ]);
-    expect(jobs.ph).to.deep.include({ steps: [{ name: 'scan', array_size: 4 }, { name: 'load', array_size: 1 }], warehouse_schemas: ['raw_data'] });
+    expect(jobs.ph).to.deep.include({
+      steps: [
+        { name: 'scan', array_size: 4 },
+        { name: 'load', array_size: 1 },
+      ],
+      warehouse_schemas: ['raw_data'],
+    });
     expect(jobs.g).to.deep.include({ steps: [], warehouse_schemas: ['gitlab'] });
-    expect(() => pipelineJobs([{ file: 'x.yaml', spec: spec('name: a.b\ntap: {command: t}\ntarget: {command: target-redshift, config: {schema: "${S}"}}\nsteps:\n  - {name: s.1}\n') }])).to.throw(
+    expect(() =>
+      pipelineJobs([
+        { file: 'x.yaml', spec: spec('name: a.b\ntap: {command: t}\ntarget: {command: target-redshift, config: {schema: "${S}"}}\nsteps:\n  - {name: s.1}\n') },
+      ]),
+    ).to.throw(
       BatchScheduleError,
       /x\.yaml: name "a\.b": Batch job names[^]*x\.yaml: step "s\.1": Batch job names[^]*x\.yaml: target-redshift schema "\$\{S\}": give the variable a default/,
     );
-    expect(() => pipelineJobs([{ file: 'y.yaml', spec: spec('name: y\ntap: {command: t}\ntarget: {command: target-redshift}\n') }])).to.throw(/writes the public schema/);
+    expect(() => pipelineJobs([{ file: 'y.yaml', spec: spec('name: y\ntap: {command: t}\ntarget: {command: target-redshift}\n') }])).to.throw(
+      /writes the public schema/,
+    );
   });
 
   it('names each broken pipeline file and refuses duplicate names', () => {
@@ -165,7 +199,10 @@ describe('batch-schedule: pipelines → AWS Batch and EventBridge (infra/)', () 
         { file: 'b.yaml', spec: spec('name: b\ntap: {command: t}\ntarget: {command: u}\nschedule: "0 0 * * * *"\nresources: {vcpu: 9}\n') },
         { file: 'c.yaml', spec: spec('name: b\ntap: {command: t}\ntarget: {command: u}\n') },
       ]),
-    ).to.throw(BatchScheduleError, /a\.yaml: "0 0 1 \* 1": restricts both[^]*b\.yaml: "0 0 \* \* \* \*": needs 5 fields[^]*b\.yaml: resources\.vcpu: 9[^]*c\.yaml: pipeline name "b" is also used by b\.yaml/);
+    ).to.throw(
+      BatchScheduleError,
+      /a\.yaml: "0 0 1 \* 1": restricts both[^]*b\.yaml: "0 0 \* \* \* \*": needs 5 fields[^]*b\.yaml: resources\.vcpu: 9[^]*c\.yaml: pipeline name "b" is also used by b\.yaml/,
+    );
   });
 
   describe('infra/ (Terraform reads the generated file; it converts nothing itself)', () => {
@@ -185,7 +222,10 @@ describe('batch-schedule: pipelines → AWS Batch and EventBridge (infra/)', () 
         expect(written.pipeline_jobs.p).to.include({ schedule_expression: 'cron(0 3 * * ? *)' });
         expect(written.pipeline_jobs.p.required_env).to.deep.equal(['U_PASSWORD']);
         await writeFile(join(dir, 'p.yaml'), 'name: p\ntap: {command: t}\ntarget: {command: u, config: cfg/u.yaml}\nschedule: "0 4 * * *"\n');
-        const stale = await run(process.execPath, [generator, '--pipelines-dir', dir, '--out', out, '--check']).then(() => undefined, (e: { code: number; stderr: string }) => e);
+        const stale = await run(process.execPath, [generator, '--pipelines-dir', dir, '--out', out, '--check']).then(
+          () => undefined,
+          (e: { code: number; stderr: string }) => e,
+        );
         expect(stale?.code).to.equal(1);
         expect(stale?.stderr).to.match(/jobs\.json is stale.*run npm run infra:schedules/);
       } finally {
@@ -194,7 +234,9 @@ describe('batch-schedule: pipelines → AWS Batch and EventBridge (infra/)', () 
     });
 
     it('declares the generated fields in the pipeline_jobs variable and takes schedules and sizes from it', async () => {
-      const generated = JSON.parse(await readFile(join(infra, 'pipeline-jobs.auto.tfvars.json'), 'utf8')) as { pipeline_jobs: Record<string, Record<string, unknown>> };
+      const generated = JSON.parse(await readFile(join(infra, 'pipeline-jobs.auto.tfvars.json'), 'utf8')) as {
+        pipeline_jobs: Record<string, Record<string, unknown>>;
+      };
       const variables = await readFile(join(infra, 'variables.tf'), 'utf8');
       const typeBlock = /variable "pipeline_jobs" \{[^]*?\n\}/.exec(variables)![0];
       const declared = [...typeBlock.matchAll(/^\s+(\w+)\s+=/gm)].map((m) => m[1]).filter((k) => !['description', 'type'].includes(k));

@@ -17,7 +17,7 @@ export interface JobProgram {
  * only gives them one front door, so a pipeline step and a person type the same thing.
  */
 export const JOBS: Readonly<Record<string, JobProgram>> = {
-  'compute-bills': { argv: ['compute-bills'], describe: 'CSV bills of the month\'s authors per group into the bills bucket' },
+  'compute-bills': { argv: ['compute-bills'], describe: "CSV bills of the month's authors per group into the bills bucket" },
   'batch-stability': { argv: ['batch-stability'], describe: 'failed, stuck and overdue AWS Batch jobs per pipeline: table, JSON report, exit code, alert' },
   'cancel-stuck-jobs': { argv: ['tap-gitlab', 'cancel-stuck-jobs'], describe: 'cancel GitLab CI jobs stuck for hours (tap-gitlab cancel-stuck-jobs)' },
 };

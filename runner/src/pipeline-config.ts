@@ -284,12 +284,18 @@ export async function loadPipeline(file: string, options: LoadPipelineOptions = 
     for (let index = 0; index < size; index++) {
       const suffix = step.name ? (size > 1 ? `${step.name}.${index}` : step.name) : undefined;
       const unitName = suffix ? `${name}.${suffix}` : name;
-      const arrayEnv: Record<string, string> = { OBSERVES_RUN_ID: runId, ...(size > 1 ? { OBSERVES_ARRAY_INDEX: String(index), OBSERVES_ARRAY_SIZE: String(size) } : {}) };
+      const arrayEnv: Record<string, string> = {
+        OBSERVES_RUN_ID: runId,
+        ...(size > 1 ? { OBSERVES_ARRAY_INDEX: String(index), OBSERVES_ARRAY_SIZE: String(size) } : {}),
+      };
       const unitEnv = { ...env, ...arrayEnv };
       const at = step.name ? `steps.${step.name}` : '';
       let stateUrl = '';
       try {
-        stateUrl = typeof step.state === 'string' ? resolveStateUrl(step.state, base) : stateUrlFor(typeof spec.state === 'string' ? spec.state : undefined, unitName, suffix, base);
+        stateUrl =
+          typeof step.state === 'string'
+            ? resolveStateUrl(step.state, base)
+            : stateUrlFor(typeof spec.state === 'string' ? spec.state : undefined, unitName, suffix, base);
       } catch (error) {
         problems.push(`${typeof step.state === 'string' ? `/steps/${steps.indexOf(step)}` : ''}/state: ${(error as Error).message}`);
       }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { createPrivateDir, removeAbandonedPrivateDirs } from './private-dir.js';
 
-describe('the runner\'s private directories', () => {
+describe("the runner's private directories", () => {
   let root: string;
   beforeEach(async () => {
     root = await mkdtemp(join(tmpdir(), 'observes-private-dir-test-'));

@@ -18,7 +18,9 @@ interface Run {
 
 const run = (command: string, args: string[], cwd: string) =>
   new Promise<Run>((resolve) => {
-    const child = execFile(command, args, { cwd, env: { ...process.env, OBSERVES_LOG_LEVEL: 'info' } }, (error, _stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stderr }));
+    const child = execFile(command, args, { cwd, env: { ...process.env, OBSERVES_LOG_LEVEL: 'info' } }, (error, _stdout, stderr) =>
+      resolve({ code: error ? Number(error.code) : 0, stderr }),
+    );
     child.stdin?.end();
   });
 
@@ -32,7 +34,10 @@ function expectJsonLog(program: string, stderr: string): Array<{ level: string; 
       throw new Error(`${program} wrote a line that is not JSON on stderr: ${line}`);
     }
   });
-  expect(entries.some((e) => e.level === 'error' && typeof e.message === 'string'), `${program}: ${stderr}`).to.equal(true);
+  expect(
+    entries.some((e) => e.level === 'error' && typeof e.message === 'string'),
+    `${program}: ${stderr}`,
+  ).to.equal(true);
   return entries;
 }
 
@@ -52,7 +57,11 @@ describe('every program: JSON logs on stderr and the same exit code for a bad co
     const cases: Array<[string, string, string[]]> = [
       ...programs.map((p): [string, string, string[]] => [`${p} --config bad.json`, bin(p), ['--config', bad]]),
       // One per CLI framework: the SDK's runTap, the SDK's standalone CLI, each target's own.
-      ...['tap-gitlab', 'tap-json', 'target-redshift', 'target-s3'].map((p): [string, string, string[]] => [`${p} --no-such-option`, bin(p), ['--no-such-option']]),
+      ...['tap-gitlab', 'tap-json', 'target-redshift', 'target-s3'].map((p): [string, string, string[]] => [
+        `${p} --no-such-option`,
+        bin(p),
+        ['--no-such-option'],
+      ]),
       ['observes run bad.yaml', bin('observes'), ['run', 'bad.yaml']],
       ['observes --no-such-option', bin('observes'), ['run', '--no-such-option', 'bad.yaml']],
     ];
@@ -86,11 +95,29 @@ describe('every program: JSON logs on stderr and the same exit code for a bad co
     await Promise.all(
       bins.map(({ name, version }) =>
         limit(async () => {
-          const [help, short, versionRun, aboutRun] = [await output(bin(name), ['--help']), await output(bin(name), ['-h']), await output(bin(name), ['--version']), await output(bin(name), ['--about'])];
-          for (const [flag, run] of [['--help', help], ['-h', short], ['--version', versionRun], ['--about', aboutRun]] as const) expect(run.code, `${name} ${flag}: ${run.stderr}`).to.equal(0);
+          const [help, short, versionRun, aboutRun] = [
+            await output(bin(name), ['--help']),
+            await output(bin(name), ['-h']),
+            await output(bin(name), ['--version']),
+            await output(bin(name), ['--about']),
+          ];
+          for (const [flag, run] of [
+            ['--help', help],
+            ['-h', short],
+            ['--version', versionRun],
+            ['--about', aboutRun],
+          ] as const)
+            expect(run.code, `${name} ${flag}: ${run.stderr}`).to.equal(0);
           expect(short.stdout, `${name}: -h is --help`).to.equal(help.stdout);
           expect(versionRun.stdout.trim(), `${name} --version`).to.equal(version);
-          const about = JSON.parse(aboutRun.stdout) as { name: string; version: string; description: string; capabilities: string[]; settings: { name: string; env?: string }[]; settings_schema: object };
+          const about = JSON.parse(aboutRun.stdout) as {
+            name: string;
+            version: string;
+            description: string;
+            capabilities: string[];
+            settings: { name: string; env?: string }[];
+            settings_schema: object;
+          };
           expect(about).to.include({ name, version });
           expect(about.description, `${name} --about description`).to.be.a('string').and.not.equal('');
           expect(about.capabilities, `${name} --about capabilities`).to.include('about');

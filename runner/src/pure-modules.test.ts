@@ -59,11 +59,29 @@ describe('runner pure modules', () => {
   });
 
   it('formatTable aligns text left and numbers right', () => {
-    expect(formatTable(['name', 'n'], [['ab', 1], ['c', 100]])).to.equal('name    n\n----  ---\nab      1\nc     100\n');
+    expect(
+      formatTable(
+        ['name', 'n'],
+        [
+          ['ab', 1],
+          ['c', 100],
+        ],
+      ),
+    ).to.equal('name    n\n----  ---\nab      1\nc     100\n');
   });
 
   it('formatProgress shows records and rates per stream', () => {
-    expect(formatProgress('gitlab', new Map([['jobs', 300], ['users', 10]]), new Map([['jobs', 100]]), 2)).to.equal('gitlab: jobs 300 (100/s), users 10 (5/s)');
+    expect(
+      formatProgress(
+        'gitlab',
+        new Map([
+          ['jobs', 300],
+          ['users', 10],
+        ]),
+        new Map([['jobs', 100]]),
+        2,
+      ),
+    ).to.equal('gitlab: jobs 300 (100/s), users 10 (5/s)');
     expect(formatProgress('x', new Map(), new Map(), 1)).to.equal('x: waiting for records');
   });
 });

@@ -9,8 +9,14 @@ describe('decideResume (where a run resumes from)', () => {
     expect(decision.storeUpdate).to.deep.equal({ value: bookmark(20), meta: { sequence: 5, origin: 'target', runId: 'r1', pending: false } });
   });
   it('the store when it is as new or newer, saying when the target lost its record', () => {
-    expect(decideResume({ value: bookmark(10), sequence: 5, origin: 'target' }, { value: bookmark(10), sequence: 5 }, 'r')).to.deep.include({ source: 'store', sequence: 5, reason: 'the store and the target agree' });
-    expect(decideResume({ value: bookmark(10), sequence: 5, origin: 'target' }, { value: bookmark(1), sequence: 2 }, 'r').reason).to.match(/older than the store's \(5\)/);
+    expect(decideResume({ value: bookmark(10), sequence: 5, origin: 'target' }, { value: bookmark(10), sequence: 5 }, 'r')).to.deep.include({
+      source: 'store',
+      sequence: 5,
+      reason: 'the store and the target agree',
+    });
+    expect(decideResume({ value: bookmark(10), sequence: 5, origin: 'target' }, { value: bookmark(1), sequence: 2 }, 'r').reason).to.match(
+      /older than the store's \(5\)/,
+    );
     expect(decideResume({ value: bookmark(10), sequence: 0, origin: 'legacy' }, undefined, 'r')).to.deep.include({ source: 'store', value: bookmark(10) });
   });
   it('a state set or cleared by hand, taken up with a sequence above both', () => {

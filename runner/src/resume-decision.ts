@@ -44,14 +44,20 @@ export function decideResume(store: StateRecord | undefined, committed: Committe
       source: 'target',
       value: committed.value,
       sequence: committed.sequence,
-      storeUpdate: { value: committed.value, meta: { sequence: committed.sequence, origin: 'target', ...(committed.run_id ? { runId: committed.run_id } : {}), pending: false } },
-      reason: store ? `the target committed a newer state (sequence ${committed.sequence}) than the store holds (${storeSequence})` : 'the store holds no state; the target committed one',
+      storeUpdate: {
+        value: committed.value,
+        meta: { sequence: committed.sequence, origin: 'target', ...(committed.run_id ? { runId: committed.run_id } : {}), pending: false },
+      },
+      reason: store
+        ? `the target committed a newer state (sequence ${committed.sequence}) than the store holds (${storeSequence})`
+        : 'the store holds no state; the target committed one',
     };
   }
   if (!store) return { source: 'none', value: undefined, sequence: 0, reason: 'no state yet: full extraction' };
   const value = store.cleared ? undefined : store.value;
   let reason = store.cleared ? 'the state was cleared: starting from scratch' : 'the store holds the newest state';
-  if (committed && committed.sequence < storeSequence) reason = `the target's committed state (sequence ${committed.sequence}) is older than the store's (${storeSequence}): resuming from the store`;
+  if (committed && committed.sequence < storeSequence)
+    reason = `the target's committed state (sequence ${committed.sequence}) is older than the store's (${storeSequence}): resuming from the store`;
   else if (committed) reason = 'the store and the target agree';
   return { source: 'store', value, sequence: storeSequence, reason };
 }

@@ -14,7 +14,7 @@ const TARGET = fileURLToPath(new URL('./testing/fixture-target.js', import.meta.
 const NODE = JSON.stringify(process.execPath);
 const quiet = createLogger({ name: 'test', level: 'error', write: () => undefined });
 
-describe('observes run: retries only what a rerun may fix, and reports the child\'s causes', () => {
+describe("observes run: retries only what a rerun may fix, and reports the child's causes", () => {
   let dir: string;
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'observes-retry-'));
@@ -66,7 +66,12 @@ describe('observes run: retries only what a rerun may fix, and reports the child
   });
 
   it('retries a refused load whose cause is transient (the connection dropped mid-load)', async () => {
-    const result = await run('dropped', 'target', { kind: 'load', message: 'stream "items": batch 1 not loaded', causeKind: 'transient', causes: ['lost the connection', 'connection terminated unexpectedly'] });
+    const result = await run('dropped', 'target', {
+      kind: 'load',
+      message: 'stream "items": batch 1 not loaded',
+      causeKind: 'transient',
+      causes: ['lost the connection', 'connection terminated unexpectedly'],
+    });
     expect(result).to.deep.include({ status: 'failed', attempts: 3 });
     expect(result.units[0]).to.deep.include({ retryable: true, targetCauses: ['lost the connection', 'connection terminated unexpectedly'] });
   });

@@ -52,7 +52,8 @@ export async function describePipeline(pipeline: Pipeline): Promise<string> {
     `  runs in: ${dirname(pipeline.file)}`,
   ];
   for (const phase of pipeline.phases) {
-    if (pipeline.phases.length > 1 || pipeline.spec.steps) lines.push(`  step ${phase.name}: ${phase.units.length} unit(s)${phase.parallel ? ', parallel' : ', one at a time'}`);
+    if (pipeline.phases.length > 1 || pipeline.spec.steps)
+      lines.push(`  step ${phase.name}: ${phase.units.length} unit(s)${phase.parallel ? ', parallel' : ', one at a time'}`);
     for (const unit of phase.units) {
       // Only local state is looked at: a dry run stays off the network.
       let state = 'not read in a dry run';
@@ -97,7 +98,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('progress-interval', { type: 'number', default: 30, describe: 'Seconds between progress log lines when stderr is not a TTY' })
       .option('kill-grace', { type: 'number', default: 10, describe: 'Seconds a child gets between SIGTERM and SIGKILL' })
       .option('retry-delay', { type: 'number', default: 5, describe: 'Backoff cap of the first retry in seconds (doubles per retry)' })
-      .option('force-unlock', { type: 'boolean', default: false, describe: 'Remove the locks another run of these pipelines holds (only when that run is known to be dead)' })
+      .option('force-unlock', {
+        type: 'boolean',
+        default: false,
+        describe: 'Remove the locks another run of these pipelines holds (only when that run is known to be dead)',
+      })
       .options({ ...STEP_OPTIONS, ...SECRETS_OPTION }) as never,
   handler: async (args) => {
     process.exitCode = await runPipelines(args);
@@ -108,7 +113,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
 export async function runPipelines(args: RunArgs): Promise<number> {
   if (args.secrets) await loadSopsSecrets(args.secrets);
   const selection = stepSelection(args);
-  const pipelines = (await loadPipelines(args.pipelines, { runId: sharedRunId() })).map((pipeline) => selectSteps(pipeline, selection.steps, selection.arrayIndex));
+  const pipelines = (await loadPipelines(args.pipelines, { runId: sharedRunId() })).map((pipeline) =>
+    selectSteps(pipeline, selection.steps, selection.arrayIndex),
+  );
   if (args['dry-run']) {
     for (const pipeline of pipelines) process.stdout.write(await describePipeline(pipeline));
     return 0;
@@ -153,7 +160,8 @@ export async function runPipelines(args: RunArgs): Promise<number> {
     if (exitCode === 143 && stopSignal === 'SIGINT') exitCode = 130;
     const report: RunReport = { startedAt, finishedAt: new Date().toISOString(), exitCode, pipelines: results };
     process.stdout.write(redact(formatRunSummary(report)));
-    if (args.report) await writeFile(args.report, JSON.stringify(report, (_key, value: unknown) => (typeof value === 'string' ? redact(value) : value), 2) + '\n');
+    if (args.report)
+      await writeFile(args.report, JSON.stringify(report, (_key, value: unknown) => (typeof value === 'string' ? redact(value) : value), 2) + '\n');
     return exitCode;
   } finally {
     process.off('SIGTERM', onSignal);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { createLogger } from '@observes/protocol';
-import { loadPipeline, PipelineConfigError } from './pipeline-config.js';
+import { loadPipeline, type PipelineConfigError } from './pipeline-config.js';
 import { describePipeline } from './run-command.js';
 import { runPipeline } from './run-pipeline.js';
 import type { RunReport } from './run-result.js';
@@ -44,7 +44,10 @@ describe('observes run: commands, paths, problems and failure reasons', () => {
     await copyFile(TAP, join(sub, 'taps', 'tap.mjs'));
     await writeFile(join(sub, 'target.yaml'), `out: rows.jsonl\n`);
     // A string command with a relative argv file, a relative file setting the child reads, no `state:`.
-    await writeFile(join(sub, 'p.yaml'), `name: rel\ntap: {command: 'node taps/tap.mjs', config: {count: 4, echo_cwd_to: cwd.txt}}\ntarget: {command: [${NODE}, ${JSON.stringify(TARGET)}], config: target.yaml}\n`);
+    await writeFile(
+      join(sub, 'p.yaml'),
+      `name: rel\ntap: {command: 'node taps/tap.mjs', config: {count: 4, echo_cwd_to: cwd.txt}}\ntarget: {command: [${NODE}, ${JSON.stringify(TARGET)}], config: target.yaml}\n`,
+    );
     const elsewhere = join(dir, 'elsewhere');
     await mkdir(elsewhere);
     const run = await observes(elsewhere, 'run', join('..', 'pipelines', 'my etl', 'p.yaml'));
@@ -106,20 +109,49 @@ describe('observes run: commands, paths, problems and failure reasons', () => {
   }
   const run = async (file: string) => runPipeline(await loadPipeline(file), { logger: quiet, stderr: () => undefined, killGraceMs: 2000, retryBaseDelayMs: 1 });
 
-  it('carries the child\'s own last error into the result and the summary, and does not retry a config error', async () => {
-    const result = await run(await pipeline('cfg', { fail_at_start: { exit_code: 2, message: 'invalid configuration: "dialect" must be "redshift" or "postgres"' } }, 'resources: {retries: 2}'));
+  it("carries the child's own last error into the result and the summary, and does not retry a config error", async () => {
+    const result = await run(
+      await pipeline(
+        'cfg',
+        { fail_at_start: { exit_code: 2, message: 'invalid configuration: "dialect" must be "redshift" or "postgres"' } },
+        'resources: {retries: 2}',
+      ),
+    );
     expect(result).to.deep.include({ status: 'failed', failure: 'target', exitCode: 4, attempts: 1 });
     const unit = result.units[0];
-    expect(unit).to.deep.include({ retryable: false, targetError: 'invalid configuration: "dialect" must be "redshift" or "postgres"', statesSaved: 0, stateSaved: false });
+    expect(unit).to.deep.include({
+      retryable: false,
+      targetError: 'invalid configuration: "dialect" must be "redshift" or "postgres"',
+      statesSaved: 0,
+      stateSaved: false,
+    });
     expect(unit.message).to.equal('target failed: exit code 2: invalid configuration: "dialect" must be "redshift" or "postgres"');
     const summary = formatRunSummary({ startedAt: '', finishedAt: '', exitCode: 4, pipelines: [result] });
-    expect(summary).to.contain('FAILED (target)').and.to.contain('exit code 2: invalid configuration: "dialect" must be "redshift" or "postgres"').and.to.contain('none saved');
+    expect(summary)
+      .to.contain('FAILED (target)')
+      .and.to.contain('exit code 2: invalid configuration: "dialect" must be "redshift" or "postgres"')
+      .and.to.contain('none saved');
   });
 
   it('retries a failure a rerun may fix, quoting the last line a plain-text child wrote as just that', async () => {
-    const result = await run(await pipeline('flaky', { fail_at_start: { exit_code: 1, message: 'Traceback (most recent call last):\n  File "t.py", line 1\nConnectionResetError: connection reset by peer\n', plain: true } }, 'resources: {retries: 2}'));
+    const result = await run(
+      await pipeline(
+        'flaky',
+        {
+          fail_at_start: {
+            exit_code: 1,
+            message: 'Traceback (most recent call last):\n  File "t.py", line 1\nConnectionResetError: connection reset by peer\n',
+            plain: true,
+          },
+        },
+        'resources: {retries: 2}',
+      ),
+    );
     expect(result).to.deep.include({ status: 'failed', attempts: 3 });
-    expect(result.units[0]).to.deep.include({ retryable: true, message: 'target failed: exit code 1; its last line on stderr: ConnectionResetError: connection reset by peer' });
+    expect(result.units[0]).to.deep.include({
+      retryable: true,
+      message: 'target failed: exit code 1; its last line on stderr: ConnectionResetError: connection reset by peer',
+    });
   });
 
   it('reports records sent and loaded, and a saved state only when one was saved', async () => {
@@ -129,12 +161,19 @@ describe('observes run: commands, paths, problems and failure reasons', () => {
     expect(unit.statesSaved).to.be.greaterThan(0);
     expect(unit).to.not.have.property('retryable');
     const report: RunReport = { startedAt: '', finishedAt: '', exitCode: 0, pipelines: [result] };
-    expect(formatRunSummary(report).split('\n').slice(0, 3)).to.deep.equal(['run  stream  records sent  loaded', '---  ------  ------------  ------', 'ok   items             12      12']);
+    expect(formatRunSummary(report).split('\n').slice(0, 3)).to.deep.equal([
+      'run  stream  records sent  loaded',
+      '---  ------  ------------  ------',
+      'ok   items             12      12',
+    ]);
   });
 
   it('lists unset variables with the other problems, naming where', async () => {
     await writeFile(join(dir, 'v.yaml'), `name: v\ntap: {command: 'tap-x --token \${NO_SUCH_TOKEN}'}\ntarget: {command: target-y}\n`);
     const error = (await loadPipeline(join(dir, 'v.yaml'), { env: {} }).catch((e: unknown) => e)) as PipelineConfigError;
-    expect(error.problems).to.deep.equal(['tap.command[2]: environment variable NO_SUCH_TOKEN is not set', 'target.command: command target-y not found in node_modules/.bin or on PATH']);
+    expect(error.problems).to.deep.equal([
+      'tap.command[2]: environment variable NO_SUCH_TOKEN is not set',
+      'target.command: command target-y not found in node_modules/.bin or on PATH',
+    ]);
   });
 });

@@ -37,13 +37,17 @@ describe('observes run (fixture tap and target)', () => {
   const rows = async (name: string) => {
     const path = join(dir, `${name}.out.jsonl`);
     if (!existsSync(path)) return [];
-    return (await readFile(path, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { id?: number; activated?: number });
+    return (await readFile(path, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id?: number; activated?: number });
   };
   /** The value of the state record saved for a pipeline. */
   const savedState = async (name: string) => (JSON.parse(await readFile(join(dir, `${name}.state.json`), 'utf8')) as { value: unknown }).value;
-  const run = async (file: string, retryBaseDelayMs = 1) => runPipeline(await loadPipeline(file), { logger: quiet, stderr: () => undefined, killGraceMs: 2000, retryBaseDelayMs });
+  const run = async (file: string, retryBaseDelayMs = 1) =>
+    runPipeline(await loadPipeline(file), { logger: quiet, stderr: () => undefined, killGraceMs: 2000, retryBaseDelayMs });
 
-  it('passes config, state and catalog as private temporary files, saves the target\'s state, and resumes from it', async () => {
+  it("passes config, state and catalog as private temporary files, saves the target's state, and resumes from it", async () => {
     const echo = join(dir, 'args.json');
     const file = await pipelineFile('inc', { count: 25, echo_args_to: echo });
     const first = await run(file);
@@ -129,8 +133,15 @@ describe('observes run (fixture tap and target)', () => {
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(code, stderr).to.equal(143);
     expect(await savedState('term')).to.deep.equal({ bookmarks: { items: { id: 10 } } });
-    const forwarded = stderr.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(forwarded.filter((e) => e.child === 'target').map((e) => [e.name, e.unit, e.message])).to.deep.include(['observes', 'term', 'fixture target stopped by SIGTERM, discarding uncommitted records']);
+    const forwarded = stderr
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(forwarded.filter((e) => e.child === 'target').map((e) => [e.name, e.unit, e.message])).to.deep.include([
+      'observes',
+      'term',
+      'fixture target stopped by SIGTERM, discarding uncommitted records',
+    ]);
   });
 
   it('stops a run that outlives resources.timeout, keeping the committed state', async () => {
@@ -141,9 +152,13 @@ describe('observes run (fixture tap and target)', () => {
   });
 
   it('runs a job step alone with --config and saves the STATE it prints', async () => {
-    const script = "const fs = require('fs'); const c = JSON.parse(fs.readFileSync(process.argv[process.argv.indexOf('--config') + 1])); console.log(JSON.stringify({ type: 'STATE', value: { loaded: c.manifest } }))";
+    const script =
+      "const fs = require('fs'); const c = JSON.parse(fs.readFileSync(process.argv[process.argv.indexOf('--config') + 1])); console.log(JSON.stringify({ type: 'STATE', value: { loaded: c.manifest } }))";
     const file = join(dir, 'job.yaml');
-    await writeFile(file, `name: job\nstate: ${join(dir, 'job.state.json')}\nsteps:\n  - name: load\n    job: {command: [${JSON.stringify(process.execPath)}, -e, ${JSON.stringify(script)}, --], config: {manifest: m1}}\n`);
+    await writeFile(
+      file,
+      `name: job\nstate: ${join(dir, 'job.state.json')}\nsteps:\n  - name: load\n    job: {command: [${JSON.stringify(process.execPath)}, -e, ${JSON.stringify(script)}, --], config: {manifest: m1}}\n`,
+    );
     const result = await run(file);
     expect(result.status, result.units[0].message).to.equal('succeeded');
     expect(JSON.parse(await readFile(join(dir, 'job.state.load.json'), 'utf8')).value).to.deep.equal({ loaded: 'm1' });
@@ -155,7 +170,9 @@ describe('observes run (fixture tap and target)', () => {
     await writeFile(file, (await readFile(file, 'utf8')).replace('}}\ntarget', '}, select: [items]}\ntarget'));
     const result = await run(file);
     expect(result.status).to.equal('succeeded');
-    const { catalog } = JSON.parse(await readFile(echo, 'utf8')) as { catalog: { streams: Array<{ tap_stream_id: string; metadata: Array<{ metadata: { selected: boolean } }> }> } };
+    const { catalog } = JSON.parse(await readFile(echo, 'utf8')) as {
+      catalog: { streams: Array<{ tap_stream_id: string; metadata: Array<{ metadata: { selected: boolean } }> }> };
+    };
     expect(catalog.streams.map((s) => [s.tap_stream_id, s.metadata[0].metadata.selected])).to.deep.equal([
       ['items', true],
       ['other', false],

@@ -68,7 +68,10 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
   const log = options.logger.child({ pipeline: pipeline.spec.name });
   const timeout = new AbortController();
   const timer = pipeline.timeoutSeconds
-    ? setTimeout(() => timeout.abort(new StopRequest('timeout', `timed out after ${pipeline.timeoutSeconds}s (resources.timeout)`)), pipeline.timeoutSeconds * 1000)
+    ? setTimeout(
+        () => timeout.abort(new StopRequest('timeout', `timed out after ${pipeline.timeoutSeconds}s (resources.timeout)`)),
+        pipeline.timeoutSeconds * 1000,
+      )
     : undefined;
   const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal;
   const state = pipeline.spec.state_history ? { ...options.state, history: pipeline.spec.state_history } : options.state;
@@ -89,7 +92,9 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
       let pending = phase.units;
       for (;;) {
         const limit = pLimit(phase.parallel ? Math.max(1, pending.length) : 1);
-        const outcomes = await Promise.all(pending.map((unit) => limit(() => (signal.aborted ? skipped(unit.name, unit.stateUrl) : runUnit(unit, unitOptions)))));
+        const outcomes = await Promise.all(
+          pending.map((unit) => limit(() => (signal.aborted ? skipped(unit.name, unit.stateUrl) : runUnit(unit, unitOptions)))),
+        );
         for (const outcome of outcomes) results.set(outcome.name, outcome);
         const failed = outcomes.filter((o) => o.status === 'failed');
         if (failed.length === 0) break;
@@ -111,7 +116,19 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
 
   function skipped(name: string, stateUrl: string): UnitResult {
     const reason = signal.reason instanceof StopRequest ? signal.reason : new StopRequest('stopped', 'stopped');
-    return { name, status: 'failed', failure: reason.kind, message: `not started: ${reason.message}`, stateUrl, stateFound: false, statesSaved: 0, stateSaved: false, records: {}, startedAt: new Date().toISOString(), durationMs: 0 };
+    return {
+      name,
+      status: 'failed',
+      failure: reason.kind,
+      message: `not started: ${reason.message}`,
+      stateUrl,
+      stateFound: false,
+      statesSaved: 0,
+      stateSaved: false,
+      records: {},
+      startedAt: new Date().toISOString(),
+      durationMs: 0,
+    };
   }
 
   function finish(): PipelineResult {

@@ -1,11 +1,25 @@
 import { rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { commitOf, ConfigError, errorText, EXIT_CODE, InputError, listenRunnerLink, parseCommittedState, parseMessage, readLineBatches, redact, STATE_SEQUENCE_ENV, type CommittedState, type Logger, type RunnerLinkServer } from '@observes/protocol';
+import {
+  commitOf,
+  ConfigError,
+  errorText,
+  EXIT_CODE,
+  InputError,
+  listenRunnerLink,
+  parseCommittedState,
+  parseMessage,
+  readLineBatches,
+  redact,
+  STATE_SEQUENCE_ENV,
+  type CommittedState,
+  type Logger,
+  type RunnerLinkServer,
+} from '@observes/protocol';
 import { openStateStore, type OpenStateStoreOptions, type StateRecord, type StateStore } from '@observes/state';
 import { selectStreams } from './catalog-selection.js';
 import { ChildOutput } from './child-output.js';
-import { describeExit, forwardLines, startChild, stopChild, type ChildExit, type StartedChild } from './child-process.js';
+import { describeExit, forwardLines, startChild, stopChild, type ChildExit } from './child-process.js';
 import type { ResolvedProgram, RunUnit } from './pipeline-config.js';
 import { programCapabilities } from './program-capabilities.js';
 import type { ProgressReporter } from './progress-reporter.js';
@@ -18,7 +32,10 @@ import { createPrivateDir } from './private-dir.js';
 
 /** Why a run is being stopped, as the abort reason of {@link RunUnitOptions.signal}. */
 export class StopRequest extends Error {
-  constructor(readonly kind: 'stopped' | 'timeout', message: string) {
+  constructor(
+    readonly kind: 'stopped' | 'timeout',
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -104,7 +121,14 @@ async function discover(command: string, args: string[], env: NodeJS.ProcessEnv,
 }
 
 /** Runs `<target> --config … --commit-record` and returns the committed state it prints. */
-async function readCommittedState(role: string, command: string, args: string[], env: NodeJS.ProcessEnv, cwd: string, output: ChildOutput): Promise<CommittedState | undefined> {
+async function readCommittedState(
+  role: string,
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  output: ChildOutput,
+): Promise<CommittedState | undefined> {
   return parseCommittedState(await printedBy(role, command, [...args, '--commit-record'], env, cwd, output));
 }
 
@@ -193,7 +217,13 @@ export async function runUnit(unit: RunUnit, options: RunUnitOptions): Promise<U
       }
     }
     const decision = decideResume(record, committed, runId);
-    log.info('resume point', { from: decision.source, sequence: decision.sequence, store_sequence: record?.sequence, target_sequence: committed?.sequence, reason: decision.reason });
+    log.info('resume point', {
+      from: decision.source,
+      sequence: decision.sequence,
+      store_sequence: record?.sequence,
+      target_sequence: committed?.sequence,
+      reason: decision.reason,
+    });
     if (decision.storeUpdate) {
       try {
         await store.write(decision.storeUpdate.value, decision.storeUpdate.meta);
@@ -226,8 +256,15 @@ export async function runUnit(unit: RunUnit, options: RunUnitOptions): Promise<U
       if (catalog !== undefined) tapArgs.push('--catalog', await writePrivateJson(tmp, 'catalog.json', catalog));
     }
 
-    saver = new StateSaver(store, runId, decision.sequence, (error) => log.error('could not save state', { url: unit.stateUrl, error: redact(errorText(error)) }));
-    log.info('starting', { ...(unit.tap ? { tap: unit.tap.argv.join(' ') } : {}), [consumerRole]: consumerProgram.argv.join(' '), state: unit.stateUrl, resuming: stateFound });
+    saver = new StateSaver(store, runId, decision.sequence, (error) =>
+      log.error('could not save state', { url: unit.stateUrl, error: redact(errorText(error)) }),
+    );
+    log.info('starting', {
+      ...(unit.tap ? { tap: unit.tap.argv.join(' ') } : {}),
+      [consumerRole]: consumerProgram.argv.join(' '),
+      state: unit.stateUrl,
+      resuming: stateFound,
+    });
     const target = startChild(targetCommand, targetArgs, { stdio: [unit.tap ? 'pipe' : 'ignore', 'pipe', 'pipe'], env: targetEnv, cwd: options.baseDir });
     const tap = unit.tap ? startChild(tapCommand, tapArgs, { stdio: ['ignore', 'pipe', 'pipe'], env: tapEnv, cwd: options.baseDir }) : undefined;
     untrack = options.progress?.track(unit.name, counter) ?? untrack;

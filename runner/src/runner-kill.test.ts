@@ -28,7 +28,14 @@ describe('SIGKILL of observes run', function () {
     await s3?.stop();
     await rm(dir, { recursive: true, force: true });
   });
-  const env = () => ({ ...process.env, AWS_ACCESS_KEY_ID: s3.s3Config.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.s3Config.secretAccessKey, AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_S3: s3.endpoint, OBSERVES_LOG_LEVEL: 'error' });
+  const env = () => ({
+    ...process.env,
+    AWS_ACCESS_KEY_ID: s3.s3Config.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: s3.s3Config.secretAccessKey,
+    AWS_REGION: 'us-east-1',
+    AWS_ENDPOINT_URL_S3: s3.endpoint,
+    OBSERVES_LOG_LEVEL: 'error',
+  });
 
   /** Runs `observes run file`; with `killWhen`, SIGKILLs it once that resolves (its pid added to `killed`). Resolves with its exit code (null when killed). */
   async function observes(file: string, killWhen?: () => Promise<void>, killed: number[] = []): Promise<number | null> {
@@ -48,7 +55,7 @@ describe('SIGKILL of observes run', function () {
     await sleep(Math.random() * 400);
   };
 
-  it('target-s3 (append, one run id per run): every record in exactly one run\'s listed files after 3 kills mid-run and a clean run', async () => {
+  it("target-s3 (append, one run id per run): every record in exactly one run's listed files after 3 kills mid-run and a clean run", async () => {
     const file = join(dir, 'staged.yaml');
     const state = join(dir, 'staged.json');
     await writeFile(
@@ -82,7 +89,10 @@ describe('SIGKILL of observes run', function () {
       if (manifest.complete) complete++;
       for (const f of manifest.streams.items?.files ?? []) {
         const body = await s3.client.send(new GetObjectCommand({ Bucket: 'staging', Key: f.url.replace('s3://staging/', '') }));
-        for (const line of gunzipSync(Buffer.from(await body.Body!.transformToByteArray())).toString('utf8').split('\n')) if (line) ids.push((JSON.parse(line) as { id: number }).id);
+        for (const line of gunzipSync(Buffer.from(await body.Body!.transformToByteArray()))
+          .toString('utf8')
+          .split('\n'))
+          if (line) ids.push((JSON.parse(line) as { id: number }).id);
       }
     }
     expect(complete, 'only the clean run completed').to.equal(1);
@@ -107,11 +117,20 @@ describe('SIGKILL of observes run', function () {
           const file = join(dir, `${name}.yaml`);
           const target = { url: db.url, dialect: 'postgres', schema: name, batch_size_rows: 20, batch_max_age_seconds: 0, ...mode.target };
           const tap = { stream: 'items', count: COUNT, state_every: 10, pause_every: 10, pause_ms: 30, ...mode.tap };
-          await writeFile(file, [`name: ${name}`, `tap: {command: [${node}, ${JSON.stringify(TAP)}], config: ${JSON.stringify(tap)}}`, `target: {command: target-redshift, config: ${JSON.stringify(target)}}`, `state: ${join(dir, `${name}.json`)}`].join('\n'));
+          await writeFile(
+            file,
+            [
+              `name: ${name}`,
+              `tap: {command: [${node}, ${JSON.stringify(TAP)}], config: ${JSON.stringify(tap)}}`,
+              `target: {command: target-redshift, config: ${JSON.stringify(target)}}`,
+              `state: ${join(dir, `${name}.json`)}`,
+            ].join('\n'),
+          );
           return file;
         }),
       );
-    const ids = async (schema: string) => (await db.query<{ id: string }>(`SELECT id FROM ${schema}.items ORDER BY id`).catch(() => [])).map((r) => Number(r.id));
+    const ids = async (schema: string) =>
+      (await db.query<{ id: string }>(`SELECT id FROM ${schema}.items ORDER BY id`).catch(() => [])).map((r) => Number(r.id));
     const committed = async (schema: string) =>
       ((await db.query<{ state: string }>(`SELECT state FROM ${schema}._sdc_state`).catch(() => []))[0] as { state?: string } | undefined)?.state;
     const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
@@ -143,7 +162,9 @@ describe('SIGKILL of observes run', function () {
         expect(replaced).to.deep.equal(range(replaced.length));
         replacedBefore = replaced.length;
       }
-      const clean = await new Promise<number | null>((resolve) => spawn(process.execPath, [BIN, ...args], { stdio: 'ignore', env: env() }).on('close', resolve));
+      const clean = await new Promise<number | null>((resolve) =>
+        spawn(process.execPath, [BIN, ...args], { stdio: 'ignore', env: env() }).on('close', resolve),
+      );
       expect(clean).to.equal(0);
       for (const schema of Object.keys(modes)) expect(await ids(schema), schema).to.deep.equal(range(COUNT));
     });
@@ -152,9 +173,20 @@ describe('SIGKILL of observes run', function () {
       this.timeout(120_000);
       const file = join(dir, 'twice.yaml');
       const target = { url: db.url, dialect: 'postgres', schema: 'twice', batch_size_rows: 20, batch_max_age_seconds: 0 };
-      await writeFile(file, [`name: twice`, `tap: {command: [${node}, ${JSON.stringify(TAP)}], config: ${JSON.stringify({ stream: 'items', count: 200, keyless: true, pause_every: 20, pause_ms: 40 })}}`, `target: {command: target-redshift, config: ${JSON.stringify(target)}}`, `state: ${join(dir, 'twice.json')}`].join('\n'));
+      await writeFile(
+        file,
+        [
+          `name: twice`,
+          `tap: {command: [${node}, ${JSON.stringify(TAP)}], config: ${JSON.stringify({ stream: 'items', count: 200, keyless: true, pause_every: 20, pause_ms: 40 })}}`,
+          `target: {command: target-redshift, config: ${JSON.stringify(target)}}`,
+          `state: ${join(dir, 'twice.json')}`,
+        ].join('\n'),
+      );
       const report = (n: number) => join(dir, `twice-${n}.json`);
-      const start = (n: number) => new Promise<number | null>((resolve) => spawn(process.execPath, [BIN, 'run', '--report', report(n), file], { stdio: 'ignore', env: env() }).on('close', resolve));
+      const start = (n: number) =>
+        new Promise<number | null>((resolve) =>
+          spawn(process.execPath, [BIN, 'run', '--report', report(n), file], { stdio: 'ignore', env: env() }).on('close', resolve),
+        );
       const first = start(1);
       for (let i = 0; i < 200 && !existsSync(join(dir, 'twice.json.lock')); i++) await sleep(20);
       const second = await start(2);

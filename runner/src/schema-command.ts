@@ -73,7 +73,8 @@ export async function runSchemaCommand(action: 'infer' | 'show' | 'diff', args: 
   if (action === 'infer') {
     const source = sourceOf(args, io);
     const saved = await inferToCache(source);
-    for (const s of saved) io.stdout.write(`saved schema of stream ${JSON.stringify(s.schema.stream)} (${s.records} records) to ${source.cache.location(s.schema.stream)}\n`);
+    for (const s of saved)
+      io.stdout.write(`saved schema of stream ${JSON.stringify(s.schema.stream)} (${s.records} records) to ${source.cache.location(s.schema.stream)}\n`);
     return 0;
   }
   let differs = false;
@@ -97,7 +98,12 @@ function withSourceOptions(yargs: Argv<SchemaArgs>): Argv<SchemaArgs> {
 }
 
 /** One `observes schema` subcommand, run by {@link runSchemaCommand}. */
-function subcommand(action: 'infer' | 'show' | 'diff', command: string, describe: string, builder: (yargs: Argv<SchemaArgs>) => Argv<SchemaArgs>): CommandModule<object, SchemaArgs> {
+function subcommand(
+  action: 'infer' | 'show' | 'diff',
+  command: string,
+  describe: string,
+  builder: (yargs: Argv<SchemaArgs>) => Argv<SchemaArgs>,
+): CommandModule<object, SchemaArgs> {
   return {
     command,
     describe,
@@ -116,7 +122,11 @@ export const schemaCommand: CommandModule<object, SchemaArgs> = {
     yargs
       .option('schema-cache', { type: 'string', describe: 'Schema cache URL: s3://bucket/prefix/ or file://dir (default: OBSERVES_SCHEMA_CACHE)' })
       .command(subcommand('infer', 'infer [file]', 'Infer the schema of each stream of a JSON-lines file and save it to the cache', withSourceOptions))
-      .command(subcommand('show', 'show', "Print a stream's cached SCHEMA message", (y) => y.option('stream', { type: 'string', describe: 'Stream to show (default: records)' })))
+      .command(
+        subcommand('show', 'show', "Print a stream's cached SCHEMA message", (y) =>
+          y.option('stream', { type: 'string', describe: 'Stream to show (default: records)' }),
+        ),
+      )
       .command(subcommand('diff', 'diff [file]', 'Compare a fresh inference of a JSON-lines file with the cache (exit 1 when they differ)', withSourceOptions))
       .demandCommand(1, 'Give infer, show or diff') as never,
   handler: () => undefined,

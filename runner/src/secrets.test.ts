@@ -37,13 +37,21 @@ describe('secrets never reach any output of a run (dry run, stdout, stderr, repo
     );
     // The real target-redshift, failing on its config read from a file: its own error must reach the summary, masked.
     await writeFile(join(dir, 'warehouse.yaml'), 'url: ${WAREHOUSE_URL}\ndialect: nope\n');
-    await writeFile(join(dir, 'fail.yaml'), `name: fail\ntap: {command: [${NODE}, ${JSON.stringify(TAP)}], config: {count: 5}}\ntarget: {command: target-redshift, config: warehouse.yaml}\nresources: {retries: 1}\n`);
+    await writeFile(
+      join(dir, 'fail.yaml'),
+      `name: fail\ntap: {command: [${NODE}, ${JSON.stringify(TAP)}], config: {count: 5}}\ntarget: {command: target-redshift, config: warehouse.yaml}\nresources: {retries: 1}\n`,
+    );
     // A weak password, inline: masked as a credential, while the hint naming "postgres" stays readable.
-    await writeFile(join(dir, 'weak.yaml'), `name: weak\ntap: {command: [${NODE}, ${JSON.stringify(TAP)}], config: {count: 5}}\ntarget: {command: target-redshift, config: {url: "postgres://postgres:${WEAK}@127.0.0.1:9/db", password: ${WEAK}, dialect: nope}}\n`);
+    await writeFile(
+      join(dir, 'weak.yaml'),
+      `name: weak\ntap: {command: [${NODE}, ${JSON.stringify(TAP)}], config: {count: 5}}\ntarget: {command: target-redshift, config: {url: "postgres://postgres:${WEAK}@127.0.0.1:9/db", password: ${WEAK}, dialect: nope}}\n`,
+    );
     const env = { ...process.env, GITLAB_TOKEN: TOKEN, WAREHOUSE_URL: `postgres://etl:${PASSWORD}@127.0.0.1:9/observes` };
     const observes = (...args: string[]) =>
       new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-        execFile(process.execPath, [BIN, ...args], { cwd: dir, env }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr })),
+        execFile(process.execPath, [BIN, ...args], { cwd: dir, env }, (error, stdout, stderr) =>
+          resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+        ),
       );
     const dry = await observes('run', '--dry-run', 'leak.yaml', 'fail.yaml', 'weak.yaml');
     expect(dry.code, dry.stderr).to.equal(0);
@@ -53,12 +61,20 @@ describe('secrets never reach any output of a run (dry run, stdout, stderr, repo
 
     for (const [name, text] of Object.entries(outputs)) {
       for (const secret of [TOKEN, PASSWORD]) for (const form of forms(secret)) expect(text.includes(form), `${name} holds ${form}`).to.equal(false);
-      for (const credential of [`:${WEAK}@`, `"password":"${WEAK}"`, `password: ${WEAK}`, `password=${WEAK}`]) expect(text.includes(credential), `${name} holds ${credential}`).to.equal(false);
+      for (const credential of [`:${WEAK}@`, `"password":"${WEAK}"`, `password: ${WEAK}`, `password=${WEAK}`])
+        expect(text.includes(credential), `${name} holds ${credential}`).to.equal(false);
     }
 
     // What must be there, so that the searches above looked at real output.
-    expect(dry.stdout).to.contain('"token":"***"').and.to.contain(`postgres://etl:***@127.0.0.1:9/observes`).and.to.contain('postgres://postgres:***@127.0.0.1:9/db');
-    expect(run.stderr).to.contain('the token is ***').and.to.contain('"token":"***"').and.to.contain('https://oauth2:***@gitlab.example').and.to.contain('private_token=***');
+    expect(dry.stdout)
+      .to.contain('"token":"***"')
+      .and.to.contain(`postgres://etl:***@127.0.0.1:9/observes`)
+      .and.to.contain('postgres://postgres:***@127.0.0.1:9/db');
+    expect(run.stderr)
+      .to.contain('the token is ***')
+      .and.to.contain('"token":"***"')
+      .and.to.contain('https://oauth2:***@gitlab.example')
+      .and.to.contain('private_token=***');
     expect(run.stderr).to.contain('Authorization: ***').and.to.contain('TAP_TOKEN=***');
     const parsed = JSON.parse(report) as { pipelines: Array<{ name: string; attempts: number; units: Array<{ status: string; message?: string }> }> };
     const byName = Object.fromEntries(parsed.pipelines.map((p) => [p.name, p]));

@@ -20,7 +20,16 @@ describe('selectSteps (observes run --step)', () => {
 
   it('keeps only the named steps, in the file order, with their own state', async () => {
     const p = await pipeline(
-      ['name: p', 'tap: {command: node}', 'target: {command: node}', 'state: file:///tmp/p.json', 'steps:', '  - {name: prepare}', '  - {name: check, job: {command: node}}', '  - {name: load}'].join('\n'),
+      [
+        'name: p',
+        'tap: {command: node}',
+        'target: {command: node}',
+        'state: file:///tmp/p.json',
+        'steps:',
+        '  - {name: prepare}',
+        '  - {name: check, job: {command: node}}',
+        '  - {name: load}',
+      ].join('\n'),
     );
     expect(selectSteps(p, ['load', 'prepare']).phases.map((ph) => [ph.name, ph.units[0].stateUrl])).to.deep.equal([
       ['prepare', 'file:///tmp/p.prepare.json'],

@@ -127,7 +127,9 @@ export async function readSopsEnv(file: string): Promise<{ values: Record<string
     if ((sops.kms ?? []).length === 0 && (sops.age ?? []).length === 0) problems.push('it has neither age nor KMS recipients');
     throw new CliError(`--secrets ${file}: cannot decrypt:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
-  const encrypted = Object.entries(data).filter(([, v]) => typeof v === 'string' && ENCRYPTED_STRING.test(v)).map(([k]) => k);
+  const encrypted = Object.entries(data)
+    .filter(([, v]) => typeof v === 'string' && ENCRYPTED_STRING.test(v))
+    .map(([k]) => k);
   const values = Object.fromEntries(Object.entries(plain).map(([k, v]) => [k, String(v)]));
   return { values, encrypted };
 }

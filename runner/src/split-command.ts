@@ -20,7 +20,10 @@ export function splitCommand(command: string | readonly string[]): string[] {
     throw new ConfigError(`cannot split ${JSON.stringify(command)}: ${(error as Error).message}`, { cause: error });
   }
   const operator = argv.find((word) => SHELL_OPERATORS.has(word));
-  if (operator) throw new ConfigError(`${JSON.stringify(command)} holds the shell operator ${JSON.stringify(operator)}, but commands run without a shell: use a script, or the list form to pass it as an argument`);
+  if (operator)
+    throw new ConfigError(
+      `${JSON.stringify(command)} holds the shell operator ${JSON.stringify(operator)}, but commands run without a shell: use a script, or the list form to pass it as an argument`,
+    );
   if (argv.length === 0) throw new ConfigError('the command is empty');
   return argv;
 }

@@ -16,7 +16,9 @@ describe('observes state', () => {
 
   const observes = (...args: string[]) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-      execFile(process.execPath, [BIN, 'state', ...args], { cwd: dir }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr })),
+      execFile(process.execPath, [BIN, 'state', ...args], { cwd: dir }, (error, stdout, stderr) =>
+        resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+      ),
     );
 
   it('sets, shows, lists history and clears the default state of a pipeline name', async () => {
@@ -29,18 +31,29 @@ describe('observes state', () => {
     expect(history[3]).to.match(/~1~operator~- .* 1 +operator/);
     const id = history[3].split(/\s+/)[0];
     expect((await observes('show', 'gitlab', '--version', id)).stdout).to.contain('12345678901234567890');
-    expect(JSON.parse((await observes('show', 'gitlab', '--record')).stdout)).to.deep.include({ sequence: 2, origin: 'operator', pending: true, value: { bookmarks: {} } });
+    expect(JSON.parse((await observes('show', 'gitlab', '--record')).stdout)).to.deep.include({
+      sequence: 2,
+      origin: 'operator',
+      pending: true,
+      value: { bookmarks: {} },
+    });
     expect((await observes('clear', 'gitlab')).code).to.equal(0);
     expect(await observes('show', 'gitlab')).to.deep.include({ code: 1, stdout: '' });
     expect((await observes('unlock', 'gitlab')).stderr).to.contain('no lock at');
   });
 
   it('finds the state of a pipeline file, and rejects a value that is not a JSON object', async () => {
-    await writeFile(join(dir, 'p.yaml'), `name: p\ntap: {command: t, config: {token: "\${UNSET_TOKEN}"}}\ntarget: {command: u}\nstate: ${join(dir, 'custom.json')}\n`);
+    await writeFile(
+      join(dir, 'p.yaml'),
+      `name: p\ntap: {command: t, config: {token: "\${UNSET_TOKEN}"}}\ntarget: {command: u}\nstate: ${join(dir, 'custom.json')}\n`,
+    );
     expect((await observes('set', 'p.yaml', '{"a":1}')).stderr).to.contain(`state saved to file://${join(dir, 'custom.json')}`);
     expect(await observes('set', 'p.yaml', '[1]')).to.deep.include({ code: 2 });
     const bad = await observes('set', 'p.yaml', '{oops');
     expect(bad.code).to.equal(2);
-    expect(JSON.parse(bad.stderr)).to.include({ level: 'error', name: 'observes' }).and.have.property('message').that.matches(/^not valid JSON/);
+    expect(JSON.parse(bad.stderr))
+      .to.include({ level: 'error', name: 'observes' })
+      .and.have.property('message')
+      .that.matches(/^not valid JSON/);
   });
 });

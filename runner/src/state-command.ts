@@ -49,7 +49,7 @@ async function open(args: StateArgs): Promise<StateStore> {
 const common = <T>(yargs: Argv<T>) =>
   yargs
     .positional('pipeline', { type: 'string', demandOption: true, describe: 'Pipeline name or pipeline YAML file' })
-    .option('url', { type: 'string', describe: 'State URL (s3://bucket/key or file://path), instead of the pipeline\'s' })
+    .option('url', { type: 'string', describe: "State URL (s3://bucket/key or file://path), instead of the pipeline's" })
     .option('unit', { type: 'string', describe: 'Unit of a phased pipeline (<pipeline>.<step>[.<index>])' });
 
 const show: CommandModule<object, StateArgs & { version?: string; record: boolean }> = {
@@ -79,7 +79,8 @@ const show: CommandModule<object, StateArgs & { version?: string; record: boolea
 
 const set: CommandModule<object, StateArgs & { json: string }> = {
   command: 'set <pipeline> <json>',
-  describe: 'Replace the state with JSON (a value, @file, or - for stdin); the next run resumes from it whatever the target committed; the old state goes to history',
+  describe:
+    'Replace the state with JSON (a value, @file, or - for stdin); the next run resumes from it whatever the target committed; the old state goes to history',
   builder: (yargs) => common(yargs).positional('json', { type: 'string', demandOption: true, describe: 'JSON text, @file or -' }) as never,
   handler: async (args) => {
     const text = args.json === '-' ? await readStdin() : args.json.startsWith('@') ? await readFile(args.json.slice(1), 'utf8') : args.json;
@@ -126,7 +127,11 @@ const unlock: CommandModule<object, StateArgs> = {
   handler: async (args) => {
     const store = await open(args);
     const holder = await store.forceUnlock();
-    process.stderr.write(holder ? `removed the lock of run ${holder.run_id} (host ${holder.host}, since ${holder.started_at}) at ${store.url}.lock\n` : `no lock at ${store.url}.lock\n`);
+    process.stderr.write(
+      holder
+        ? `removed the lock of run ${holder.run_id} (host ${holder.host}, since ${holder.started_at}) at ${store.url}.lock\n`
+        : `no lock at ${store.url}.lock\n`,
+    );
   },
 };
 
@@ -139,7 +144,7 @@ async function readStdin(): Promise<string> {
 /** `observes state show|set|clear|history|unlock <pipeline>` */
 export const stateCommand: CommandModule = {
   command: 'state',
-  describe: 'Show, set, clear, list the history of or unlock a pipeline\'s state',
+  describe: "Show, set, clear, list the history of or unlock a pipeline's state",
   builder: (yargs) => yargs.command(show).command(set).command(clear).command(history).command(unlock).demandCommand(1, 'Give a state subcommand'),
   handler: () => undefined,
 };

@@ -35,10 +35,14 @@ describe('observes run --step / --array-index (one Batch job per step, one child
     expect(stepSelection({ step: ['scan'] }, {})).to.deep.equal({ steps: ['scan'] });
     expect(stepSelection({ step: ['scan'] }, { AWS_BATCH_JOB_ARRAY_INDEX: '3' })).to.deep.equal({ steps: ['scan'], arrayIndex: 3 });
     expect(stepSelection({ step: ['scan'], 'array-index': 1 }, { AWS_BATCH_JOB_ARRAY_INDEX: '3' })).to.deep.equal({ steps: ['scan'], arrayIndex: 1 });
-    expect(stepSelection({ step: ['check', 'load'] }, { AWS_BATCH_JOB_ARRAY_INDEX: '3' }), 'several steps: no copy').to.deep.equal({ steps: ['check', 'load'] });
+    expect(stepSelection({ step: ['check', 'load'] }, { AWS_BATCH_JOB_ARRAY_INDEX: '3' }), 'several steps: no copy').to.deep.equal({
+      steps: ['check', 'load'],
+    });
     expect(() => stepSelection({ 'array-index': 1 }, {})).to.throw(CliError, /needs exactly one --step/);
     expect(() => stepSelection({ step: ['scan', 'load'], 'array-index': 1 }, {})).to.throw(CliError, /needs exactly one --step/);
-    expect(() => stepSelection({ step: ['scan'] }, { AWS_BATCH_JOB_ARRAY_INDEX: 'x' })).to.throw(/AWS_BATCH_JOB_ARRAY_INDEX=x: an array index is a whole number/);
+    expect(() => stepSelection({ step: ['scan'] }, { AWS_BATCH_JOB_ARRAY_INDEX: 'x' })).to.throw(
+      /AWS_BATCH_JOB_ARRAY_INDEX=x: an array index is a whole number/,
+    );
     expect(() => stepSelection({ step: ['scan'], 'array-index': -1 }, {})).to.throw(/--array-index -1/);
   });
 
@@ -64,9 +68,15 @@ describe('observes run --step / --array-index (one Batch job per step, one child
   });
 
   it('observes run examples/dynamodb.yaml --step scan --array-index 2 runs only that copy (dry run: the plan)', async () => {
-    const { code, stdout, stderr } = await observes(['run', DYNAMODB, '--step', 'scan', '--array-index', '2', '--dry-run'], { ...batchFree, REDSHIFT_PASSWORD: 'pw-for-test' });
+    const { code, stdout, stderr } = await observes(['run', DYNAMODB, '--step', 'scan', '--array-index', '2', '--dry-run'], {
+      ...batchFree,
+      REDSHIFT_PASSWORD: 'pw-for-test',
+    });
     expect(code, stderr).to.equal(0);
-    const units = stdout.split('\n').filter((l) => /^ {2}dynamodb\./.test(l)).map((l) => l.trim());
+    const units = stdout
+      .split('\n')
+      .filter((l) => /^ {2}dynamodb\./.test(l))
+      .map((l) => l.trim());
     expect(units).to.deep.equal(['dynamodb.scan.2']);
     expect(stdout).to.include('segment-2').and.not.include('segment-3');
   });
@@ -81,19 +91,22 @@ describe('observes run --step / --array-index (one Batch job per step, one child
     async function phased(): Promise<string> {
       const file = join(dir, 'phased.yaml');
       const command = (script: string) => `[${JSON.stringify(process.execPath)}, ${JSON.stringify(script)}]`;
-      await writeFile(file, [
-        'name: phased',
-        `tap: {command: ${command(TAP)}, config: {count: 5}}`,
-        `target: {command: ${command(TARGET)}, config: {out: "${dir}/out.\${OBSERVES_ARRAY_INDEX:-none}.\${OBSERVES_RUN_ID}.jsonl"}}`,
-        `state: ${join(dir, 'phased.json')}`,
-        'steps:',
-        '  - {name: scan, array_size: 3}',
-        '  - {name: load}',
-      ].join('\n'));
+      await writeFile(
+        file,
+        [
+          'name: phased',
+          `tap: {command: ${command(TAP)}, config: {count: 5}}`,
+          `target: {command: ${command(TARGET)}, config: {out: "${dir}/out.\${OBSERVES_ARRAY_INDEX:-none}.\${OBSERVES_RUN_ID}.jsonl"}}`,
+          `state: ${join(dir, 'phased.json')}`,
+          'steps:',
+          '  - {name: scan, array_size: 3}',
+          '  - {name: load}',
+        ].join('\n'),
+      );
       return file;
     }
 
-    it('a Batch array child runs only its copy, under the array job\'s run id, with its own state', async () => {
+    it("a Batch array child runs only its copy, under the array job's run id, with its own state", async () => {
       const file = await phased();
       const child = await observes(['run', file, '--step', 'scan'], { ...batchFree, AWS_BATCH_JOB_ID: 'arrayjob-1:1', AWS_BATCH_JOB_ARRAY_INDEX: '1' });
       expect(child.code, child.stderr).to.equal(0);
@@ -113,7 +126,12 @@ describe('observes run --step / --array-index (one Batch job per step, one child
       const file = await phased();
       const all = await observes(['run', file], { ...batchFree, OBSERVES_RUN_ID: 'local' });
       expect(all.code, all.stderr).to.equal(0);
-      expect((await readdir(dir)).filter((f) => f.startsWith('out.')).sort()).to.deep.equal(['out.0.local.jsonl', 'out.1.local.jsonl', 'out.2.local.jsonl', 'out.none.local.jsonl']);
+      expect((await readdir(dir)).filter((f) => f.startsWith('out.')).sort()).to.deep.equal([
+        'out.0.local.jsonl',
+        'out.1.local.jsonl',
+        'out.2.local.jsonl',
+        'out.none.local.jsonl',
+      ]);
     });
 
     it('refuses, before running anything, a step submitted as an array job it is not', async () => {

@@ -19,7 +19,11 @@ export interface StepSelection {
 
 /** The yargs options of the selection (declared once: `observes run` and its `--help` read them). */
 export const STEP_OPTIONS = {
-  step: { type: 'string', array: true, describe: 'Run only this step of each pipeline (repeatable): a phase run by hand or on its own schedule, one AWS Batch job per step' },
+  step: {
+    type: 'string',
+    array: true,
+    describe: 'Run only this step of each pipeline (repeatable): a phase run by hand or on its own schedule, one AWS Batch job per step',
+  },
   'array-index': {
     type: 'number',
     describe: 'With one --step: run only this copy of an array step (default $AWS_BATCH_JOB_ARRAY_INDEX, set in each child of a Batch array job)',
@@ -33,7 +37,8 @@ export const STEP_OPTIONS = {
  */
 export function stepSelection(args: { step?: string[]; 'array-index'?: number }, env: Record<string, string | undefined> = process.env): StepSelection {
   const steps = args.step ?? [];
-  if (args['array-index'] !== undefined && steps.length !== 1) throw new CliError('--array-index needs exactly one --step (the array step whose copy to run)', 2);
+  if (args['array-index'] !== undefined && steps.length !== 1)
+    throw new CliError('--array-index needs exactly one --step (the array step whose copy to run)', 2);
   if (steps.length !== 1) return { steps };
   const fromBatch = env.AWS_BATCH_JOB_ARRAY_INDEX;
   const raw = args['array-index'] ?? (fromBatch === undefined || fromBatch === '' ? undefined : Number(fromBatch));
@@ -56,12 +61,17 @@ export function selectSteps(pipeline: Pipeline, steps: readonly string[], arrayI
   const specs = pipeline.spec.steps ?? [];
   const known = specs.map((s) => s.name);
   const unknown = steps.filter((s) => !known.includes(s));
-  if (unknown.length > 0) throw new CliError(`${pipeline.file}: no step ${unknown.map((s) => JSON.stringify(s)).join(', ')}; its steps: ${known.length > 0 ? known.join(', ') : 'none'}`, 2);
+  if (unknown.length > 0)
+    throw new CliError(
+      `${pipeline.file}: no step ${unknown.map((s) => JSON.stringify(s)).join(', ')}; its steps: ${known.length > 0 ? known.join(', ') : 'none'}`,
+      2,
+    );
   const phases = pipeline.phases.filter((_, i) => steps.includes(known[i]));
   if (arrayIndex === undefined) return { ...pipeline, phases };
   const [step] = steps;
   const size = specs[known.indexOf(step)].array_size ?? 1;
-  if (size < 2) throw new CliError(`${pipeline.file}: step ${JSON.stringify(step)} has no array copies (no array_size), so it takes no array index (got ${arrayIndex})`, 2);
+  if (size < 2)
+    throw new CliError(`${pipeline.file}: step ${JSON.stringify(step)} has no array copies (no array_size), so it takes no array index (got ${arrayIndex})`, 2);
   if (arrayIndex >= size) throw new CliError(`${pipeline.file}: step ${JSON.stringify(step)} has copies 0 to ${size - 1}; there is no copy ${arrayIndex}`, 2);
   return { ...pipeline, phases: [{ ...phases[0], units: [phases[0].units[arrayIndex]] }] };
 }

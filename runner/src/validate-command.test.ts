@@ -8,7 +8,8 @@ import { EXAMPLE_STREAM } from './demo-command.js';
 
 const BIN = fileURLToPath(new URL('../bin/observes.js', import.meta.url));
 
-const SCHEMA = '{"type":"SCHEMA","stream":"users","key_properties":["id"],"schema":{"type":"object","properties":{"id":{"type":"integer"},"name":{"type":"string"}}}}';
+const SCHEMA =
+  '{"type":"SCHEMA","stream":"users","key_properties":["id"],"schema":{"type":"object","properties":{"id":{"type":"integer"},"name":{"type":"string"}}}}';
 
 function sink(): { stream: Writable; text: () => string } {
   const chunks: string[] = [];
@@ -18,7 +19,10 @@ function sink(): { stream: Writable; text: () => string } {
 async function validate(lines: string[], all = false, maxLineBytes?: number) {
   const stdout = sink();
   const stderr = sink();
-  const code = await runValidate({ all, 'max-line-bytes': maxLineBytes }, { stdin: Readable.from([lines.join('\n') + '\n']), stdout: stdout.stream, stderr: stderr.stream });
+  const code = await runValidate(
+    { all, 'max-line-bytes': maxLineBytes },
+    { stdin: Readable.from([lines.join('\n') + '\n']), stdout: stdout.stream, stderr: stderr.stream },
+  );
   return { code, stdout: stdout.text(), stderr: stderr.text() };
 }
 
@@ -52,9 +56,21 @@ describe('observes validate', () => {
     ['an unknown message type', [SCHEMA, '{"type":"BATCH","stream":"users"}'], 'line 2: '],
     ['a missing field', [SCHEMA, '{"type":"RECORD","stream":"users"}'], 'line 2: '],
     ['a record before its schema', ['{"type":"RECORD","stream":"users","record":{"id":1}}'], 'line 1: stream "users": RECORD before any SCHEMA'],
-    ['a missing key property', [SCHEMA, '{"type":"RECORD","stream":"users","record":{"name":"x"}}'], 'line 2: stream "users": record is missing key property "id"'],
-    ['a record breaking its schema', [SCHEMA, '', '{"type":"RECORD","stream":"users","record":{"id":"7"}}'], 'line 3: stream "users": record breaks its schema at /id'],
-    ['an invalid schema', ['{"type":"SCHEMA","stream":"users","key_properties":["id"],"schema":{"properties":{"name":{}}}}'], 'line 1: stream "users": invalid schema'],
+    [
+      'a missing key property',
+      [SCHEMA, '{"type":"RECORD","stream":"users","record":{"name":"x"}}'],
+      'line 2: stream "users": record is missing key property "id"',
+    ],
+    [
+      'a record breaking its schema',
+      [SCHEMA, '', '{"type":"RECORD","stream":"users","record":{"id":"7"}}'],
+      'line 3: stream "users": record breaks its schema at /id',
+    ],
+    [
+      'an invalid schema',
+      ['{"type":"SCHEMA","stream":"users","key_properties":["id"],"schema":{"properties":{"name":{}}}}'],
+      'line 1: stream "users": invalid schema',
+    ],
   ];
   for (const [name, lines, expected] of cases) {
     it(`stops at ${name}, naming its line, and exits 1`, async () => {
@@ -85,7 +101,12 @@ describe('observes validate', () => {
       true,
     );
     expect(code).to.equal(1);
-    expect(stderr.split('\n').filter((l) => l.startsWith('line ')).map((l) => l.split(':')[0])).to.deep.equal(['line 1', 'line 3', 'line 4', 'line 6']);
+    expect(
+      stderr
+        .split('\n')
+        .filter((l) => l.startsWith('line '))
+        .map((l) => l.split(':')[0]),
+    ).to.deep.equal(['line 1', 'line 3', 'line 4', 'line 6']);
     expect(stderr).to.contain('invalid: 4 errors');
     expect(stdout).to.contain('users         1        1');
   });
@@ -95,7 +116,9 @@ describe('observes validate', () => {
     const ok = await run(process.execPath, [BIN, 'validate', EXAMPLE_STREAM]);
     expect(ok.stdout).to.contain('3 streams, 7 records, 3 states');
     const failed = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = execFile(process.execPath, [BIN, 'validate'], (error, _out, stderr) => resolve({ code: error ? (error as { code?: number }).code ?? null : 0, stderr }));
+      const child = execFile(process.execPath, [BIN, 'validate'], (error, _out, stderr) =>
+        resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stderr }),
+      );
       child.stdin!.end('{"type":"STATE"}\n');
     });
     expect(failed.code).to.equal(1);

@@ -25,7 +25,10 @@ export function formatValidateSummary(result: ValidateStreamResult): string {
  * Validates a stream and prints the summary on stdout and the errors on stderr.
  * @returns the exit code: 0 for a valid stream, 1 otherwise
  */
-export async function runValidate(args: ValidateArgs, io = { stdin: process.stdin as NodeJS.ReadableStream, stdout: process.stdout as NodeJS.WritableStream, stderr: process.stderr as NodeJS.WritableStream }): Promise<number> {
+export async function runValidate(
+  args: ValidateArgs,
+  io = { stdin: process.stdin as NodeJS.ReadableStream, stdout: process.stdout as NodeJS.WritableStream, stderr: process.stderr as NodeJS.WritableStream },
+): Promise<number> {
   const input = args.file && args.file !== '-' ? createReadStream(args.file) : io.stdin;
   const result = await validateStream(input as AsyncIterable<Buffer>, { all: args.all, maxLineBytes: args['max-line-bytes'] });
   for (const error of result.errors) io.stderr.write(`${error.message}\n`);

@@ -1,10 +1,4 @@
-import {
-  parseMessage,
-  ProtocolError,
-  readLineBatches,
-  StreamChecker,
-  type StreamSummary,
-} from '@observes/protocol';
+import { parseMessage, ProtocolError, readLineBatches, StreamChecker, type StreamSummary } from '@observes/protocol';
 
 /** Options of {@link validateStream}. */
 export interface ValidateStreamOptions {

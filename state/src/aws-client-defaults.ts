@@ -15,7 +15,9 @@ export const AWS_TIMEOUTS: AwsTimeouts = { connectMs: 10_000, idleMs: 120_000 };
  * the connection and never answers fails the call (retried by the SDK) instead of hanging the run. Also
  * turns off the SDK's Node.js version-support warning, which would otherwise print on every run.
  */
-export function awsClientDefaults(timeouts: AwsTimeouts = AWS_TIMEOUTS): { requestHandler: { connectionTimeout: number; requestTimeout: number; throwOnRequestTimeout: true } } {
+export function awsClientDefaults(timeouts: AwsTimeouts = AWS_TIMEOUTS): {
+  requestHandler: { connectionTimeout: number; requestTimeout: number; throwOnRequestTimeout: true };
+} {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   return { requestHandler: { connectionTimeout: timeouts.connectMs, requestTimeout: timeouts.idleMs, throwOnRequestTimeout: true } };
 }
@@ -31,21 +33,19 @@ interface MiddlewareClient {
  * @param service - what the endpoint is, for people (`S3`, `DynamoDB`)
  */
 export function nameTimeouts<T extends MiddlewareClient>(client: T, service: string): T {
-  const middleware =
-    (next: (args: { request?: unknown }) => Promise<unknown>, context: { commandName?: string }) =>
-    async (args: { request?: unknown }) => {
-      try {
-        return await next(args);
-      } catch (error) {
-        const e = error as Error & { code?: string };
-        if (e?.name === 'TimeoutError' || e?.code === 'ETIMEDOUT') {
-          const request = (args.request ?? {}) as { hostname?: string; port?: number };
-          const where = request.hostname ? `${request.hostname}${request.port ? `:${request.port}` : ''}` : 'its endpoint';
-          e.message = `${service} at ${where} did not answer ${context.commandName ?? 'a request'} (after the SDK's retries): ${e.message}`;
-        }
-        throw e;
+  const middleware = (next: (args: { request?: unknown }) => Promise<unknown>, context: { commandName?: string }) => async (args: { request?: unknown }) => {
+    try {
+      return await next(args);
+    } catch (error) {
+      const e = error as Error & { code?: string };
+      if (e?.name === 'TimeoutError' || e?.code === 'ETIMEDOUT') {
+        const request = (args.request ?? {}) as { hostname?: string; port?: number };
+        const where = request.hostname ? `${request.hostname}${request.port ? `:${request.port}` : ''}` : 'its endpoint';
+        e.message = `${service} at ${where} did not answer ${context.commandName ?? 'a request'} (after the SDK's retries): ${e.message}`;
       }
-    };
+      throw e;
+    }
+  };
   client.middlewareStack.add(middleware, { step: 'build', name: 'observesNameTimeouts' });
   return client;
 }

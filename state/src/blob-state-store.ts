@@ -1,7 +1,16 @@
 import type { StateBlobs } from './state-blobs.js';
 import { decodeStateRecord, encodeStateRecord, type StateRecord } from './state-json.js';
 import { acquireLock, forceUnlock, readLock, type HeldLock, type LockInfo, type LockRequest } from './state-lock.js';
-import { historyId, isHistoryId, parseHistoryId, versionsToPrune, type HistoryRetention, type StateStore, type StateVersion, type StateWriteMeta } from './state-store.js';
+import {
+  historyId,
+  isHistoryId,
+  parseHistoryId,
+  versionsToPrune,
+  type HistoryRetention,
+  type StateStore,
+  type StateVersion,
+  type StateWriteMeta,
+} from './state-store.js';
 
 /**
  * A {@link StateStore} over {@link StateBlobs}: the state at `key`, its history copies under

@@ -26,7 +26,13 @@ describe('FileStateStore', () => {
     const store = openStateStore(`file://${dir}/deep/p.json`);
     for (let i = 0; i < 5; i++) await store.write({ n: i }, { origin: 'target', sequence: 10 + i, runId: 'r1' });
     expect(await readdir(join(dir, 'deep'))).to.deep.equal(['p.json']);
-    expect(JSON.parse(await readFile(join(dir, 'deep/p.json'), 'utf8'))).to.deep.include({ observes_state: 1, sequence: 14, origin: 'target', run_id: 'r1', value: { n: 4 } });
+    expect(JSON.parse(await readFile(join(dir, 'deep/p.json'), 'utf8'))).to.deep.include({
+      observes_state: 1,
+      sequence: 14,
+      origin: 'target',
+      run_id: 'r1',
+      value: { n: 4 },
+    });
     expect((await stat(join(dir, 'deep/p.json'))).mode & 0o777).to.equal(0o600);
   });
 
@@ -71,7 +77,8 @@ describe('FileStateStore', () => {
   });
 
   it('prunes the history to the newest N versions when it archives', async () => {
-    for (let run = 1; run <= 6; run++) await new FileStateStore(join(dir, 'p.json'), { versions: 3 }).write({ run }, { origin: 'target', sequence: run, runId: `run-${run}` });
+    for (let run = 1; run <= 6; run++)
+      await new FileStateStore(join(dir, 'p.json'), { versions: 3 }).write({ run }, { origin: 'target', sequence: run, runId: `run-${run}` });
     const history = await new FileStateStore(join(dir, 'p.json')).history();
     expect(history.map((v) => v.runId)).to.deep.equal(['run-5', 'run-4', 'run-3']);
   });
@@ -79,7 +86,9 @@ describe('FileStateStore', () => {
   it('names a corrupt state file in its error', async () => {
     const path = join(dir, 'bad.json');
     await writeFile(path, '{"half":');
-    const error = await openStateStore(path).read().catch((e: Error) => e);
+    const error = await openStateStore(path)
+      .read()
+      .catch((e: Error) => e);
     expect((error as Error).message).to.contain(`state at file://${path} is not valid JSON`);
   });
 

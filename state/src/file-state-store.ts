@@ -151,7 +151,10 @@ export class FileBlobs implements StateBlobs {
 /** A state store in a local file; history as copies in `<file>.history/`, the lock in `<file>.lock`. */
 export class FileStateStore extends BlobStateStore {
   /** @param path - absolute or relative path of the state file */
-  constructor(readonly path: string, retention?: HistoryRetention) {
+  constructor(
+    readonly path: string,
+    retention?: HistoryRetention,
+  ) {
     super(pathToFileURL(path).href, new FileBlobs(), path, retention);
   }
 }

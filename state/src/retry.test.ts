@@ -24,16 +24,22 @@ describe('retry', () => {
 
   it('does not retry an error that is not retryable, and returns the first success', async () => {
     let calls = 0;
-    const fatal = await withRetry(async () => {
-      calls++;
-      throw new Error('fatal');
-    }, { retries: 5, baseDelayMs: 1, isRetryable: () => false }).catch((e: Error) => e.message);
+    const fatal = await withRetry(
+      async () => {
+        calls++;
+        throw new Error('fatal');
+      },
+      { retries: 5, baseDelayMs: 1, isRetryable: () => false },
+    ).catch((e: Error) => e.message);
     expect([fatal, calls]).to.deep.equal(['fatal', 1]);
     const retries: number[] = [];
-    const value = await withRetry(async (n) => {
-      if (n < 2) throw new Error('flaky');
-      return 'ok';
-    }, { retries: 5, baseDelayMs: 1, onRetry: (_e, retry) => retries.push(retry) });
+    const value = await withRetry(
+      async (n) => {
+        if (n < 2) throw new Error('flaky');
+        return 'ok';
+      },
+      { retries: 5, baseDelayMs: 1, onRetry: (_e, retry) => retries.push(retry) },
+    );
     expect([value, retries]).to.deep.equal(['ok', [1, 2]]);
   });
 });

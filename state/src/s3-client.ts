@@ -32,9 +32,7 @@ export function createS3Client(options: S3ClientOptions = {}): S3Client {
     ...awsClientDefaults(options.timeouts),
     region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
     maxAttempts: options.maxAttempts,
-    ...(endpoint
-      ? { endpoint, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }
-      : {}),
+    ...(endpoint ? { endpoint, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } : {}),
   });
   return nameTimeouts(client, 'S3');
 }
@@ -62,5 +60,7 @@ export function isTransientS3Error(error: unknown): boolean {
   if (status !== undefined && (status >= 500 || status === 429)) return true;
   if (e?.$retryable) return true;
   const name = e?.name ?? e?.code ?? '';
-  return /SlowDown|Throttl|InternalError|ServiceUnavailable|RequestTimeout|TimeoutError|ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|socket hang up/i.test(name + ' ' + (error as Error)?.message);
+  return /SlowDown|Throttl|InternalError|ServiceUnavailable|RequestTimeout|TimeoutError|ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|socket hang up/i.test(
+    name + ' ' + (error as Error)?.message,
+  );
 }

@@ -14,7 +14,11 @@ describe('S3StateStore (s3rver)', () => {
     s3 = await startS3Server({ buckets: ['observes.state'] });
     proxy = await startFaultyHttpProxy(s3.endpoint);
     // openStateStore finds the endpoint and credentials in the environment, as in a pipeline run.
-    Object.assign(process.env, { OBSERVES_S3_ENDPOINT: s3.endpoint, AWS_ACCESS_KEY_ID: s3.s3Config.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.s3Config.secretAccessKey });
+    Object.assign(process.env, {
+      OBSERVES_S3_ENDPOINT: s3.endpoint,
+      AWS_ACCESS_KEY_ID: s3.s3Config.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: s3.s3Config.secretAccessKey,
+    });
   });
   after(async () => {
     for (const key of ['OBSERVES_S3_ENDPOINT', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']) {
@@ -30,7 +34,8 @@ describe('S3StateStore (s3rver)', () => {
     new S3StateStore({ bucket: 'observes.state', key }, { client: createS3Client({ endpoint: proxy.endpoint, maxAttempts: 1 }), retries, baseDelayMs: 1 });
   /** The value of the stored record. */
   const stored = async (key: string) =>
-    (JSON.parse(await (await s3.client.send(new GetObjectCommand({ Bucket: 'observes.state', Key: key }))).Body!.transformToString()) as { value: unknown }).value;
+    (JSON.parse(await (await s3.client.send(new GetObjectCommand({ Bucket: 'observes.state', Key: key }))).Body!.transformToString()) as { value: unknown })
+      .value;
 
   it('writes, reads back, clears and keeps history', async () => {
     const store = openStateStore('s3://observes.state/pipelines/a.json');
@@ -65,7 +70,9 @@ describe('S3StateStore (s3rver)', () => {
   it('fails after its retries, leaving the previous state whole', async () => {
     await throughProxy('pipelines/d.json').write({ v: 1 });
     proxy.setPlan((req) => (req.method === 'PUT' ? 'internal-error' : undefined));
-    const error = await throughProxy('pipelines/d.json', 2).write({ v: 2 }).catch((e: Error) => e);
+    const error = await throughProxy('pipelines/d.json', 2)
+      .write({ v: 2 })
+      .catch((e: Error) => e);
     expect(error).to.be.instanceOf(Error);
     expect(await stored('pipelines/d.json')).to.deep.equal({ v: 1 });
   });

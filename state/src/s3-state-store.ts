@@ -110,7 +110,12 @@ export class S3Blobs implements StateBlobs {
   }
 
   private retry<T>(operation: () => Promise<T>): Promise<T> {
-    return withRetry(operation, { retries: this.options.retries ?? 6, baseDelayMs: this.options.baseDelayMs, isRetryable: retryable, onRetry: this.options.onRetry });
+    return withRetry(operation, {
+      retries: this.options.retries ?? 6,
+      baseDelayMs: this.options.baseDelayMs,
+      isRetryable: retryable,
+      onRetry: this.options.onRetry,
+    });
   }
 }
 
@@ -119,7 +124,15 @@ export class S3Blobs implements StateBlobs {
  * bucket versioning, and on S3-compatible servers that lack it), the lock at `<key>.lock`.
  */
 export class S3StateStore extends BlobStateStore {
-  constructor(readonly location: S3Location, options: S3StateStoreOptions & { history?: HistoryRetention } = {}) {
-    super(`s3://${location.bucket}/${location.key}`, new S3Blobs(options.client ?? createS3Client({ maxAttempts: 1 }), location.bucket, options), location.key, options.history);
+  constructor(
+    readonly location: S3Location,
+    options: S3StateStoreOptions & { history?: HistoryRetention } = {},
+  ) {
+    super(
+      `s3://${location.bucket}/${location.key}`,
+      new S3Blobs(options.client ?? createS3Client({ maxAttempts: 1 }), location.bucket, options),
+      location.key,
+      options.history,
+    );
   }
 }

@@ -20,9 +20,17 @@ function lockBehaviour(name: string, open: (key: string) => StateStore, plant: (
     it('refuses a second lock naming the run, host and start time, and takes it again once released', async () => {
       const store = open('a.json');
       const first = await store.lock({ runId: 'run-1', unit: 'gitlab', ttlMs: HOUR });
-      const refused = await open('a.json').lock({ runId: 'run-2', unit: 'gitlab', ttlMs: HOUR }).catch((e: unknown) => e);
+      const refused = await open('a.json')
+        .lock({ runId: 'run-2', unit: 'gitlab', ttlMs: HOUR })
+        .catch((e: unknown) => e);
       expect(refused).to.be.instanceOf(LockHeldError);
-      expect((refused as LockHeldError).holder).to.deep.include({ run_id: 'run-1', unit: 'gitlab', host: hostname(), pid: process.pid, started_at: first.info.started_at });
+      expect((refused as LockHeldError).holder).to.deep.include({
+        run_id: 'run-1',
+        unit: 'gitlab',
+        host: hostname(),
+        pid: process.pid,
+        started_at: first.info.started_at,
+      });
       expect((refused as Error).message).to.match(/^gitlab is being run by run run-1 on host .+ since \d{4}-.*expires at .*--force-unlock/);
       expect(await first.release()).to.equal(true);
       expect(await store.readLock()).to.equal(undefined);
@@ -39,7 +47,7 @@ function lockBehaviour(name: string, open: (key: string) => StateStore, plant: (
       await (won[0] as PromiseFulfilledResult<{ release(): Promise<boolean> }>).value.release();
     });
 
-    it('takes over an expired lock (one racer wins), and the old holder\'s release then leaves the new lock alone', async () => {
+    it("takes over an expired lock (one racer wins), and the old holder's release then leaves the new lock alone", async () => {
       const old = await open('expired.json').lock({ runId: 'crashed', ttlMs: 1, now: () => Date.now() - 10_000 });
       const outcomes = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => open('expired.json').lock({ runId: `next-${i}`, ttlMs: HOUR })));
       const won = outcomes.filter((o) => o.status === 'fulfilled') as PromiseFulfilledResult<Awaited<ReturnType<StateStore['lock']>>>[];
@@ -93,7 +101,11 @@ describe('state locks', () => {
     (key, lock) => writeFile(join(dir, `${key}.lock`), JSON.stringify(lock)),
   );
 
-  const s3Store = (key: string) => new S3StateStore({ bucket: 'observes.state', key: `locks/${key}` }, { client: createS3Client({ endpoint: proxy.endpoint, maxAttempts: 1 }), retries: 3, baseDelayMs: 1 });
+  const s3Store = (key: string) =>
+    new S3StateStore(
+      { bucket: 'observes.state', key: `locks/${key}` },
+      { client: createS3Client({ endpoint: proxy.endpoint, maxAttempts: 1 }), retries: 3, baseDelayMs: 1 },
+    );
   lockBehaviour('S3 store (conditional writes enforced by the proxy)', s3Store, async (key, lock) => {
     await s3.client.send(new PutObjectCommand({ Bucket: 'observes.state', Key: `locks/${key}.lock`, Body: JSON.stringify(lock) }));
   });
@@ -104,7 +116,9 @@ describe('state locks', () => {
     await put();
     await put(); // no 412
     const guarded = createS3Client({ endpoint: proxy.endpoint, maxAttempts: 1 });
-    const error = await guarded.send(new PutObjectCommand({ Bucket: 'observes.state', Key: 'plain.lock', Body: 'x', IfNoneMatch: '*' })).catch((e: unknown) => e);
+    const error = await guarded
+      .send(new PutObjectCommand({ Bucket: 'observes.state', Key: 'plain.lock', Body: 'x', IfNoneMatch: '*' }))
+      .catch((e: unknown) => e);
     expect((error as { $metadata: { httpStatusCode: number } }).$metadata.httpStatusCode).to.equal(412);
     direct.destroy();
     guarded.destroy();

@@ -41,7 +41,10 @@ export interface HeldLock {
 
 /** The state is locked by another run. */
 export class LockHeldError extends Error {
-  constructor(readonly url: string, readonly holder: LockInfo) {
+  constructor(
+    readonly url: string,
+    readonly holder: LockInfo,
+  ) {
     super(
       `${holder.unit ?? url} is being run by run ${holder.run_id} on host ${holder.host} (pid ${holder.pid}) since ${holder.started_at}; ` +
         `its lock ${url} expires at ${holder.expires_at} (if that run is dead, rerun with --force-unlock)`,

@@ -4,10 +4,30 @@ import { ProtocolError, StreamChecker, readMessages, type ReadMessage } from '@o
 import { loadCanonicalStreams } from './stream-expectation.js';
 
 const REQUIRED = [
-  'arrays', 'date-time-unions', 'date-times', 'duplicates', 'empty-schema', 'encoded-strings', 'full-table-versions', 'generated-names',
-  'invalid-schema', 'large-numbers', 'lone-surrogate', 'malformed-json', 'missing-key-property', 'multiple-states', 'naive-date-times',
-  'name-collisions', 'nested-objects', 'no-primary-keys', 'nul-character', 'optional-attributes', 'primary-key-updates',
-  'record-before-schema', 'schema-updates', 'special-names',
+  'arrays',
+  'date-time-unions',
+  'date-times',
+  'duplicates',
+  'empty-schema',
+  'encoded-strings',
+  'full-table-versions',
+  'generated-names',
+  'invalid-schema',
+  'large-numbers',
+  'lone-surrogate',
+  'malformed-json',
+  'missing-key-property',
+  'multiple-states',
+  'naive-date-times',
+  'name-collisions',
+  'nested-objects',
+  'no-primary-keys',
+  'nul-character',
+  'optional-attributes',
+  'primary-key-updates',
+  'record-before-schema',
+  'schema-updates',
+  'special-names',
 ];
 
 /** Reads and checks a whole stream with the protocol package, as a target would. */
@@ -33,7 +53,10 @@ describe('canonical streams', () => {
     if (expectation.error) {
       const error = expectation.error;
       it(`${stream.name}: fails at line ${error.line} with ${error.problem}`, async () => {
-        const failure = await check(stream.text).then(() => undefined, (e: unknown) => e);
+        const failure = await check(stream.text).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         expect(failure).to.be.instanceOf(ProtocolError);
         expect((failure as ProtocolError).line).to.equal(error.line);
         expect((failure as ProtocolError).code).to.equal(error.problem);

@@ -7,7 +7,10 @@ export const MELTANO_STREAMS_DIR = fileURLToPath(new URL('../conformance/meltano
 
 /** Names of the Meltano target test streams (file names without `.singer`), sorted. */
 export function meltanoStreamNames(dir = MELTANO_STREAMS_DIR): string[] {
-  return readdirSync(dir).filter((f) => f.endsWith('.singer')).map((f) => f.slice(0, -'.singer'.length)).sort();
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.singer'))
+    .map((f) => f.slice(0, -'.singer'.length))
+    .sort();
 }
 
 /** The text of one Meltano target test stream. */

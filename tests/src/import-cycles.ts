@@ -11,7 +11,10 @@ export function findImportCycles(root: string, graph: ReadonlyMap<string, Source
   const edges = new Map<string, string[]>();
   for (const module of graph.values()) {
     if (module.test) continue;
-    edges.set(module.file, module.imports.filter((to) => graph.get(to)?.srcDir === module.srcDir && !graph.get(to)!.test));
+    edges.set(
+      module.file,
+      module.imports.filter((to) => graph.get(to)?.srcDir === module.srcDir && !graph.get(to)!.test),
+    );
   }
   // Tarjan's strongly connected components: every component of more than one file (or a file importing itself) holds a cycle.
   const index = new Map<string, number>();

@@ -43,7 +43,10 @@ export function workspaceSourceDirs(root: string): string[] {
     const parent = join(root, pattern.slice(0, -2));
     return readdirSync(parent).map((name) => join(parent, name));
   });
-  return dirs.map((dir) => join(dir, 'src')).filter((dir) => existsSync(dir) && statSync(dir).isDirectory()).sort();
+  return dirs
+    .map((dir) => join(dir, 'src'))
+    .filter((dir) => existsSync(dir) && statSync(dir).isDirectory())
+    .sort();
 }
 
 /** One source of the workspace and what it imports. */

@@ -136,7 +136,9 @@ async function createPgliteDatabase(): Promise<TestDatabase> {
 function postgresBinDir(): string | undefined {
   const root = '/usr/lib/postgresql';
   if (existsSync(root)) {
-    const versions = readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a));
+    const versions = readdirSync(root)
+      .filter((v) => existsSync(join(root, v, 'bin', 'initdb')))
+      .sort((a, b) => Number(b) - Number(a));
     if (versions.length > 0) return join(root, versions[0], 'bin');
   }
   for (const dir of (process.env.PATH ?? '').split(':')) {
@@ -173,7 +175,7 @@ export async function startThrowawayCluster(): Promise<string | undefined> {
     chmodSync(dir, 0o700);
   }
   const run = (tool: string, args: string[]) => {
-    const command = runAs ? ['/usr/sbin/runuser', ['-u', 'postgres', '--', join(bin, tool), ...args]] as const : [join(bin, tool), args] as const;
+    const command = runAs ? (['/usr/sbin/runuser', ['-u', 'postgres', '--', join(bin, tool), ...args]] as const) : ([join(bin, tool), args] as const);
     return spawnSync(command[0], command[1], { encoding: 'utf8' });
   };
   const data = join(dir, 'data');

@@ -13,7 +13,8 @@ const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) 
 const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
 
 async function main(): Promise<void> {
-  if (args.includes('--help')) return void process.stdout.write('reference-tap --config <file> [--state <file>] [--catalog <file>] [--discover] [--about] [--version]\n');
+  if (args.includes('--help'))
+    return void process.stdout.write('reference-tap --config <file> [--state <file>] [--catalog <file>] [--discover] [--about] [--version]\n');
   if (args.includes('--version')) return void process.stdout.write('0.1.0\n');
   if (args.includes('--about')) return void process.stdout.write(`${JSON.stringify({ name: 'reference-tap', settings: ['count', 'token'] })}\n`);
   const configPath = option('--config');
@@ -25,7 +26,11 @@ async function main(): Promise<void> {
   ].filter(Boolean);
   if (problems.length) throw new Error(`invalid config: ${problems.join('; ')}`);
   if (args.includes('--discover')) {
-    const catalog = { streams: [{ tap_stream_id: 'numbers', stream: 'numbers', schema, metadata: [{ breadcrumb: [], metadata: { 'table-key-properties': ['id'], selected: true } }] }] };
+    const catalog = {
+      streams: [
+        { tap_stream_id: 'numbers', stream: 'numbers', schema, metadata: [{ breadcrumb: [], metadata: { 'table-key-properties': ['id'], selected: true } }] },
+      ],
+    };
     return void process.stdout.write(`${JSON.stringify(catalog)}\n`);
   }
   const statePath = option('--state');

@@ -27,4 +27,3 @@ export function readStoredRows(dir: string, stream: string): StoredRow[] {
 export function readReferenceRows(dir: string, stream: string): JsonRecord[] {
   return readStoredRows(dir, stream).map((row) => row.record);
 }
-

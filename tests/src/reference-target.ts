@@ -34,7 +34,10 @@ async function main(): Promise<void> {
       tables.set(message.stream, rows);
       dirty.add(message.stream);
     } else if (message.type === 'ACTIVATE_VERSION') {
-      tables.set(message.stream, rowsOf(message.stream).filter((row) => row.version === undefined || row.version >= message.version));
+      tables.set(
+        message.stream,
+        rowsOf(message.stream).filter((row) => row.version === undefined || row.version >= message.version),
+      );
       dirty.add(message.stream);
     } else if (message.type === 'STATE') {
       commit();

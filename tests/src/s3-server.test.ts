@@ -53,12 +53,17 @@ describe('startS3Server', () => {
         setTimeout(() => this.push(chunk), 20);
       },
     });
-    const put = s3.client.send(new PutObjectCommand({ Bucket: 'observes.test', Key: 'atomic/one.json', Body: slow, ContentLength: chunk.length * 50 }), { abortSignal: abort.signal });
+    const put = s3.client.send(new PutObjectCommand({ Bucket: 'observes.test', Key: 'atomic/one.json', Body: slow, ContentLength: chunk.length * 50 }), {
+      abortSignal: abort.signal,
+    });
     while (sent < 10) await new Promise((resolve) => setTimeout(resolve, 10));
     const during = await s3.client.send(new GetObjectCommand({ Bucket: 'observes.test', Key: 'atomic/one.json' }));
     expect(await during.Body!.transformToString()).to.equal('{"old":true}');
     abort.abort();
-    await put.then(() => expect.fail('the cut-off upload succeeded'), () => undefined);
+    await put.then(
+      () => expect.fail('the cut-off upload succeeded'),
+      () => undefined,
+    );
     await new Promise((resolve) => setTimeout(resolve, 200));
     const after = await s3.client.send(new GetObjectCommand({ Bucket: 'observes.test', Key: 'atomic/one.json' }));
     expect(await after.Body!.transformToString()).to.equal('{"old":true}');

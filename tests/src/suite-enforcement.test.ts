@@ -29,7 +29,9 @@ function withoutComments(source: string): string {
 
 /** Executable packages of the group none of whose tests call the suite. */
 function packagesWithoutSuite(group: string, call: string): string[] {
-  return executablePackages(group).filter((dir) => !testFiles(join(ROOT, dir, 'src')).some((file) => withoutComments(readFileSync(file, 'utf8')).includes(call)));
+  return executablePackages(group).filter(
+    (dir) => !testFiles(join(ROOT, dir, 'src')).some((file) => withoutComments(readFileSync(file, 'utf8')).includes(call)),
+  );
 }
 
 describe('standard suites are mandatory', () => {

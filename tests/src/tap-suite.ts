@@ -41,7 +41,12 @@ export interface TapSuiteOptions {
 
 /** Singer catalog as `--discover` prints it. */
 interface Catalog {
-  streams: { tap_stream_id: string; stream: string; schema: Record<string, unknown>; metadata: { breadcrumb: string[]; metadata: Record<string, unknown> }[] }[];
+  streams: {
+    tap_stream_id: string;
+    stream: string;
+    schema: Record<string, unknown>;
+    metadata: { breadcrumb: string[]; metadata: Record<string, unknown> }[];
+  }[];
 }
 
 /** A value of another JSON type, so a config validator must reject it. */
@@ -56,7 +61,6 @@ function secretsOf(config: Record<string, unknown>): string[] {
     .filter(([key, value]) => /password|token|secret|api_?key|credential/i.test(key) && typeof value === 'string' && value.length >= 6)
     .map(([, value]) => value as string);
 }
-
 
 /** Checks every stdout line is a Singer message (SCHEMA before RECORD, records fit their schemas). */
 async function checkMessages(stdout: string): Promise<{ messages: Message[]; checker: StreamChecker }> {
@@ -140,7 +144,10 @@ export function tapSuite(options: TapSuiteOptions): void {
         expect(entry.schema, `${entry.stream}: schema`).to.be.an('object');
         expect(() => validator.compile(entry.schema), `${entry.stream}: schema compiles`).to.not.throw();
         expect(entry.metadata, `${entry.stream}: metadata`).to.be.an('array');
-        expect(entry.metadata.some((m) => Array.isArray(m.breadcrumb) && m.breadcrumb.length === 0), `${entry.stream}: stream-level metadata (breadcrumb [])`).to.equal(true);
+        expect(
+          entry.metadata.some((m) => Array.isArray(m.breadcrumb) && m.breadcrumb.length === 0),
+          `${entry.stream}: stream-level metadata (breadcrumb [])`,
+        ).to.equal(true);
       }
       expectNoSecrets(run);
     });
@@ -161,7 +168,10 @@ export function tapSuite(options: TapSuiteOptions): void {
       const run = await tap(...args);
       expectOk(run, 'sync');
       const { messages, checker } = await checkMessages(run.stdout);
-      expect(checker.summary().reduce((n, s) => n + s.records, 0), 'RECORD messages').to.be.greaterThan(0);
+      expect(
+        checker.summary().reduce((n, s) => n + s.records, 0),
+        'RECORD messages',
+      ).to.be.greaterThan(0);
       const last = messages.at(-1);
       expect(last?.type, 'last message').to.equal('STATE');
       lastState = last?.type === 'STATE' ? last.value : undefined;

@@ -16,7 +16,10 @@ targetSuite({
     return {
       config: { dir },
       rows: async (table) => readReferenceRows(dir, table),
-      tables: async () => readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -'.json'.length).toLowerCase()),
+      tables: async () =>
+        readdirSync(dir)
+          .filter((f) => f.endsWith('.json'))
+          .map((f) => f.slice(0, -'.json'.length).toLowerCase()),
       teardown: async () => rmSync(dir, { recursive: true, force: true }),
     };
   },

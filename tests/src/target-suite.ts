@@ -93,7 +93,6 @@ function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
-
 /** The STATE values a target printed, in order; fails on any other stdout line. */
 function stateLines(stdout: string): unknown[] {
   return stdout
@@ -116,7 +115,7 @@ function lastState(stream: CanonicalStream): unknown {
   const states = stream.text
     .split('\n')
     .filter((line) => line.includes('"STATE"'))
-    .map((line) => (JSON.parse(line) as { type: string; value: unknown }))
+    .map((line) => JSON.parse(line) as { type: string; value: unknown })
     .filter((message) => message.type === 'STATE');
   return states.at(-1)?.value;
 }
@@ -181,10 +180,16 @@ function expectValues(rows: Row[], check: ValueCheck, capabilities: Required<Tar
   if (!candidates.some(satisfies)) {
     const row = candidates.at(-1)!;
     for (const [name, value] of columns) {
-      expect(matchesExpected(column(row, name), value), `${label}, column ${name}: got ${describeValue(column(row, name))}, want ${describeValue(value)}`).to.equal(true);
+      expect(
+        matchesExpected(column(row, name), value),
+        `${label}, column ${name}: got ${describeValue(column(row, name))}, want ${describeValue(value)}`,
+      ).to.equal(true);
     }
     for (const value of check.anywhere ?? []) {
-      expect(Object.values(row).some((actual) => matchesExpected(actual, value)), `${label}: no column holds ${describeValue(value)}; row ${describeValue(row)}`).to.equal(true);
+      expect(
+        Object.values(row).some((actual) => matchesExpected(actual, value)),
+        `${label}: no column holds ${describeValue(value)}; row ${describeValue(row)}`,
+      ).to.equal(true);
     }
   }
 }

@@ -36,6 +36,12 @@ export function findProductionImportsOfTestCode(root: string, graph: ReadonlyMap
   };
   return [...graph.values()]
     .filter((module) => !testLike(module.file) && module.imports.some(testLike))
-    .map((module) => `${relative(root, module.file)} imports ${module.imports.filter(testLike).map((f) => relative(root, f)).join(', ')}`)
+    .map(
+      (module) =>
+        `${relative(root, module.file)} imports ${module.imports
+          .filter(testLike)
+          .map((f) => relative(root, f))
+          .join(', ')}`,
+    )
     .sort();
 }

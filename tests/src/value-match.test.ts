@@ -46,6 +46,7 @@ describe('matchesExpected', () => {
     expect(matchesExpected('7.000', 7)).to.equal(true);
     expect(matchesExpected(new ExactNumber('123456789012345678901234567890'), { decimal: '123456789012345678901234567890' })).to.equal(true);
     // A double cannot tell these apart; the comparison must.
+    // biome-ignore lint/correctness/noPrecisionLoss: the double is the point: it must not match the exact decimal
     expect(matchesExpected(123456789012345678901234567890, { decimal: '123456789012345678901234567890' })).to.equal(false);
     expect(matchesExpected('9007199254740992', { decimal: '9007199254740993' })).to.equal(false);
     expect(matchesExpected(10n, { decimal: '10.0' })).to.equal(true);

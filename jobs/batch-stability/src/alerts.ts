@@ -33,7 +33,12 @@ export async function sendAlert(targets: AlertTargets, subject: string, text: st
   }
   if (targets.webhookUrl) {
     try {
-      await new HttpClient({ logger, maxRetries: 3 }).request({ method: 'POST', url: targets.webhookUrl, headers: { 'content-type': 'application/json' }, body: { text: `${subject}\n${text}`, report } });
+      await new HttpClient({ logger, maxRetries: 3 }).request({
+        method: 'POST',
+        url: targets.webhookUrl,
+        headers: { 'content-type': 'application/json' },
+        body: { text: `${subject}\n${text}`, report },
+      });
       reached.push('webhook');
     } catch (error) {
       failures.push(new LoadError('webhook failed', { cause: error }));

@@ -1,4 +1,4 @@
-import { BatchClient, DescribeJobsCommand, paginateListJobs, type JobDetail, type JobStatus, type JobSummary } from '@aws-sdk/client-batch';
+import { type BatchClient, DescribeJobsCommand, paginateListJobs, type JobDetail, type JobStatus, type JobSummary } from '@aws-sdk/client-batch';
 
 /** Statuses listed: the finished ones (failures, and successes that show retries and recoveries) and those a job can hang in. */
 export const LISTED_STATUSES: readonly JobStatus[] = ['FAILED', 'SUCCEEDED', 'RUNNABLE', 'STARTING', 'RUNNING'];

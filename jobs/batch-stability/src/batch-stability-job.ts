@@ -15,12 +15,16 @@ import { alertSubject, formatAssessment } from './stability-report.js';
 export const batchStabilityJob = defineJob<BatchStabilityConfig>({
   name: 'batch-stability',
   version: '0.1.0',
-  description: 'Checks the AWS Batch jobs of the product\'s queues: failed (unless a later run succeeded), stuck RUNNABLE/STARTING, and RUNNING past the pipeline\'s timeout, grouped by pipeline; a table, a JSON report, an exit code and an optional SNS or webhook alert.',
+  description:
+    "Checks the AWS Batch jobs of the product's queues: failed (unless a later run succeeded), stuck RUNNABLE/STARTING, and RUNNING past the pipeline's timeout, grouped by pipeline; a table, a JSON report, an exit code and an optional SNS or webhook alert.",
   settings: batchStabilitySettings,
   async run({ config, logger, now, print }) {
-    const client = new BatchClient({ region: config.region ?? process.env.AWS_REGION ?? 'us-east-1', ...(config.endpoint ? { endpoint: config.endpoint } : {}) });
+    const client = new BatchClient({
+      region: config.region ?? process.env.AWS_REGION ?? 'us-east-1',
+      ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+    });
     const checkedAt = now();
-    let assessment;
+    let assessment: ReturnType<typeof assessJobs>;
     try {
       const listed = await listJobs(client, config.job_queues, config.page_size);
       logger.info('jobs listed', { queues: config.job_queues, jobs: listed.length });
@@ -42,7 +46,13 @@ export const batchStabilityJob = defineJob<BatchStabilityConfig>({
     const alert = config.alert_on === 'problems' ? !assessment.healthy : config.alert_on === 'warnings' ? !assessment.healthy || warnings > 0 : false;
     const report = { ...assessment, queues: config.job_queues, alerted: [] as string[] };
     if (alert && (config.sns_topic_arn || config.webhook_url)) {
-      report.alerted = await sendAlert({ snsTopicArn: config.sns_topic_arn, snsEndpoint: config.sns_endpoint, region: config.region, webhookUrl: config.webhook_url }, alertSubject(assessment), text, report, logger);
+      report.alerted = await sendAlert(
+        { snsTopicArn: config.sns_topic_arn, snsEndpoint: config.sns_endpoint, region: config.region, webhookUrl: config.webhook_url },
+        alertSubject(assessment),
+        text,
+        report,
+        logger,
+      );
     }
     logger[assessment.healthy ? 'info' : 'error']('batch stability checked', { healthy: assessment.healthy, ...assessment.totals, alerted: report.alerted });
     return { exitCode: assessment.healthy ? JOB_EXIT.ok : JOB_EXIT.problems, report };

@@ -38,7 +38,20 @@ describe('batch-stability against a fake AWS Batch API', function () {
 
   const config = (batch: FakeBatchApi, extra: Record<string, unknown> = {}) => {
     const file = join(dir, `config-${Math.random().toString(36).slice(2)}.json`);
-    writeFileSync(file, JSON.stringify({ job_queues: [QUEUE], endpoint: batch.url, region: 'us-east-1', page_size: 400, job_definition_prefix: 'observes-', sns_topic_arn: TOPIC, sns_endpoint: sns.url, webhook_url: `${hook.url}/hooks/${HOOK_SECRET}`, ...extra }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        job_queues: [QUEUE],
+        endpoint: batch.url,
+        region: 'us-east-1',
+        page_size: 400,
+        job_definition_prefix: 'observes-',
+        sns_topic_arn: TOPIC,
+        sns_endpoint: sns.url,
+        webhook_url: `${hook.url}/hooks/${HOOK_SECRET}`,
+        ...extra,
+      }),
+    );
     return file;
   };
 
@@ -56,17 +69,27 @@ describe('batch-stability against a fake AWS Batch API', function () {
       const reportFile = join(dir, 'report.json');
       const pipeline = join(dir, 'batch-stability.yaml');
       const settings = JSON.parse(readFileSync(config(batch), 'utf8'));
-      writeFileSync(pipeline, stringify({ name: 'batch-stability', state: `file://${join(dir, 'state.json')}`, steps: [{ name: 'check', job: { command: ['observes', 'job', 'batch-stability'], args: ['--report', reportFile], config: settings } }] }));
-      const run = await runNode([OBSERVES, 'run', pipeline, '--report', join(dir, 'run.json')], { env: { ...process.env, ...AWS_ENV, OBSERVES_FROZEN_TIME: new Date(NOW).toISOString() } });
+      writeFileSync(
+        pipeline,
+        stringify({
+          name: 'batch-stability',
+          state: `file://${join(dir, 'state.json')}`,
+          steps: [{ name: 'check', job: { command: ['observes', 'job', 'batch-stability'], args: ['--report', reportFile], config: settings } }],
+        }),
+      );
+      const run = await runNode([OBSERVES, 'run', pipeline, '--report', join(dir, 'run.json')], {
+        env: { ...process.env, ...AWS_ENV, OBSERVES_FROZEN_TIME: new Date(NOW).toISOString() },
+      });
       stderr = run.stderr;
-      const unit = (JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as { pipelines: Array<{ units: Array<{ targetExit?: string }> }> }).pipelines[0].units[0];
+      const unit = (JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as { pipelines: Array<{ units: Array<{ targetExit?: string }> }> }).pipelines[0]
+        .units[0];
       code = /^exit code (\d+)$/.exec(unit.targetExit ?? '')?.[1] === undefined ? null : Number(/^exit code (\d+)$/.exec(unit.targetExit!)![1]);
       expect(run.code, 'the runner fails a failed job step').to.equal(6);
       report = JSON.parse(readFileSync(reportFile, 'utf8'));
     });
     after(() => batch.close());
 
-    it('reports exactly the fake\'s failed, stuck and overdue jobs as problems, and its recovered and retried ones as warnings; exit 3', () => {
+    it("reports exactly the fake's failed, stuck and overdue jobs as problems, and its recovered and retried ones as warnings; exit 3", () => {
       expect(code, stderr).to.equal(3);
       const found = report.pipelines.flatMap((p) => p.findings.map((f) => `${p.pipeline} ${f.kind} ${f.severity} ${f.job_id}`)).sort();
       expect(found).to.deep.equal(
@@ -92,12 +115,18 @@ describe('batch-stability against a fake AWS Batch API', function () {
     it('shows the reasons: status reason, exit code, each attempt, Host EC2 terminations, capacity, timeouts', () => {
       const byId = new Map(report.pipelines.flatMap((p) => p.findings).map((f) => [f.job_id, f]));
       const host = byId.get(SPECIAL.failedHost)!;
-      expect(host.reason).to.equal('Host EC2 (instance i-0abc1234) terminated.; attempt 1: Host EC2 (instance i-0abc0001) terminated. (no exit code); attempt 2: Host EC2 (instance i-0abc1234) terminated. (no exit code)');
+      expect(host.reason).to.equal(
+        'Host EC2 (instance i-0abc1234) terminated.; attempt 1: Host EC2 (instance i-0abc0001) terminated. (no exit code); attempt 2: Host EC2 (instance i-0abc1234) terminated. (no exit code)',
+      );
       expect(host.host_terminated).to.equal(true);
       expect(host.attempts.map((a) => a.exit_code)).to.deep.equal([null, null]);
-      expect(byId.get(SPECIAL.failedExit)!.reason).to.match(/^Essential container in task exited; exit code 5; OutOfMemoryError: Container killed due to memory usage; attempt 1: Essential container in task exited \(exit code 5\)$/);
+      expect(byId.get(SPECIAL.failedExit)!.reason).to.match(
+        /^Essential container in task exited; exit code 5; OutOfMemoryError: Container killed due to memory usage; attempt 1: Essential container in task exited \(exit code 5\)$/,
+      );
       expect(byId.get(SPECIAL.failedExit)!.host_terminated).to.equal(false);
-      expect(byId.get(SPECIAL.stuckRunnable)!.reason).to.equal('RUNNABLE for 3.0 h since submission: CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY - Service cannot fulfill the capacity requested for instance type [m6i.2xlarge]');
+      expect(byId.get(SPECIAL.stuckRunnable)!.reason).to.equal(
+        'RUNNABLE for 3.0 h since submission: CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY - Service cannot fulfill the capacity requested for instance type [m6i.2xlarge]',
+      );
       expect(byId.get(SPECIAL.overdue)!.reason).to.equal("RUNNING for 5.0 h, past its pipeline's timeout of 4.0 h (Batch attempt timeout 14520 s)");
       expect(byId.get(SPECIAL.overdueUntimed)!.reason).to.equal('RUNNING for 30.0 h, past the 24 h limit for jobs without a timeout');
       expect(byId.get(SPECIAL.retried)!.reason).to.equal('succeeded on attempt 2; attempt 1: Host EC2 (instance i-0def4567) terminated. (no exit code)');
@@ -105,7 +134,9 @@ describe('batch-stability against a fake AWS Batch API', function () {
       const by = fixture.find((j) => j.jobId === recovered.recovered_by)!;
       expect(by).to.include({ status: 'SUCCEEDED', jobDefinition: fixture.find((j) => j.jobId === SPECIAL.recovered)!.jobDefinition });
       expect(by.createdAt).to.be.greaterThan(NOW - 20 * 3_600_000);
-      expect(recovered.reason).to.equal(`Essential container in task exited; exit code 3; attempt 1: Essential container in task exited (exit code 3); then job ${by.jobId} succeeded`);
+      expect(recovered.reason).to.equal(
+        `Essential container in task exited; exit code 3; attempt 1: Essential container in task exited (exit code 3); then job ${by.jobId} succeeded`,
+      );
       // Outside the 24 h window, and within it but fine: not named.
       for (const id of [SPECIAL.failedOld, SPECIAL.freshRunnable, SPECIAL.running]) expect(byId.has(id), id).to.equal(false);
     });
@@ -126,7 +157,7 @@ describe('batch-stability against a fake AWS Batch API', function () {
       expect(report.jobs_checked).to.equal(described.length);
     });
 
-    it('prints the summary table, publishes to SNS and posts the webhook, never showing the webhook\'s secret', () => {
+    it("prints the summary table, publishes to SNS and posts the webhook, never showing the webhook's secret", () => {
       expect(stderr).to.match(/pipeline\s+status\s+succeeded\s+failed\s+stuck\s+overdue\s+recovered\s+retried/);
       expect(stderr).to.match(/checkly\s+failing\s+0\s+1\s+0\s+0\s+0\s+0/);
       expect(stderr).to.include(`PROBLEM failed checkly job ${SPECIAL.failedHost}`);
@@ -147,7 +178,12 @@ describe('batch-stability against a fake AWS Batch API', function () {
     const run = async (args: string[]) => {
       let stderr = '';
       let stdout = '';
-      const code = await runJob(batchStabilityJob, { argv: args, env: { ...process.env, OBSERVES_FROZEN_TIME: new Date(NOW).toISOString() }, stderr: (t) => void (stderr += t), stdout: (t) => void (stdout += t) });
+      const code = await runJob(batchStabilityJob, {
+        argv: args,
+        env: { ...process.env, OBSERVES_FROZEN_TIME: new Date(NOW).toISOString() },
+        stderr: (t) => void (stderr += t),
+        stdout: (t) => void (stdout += t),
+      });
       return { code, stderr, stdout };
     };
 

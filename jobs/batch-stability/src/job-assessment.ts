@@ -5,7 +5,13 @@ import type { ListedJob } from './batch-listing.js';
 export type FindingKind = 'failed' | 'stuck' | 'overdue' | 'recovered' | 'retried';
 
 /** Problems make the check fail; warnings are reported only. */
-export const SEVERITY: Record<FindingKind, 'problem' | 'warning'> = { failed: 'problem', stuck: 'problem', overdue: 'problem', recovered: 'warning', retried: 'warning' };
+export const SEVERITY: Record<FindingKind, 'problem' | 'warning'> = {
+  failed: 'problem',
+  stuck: 'problem',
+  overdue: 'problem',
+  recovered: 'warning',
+  retried: 'warning',
+};
 
 /** One attempt of a job as the report shows it. */
 export interface AttemptSummary {
@@ -196,7 +202,8 @@ export function assessJobs(listed: readonly ListedJob[], details: ReadonlyMap<st
         case 'STARTING': {
           checked++;
           const waited = now - (job.createdAt ?? now);
-          if (waited > options.stuckMinutes * 60_000) finding('stuck', job, `${job.status} for ${duration(waited)} since submission${job.statusReason ? `: ${job.statusReason}` : ''}`);
+          if (waited > options.stuckMinutes * 60_000)
+            finding('stuck', job, `${job.status} for ${duration(waited)} since submission${job.statusReason ? `: ${job.statusReason}` : ''}`);
           break;
         }
         case 'RUNNING': {
@@ -204,14 +211,24 @@ export function assessJobs(listed: readonly ListedJob[], details: ReadonlyMap<st
           const ran = now - (job.startedAt ?? detail?.startedAt ?? now);
           const attemptSeconds = detail?.timeout?.attemptDurationSeconds;
           const limitMs = attemptSeconds !== undefined ? (attemptSeconds - options.timeoutMarginSeconds) * 1000 : options.runningLimitHours * 3_600_000;
-          const limitText = attemptSeconds !== undefined ? `its pipeline's timeout of ${duration(limitMs)} (Batch attempt timeout ${attemptSeconds} s)` : `the ${options.runningLimitHours} h limit for jobs without a timeout`;
+          const limitText =
+            attemptSeconds !== undefined
+              ? `its pipeline's timeout of ${duration(limitMs)} (Batch attempt timeout ${attemptSeconds} s)`
+              : `the ${options.runningLimitHours} h limit for jobs without a timeout`;
           if (ran > limitMs) finding('overdue', job, `RUNNING for ${duration(ran)}, past ${limitText}`);
           break;
         }
       }
     }
     const status = findings.some((f) => f.severity === 'problem') ? 'failing' : findings.length > 0 ? 'warning' : 'healthy';
-    if (findings.length > 0 || succeeded > 0) pipelines.push({ pipeline: definition.startsWith(options.jobDefinitionPrefix) ? definition.slice(options.jobDefinitionPrefix.length) : definition, job_definition: definition, status, succeeded, findings });
+    if (findings.length > 0 || succeeded > 0)
+      pipelines.push({
+        pipeline: definition.startsWith(options.jobDefinitionPrefix) ? definition.slice(options.jobDefinitionPrefix.length) : definition,
+        job_definition: definition,
+        status,
+        succeeded,
+        findings,
+      });
   }
   return {
     checked_at: options.now.toISOString(),

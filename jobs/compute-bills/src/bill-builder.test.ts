@@ -25,10 +25,14 @@ const ROWS: CommitRow[] = [
 ];
 const RULES = { hashes: [h(6)], authors: ['\\[bot\\]'] };
 const MAILMAP = new Mailmap('Ana Núñez <ana@acme.io>\nRobert Smith <robert@acme.io> <bob@old-mail.com>\n');
-const ORGS = new Map<string, string | null>([['acme-web', 'acme'], ['acme-api', 'acme'], ['globex', 'globex']]);
+const ORGS = new Map<string, string | null>([
+  ['acme-web', 'acme'],
+  ['acme-api', 'acme'],
+  ['globex', 'globex'],
+]);
 
 describe('compute-bills: bills from a month of commits', () => {
-  it('drops sentinel and bot commits, merges e-mails without case and by alias, and lists each author\'s groups of the same organization', async () => {
+  it("drops sentinel and bot commits, merges e-mails without case and by alias, and lists each author's groups of the same organization", async () => {
     const activity = await collectActivity(ROWS, MAILMAP, RULES);
     expect(activity.excluded).to.deep.equal({ hash: 1, '\\[bot\\]': 1 });
     expect(activity.commits).to.equal(6);
@@ -67,7 +71,9 @@ describe('compute-bills: bills from a month of commits', () => {
   });
 
   it('writes RFC 4180 CSV with a header, quoting what needs it, and safe file names', () => {
-    expect(billCsv([{ actor: 'Ann "Nan", Jr <a@b>', groups: ['x', 'y'], commit: h(1), repository: 'r' }])).to.equal(`actor,groups,commit,repository\n"Ann ""Nan"", Jr <a@b>","x, y",${h(1)},r\n`);
+    expect(billCsv([{ actor: 'Ann "Nan", Jr <a@b>', groups: ['x', 'y'], commit: h(1), repository: 'r' }])).to.equal(
+      `actor,groups,commit,repository\n"Ann ""Nan"", Jr <a@b>","x, y",${h(1)},r\n`,
+    );
     expect(billCsv([])).to.equal('actor,groups,commit,repository\n');
     expect(billFileName('beta/platform')).to.equal('beta%2Fplatform.csv');
   });

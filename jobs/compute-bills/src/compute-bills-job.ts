@@ -19,7 +19,8 @@ import { readMonthCommits } from './warehouse-commits.js';
 export const computeBillsJob = defineJob<ComputeBillsConfig>({
   name: 'compute-bills',
   version: '0.1.0',
-  description: 'Writes one CSV per group of the authors who committed to it in a month (bots dropped, aliases merged), with the groups of the same organization each committed to, into the bills bucket.',
+  description:
+    'Writes one CSV per group of the authors who committed to it in a month (bots dropped, aliases merged), with the groups of the same organization each committed to, into the bills bucket.',
   settings: computeBillsSettings,
   async run({ config, logger, now, print }) {
     const month = resolveBillMonth(config.month, now());
@@ -28,7 +29,15 @@ export const computeBillsJob = defineJob<ComputeBillsConfig>({
     logger.info('reading commits', { month: month.month, table: `${config.commits_schema}.${config.commits_table}`, by: config.month_column });
     const activity = await collectActivity(
       readMonthCommits(
-        { url: config.warehouse_url, host: config.warehouse_host, port: config.warehouse_port, user: config.warehouse_user, password: config.warehouse_password, database: config.warehouse_database, ssl: config.warehouse_ssl },
+        {
+          url: config.warehouse_url,
+          host: config.warehouse_host,
+          port: config.warehouse_port,
+          user: config.warehouse_user,
+          password: config.warehouse_password,
+          database: config.warehouse_database,
+          ssl: config.warehouse_ssl,
+        },
         { schema: config.commits_schema, table: config.commits_table, column: config.month_column },
         month.start,
         month.end,
@@ -41,7 +50,9 @@ export const computeBillsJob = defineJob<ComputeBillsConfig>({
     const { bills, withoutOrganization } = billGroups(activity, organizations, config.missing_organization);
     if (withoutOrganization.length > 0) {
       const billed = config.missing_organization === 'standalone';
-      logger[billed ? 'warn' : 'error'](billed ? 'groups without an organization billed on their own' : 'groups without an organization are not billed', { groups: withoutOrganization });
+      logger[billed ? 'warn' : 'error'](billed ? 'groups without an organization billed on their own' : 'groups without an organization are not billed', {
+        groups: withoutOrganization,
+      });
     }
 
     const folders = billFolders(month, config.bills_prefix);
@@ -50,7 +61,7 @@ export const computeBillsJob = defineJob<ComputeBillsConfig>({
     let dated = monthly;
     if (files.size === 0) {
       // An empty month (a quiet first morning, or a warehouse that lost its rows) must not wipe bills already written.
-      logger.warn('no billable commits: nothing written, the month\'s existing files left as they are', { month: month.month });
+      logger.warn("no billable commits: nothing written, the month's existing files left as they are", { month: month.month });
     } else {
       const s3 = createS3Client({ endpoint: config.s3_endpoint, region: config.s3_region });
       try {
@@ -65,7 +76,12 @@ export const computeBillsJob = defineJob<ComputeBillsConfig>({
       formatTable(
         ['group', 'organization', 'authors', 'file'],
         [
-          ...[...bills].map(([group, lines]) => [group, organizations.get(group) ?? '(none: billed alone)', lines.length, `s3://${config.bills_bucket}/${folders.monthly}${billFileName(group)}`]),
+          ...[...bills].map(([group, lines]) => [
+            group,
+            organizations.get(group) ?? '(none: billed alone)',
+            lines.length,
+            `s3://${config.bills_bucket}/${folders.monthly}${billFileName(group)}`,
+          ]),
           ...(config.missing_organization === 'report' ? withoutOrganization.map((g) => [g, '(none: NOT BILLED)', 0, '']) : []),
         ],
       ),
@@ -80,7 +96,9 @@ export const computeBillsJob = defineJob<ComputeBillsConfig>({
       commits: activity.commits,
       excluded: activity.excluded,
       authors: activity.authors.size,
-      groups: Object.fromEntries([...bills].map(([group, lines]) => [group, { organization: organizations.get(group) ?? null, authors: lines.length, file: billFileName(group) }])),
+      groups: Object.fromEntries(
+        [...bills].map(([group, lines]) => [group, { organization: organizations.get(group) ?? null, authors: lines.length, file: billFileName(group) }]),
+      ),
       groups_without_organization: withoutOrganization,
       written: [...monthly.written, ...dated.written],
       removed: [...monthly.removed, ...dated.removed],

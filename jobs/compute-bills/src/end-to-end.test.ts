@@ -71,11 +71,13 @@ describe('compute-bills end to end: tap-git | target-redshift, then observes job
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'compute-bills-e2e-'));
     db = await createTestDatabase();
-    if (db.kind !== 'server') throw new Error('compute-bills reads the warehouse with pg: these tests need a PostgreSQL server (OBSERVES_TEST_PG_URL or 127.0.0.1:5432)');
+    if (db.kind !== 'server')
+      throw new Error('compute-bills reads the warehouse with pg: these tests need a PostgreSQL server (OBSERVES_TEST_PG_URL or 127.0.0.1:5432)');
     s3 = await startS3Server({ buckets: [BUCKET] });
     Object.assign(s3Env, { AWS_ACCESS_KEY_ID: s3.s3Config.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.s3Config.secretAccessKey, AWS_REGION: 'us-east-1' });
     platform = await startFakePlatformApi(TOKEN, { 'acme-web': 'acme', 'acme-api': 'acme', globex: 'globex' }, 1);
-    for (const [name, path] of Object.entries({ web: 'acme-web/web', api: 'acme-api/api', tools: 'globex/tools', site: 'globex/site' })) repos[name] = TestRepository.init(join(dir, 'repos', path));
+    for (const [name, path] of Object.entries({ web: 'acme-web/web', api: 'acme-api/api', tools: 'globex/tools', site: 'globex/site' }))
+      repos[name] = TestRepository.init(join(dir, 'repos', path));
     writeFileSync(join(dir, 'people.mailmap'), '# aliases\nAna Núñez <ana@acme.io>\nRobert Smith <robert@acme.io> <bob@old-mail.com>\n');
 
     // October: Dave's only commit is seen then, so November does not bill him.
@@ -109,7 +111,12 @@ describe('compute-bills end to end: tap-git | target-redshift, then observes job
   async function job(args: string[], env: Record<string, string> = {}) {
     let stderr = '';
     let stdout = '';
-    const code = await runJob(computeBillsJob, { argv: args, env: { ...process.env, OBSERVES_FROZEN_TIME: '2026-11-25T12:00:00Z', ...env }, stderr: (t) => void (stderr += t), stdout: (t) => void (stdout += t) });
+    const code = await runJob(computeBillsJob, {
+      argv: args,
+      env: { ...process.env, OBSERVES_FROZEN_TIME: '2026-11-25T12:00:00Z', ...env },
+      stderr: (t) => void (stderr += t),
+      stdout: (t) => void (stdout += t),
+    });
     return { code, stderr, stdout };
   }
 
@@ -117,13 +124,19 @@ describe('compute-bills end to end: tap-git | target-redshift, then observes job
   before(() => {
     const header = ['actor', 'groups', 'commit', 'repository'];
     EXPECTED['acme-api.csv'] = [header, ['Ana Núñez <ana@acme.io>', 'acme-api, acme-web', c.anaApi, 'api']];
-    EXPECTED['acme-web.csv'] = [header, ['Ana Núñez <ana@acme.io>', 'acme-api, acme-web', c.ana2, 'web'], ['Robert Smith <robert@acme.io>', 'acme-web', c.bob, 'web']];
+    EXPECTED['acme-web.csv'] = [
+      header,
+      ['Ana Núñez <ana@acme.io>', 'acme-api, acme-web', c.ana2, 'web'],
+      ['Robert Smith <robert@acme.io>', 'acme-web', c.bob, 'web'],
+    ];
     EXPECTED['globex.csv'] = [header, ['Carol <carol@globex.com>', 'globex', c.carol2, 'site'], ['Robert Smith <robert@acme.io>', 'globex', c.robert, 'tools']];
   });
 
-  it('writes a closed month\'s bills of three groups in two organizations, cell by cell, with a dated copy', async () => {
+  it("writes a closed month's bills of three groups in two organizations, cell by cell, with a dated copy", async () => {
     const report = join(dir, 'report.json');
-    const run = await runNode([OBSERVES, 'job', 'compute-bills', '--month', '2026-11', '--config', jobConfig(), '--report', report], { env: { ...process.env, ...s3Env, OBSERVES_FROZEN_TIME: '2026-12-02T06:00:00Z' } });
+    const run = await runNode([OBSERVES, 'job', 'compute-bills', '--month', '2026-11', '--config', jobConfig(), '--report', report], {
+      env: { ...process.env, ...s3Env, OBSERVES_FROZEN_TIME: '2026-12-02T06:00:00Z' },
+    });
     expect(run.code, run.stderr).to.equal(0);
     const groups = ['acme-api.csv', 'acme-web.csv', 'globex.csv'];
     expect(await listKeys()).to.deep.equal([...groups.map((g) => `2026/11/${g}`), ...groups.map((g) => `2026/11/30/${g}`)].sort());
@@ -132,7 +145,14 @@ describe('compute-bills end to end: tap-git | target-redshift, then observes job
       expect(await read(`2026/11/30/${file}`), `dated ${file}`).to.equal(await read(`2026/11/${file}`));
     }
     const json = JSON.parse(readFileSync(report, 'utf8'));
-    expect(json).to.deep.include({ month: '2026-11', as_of: '2026-11-30', commits: 7, authors: 3, excluded: { hash: 1, '\\[bot\\]': 1 }, groups_without_organization: [] });
+    expect(json).to.deep.include({
+      month: '2026-11',
+      as_of: '2026-11-30',
+      commits: 7,
+      authors: 3,
+      excluded: { hash: 1, '\\[bot\\]': 1 },
+      groups_without_organization: [],
+    });
     // One question per group (cached), the first answered 503 and retried.
     const asked = platform.requests.filter((r) => r.path.startsWith('/groups/'));
     expect(asked.map((r) => r.status)).to.deep.equal([503, 200, 200, 200]);
@@ -152,7 +172,13 @@ describe('compute-bills end to end: tap-git | target-redshift, then observes job
     await s3.client.send(new PutObjectCommand({ Bucket: BUCKET, Key: '2026/11/notes.txt', Body: 'keep me' }));
     run = await job(['--month', '2026-11', '--config', jobConfig({ exclude_authors: ['\\[bot\\]', '<ana@acme\\.io>'] })], env);
     expect(run.code, run.stderr).to.equal(0);
-    expect(await listKeys()).to.deep.equal(['2026/11/30/acme-web.csv', '2026/11/30/globex.csv', '2026/11/acme-web.csv', '2026/11/globex.csv', '2026/11/notes.txt']);
+    expect(await listKeys()).to.deep.equal([
+      '2026/11/30/acme-web.csv',
+      '2026/11/30/globex.csv',
+      '2026/11/acme-web.csv',
+      '2026/11/globex.csv',
+      '2026/11/notes.txt',
+    ]);
     expect(await cells('2026/11/acme-web.csv')).to.deep.equal([EXPECTED['acme-web.csv'][0], EXPECTED['acme-web.csv'][2]]);
     expect(await cells('2026/11/30/globex.csv')).to.deep.equal(EXPECTED['globex.csv']);
   });

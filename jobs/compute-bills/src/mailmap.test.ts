@@ -22,14 +22,23 @@ describe('compute-bills: mailmap-style aliases', () => {
     try {
       execFileSync('git', ['init', '--quiet', dir]);
       writeFileSync(join(dir, '.mailmap'), ALIASES);
-      const fromGit = execFileSync('git', ['-C', dir, 'check-mailmap', ...CASES], { encoding: 'utf8' }).trim().split('\n');
+      const fromGit = execFileSync('git', ['-C', dir, 'check-mailmap', ...CASES], { encoding: 'utf8' })
+        .trim()
+        .split('\n');
       const ours = CASES.map((c) => {
         const [, name, email] = /^(.*) <(.*)>$/.exec(c)!;
         const alias = mailmap.resolve(name, email);
         return `${alias.name ?? name} <${alias.email ?? email}>`;
       });
       expect(ours).to.deep.equal(fromGit);
-      expect(ours).to.deep.equal(['Ana Núñez <ANA@Acme.io>', 'bob <robert@acme.io>', 'Robert Smith <robert@acme.io>', 'Carol C. <carol@globex.com>', 'Carla <c@globex.com>', 'Dan <dan@x.io>']);
+      expect(ours).to.deep.equal([
+        'Ana Núñez <ANA@Acme.io>',
+        'bob <robert@acme.io>',
+        'Robert Smith <robert@acme.io>',
+        'Carol C. <carol@globex.com>',
+        'Carla <c@globex.com>',
+        'Dan <dan@x.io>',
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

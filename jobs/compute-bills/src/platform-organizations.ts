@@ -39,7 +39,8 @@ export class PlatformOrganizations {
       const response = await this.http.request<{ organization?: unknown }>({ url: `groups/${encodeURIComponent(group)}` });
       const organization = response.body?.organization;
       if (organization === null || organization === undefined) return null;
-      if (typeof organization !== 'string' || organization === '') throw new Error(`the platform API answered group ${group} with organization ${JSON.stringify(organization)}, not a name`);
+      if (typeof organization !== 'string' || organization === '')
+        throw new Error(`the platform API answered group ${group} with organization ${JSON.stringify(organization)}, not a name`);
       return organization;
     } catch (error) {
       if (error instanceof HttpError && error.status === 404) return null;

@@ -42,7 +42,10 @@ export async function* readMonthCommits(connection: WarehouseConnection, source:
       const { rows } = await client.query<Record<string, unknown>>(query.fetch);
       for (const row of rows) {
         for (const field of ['namespace', 'repository', 'hash', 'author_name', 'author_email'] as const) {
-          if (typeof row[field] !== 'string') throw new Error(`${source.schema}.${source.table}: commit ${String(row.hash)} of ${String(row.namespace)}/${String(row.repository)} has no ${field}`);
+          if (typeof row[field] !== 'string')
+            throw new Error(
+              `${source.schema}.${source.table}: commit ${String(row.hash)} of ${String(row.namespace)}/${String(row.repository)} has no ${field}`,
+            );
         }
         if (!(row.billed_at instanceof Date)) throw new Error(`${source.schema}.${source.table}: ${source.column} is not a timestamp column`);
         yield row as unknown as CommitRow;

@@ -37,7 +37,7 @@ const toy = defineJob<ToyConfig>({
   },
 });
 
-describe('job-core: a job\'s command line', () => {
+describe("job-core: a job's command line", () => {
   let dir: string;
   before(() => (dir = mkdtempSync(join(tmpdir(), 'job-core-'))));
   after(() => rmSync(dir, { recursive: true, force: true }));
@@ -45,7 +45,12 @@ describe('job-core: a job\'s command line', () => {
   async function run(argv: string[], env: Record<string, string> = {}) {
     let stderr = '';
     let stdout = '';
-    const code = await runJob(toy, { argv, env: { OBSERVES_FROZEN_TIME: '2026-11-05T00:00:00Z', ...env }, stderr: (t) => void (stderr += t), stdout: (t) => void (stdout += t) });
+    const code = await runJob(toy, {
+      argv,
+      env: { OBSERVES_FROZEN_TIME: '2026-11-05T00:00:00Z', ...env },
+      stderr: (t) => void (stderr += t),
+      stdout: (t) => void (stdout += t),
+    });
     return { code, stderr, stdout };
   }
 
@@ -53,9 +58,20 @@ describe('job-core: a job\'s command line', () => {
     expect(jobEnvPrefix('toy-job')).to.equal('TOY_JOB_');
     const file = join(dir, 'c.json');
     writeFileSync(file, JSON.stringify({ month: '2026-01', count: 2, token: 'file-token-1' }));
-    const result = await run(['--config', file, '--count', '7', '--report', join(dir, 'r.json')], { TOY_JOB_MONTH: '2026-02', TOY_JOB_COUNT: '3', TOY_JOB_TAGS: 'a,b' });
+    const result = await run(['--config', file, '--count', '7', '--report', join(dir, 'r.json')], {
+      TOY_JOB_MONTH: '2026-02',
+      TOY_JOB_COUNT: '3',
+      TOY_JOB_TAGS: 'a,b',
+    });
     expect(result.code, result.stderr).to.equal(JOB_EXIT.problems);
-    expect(JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'))).to.deep.equal({ month: '2026-02', count: 7, tags: ['a', 'b'], token: '***', verbose: false, at: '2026-11-05T00:00:00.000Z' });
+    expect(JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'))).to.deep.equal({
+      month: '2026-02',
+      count: 7,
+      tags: ['a', 'b'],
+      token: '***',
+      verbose: false,
+      at: '2026-11-05T00:00:00.000Z',
+    });
     expect(result.stderr).to.include('table for 2026-02').and.to.include('using ***').and.not.to.include('file-token-1');
     expect(result.stdout).to.equal('');
   });
@@ -63,7 +79,10 @@ describe('job-core: a job\'s command line', () => {
   it('lists every bad setting with exit 2, and an unknown flag too', async () => {
     const bad = await run(['--count', '0'], { TOY_JOB_VERBOSE: 'maybe' });
     expect(bad.code).to.equal(JOB_EXIT.usage);
-    expect(bad.stderr).to.include('/count').and.to.include('/verbose').and.to.match(/missing required setting ..token/);
+    expect(bad.stderr)
+      .to.include('/count')
+      .and.to.include('/verbose')
+      .and.to.match(/missing required setting ..token/);
     const unknown = await run(['--token', 'tok-12345', '--nope']);
     expect(unknown.code).to.equal(JOB_EXIT.usage);
     expect(unknown.stderr).to.match(/Unknown argument: nope/);

@@ -31,7 +31,12 @@ export async function runJob<Config>(job: JobDefinition<Config>, options: RunJob
   const prefix = jobEnvPrefix(job.name);
   let code: number = JOB_EXIT.ok;
 
-  let parser = standaloneTapCli({ name: job.name, version: job.version, argv: options.argv ?? process.argv.slice(2), about: { description: job.description, settings, envPrefix: prefix } })
+  let parser = standaloneTapCli({
+    name: job.name,
+    version: job.version,
+    argv: options.argv ?? process.argv.slice(2),
+    about: { description: job.description, settings, envPrefix: prefix },
+  })
     .usage(`$0 [options]\n\n${job.description}\n\nSettings come from --config, then ${prefix}<SETTING> variables, then these flags.`)
     .option('config', { type: 'string', describe: 'JSON file of settings' })
     .option('report', { type: 'string', nargs: 1, describe: 'Write the JSON report to this file (- for stdout)' })
@@ -40,7 +45,12 @@ export async function runJob<Config>(job: JobDefinition<Config>, options: RunJob
     .exitProcess(false);
   for (const [setting, schema] of Object.entries(properties)) {
     const type = flagType(schema);
-    if (type) parser = parser.option(flagName(setting), { type, describe: String(schema.description ?? ''), ...(schema.enum ? { choices: schema.enum as string[] } : {}) });
+    if (type)
+      parser = parser.option(flagName(setting), {
+        type,
+        describe: String(schema.description ?? ''),
+        ...(schema.enum ? { choices: schema.enum as string[] } : {}),
+      });
   }
   parser = parser.fail((message, error) => {
     throw error ?? new ConfigError([message]);

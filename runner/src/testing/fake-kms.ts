@@ -42,7 +42,8 @@ export class FakeKms {
           res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
           res.end(JSON.stringify(body));
         };
-        if (req.headers['x-amz-target'] !== 'TrentService.Decrypt') return answer(400, { __type: 'UnsupportedOperationException', message: `not faked: ${req.headers['x-amz-target']}` });
+        if (req.headers['x-amz-target'] !== 'TrentService.Decrypt')
+          return answer(400, { __type: 'UnsupportedOperationException', message: `not faked: ${req.headers['x-amz-target']}` });
         try {
           const { CiphertextBlob } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { CiphertextBlob: string };
           const plaintext = this.unwrap(Buffer.from(CiphertextBlob, 'base64'));

@@ -36,7 +36,9 @@ interface FixtureTapConfig {
   fail_with_entry?: { exit_code: number; entry: Record<string, unknown> };
 }
 
-const { values } = parseArgs({ options: { config: { type: 'string' }, state: { type: 'string' }, catalog: { type: 'string' }, discover: { type: 'boolean' } } });
+const { values } = parseArgs({
+  options: { config: { type: 'string' }, state: { type: 'string' }, catalog: { type: 'string' }, discover: { type: 'boolean' } },
+});
 const config = JSON.parse(readFileSync(values.config!, 'utf8')) as FixtureTapConfig;
 const stream = config.stream ?? 'items';
 const schema = { type: 'object', properties: { id: { type: 'integer' }, name: { type: 'string' } } };
@@ -50,7 +52,14 @@ if (config.fail_with_entry) {
 }
 if (config.pid_file) writeFileSync(config.pid_file, String(process.pid));
 if (config.echo_args_to) {
-  writeFileSync(config.echo_args_to, JSON.stringify({ argv: process.argv.slice(2), catalog: values.catalog ? JSON.parse(readFileSync(values.catalog, 'utf8')) : null, env: process.env.OBSERVES_PIPELINE }));
+  writeFileSync(
+    config.echo_args_to,
+    JSON.stringify({
+      argv: process.argv.slice(2),
+      catalog: values.catalog ? JSON.parse(readFileSync(values.catalog, 'utf8')) : null,
+      env: process.env.OBSERVES_PIPELINE,
+    }),
+  );
 }
 if (config.leak_token) {
   const t = config.leak_token;

@@ -47,7 +47,9 @@ if (values['commit-record']) {
 if (config.fail_with) exitWithFailure('fixture-target', config.fail_with);
 if (config.fail_at_start) {
   const { exit_code, message, plain } = config.fail_at_start;
-  process.stderr.write(`${plain ? message : JSON.stringify({ level: 'info', message: 'starting' }) + '\n' + JSON.stringify({ level: 'error', name: 'fixture-target', message, exit_code })}\n`);
+  process.stderr.write(
+    `${plain ? message : JSON.stringify({ level: 'info', message: 'starting' }) + '\n' + JSON.stringify({ level: 'error', name: 'fixture-target', message, exit_code })}\n`,
+  );
   process.exit(exit_code);
 }
 const link = connectRunnerLink();
@@ -71,7 +73,7 @@ for await (const line of createInterface({ input: process.stdin, crlfDelay: Infi
   if (message.type === 'ACTIVATE_VERSION') buffer.push(JSON.stringify({ activated: message.version }));
   if (message.type === 'STATE') {
     if (buffer.length) appendFileSync(config.out, buffer.join('\n') + '\n');
-if (config.report_loaded) process.stderr.write(JSON.stringify({ level: 'info', message: 'done', records_loaded: loaded }) + '\n');
+    if (config.report_loaded) process.stderr.write(JSON.stringify({ level: 'info', message: 'done', records_loaded: loaded }) + '\n');
     buffer = [];
     let commit: Omit<CommittedState, 'value'> | undefined;
     if (config.commit_record) {

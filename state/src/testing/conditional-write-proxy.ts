@@ -16,7 +16,13 @@ interface Upstream {
   port: string;
 }
 
-function send(upstream: Upstream, method: string, path: string, headers: IncomingHttpHeaders, body?: Buffer): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
+function send(
+  upstream: Upstream,
+  method: string,
+  path: string,
+  headers: IncomingHttpHeaders,
+  body?: Buffer,
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: upstream.host, port: upstream.port, method, path, headers }, (res) => {
       const chunks: Buffer[] = [];
@@ -38,7 +44,10 @@ function send(upstream: Upstream, method: string, path: string, headers: Incomin
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-deletes.html). Every write to a
  * key is serialized with the check, so two racing conditional writes cannot both pass.
  */
-export async function startConditionalWriteProxy(upstreamUrl: string, credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }): Promise<ConditionalWriteProxy> {
+export async function startConditionalWriteProxy(
+  upstreamUrl: string,
+  credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+): Promise<ConditionalWriteProxy> {
   const target = new URL(upstreamUrl);
   const upstream = { host: target.hostname, port: target.port };
   // The check is a signed HEAD of its own (the client's signature covers only the client's request).

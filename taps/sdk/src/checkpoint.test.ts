@@ -53,7 +53,9 @@ describe('ctx.checkpoint and ctx.progress', () => {
     expect(failed.code).to.equal(1);
     expect(ids(failed.messages)).to.deep.equal([10, 9, 8, 7]);
     // Each STATE follows the record it covers (9, then 7): nothing after it is promised.
-    const lines = failed.messages.map((m) => (m.type === 'RECORD' ? `R${m.record.id}` : m.type === 'STATE' ? `S${JSON.stringify((m.value as any).bookmarks.items.progress)}` : m.type));
+    const lines = failed.messages.map((m) =>
+      m.type === 'RECORD' ? `R${m.record.id}` : m.type === 'STATE' ? `S${JSON.stringify((m.value as any).bookmarks.items.progress)}` : m.type,
+    );
     expect(lines).to.deep.equal(['SCHEMA', 'R10', 'R9', 'S{"top":10,"below":9}', 'R8', 'R7', 'S{"top":10,"below":7}']);
 
     const resumed = await run(walkTap(), { bookmarks: { items: states(failed.messages).at(-1) } });

@@ -57,13 +57,21 @@ describe('config', () => {
 
   it('applies defaults, takes settings from the environment alone and registers secrets', () => {
     const secret = 'env-only-secret-value';
-    const config = loadConfig({ tapName: 'gitlab', schema, secrets: ['token'], env: { TAP_GITLAB_API_URL: 'https://gitlab.example', TAP_GITLAB_TOKEN: secret } });
+    const config = loadConfig({
+      tapName: 'gitlab',
+      schema,
+      secrets: ['token'],
+      env: { TAP_GITLAB_API_URL: 'https://gitlab.example', TAP_GITLAB_TOKEN: secret },
+    });
     expect(config).to.deep.equal({ api_url: 'https://gitlab.example', token: secret, page_size: 100 });
     expect(redact(`token is ${secret}`)).to.equal('token is ***');
   });
 
   it('says which file is missing or not JSON', () => {
-    expect(() => loadConfig({ path: '/nonexistent/config.json', tapName: 'x', schema })).to.throw(ConfigError, /cannot read config file \/nonexistent\/config.json: ENOENT/);
+    expect(() => loadConfig({ path: '/nonexistent/config.json', tapName: 'x', schema })).to.throw(
+      ConfigError,
+      /cannot read config file \/nonexistent\/config.json: ENOENT/,
+    );
     const dir = mkdtempSync(path.join(tmpdir(), 'sdk-config-'));
     writeFileSync(path.join(dir, 'bad.json'), '{"api_url": ');
     expect(() => loadConfig({ path: path.join(dir, 'bad.json'), tapName: 'x', schema })).to.throw(ConfigError, /is not valid JSON/);

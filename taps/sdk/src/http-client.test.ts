@@ -1,8 +1,27 @@
 import { expect } from 'chai';
 import { registerSecret, isExactNumber } from '@observes/protocol';
-import { startFakeApi, delay, failRequests, ignoreQuery, rateLimit, requireAuth, pagePaginated, offsetPaginated, throttleFor, type FakeApi } from '@observes/testkit';
+import {
+  startFakeApi,
+  delay,
+  failRequests,
+  ignoreQuery,
+  rateLimit,
+  requireAuth,
+  pagePaginated,
+  offsetPaginated,
+  throttleFor,
+  type FakeApi,
+} from '@observes/testkit';
 import { HttpClient, HttpError, RepeatedPageError, type HttpClientOptions } from './http-client.js';
-import { cursorPaginator, keysetPaginator, linkHeaderPaginator, nextLink, nextPageHeaderPaginator, offsetPaginator, pageNumberPaginator } from './paginators.js';
+import {
+  cursorPaginator,
+  keysetPaginator,
+  linkHeaderPaginator,
+  nextLink,
+  nextPageHeaderPaginator,
+  offsetPaginator,
+  pageNumberPaginator,
+} from './paginators.js';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -12,7 +31,13 @@ const TOKEN = 'glpat-super-secret-token';
 /** A client that records the delays it would sleep instead of sleeping. */
 function client(api: FakeApi | undefined, options: HttpClientOptions = {}) {
   const sleeps: number[] = [];
-  const http = new HttpClient({ baseUrl: api!.url, headers: { 'private-token': TOKEN }, sleep: async (ms) => void sleeps.push(ms), random: () => 0, ...options });
+  const http = new HttpClient({
+    baseUrl: api!.url,
+    headers: { 'private-token': TOKEN },
+    sleep: async (ms) => void sleeps.push(ms),
+    random: () => 0,
+    ...options,
+  });
   return { http, sleeps };
 }
 
@@ -86,7 +111,8 @@ describe('HttpClient', () => {
       });
       const { http } = client(api);
       const got = [];
-      for await (const item of http.paginate<{ id: number }>('/items', { paginator: keysetPaginator({ param: 'id_after', key: (i) => i.id, size: 10 }) })) got.push(item);
+      for await (const item of http.paginate<{ id: number }>('/items', { paginator: keysetPaginator({ param: 'id_after', key: (i) => i.id, size: 10 }) }))
+        got.push(item);
       expect(got).to.deep.equal(items);
       expect(api.requests.map((r) => r.query.id_after)).to.deep.equal([undefined, '10', '20']);
     });
@@ -115,7 +141,10 @@ describe('HttpClient', () => {
     });
 
     it('waits until RateLimit-Reset (epoch seconds) when there is no Retry-After', async () => {
-      api = await startFakeApi({ routes: [{ path: '/items', handler: () => ({ body: [] }) }], behaviours: [rateLimit({ nth: [1], retryAfterSeconds: null, resetInSeconds: 30 })] });
+      api = await startFakeApi({
+        routes: [{ path: '/items', handler: () => ({ body: [] }) }],
+        behaviours: [rateLimit({ nth: [1], retryAfterSeconds: null, resetInSeconds: 30 })],
+      });
       const now = Date.now();
       const { http, sleeps } = client(api, { now: () => now });
       await http.get('/items');
@@ -138,7 +167,10 @@ describe('HttpClient', () => {
     it('gives up after maxRetries with method, URL and status', async () => {
       api = await startFakeApi({ routes: [{ path: '/items', handler: () => ({ status: 502, body: 'bad gateway' }) }] });
       const { http } = client(api, { maxRetries: 2 });
-      const error = await http.get('/items').then(() => undefined, (e: unknown) => e);
+      const error = await http.get('/items').then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).to.be.instanceOf(HttpError);
       expect((error as HttpError).message).to.match(/^GET http:\/\/127\.0\.0\.1:\d+\/items failed after 3 attempts: 502/);
       expect(api.requests).to.have.length(3);
@@ -174,7 +206,10 @@ describe('HttpClient', () => {
 
     it('fails fast on other 4xx, naming method, URL and status, with secrets stripped', async () => {
       registerSecret(TOKEN);
-      api = await startFakeApi({ routes: [{ path: '/items', handler: () => ({ body: [] }) }], behaviours: [requireAuth({ header: 'private-token', value: 'another' })] });
+      api = await startFakeApi({
+        routes: [{ path: '/items', handler: () => ({ body: [] }) }],
+        behaviours: [requireAuth({ header: 'private-token', value: 'another' })],
+      });
       const { http, sleeps } = client(api);
       const error = (await http.get('/items', { private_token: TOKEN, per_page: 5 }).catch((e: unknown) => e)) as HttpError;
       expect(error).to.be.instanceOf(HttpError);
@@ -205,7 +240,9 @@ describe('HttpClient', () => {
   });
 
   it('keeps big integers exact in JSON bodies', async () => {
-    api = await startFakeApi({ routes: [{ path: '/n', handler: () => ({ headers: { 'content-type': 'application/json' }, body: '{"id": 12345678901234567890123}' }) }] });
+    api = await startFakeApi({
+      routes: [{ path: '/n', handler: () => ({ headers: { 'content-type': 'application/json' }, body: '{"id": 12345678901234567890123}' }) }],
+    });
     const { http } = client(api);
     const body = await http.get<{ id: unknown }>('/n');
     expect(isExactNumber(body.id)).to.equal(true);
@@ -254,7 +291,10 @@ describe('HttpClient', () => {
     });
 
     it('fails at once when the server asks for more than the budget has left', async () => {
-      api = await startFakeApi({ behaviours: [rateLimit({ nth: [1], retryAfterSeconds: 600 })], routes: [{ path: '/items', handler: () => ({ body: items }) }] });
+      api = await startFakeApi({
+        behaviours: [rateLimit({ nth: [1], retryAfterSeconds: 600 })],
+        routes: [{ path: '/items', handler: () => ({ body: items }) }],
+      });
       const { http, sleeps } = clocked({ retryBudgetMs: 60_000 });
       const error = (await http.get('/items').catch((e: unknown) => e)) as HttpError;
       expect(error.message).to.contain('the server asks to wait 600 s, more than the 60 s left of the 60 s retry budget');
@@ -264,7 +304,12 @@ describe('HttpClient', () => {
 
   it('spaces the requests of a route by its own limit, on top of the tap-wide one', async () => {
     let now = 1_000_000;
-    api = await startFakeApi({ routes: [{ path: '/slow/:id', handler: () => ({ body: [] }) }, { path: '/fast', handler: () => ({ body: [] }) }] });
+    api = await startFakeApi({
+      routes: [
+        { path: '/slow/:id', handler: () => ({ body: [] }) },
+        { path: '/fast', handler: () => ({ body: [] }) },
+      ],
+    });
     const sleeps: number[] = [];
     const http = new HttpClient({
       baseUrl: api!.url,
@@ -296,7 +341,14 @@ describe('HttpClient', () => {
     });
 
     it('fails when a cursor leads back to a page already requested', async () => {
-      api = await startFakeApi({ routes: [{ path: '/items', handler: (r) => ({ body: { data: [{ id: r.query.cursor ?? 'start' }], next: r.query.cursor === 'b' ? 'a' : r.query.cursor === 'a' ? 'b' : 'a' } }) }] });
+      api = await startFakeApi({
+        routes: [
+          {
+            path: '/items',
+            handler: (r) => ({ body: { data: [{ id: r.query.cursor ?? 'start' }], next: r.query.cursor === 'b' ? 'a' : r.query.cursor === 'a' ? 'b' : 'a' } }),
+          },
+        ],
+      });
       const { http } = client(api);
       const paginator = cursorPaginator({ param: 'cursor', nextCursor: (body) => body.next });
       const error = await (async () => {

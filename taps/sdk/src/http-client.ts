@@ -91,7 +91,6 @@ export class HttpError extends ObservesError {
   }
 }
 
-
 function parseBody(response: TransportResponse): unknown {
   const text = response.text;
   if (text.trim() === '') return undefined;
@@ -170,7 +169,10 @@ export class HttpClient {
     this.sleep = options.sleep ?? realSleep;
     this.now = options.now ?? Date.now;
     this.limiter = new RateLimiter(options.requestsPerSecond, this.sleep, this.now);
-    this.routeLimiters = (options.routeLimits ?? []).map((route) => ({ path: route.path, limiter: new RateLimiter(route.requestsPerSecond, this.sleep, this.now) }));
+    this.routeLimiters = (options.routeLimits ?? []).map((route) => ({
+      path: route.path,
+      limiter: new RateLimiter(route.requestsPerSecond, this.sleep, this.now),
+    }));
     const base = fetchTransport(options.fetch);
     this.transport = options.replayDir ? replayTransport(options.replayDir) : options.recordDir ? recordingTransport(options.recordDir, base) : base;
   }
@@ -240,7 +242,9 @@ export class HttpClient {
         }
       }
       const giveUp = (why: string) =>
-        new HttpError(redact(`${method} ${safeUrl} failed after ${attempt + 1} attempts${why}: ${failure!}`), response?.status, method, safeUrl, { cause: networkError });
+        new HttpError(redact(`${method} ${safeUrl} failed after ${attempt + 1} attempts${why}: ${failure!}`), response?.status, method, safeUrl, {
+          cause: networkError,
+        });
       if (attempt >= maxRetries) throw giveUp('');
       let delay = retryDelayMs(attempt, header, this.now(), backoff);
       if (budgetMs !== undefined) {
@@ -277,7 +281,10 @@ export class HttpClient {
     for (let number = 1; current; number++) {
       const pageUrl = buildUrl(this.options.baseUrl, current.url, current.query);
       if (checkRepeats && requested.has(pageUrl)) {
-        throw new RepeatedPageError(`${redactUrl(pageUrl)}: page ${number} repeats the request of an earlier page; the listing would never end`, redactUrl(pageUrl));
+        throw new RepeatedPageError(
+          `${redactUrl(pageUrl)}: page ${number} repeats the request of an earlier page; the listing would never end`,
+          redactUrl(pageUrl),
+        );
       }
       requested.add(pageUrl);
       const { response, text } = await this.send({ url: current.url, query: current.query, headers: options.headers });

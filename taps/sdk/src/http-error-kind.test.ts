@@ -11,7 +11,11 @@ describe('HttpError kinds', () => {
     await api?.close();
     api = undefined;
   });
-  const fail = async (http: HttpClient, path: string) => (await http.get(path).then(() => undefined, (e: unknown) => e)) as HttpError;
+  const fail = async (http: HttpClient, path: string) =>
+    (await http.get(path).then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as HttpError;
   const noSleep = { sleep: async () => undefined, random: () => 0 };
 
   for (const status of [500, 503, 429, 408]) {

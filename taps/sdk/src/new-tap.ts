@@ -13,7 +13,9 @@ try {
   const args = await yargs(hideBin(process.argv))
     .scriptName('npm run new:tap --')
     .usage('$0 <name>\n\nScaffolds taps/tap-<name> and catalogs/tap-<name> from the example tap.')
-    .command('$0 <name>', 'scaffold a tap', (y) => y.positional('name', { type: 'string', demandOption: true, describe: 'short kebab-case name, e.g. acme-crm' }))
+    .command('$0 <name>', 'scaffold a tap', (y) =>
+      y.positional('name', { type: 'string', demandOption: true, describe: 'short kebab-case name, e.g. acme-crm' }),
+    )
     .option('root', { type: 'string', default: defaultRoot, describe: 'repository root' })
     .option('description', { type: 'string', describe: 'what the tap reads (default: Singer tap for <Name>)' })
     .strict()

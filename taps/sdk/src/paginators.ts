@@ -37,7 +37,9 @@ export function pageNumberPaginator(options: PageNumberOptions = {}): Paginator 
   return {
     first: (request) => ({ url: request.url, query: { ...request.query, [pageParam]: options.firstPage ?? 1, [sizeParam]: size } }),
     next: (current, _response, items) =>
-      items.length === 0 || items.length < size ? undefined : { url: current.url, query: { ...current.query, [pageParam]: Number(current.query[pageParam]) + 1 } },
+      items.length === 0 || items.length < size
+        ? undefined
+        : { url: current.url, query: { ...current.query, [pageParam]: Number(current.query[pageParam]) + 1 } },
   };
 }
 
@@ -82,8 +84,8 @@ export function nextLink(linkHeader: string | undefined): string | undefined {
 export function linkHeaderPaginator(options: { sizeParam?: string; size?: number } = {}): Paginator {
   return {
     first: (request) => (options.size ? { url: request.url, query: { ...request.query, [options.sizeParam ?? 'per_page']: options.size } } : request),
-    next: (current, response) => {
-      const next = nextLink(response.headers['link']);
+    next: (_current, response) => {
+      const next = nextLink(response.headers.link);
       return next ? { url: new URL(next, response.url).toString(), query: {} } : undefined;
     },
   };

@@ -58,12 +58,7 @@ export function backoffDelayMs(attempt: number, options: BackoffOptions): number
  * The delay before retry number `attempt` (0-based): what the server asked for when it said, else the backoff.
  * A server delay is honoured even beyond `maxDelayMs` up to `maxServerDelayMs`, since retrying earlier only earns another 429.
  */
-export function retryDelayMs(
-  attempt: number,
-  header: HeaderGetter | undefined,
-  nowMs: number,
-  options: BackoffOptions & { maxServerDelayMs: number },
-): number {
+export function retryDelayMs(attempt: number, header: HeaderGetter | undefined, nowMs: number, options: BackoffOptions & { maxServerDelayMs: number }): number {
   const server = header ? serverDelayMs(header, nowMs) : undefined;
   if (server !== undefined) return Math.min(server, options.maxServerDelayMs);
   return backoffDelayMs(attempt, options);

@@ -69,7 +69,10 @@ function testTap(source: Source) {
 
 function source(): Source {
   return {
-    projects: [{ id: 1, name: 'one' }, { id: 2, name: 'two' }],
+    projects: [
+      { id: 1, name: 'one' },
+      { id: 2, name: 'two' },
+    ],
     events: [1, 2, 3, 4, 5].map((d) => ({ id: d, updated_at: at(d), note: `e${d}` })),
     // Unsorted on purpose: the bookmark may only move when a partition completes.
     issues: [
@@ -106,7 +109,9 @@ describe('runTap', () => {
         if (value !== undefined) expect(seen).to.include(value);
       }
     }
-    const eventStates = states(run.messages).map((s) => (s.value as any).bookmarks.events?.replication_key_value).filter(Boolean);
+    const eventStates = states(run.messages)
+      .map((s) => (s.value as any).bookmarks.events?.replication_key_value)
+      .filter(Boolean);
     expect([...new Set(eventStates)]).to.deep.equal([at(2), at(4), at(5)]);
   });
 
@@ -116,7 +121,9 @@ describe('runTap', () => {
     const f = files({ config });
     const run = await runTapCaptured(testTap(data), ['--config', f.config, '--state-every', '1']);
     expect(run.code, run.stderr).to.equal(0);
-    const eventStates = states(run.messages).map((s) => (s.value as any).bookmarks.events?.replication_key_value).filter(Boolean);
+    const eventStates = states(run.messages)
+      .map((s) => (s.value as any).bookmarks.events?.replication_key_value)
+      .filter(Boolean);
     // Checkpoints after 1, 2 and 4; none after 3 (out of order); the final bookmark only at the end.
     expect([...new Set(eventStates)]).to.deep.equal([at(1), at(2), at(4), at(5)]);
     const afterThree = run.messages.slice(run.messages.findIndex((m) => m.type === 'RECORD' && m.record.id === 3));
@@ -167,7 +174,12 @@ describe('runTap', () => {
     // Later runs do not activate an empty version first: the old rows stay visible until the new load is complete.
     const state = files({ state: lastState(run.messages) });
     const rerun = await runTapCaptured(testTap(source()), ['--config', f.config, '--state', state.state]);
-    expect(rerun.messages.filter((m) => 'stream' in m && m.stream === 'projects').map((m) => m.type)).to.deep.equal(['SCHEMA', 'RECORD', 'RECORD', 'ACTIVATE_VERSION']);
+    expect(rerun.messages.filter((m) => 'stream' in m && m.stream === 'projects').map((m) => m.type)).to.deep.equal([
+      'SCHEMA',
+      'RECORD',
+      'RECORD',
+      'ACTIVATE_VERSION',
+    ]);
   });
 
   it('syncs only what the catalog selects', async () => {

@@ -2,7 +2,19 @@ import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { aboutDocument, createLogger, InputError, logFailure, MessageWriter, parseJsonLossless, settingsHelp, UsageError, withSecretNames, type AboutDocument, type SettingSchema } from '@observes/protocol';
+import {
+  aboutDocument,
+  createLogger,
+  InputError,
+  logFailure,
+  MessageWriter,
+  parseJsonLossless,
+  settingsHelp,
+  UsageError,
+  withSecretNames,
+  type AboutDocument,
+  type SettingSchema,
+} from '@observes/protocol';
 import { applySelection, buildCatalog, type Catalog } from '@observes/catalogs';
 import { envPrefix, loadConfig } from './config.js';
 import { createClock } from './clock.js';
@@ -30,7 +42,9 @@ function readJsonFile(path: string, what: string): unknown {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new InputError(`cannot read ${what} file ${path}${(error as NodeJS.ErrnoException).code ? `: ${(error as NodeJS.ErrnoException).code}` : ''}`, { cause: error });
+    throw new InputError(`cannot read ${what} file ${path}${(error as NodeJS.ErrnoException).code ? `: ${(error as NodeJS.ErrnoException).code}` : ''}`, {
+      cause: error,
+    });
   }
   try {
     return parseJsonLossless(text);

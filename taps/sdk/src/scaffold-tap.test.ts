@@ -40,20 +40,27 @@ describe('scaffoldTap (npm run new:tap)', () => {
     });
     const pkg = JSON.parse(readFileSync(path.join(result.packageDir, 'package.json'), 'utf8'));
     expect(pkg.name).to.equal('@observes/tap-acme-crm');
-    expect(pkg.description, 'its own description, not the template\'s').to.equal('Singer tap for Acme Crm');
+    expect(pkg.description, "its own description, not the template's").to.equal('Singer tap for Acme Crm');
     expect(pkg.bin).to.deep.equal({ 'tap-acme-crm': './bin/tap-acme-crm.js' });
     expect(readFileSync(path.join(result.packageDir, 'bin/tap-acme-crm.js'), 'utf8')).to.include("import '../dist/cli.js'");
     expect(existsSync(path.join(result.packageDir, 'dist'))).to.equal(false);
     const tap = readFileSync(path.join(result.packageDir, 'src/tap.ts'), 'utf8');
     expect(tap).to.include("description: 'Singer tap for Acme Crm'").and.not.include(TEMPLATE_DESCRIPTION);
-    expect(tap).to.include("name: 'acme-crm'").and.include("loadSchema('tap-acme-crm', 'orders')").and.not.include('example\'');
+    expect(tap).to.include("name: 'acme-crm'").and.include("loadSchema('tap-acme-crm', 'orders')").and.not.include("example'");
     expect(existsSync(path.join(root, 'catalogs/tap-acme-crm/orders.json'))).to.equal(true);
     expect(readFileSync(result.generatedTypes, 'utf8')).to.include('export interface OrdersRecord');
     expect(JSON.parse(readFileSync(path.join(root, 'tsconfig.json'), 'utf8')).references).to.deep.equal([{ path: 'protocol' }, { path: 'taps/tap-acme-crm' }]);
 
     // Type-check the sources against the built workspace packages (project references need the whole repo).
     const check = path.join(result.packageDir, 'tsconfig.check.json');
-    writeFileSync(check, JSON.stringify({ extends: './tsconfig.json', compilerOptions: { composite: false, noEmit: true, declaration: false, declarationMap: false }, references: [] }));
+    writeFileSync(
+      check,
+      JSON.stringify({
+        extends: './tsconfig.json',
+        compilerOptions: { composite: false, noEmit: true, declaration: false, declarationMap: false },
+        references: [],
+      }),
+    );
     execFileSync(path.join(repo, 'node_modules/.bin/tsc'), ['-p', check], { cwd: root, stdio: 'pipe' });
   });
 });

@@ -74,13 +74,20 @@ export async function scaffoldTap(options: ScaffoldOptions): Promise<ScaffoldRes
   const catalogDir = path.join(root, 'catalogs', `tap-${name}`);
   for (const dir of [packageDir, catalogDir]) if (existsSync(dir)) throw new Error(`${path.relative(root, dir)} already exists`);
   const files: string[] = [];
-  const description = options.description ?? `Singer tap for ${name.split('-').map((w) => w[0].toUpperCase() + w.slice(1)).join(' ')}`;
+  const description =
+    options.description ??
+    `Singer tap for ${name
+      .split('-')
+      .map((w) => w[0].toUpperCase() + w.slice(1))
+      .join(' ')}`;
 
   for (const source of walk(template)) {
     const relative = path.relative(template, source);
     const target = path.join(packageDir, renameTemplateText(relative, name));
     mkdirSync(path.dirname(target), { recursive: true });
-    writeFileSync(target, renameTemplateText(readFileSync(source, 'utf8'), name).replaceAll(TEMPLATE_DESCRIPTION, description), { mode: statSync(source).mode });
+    writeFileSync(target, renameTemplateText(readFileSync(source, 'utf8'), name).replaceAll(TEMPLATE_DESCRIPTION, description), {
+      mode: statSync(source).mode,
+    });
     files.push(path.relative(root, target));
   }
   cpSync(templateCatalog, catalogDir, { recursive: true });

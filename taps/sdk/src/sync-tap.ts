@@ -106,7 +106,14 @@ export async function syncTap(options: SyncOptions): Promise<TapState> {
     const logger = options.logger.child({ stream: definition.name });
     for await (const partition of partitionsOf(definition, logger)) {
       // Read without a bookmark, so nothing to set or checkpoint.
-      const context = { ...baseContext(definition.name, logger), bookmark: undefined, partition, setBookmark: () => {}, progress: undefined, checkpoint: async () => {} };
+      const context = {
+        ...baseContext(definition.name, logger),
+        bookmark: undefined,
+        partition,
+        setBookmark: () => {},
+        progress: undefined,
+        checkpoint: async () => {},
+      };
       try {
         yield* definition.records(context);
       } catch (error) {
@@ -178,7 +185,8 @@ export async function syncTap(options: SyncOptions): Promise<TapState> {
         await emitState();
       };
       const setBookmark = (value: string | number) => {
-        if (typeof value !== 'string' && typeof value !== 'number') throw new TypeError(`stream "${stream}": setBookmark takes a string or a number, not ${typeof value}`);
+        if (typeof value !== 'string' && typeof value !== 'number')
+          throw new TypeError(`stream "${stream}": setBookmark takes a string or a number, not ${typeof value}`);
         if (replicationKey) chosen = value;
       };
       const checkpoint = async (update: { bookmark?: string | number; progress?: unknown }) => {

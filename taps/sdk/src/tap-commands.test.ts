@@ -52,11 +52,14 @@ function configFile(config: Config): string {
 
 describe('HTTP taps end to end', () => {
   it('records a run with --record and replays it offline with --replay to the same output', async () => {
-    const api = await startFakeApi({ routes: [{ path: '/users', handler: pagePaginated(users) }], behaviours: [requireAuth({ header: 'authorization', value: `Bearer ${TOKEN}` })] });
+    const api = await startFakeApi({
+      routes: [{ path: '/users', handler: pagePaginated(users) }],
+      behaviours: [requireAuth({ header: 'authorization', value: `Bearer ${TOKEN}` })],
+    });
     const dir = path.join(mkdtempSync(path.join(tmpdir(), 'sdk-rec-')), 'recordings');
     const config = configFile({ api_url: api.url, token: TOKEN });
     const env = { OBSERVES_FROZEN_TIME: '2026-05-01T00:00:00Z' };
-    let recorded;
+    let recorded: Awaited<ReturnType<typeof runTapCaptured>>;
     try {
       recorded = await runTapCaptured(httpTap, ['--config', config, '--record', dir], { env });
     } finally {
@@ -82,7 +85,10 @@ describe('HTTP taps end to end', () => {
   });
 
   it('fails a 401 with exit 2 (a rerun cannot help), the URL and status, and no token', async () => {
-    const api = await startFakeApi({ routes: [{ path: '/users', handler: pagePaginated(users) }], behaviours: [requireAuth({ header: 'authorization', value: 'Bearer other' })] });
+    const api = await startFakeApi({
+      routes: [{ path: '/users', handler: pagePaginated(users) }],
+      behaviours: [requireAuth({ header: 'authorization', value: 'Bearer other' })],
+    });
     try {
       const run = await runTapCaptured(httpTap, ['--config', configFile({ api_url: api.url, token: TOKEN })]);
       expect(run.code).to.equal(2);

@@ -10,9 +10,10 @@ function expectDelta(run: ChecklyRun, stream: string, expected: string[], bounda
   const got = (run.records.get(stream) ?? []).map((r) => r.id as string);
   expect(new Set(got).size, `${stream}: no record twice`).to.equal(got.length);
   expect(got, `${stream}: every new record`).to.include.members(expected);
-  expect(got.filter((id) => !expected.includes(id)), `${stream}: nothing else but the bookmark's own records`).to.satisfy((rest: string[]) =>
-    rest.every((id) => boundary.includes(id)),
-  );
+  expect(
+    got.filter((id) => !expected.includes(id)),
+    `${stream}: nothing else but the bookmark's own records`,
+  ).to.satisfy((rest: string[]) => rest.every((id) => boundary.includes(id)));
 }
 
 describe('tap-checkly differential runs', () => {
@@ -55,8 +56,15 @@ describe('tap-checkly differential runs', () => {
     const second = await runCheckly(api, { settle_seconds: 600, results_window_hours: 6 }, first.state, LATER);
     expect(second.code, second.stderr).to.equal(0);
     const boundary = [1, 2, 3].map((n) => `result-${n}-35`);
-    expectDelta(second, 'check_results', added.map((r) => r.id as string), boundary);
-    expect(second.records.get('checks')!.map((c) => c.name)).to.include('Renamed check 2').and.to.include('Check 4');
+    expectDelta(
+      second,
+      'check_results',
+      added.map((r) => r.id as string),
+      boundary,
+    );
+    expect(second.records.get('checks')!.map((c) => c.name))
+      .to.include('Renamed check 2')
+      .and.to.include('Check 4');
 
     const third = await runCheckly(api, { settle_seconds: 600, results_window_hours: 6 }, second.state, LATER);
     expectDelta(third, 'check_results', [], ['result-1-102', 'result-2-101', 'result-3-100', 'result-4-2']);

@@ -87,7 +87,7 @@ describe('tap-checkly against the documented Checkly API', () => {
     }
   });
 
-  it('leaves room for the account\'s other clients by default: half of 600 a minute, under 5 per 10 s on check results', () => {
+  it("leaves room for the account's other clients by default: half of 600 a minute, under 5 per 10 s on check results", () => {
     const defaults = checklyConfigSchema.properties!;
     expect((defaults.requests_per_second.default as number) * 60).to.be.at.most(300);
     expect((defaults.check_results_requests_per_second.default as number) * 10).to.be.below(5);

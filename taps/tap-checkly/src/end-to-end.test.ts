@@ -42,7 +42,14 @@ describe('tap-checkly | target-redshift into PostgreSQL', () => {
 
     api.addResult(checklyCheckResult(1, 100, '2024-06-01T12:30:00.000Z'));
     api.addResult(checklyCheckResult(2, 100, '2024-06-01T13:00:00.000Z', true));
-    const second = await pipeTapToTarget({ tapBin, targetBin, tapConfig: checklyConfig(api), targetConfig, state: first.state, tapEnv: { OBSERVES_FROZEN_TIME: '2024-06-01T14:00:00.000Z' } });
+    const second = await pipeTapToTarget({
+      tapBin,
+      targetBin,
+      tapConfig: checklyConfig(api),
+      targetConfig,
+      state: first.state,
+      tapEnv: { OBSERVES_FROZEN_TIME: '2024-06-01T14:00:00.000Z' },
+    });
     expect(second.tapCode, second.tapStderr.slice(-2000)).to.equal(0);
     expect(second.targetCode, second.targetStderr.slice(-2000)).to.equal(0);
     expect(await count('check_results')).to.equal(3 * 36 + 2);

@@ -41,7 +41,10 @@ describe('tap-checkly under 429s and 5xx mid-pagination', () => {
       // Backoff without server hints: exponential from 1 s, with jitter (the client-side rate limit's waits are ~1 ms).
       const backoffs = run.sleeps.filter((ms) => ms >= 100);
       expect(backoffs).to.have.length(5);
-      expect(backoffs.every((ms) => ms >= 500 && ms <= 2000), `${backoffs}`).to.equal(true);
+      expect(
+        backoffs.every((ms) => ms >= 500 && ms <= 2000),
+        `${backoffs}`,
+      ).to.equal(true);
     } finally {
       await api.close();
     }

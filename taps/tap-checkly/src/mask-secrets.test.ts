@@ -16,7 +16,13 @@ describe('secret masking', () => {
         { key: 'OPEN', value: 'v', locked: false },
         { key: 'HIDDEN', value: 'h', locked: true },
       ],
-      apiCheckDefaults: { url: 'https://api.example.com', headers: [{ key: 'Authorization', value: 'Bearer t', locked: true }, { key: 'Accept', value: 'json', locked: false }] },
+      apiCheckDefaults: {
+        url: 'https://api.example.com',
+        headers: [
+          { key: 'Authorization', value: 'Bearer t', locked: true },
+          { key: 'Accept', value: 'json', locked: false },
+        ],
+      },
     };
     expect(maskCheckSecrets(group)).to.deep.equal({
       id: 1,
@@ -25,16 +31,36 @@ describe('secret masking', () => {
         { key: 'OPEN', value: 'v', locked: false },
         { key: 'HIDDEN', value: null, locked: true },
       ],
-      apiCheckDefaults: { url: 'https://api.example.com', headers: [{ key: 'Authorization', value: null, locked: true }, { key: 'Accept', value: 'json', locked: false }] },
+      apiCheckDefaults: {
+        url: 'https://api.example.com',
+        headers: [
+          { key: 'Authorization', value: null, locked: true },
+          { key: 'Accept', value: 'json', locked: false },
+        ],
+      },
     });
     expect(maskCheckSecrets({ id: 'c', environmentVariables: null })).to.deep.equal({ id: 'c', environmentVariables: null });
   });
 
   it('removes credentials from alert channel configs', () => {
-    expect(maskAlertChannel({ id: 1, type: 'OPSGENIE', config: { name: 'o', apiKey: 'k', region: 'EU' } }).config).to.deep.equal({ name: 'o', apiKey: null, region: 'EU' });
-    expect(maskAlertChannel({ id: 2, type: 'PAGERDUTY', config: { account: 'a', serviceKey: 's', serviceName: 'n' } }).config).to.deep.equal({ account: 'a', serviceKey: null, serviceName: 'n' });
-    expect(maskAlertChannel({ id: 3, type: 'SLACK', config: { url: 'https://hooks.slack.com/services/T/B/secret', channel: '#a' } }).config).to.deep.equal({ url: 'https://hooks.slack.com', channel: '#a' });
-    expect(maskAlertChannel({ id: 4, type: 'WEBHOOK', config: { url: 'not a url', headers: [{ key: 'X-Token', value: 'v' }] } }).config).to.deep.equal({ url: null, headers: [{ key: 'X-Token', value: null }] });
+    expect(maskAlertChannel({ id: 1, type: 'OPSGENIE', config: { name: 'o', apiKey: 'k', region: 'EU' } }).config).to.deep.equal({
+      name: 'o',
+      apiKey: null,
+      region: 'EU',
+    });
+    expect(maskAlertChannel({ id: 2, type: 'PAGERDUTY', config: { account: 'a', serviceKey: 's', serviceName: 'n' } }).config).to.deep.equal({
+      account: 'a',
+      serviceKey: null,
+      serviceName: 'n',
+    });
+    expect(maskAlertChannel({ id: 3, type: 'SLACK', config: { url: 'https://hooks.slack.com/services/T/B/secret', channel: '#a' } }).config).to.deep.equal({
+      url: 'https://hooks.slack.com',
+      channel: '#a',
+    });
+    expect(maskAlertChannel({ id: 4, type: 'WEBHOOK', config: { url: 'not a url', headers: [{ key: 'X-Token', value: 'v' }] } }).config).to.deep.equal({
+      url: null,
+      headers: [{ key: 'X-Token', value: null }],
+    });
     expect(maskAlertChannel({ id: 5, type: 'EMAIL', config: { address: 'a@example.com' } }).config).to.deep.equal({ address: 'a@example.com' });
   });
 });

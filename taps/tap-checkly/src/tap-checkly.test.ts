@@ -7,7 +7,17 @@ import { checklyConfig, NOW, runCheckly } from './testing/run-tap-checkly.js';
 
 // 12 checks' results every 20 minutes over the 12 hours before NOW: 36 per check, two 6-hour windows.
 const SEED = { checks: 12, resultsPerCheck: 36, minutesApart: 20, lastResultAt: '2024-06-01T11:40:00.000Z' };
-const SECRETS = ['locked-check-token', 'secret-check-password', 'locked-group-value', 'group-header', 'slack-secret', 'opsgenie-secret-key', 'webhook-secret-header', 'locked-account-token', 'secret-account-password'];
+const SECRETS = [
+  'locked-check-token',
+  'secret-check-password',
+  'locked-group-value',
+  'group-header',
+  'slack-secret',
+  'opsgenie-secret-key',
+  'webhook-secret-header',
+  'locked-account-token',
+  'secret-account-password',
+];
 
 let suiteApi: FakeChecklyApi;
 tapSuite({
@@ -80,7 +90,10 @@ describe('tap-checkly against the fake Checkly API', () => {
     try {
       const earlier = api.server.requests.length;
       const run = await runCheckly(api, { page_size: 100 });
-      const ends = api.server.requests.slice(earlier).filter((r) => r.path.endsWith(String(original.id))).map((r) => Number(r.query.to));
+      const ends = api.server.requests
+        .slice(earlier)
+        .filter((r) => r.path.endsWith(String(original.id)))
+        .map((r) => Number(r.query.to));
       expect(Math.max(...ends)).to.equal(Date.parse('2024-06-01T05:00:00.000Z') / 1000);
       const results = run.records.get('check_results')!.filter((r) => r.checkId === original.id);
       // 00:00 to 04:40 every 20 minutes: the 15 results started before 05:00.
@@ -92,7 +105,8 @@ describe('tap-checkly against the fake Checkly API', () => {
 
   it('reports one row per check and complete UTC day with runs, from daily buckets', async () => {
     // Check 1 ran on May 30 and 31, check 2 on May 31 only; nothing ran on May 29.
-    for (const at of ['2024-05-30T08:00:00.000Z', '2024-05-31T08:00:00.000Z', '2024-05-31T09:00:00.000Z']) api.addResult(checklyCheckResult(1, Date.parse(at), at));
+    for (const at of ['2024-05-30T08:00:00.000Z', '2024-05-31T08:00:00.000Z', '2024-05-31T09:00:00.000Z'])
+      api.addResult(checklyCheckResult(1, Date.parse(at), at));
     api.addResult(checklyCheckResult(2, 1, '2024-05-31T10:00:00.000Z', true));
     const earlier = api.server.requests.length;
     const run = await runCheckly(api, { start_date: '2024-05-29T00:00:00.000Z' });

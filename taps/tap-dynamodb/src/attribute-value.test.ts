@@ -13,7 +13,15 @@ describe('DynamoDB attribute values to JSON', () => {
   });
 
   it('normalises number text DynamoDB accepts but JSON does not, without changing the value', () => {
-    expect(['+5', '.5', '5.', '007', '-0.250', '1E+2', '1e-2'].map((t) => serializeJson(parseDynamoNumber(t)))).to.deep.equal(['5', '0.5', '5', '7', '-0.25', '100', '0.01']);
+    expect(['+5', '.5', '5.', '007', '-0.250', '1E+2', '1e-2'].map((t) => serializeJson(parseDynamoNumber(t)))).to.deep.equal([
+      '5',
+      '0.5',
+      '5',
+      '7',
+      '-0.25',
+      '100',
+      '0.01',
+    ]);
     expect(() => parseDynamoNumber('abc')).to.throw(/not a DynamoDB number/);
     expect(() => parseDynamoNumber('.')).to.throw(/not a DynamoDB number/);
   });

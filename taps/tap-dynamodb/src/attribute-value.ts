@@ -1,5 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { ExactNumber, parseNumberToken, type JsonRecord } from '@observes/protocol';
+import { type ExactNumber, parseNumberToken, type JsonRecord } from '@observes/protocol';
 
 const DYNAMO_NUMBER = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
 

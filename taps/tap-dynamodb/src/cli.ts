@@ -22,14 +22,23 @@ function readJsonFile(path: string, what: string): unknown {
 }
 
 /** Exit codes: 0 success, 1 failure (bad state or data, DynamoDB errors), 2 usage or config error (or a request DynamoDB refuses). */
-await standaloneTapCli({ name: 'tap-dynamodb', version, about: { description: 'DynamoDB tables by parallel segment scans', settings: configSchema, capabilities: ['discover', 'catalog', 'state', 'about'] } })
-  .usage('$0 --config config.json [--state state.json] [--segment N --total-segments M]\n\nScans DynamoDB tables in parallel segments into Singer messages, with schemas from the schema cache.')
+await standaloneTapCli({
+  name: 'tap-dynamodb',
+  version,
+  about: { description: 'DynamoDB tables by parallel segment scans', settings: configSchema, capabilities: ['discover', 'catalog', 'state', 'about'] },
+})
+  .usage(
+    '$0 --config config.json [--state state.json] [--segment N --total-segments M]\n\nScans DynamoDB tables in parallel segments into Singer messages, with schemas from the schema cache.',
+  )
   .option('config', { type: 'string', describe: 'JSON config file (settings may also come from TAP_DYNAMODB_<SETTING>)' })
   .option('state', { type: 'string', describe: 'State file to resume from' })
   .option('catalog', { type: 'string', describe: 'Catalog file: only its selected tables are extracted' })
   .option('properties', { type: 'string', describe: 'Older name of --catalog', hidden: true })
   .option('discover', { type: 'boolean', default: false, describe: 'Print the catalog (schemas from the cache, keys from DynamoDB) and exit' })
-  .option('segment', { type: 'number', describe: 'Scan only this segment (default: config segment, OBSERVES_ARRAY_INDEX, AWS_BATCH_JOB_ARRAY_INDEX, else every segment)' })
+  .option('segment', {
+    type: 'number',
+    describe: 'Scan only this segment (default: config segment, OBSERVES_ARRAY_INDEX, AWS_BATCH_JOB_ARRAY_INDEX, else every segment)',
+  })
   .option('total-segments', { type: 'number', describe: 'Number of segments (default: config total_segments, OBSERVES_ARRAY_SIZE, else 1)' })
   // A string (not a throw) makes yargs report a usage error, exit 2.
   .check((args) => {
@@ -44,8 +53,15 @@ await standaloneTapCli({ name: 'tap-dynamodb', version, about: { description: 'D
     "Phase 2's gate: check every segment's target-s3 manifest shows a finished scan and print their URLs (or write and print one combined manifest); else list the missing ones and exit 1",
     (y) =>
       y
-        .option('manifest', { type: 'string', demandOption: true, describe: 'Manifest URL with {segment}, e.g. s3://observes.etl-data/dynamodb/segment-{segment}/_manifests/<run>.json' })
-        .option('combined-manifest', { type: 'string', describe: 'Once complete, write one manifest of every segment here (s3://…), for target-redshift --from-s3' })
+        .option('manifest', {
+          type: 'string',
+          demandOption: true,
+          describe: 'Manifest URL with {segment}, e.g. s3://observes.etl-data/dynamodb/segment-{segment}/_manifests/<run>.json',
+        })
+        .option('combined-manifest', {
+          type: 'string',
+          describe: 'Once complete, write one manifest of every segment here (s3://…), for target-redshift --from-s3',
+        })
         .option('s3-endpoint', { type: 'string', describe: 'S3 endpoint (default: OBSERVES_S3_ENDPOINT, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, else AWS)' }),
     async (args) => {
       const config = loadTapConfig(args.config);
@@ -61,7 +77,11 @@ await standaloneTapCli({ name: 'tap-dynamodb', version, about: { description: 'D
         if (combinedUrl) {
           const now = new Date();
           const runId = combinedUrl.slice(combinedUrl.lastIndexOf('/') + 1).replace(/\.json$/, '');
-          await writeManifest(s3, combinedUrl, combineSegmentManifests(documents as S3Manifest[], { runId, version: now.getTime(), createdAt: now.toISOString() }));
+          await writeManifest(
+            s3,
+            combinedUrl,
+            combineSegmentManifests(documents as S3Manifest[], { runId, version: now.getTime(), createdAt: now.toISOString() }),
+          );
         }
         // What the next step loads: the combined manifest, else every segment's.
         process.stdout.write((combinedUrl ? [combinedUrl] : manifests).join('\n') + '\n');

@@ -72,18 +72,25 @@ describe('tap-dynamodb against dynalite (20,000 items)', function () {
     writeFileSync(path, JSON.stringify(value));
     return path;
   };
-  const cliConfig = (config: Partial<DynamoTapConfig>) => writeJson(`config-${Math.random()}.json`, { endpoint: db.endpoint, schema_cache: cache.url, ...config });
+  const cliConfig = (config: Partial<DynamoTapConfig>) =>
+    writeJson(`config-${Math.random()}.json`, { endpoint: db.endpoint, schema_cache: cache.url, ...config });
   const run = (config: Partial<DynamoTapConfig>, extra: Partial<Parameters<typeof runDynamoTap>[0]> = {}) => {
     const sink = new Sink();
-    return runDynamoTap({ config: defaults({ tables, schema_cache: cache.url, ...config }), schemaCache: cache, client: db.client, output: sink, logger: quiet, ...extra }).then(
-      async (state) => ({ ...(await parseOutput(sink.text)), state: state as any }),
-    );
+    return runDynamoTap({
+      config: defaults({ tables, schema_cache: cache.url, ...config }),
+      schemaCache: cache,
+      client: db.client,
+      output: sink,
+      logger: quiet,
+      ...extra,
+    }).then(async (state) => ({ ...(await parseOutput(sink.text)), state: state as any }));
   };
   /** Records of one segment, read straight from DynamoDB (with the widened fields as JSON text, like the tap). */
   async function segmentRecords(table: string, segment: number, totalSegments: number): Promise<string[]> {
     const coerce = compileCoercion((await cache.read(table))!.schema) ?? ((record) => record);
     const out: string[] = [];
-    for await (const page of scanSegment(db.client, { table, segment, totalSegments })) for (const item of page.items) out.push(serializeJson(coerce(itemToRecord(item))));
+    for await (const page of scanSegment(db.client, { table, segment, totalSegments }))
+      for (const item of page.items) out.push(serializeJson(coerce(itemToRecord(item))));
     return out.sort();
   }
 
@@ -96,7 +103,8 @@ describe('tap-dynamodb against dynalite (20,000 items)', function () {
     // The cached-schema job: infer each table's schema from its items and save it.
     for (const table of tables) {
       const inferrer = new SchemaInferrer();
-      for await (const page of scanSegment(db.client, { table, segment: 0, totalSegments: 1 })) for (const item of page.items) inferrer.observe(itemToRecord(item));
+      for await (const page of scanSegment(db.client, { table, segment: 0, totalSegments: 1 }))
+        for (const item of page.items) inferrer.observe(itemToRecord(item));
       await cache.write({ type: 'SCHEMA', stream: table, schema: inferrer.schema(), key_properties: [] });
     }
   });
@@ -117,7 +125,12 @@ describe('tap-dynamodb against dynalite (20,000 items)', function () {
       ['customers', ['id']],
       ['blobs', ['key']],
     ]);
-    const order = JSON.parse(baseline.records.get('orders')!.find((r) => r.includes('"sk":10001,'))!.replace(/("amount":)(-?\d+)/, '$1"$2"'));
+    const order = JSON.parse(
+      baseline.records
+        .get('orders')!
+        .find((r) => r.includes('"sk":10001,'))!
+        .replace(/("amount":)(-?\d+)/, '$1"$2"'),
+    );
     expect(order.amount).to.equal(bigNumber(10001));
     expect(baseline.records.get('orders')!.every((r) => /"amount":-?\d{38},/.test(r))).to.equal(true);
   });
@@ -130,7 +143,10 @@ describe('tap-dynamodb against dynalite (20,000 items)', function () {
     for (const { name, items } of FIXTURE_TABLES) {
       const segments = Object.values(parallel.state.bookmarks[name].segments) as { done: boolean; records: number }[];
       expect(segments.map((s) => s.done)).to.deep.equal([true, true, true, true, true]);
-      expect(segments.reduce((sum, s) => sum + s.records, 0), `${name}: records counted in the state`).to.equal(items);
+      expect(
+        segments.reduce((sum, s) => sum + s.records, 0),
+        `${name}: records counted in the state`,
+      ).to.equal(items);
     }
     expect(parallel.messages.at(-1)?.type).to.equal('STATE');
   });
@@ -158,7 +174,10 @@ describe('tap-dynamodb against dynalite (20,000 items)', function () {
 
   it('resumes a killed segment after its last STATE: every item exactly once', async () => {
     const config = cliConfig({ tables: ['orders'], total_segments: 3, page_size: 50 });
-    const child = spawn(process.execPath, [bin, '--config', config, '--segment', '1'], { env: { ...process.env, ...env() }, stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn(process.execPath, [bin, '--config', config, '--segment', '1'], {
+      env: { ...process.env, ...env() },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     let text = '';
     let states = 0;
     child.stdout.on('data', (chunk: Buffer) => {
@@ -208,7 +227,9 @@ describe('tap-dynamodb against dynalite (20,000 items)', function () {
     await stale.write({ ...current, schema: { ...current.schema, properties: { ...current.schema.properties, name: { type: 'integer' } } } });
     let error: Error | undefined;
     await run({ tables: ['customers'], total_segments: 1 }, { schemaCache: stale }).catch((e: Error) => (error = e));
-    expect(error?.message).to.match(/table "customers" segment 0: item \{"id":\d+\} does not fit the cached schema \(record breaks its schema at \/name: must be integer\)/);
+    expect(error?.message).to.match(
+      /table "customers" segment 0: item \{"id":\d+\} does not fit the cached schema \(record breaks its schema at \/name: must be integer\)/,
+    );
   });
 
   it('refuses a table without cached schema, naming where it looked', async () => {

@@ -45,7 +45,8 @@ async function keyProperties(client: DynamoDBClient, table: string): Promise<str
 /** The table's SCHEMA message: the cached schema with the table's real key. */
 export async function tableSchema(client: DynamoDBClient, cache: SchemaCache, table: string): Promise<SchemaMessage> {
   const cached = await cache.read(table);
-  if (!cached) throw new Error(`no cached schema for table ${JSON.stringify(table)} at ${cache.location(table)}: fill the cache with \`observes schema infer\``);
+  if (!cached)
+    throw new Error(`no cached schema for table ${JSON.stringify(table)} at ${cache.location(table)}: fill the cache with \`observes schema infer\``);
   return { type: 'SCHEMA', stream: table, schema: cached.schema, key_properties: await keyProperties(client, table) };
 }
 
@@ -81,7 +82,7 @@ export async function runDynamoTap(options: DynamoTapOptions): Promise<Record<st
     throw new Error('the state must be a JSON object ({"bookmarks": {...}})');
   }
   const state = structuredClone((options.state ?? {}) as Record<string, unknown>);
-  const bookmarks = ((state.bookmarks ??= {}) as Record<string, TableBookmark>);
+  const bookmarks = (state.bookmarks ??= {}) as Record<string, TableBookmark>;
   const whole = options.segment === undefined;
   const totalSegments = config.total_segments ?? 1;
   if (!whole && (options.segment! < 0 || options.segment! >= totalSegments)) {
@@ -134,7 +135,9 @@ export async function runDynamoTap(options: DynamoTapOptions): Promise<Record<st
                     const problem = check(record);
                     if (problem) {
                       const key = serializeJson(Object.fromEntries(schema.key_properties.map((k) => [k, record[k]])));
-                      throw new Error(`table ${JSON.stringify(table)} segment ${p.segment}: item ${key} does not fit the cached schema (${problem}); refresh it with \`observes schema infer\``);
+                      throw new Error(
+                        `table ${JSON.stringify(table)} segment ${p.segment}: item ${key} does not fit the cached schema (${problem}); refresh it with \`observes schema infer\``,
+                      );
                     }
                     text += formatMessage({ type: 'RECORD', stream: table, record, ...(whole ? { version: bookmark.version } : {}) });
                   }

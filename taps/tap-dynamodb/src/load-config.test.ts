@@ -17,8 +17,17 @@ describe('tap-dynamodb config', () => {
   };
 
   it('applies defaults, environment overrides and integers written as text', () => {
-    const config = loadTapConfig(file({ tables: ['a_table'], schema_cache: 's3://observes.cache/dynamodb/', total_segments: '8' }), { TAP_DYNAMODB_PAGE_SIZE: '100' });
-    expect(config).to.deep.equal({ tables: ['a_table'], schema_cache: 's3://observes.cache/dynamodb/', total_segments: 8, page_size: 100, concurrency: 4, max_throttle_retries: 10 });
+    const config = loadTapConfig(file({ tables: ['a_table'], schema_cache: 's3://observes.cache/dynamodb/', total_segments: '8' }), {
+      TAP_DYNAMODB_PAGE_SIZE: '100',
+    });
+    expect(config).to.deep.equal({
+      tables: ['a_table'],
+      schema_cache: 's3://observes.cache/dynamodb/',
+      total_segments: 8,
+      page_size: 100,
+      concurrency: 4,
+      max_throttle_retries: 10,
+    });
   });
 
   it('lists every problem at once', () => {
@@ -34,8 +43,13 @@ describe('tap-dynamodb config', () => {
     expect(chooseSegments(config, {}, {})).to.deep.equal({ segment: undefined, totalSegments: 1 });
     expect(chooseSegments(config, {}, { OBSERVES_ARRAY_INDEX: '2', OBSERVES_ARRAY_SIZE: '3' })).to.deep.equal({ segment: 2, totalSegments: 3 });
     expect(chooseSegments({ ...config, total_segments: 4 }, {}, { AWS_BATCH_JOB_ARRAY_INDEX: '3' })).to.deep.equal({ segment: 3, totalSegments: 4 });
-    expect(chooseSegments({ ...config, total_segments: 4, segment: 1 }, { segment: 0, totalSegments: 2 }, { OBSERVES_ARRAY_INDEX: '3' })).to.deep.equal({ segment: 0, totalSegments: 2 });
-    expect(() => chooseSegments({ ...config, total_segments: 2 }, {}, { AWS_BATCH_JOB_ARRAY_INDEX: '2' })).to.throw(/segment 2 is out of range: the table is scanned in 2 segments \(0 to 1\)/);
+    expect(chooseSegments({ ...config, total_segments: 4, segment: 1 }, { segment: 0, totalSegments: 2 }, { OBSERVES_ARRAY_INDEX: '3' })).to.deep.equal({
+      segment: 0,
+      totalSegments: 2,
+    });
+    expect(() => chooseSegments({ ...config, total_segments: 2 }, {}, { AWS_BATCH_JOB_ARRAY_INDEX: '2' })).to.throw(
+      /segment 2 is out of range: the table is scanned in 2 segments \(0 to 1\)/,
+    );
     expect(() => chooseSegments(config, {}, { AWS_BATCH_JOB_ARRAY_INDEX: 'x' })).to.throw(/AWS_BATCH_JOB_ARRAY_INDEX must be a whole number/);
   });
 });

@@ -60,7 +60,8 @@ describe('phased DynamoDB pipeline: segments to S3, then a gated load', function
   async function fullScan(table: string): Promise<string[]> {
     const coerce = compileCoercion((await cache.read(table))!.schema) ?? ((r) => r);
     const out: string[] = [];
-    for await (const page of scanSegment(db.client, { table, segment: 0, totalSegments: 1 })) for (const item of page.items) out.push(serializeJson(coerce(itemToRecord(item))));
+    for await (const page of scanSegment(db.client, { table, segment: 0, totalSegments: 1 }))
+      for (const item of page.items) out.push(serializeJson(coerce(itemToRecord(item))));
     return out.sort();
   }
 
@@ -69,10 +70,18 @@ describe('phased DynamoDB pipeline: segments to S3, then a gated load', function
    * STATE lines; resumes from `state` when given.
    */
   async function runSegment(segment: number, killAfterStates?: number, state?: unknown): Promise<void> {
-    const targetConfig = writeJson(`target-s3-${segment}.json`, { bucket: 'observes.etl-data', prefix: `dynamodb/staging/segment-${segment}`, run_id: 'run-1', endpoint: s3.endpoint });
+    const targetConfig = writeJson(`target-s3-${segment}.json`, {
+      bucket: 'observes.etl-data',
+      prefix: `dynamodb/staging/segment-${segment}`,
+      run_id: 'run-1',
+      endpoint: s3.endpoint,
+    });
     const childEnv = { ...process.env, ...env() };
     const stateArgs = state === undefined ? [] : ['--state', writeJson(`state-${segment}.json`, state)];
-    const tap = spawn(process.execPath, [tapBin, '--config', tapConfig, '--segment', String(segment), ...stateArgs], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const tap = spawn(process.execPath, [tapBin, '--config', tapConfig, '--segment', String(segment), ...stateArgs], {
+      env: childEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const target = spawn(process.execPath, [targetS3Bin, '--config', targetConfig], { env: childEnv, stdio: ['pipe', 'ignore', 'pipe'] });
     let targetErrors = '';
     target.stderr.on('data', (chunk: Buffer) => (targetErrors += chunk.toString()));
@@ -138,11 +147,15 @@ describe('phased DynamoDB pipeline: segments to S3, then a gated load', function
 
     // Resumed from that state into the same run, the segment finishes, but its files only hold the rest.
     const manifestUrl = new URL(manifestTemplate.replace('{segment}', '1'));
-    const killed = JSON.parse(await (await s3.client.send(new GetObjectCommand({ Bucket: manifestUrl.host, Key: manifestUrl.pathname.slice(1) }))).Body!.transformToString());
+    const killed = JSON.parse(
+      await (await s3.client.send(new GetObjectCommand({ Bucket: manifestUrl.host, Key: manifestUrl.pathname.slice(1) }))).Body!.transformToString(),
+    );
     await runSegment(1, undefined, killed.state);
     const partial = await check();
     expect(partial.code).to.equal(1);
-    expect(logMessages(partial.stderr)).to.match(/segment 1: files miss records of "orders" \(\d+ of \d+ records staged\): rerun the segment without its state/);
+    expect(logMessages(partial.stderr)).to.match(
+      /segment 1: files miss records of "orders" \(\d+ of \d+ records staged\): rerun the segment without its state/,
+    );
 
     await runSegment(1);
     const ok = await check();
@@ -155,7 +168,9 @@ describe('phased DynamoDB pipeline: segments to S3, then a gated load', function
       const staged: string[] = [];
       for (let segment = 0; segment < TOTAL; segment++) {
         const url = new URL(manifestTemplate.replace('{segment}', String(segment)));
-        const manifest = JSON.parse(await (await s3.client.send(new GetObjectCommand({ Bucket: url.host, Key: url.pathname.slice(1) }))).Body!.transformToString()) as {
+        const manifest = JSON.parse(
+          await (await s3.client.send(new GetObjectCommand({ Bucket: url.host, Key: url.pathname.slice(1) }))).Body!.transformToString(),
+        ) as {
           streams: Record<string, { files: { url: string }[] }>;
         };
         for (const file of manifest.streams[name].files) {
@@ -171,13 +186,23 @@ describe('phased DynamoDB pipeline: segments to S3, then a gated load', function
 
   it('phase 2 loads all parts with target-redshift --from-s3: whole tables, every item once, numbers exact', async () => {
     const combined = 's3://observes.etl-data/dynamodb/staging/_manifests/run-1.json';
-    const gate = await runNode([tapBin, 'check-segments', '--config', tapConfig, '--manifest', manifestTemplate, '--combined-manifest', combined, '--s3-endpoint', s3.endpoint], { env: env() });
+    const gate = await runNode(
+      [tapBin, 'check-segments', '--config', tapConfig, '--manifest', manifestTemplate, '--combined-manifest', combined, '--s3-endpoint', s3.endpoint],
+      { env: env() },
+    );
     expect(gate.code, gate.stderr).to.equal(0);
     expect(gate.stdout.trim()).to.equal(combined);
-    const targetConfig = writeJson('target-redshift.json', { url: pg.url, dialect: 'postgres', schema: 'dynamodb', s3: { bucket: 'observes.etl-data', prefix: 'tmp', region: 'us-east-1', endpoint: s3.endpoint } });
+    const targetConfig = writeJson('target-redshift.json', {
+      url: pg.url,
+      dialect: 'postgres',
+      schema: 'dynamodb',
+      s3: { bucket: 'observes.etl-data', prefix: 'tmp', region: 'us-east-1', endpoint: s3.endpoint },
+    });
     const load = await runNode([targetRedshiftBin, '--config', targetConfig, '--from-s3', gate.stdout.trim()], { env: env() });
     expect(load.code, load.stderr).to.equal(0);
-    const [counts] = await pg.query<{ orders: string; customers: string }>('SELECT (SELECT count(*) FROM dynamodb.orders) AS orders, (SELECT count(*) FROM dynamodb.customers) AS customers');
+    const [counts] = await pg.query<{ orders: string; customers: string }>(
+      'SELECT (SELECT count(*) FROM dynamodb.orders) AS orders, (SELECT count(*) FROM dynamodb.customers) AS customers',
+    );
     expect(counts).to.deep.equal({ orders: '600', customers: '300' });
     const orders = await pg.query<{ pk: string; sk: string; amount: string }>('SELECT pk, sk, amount::text AS amount FROM dynamodb.orders ORDER BY sk');
     expect(orders.map((o) => o.amount)).to.deep.equal(Array.from({ length: 600 }, (_, i) => bigNumber(i)));
@@ -190,7 +215,7 @@ describe('phased DynamoDB pipeline: segments to S3, then a gated load', function
     expect(again.code, again.stderr).to.equal(0);
     expect((await pg.query('SELECT count(*)::int AS n FROM dynamodb.orders'))[0]).to.deep.equal({ n: 600 });
   });
-  it('the runner\'s example pipeline runs twice with `observes run`, a segment SIGKILLed midway resumes into its run\'s files, and the tables are the same', async function () {
+  it("the runner's example pipeline runs twice with `observes run`, a segment SIGKILLed midway resumes into its run's files, and the tables are the same", async function () {
     this.timeout(240_000);
     // The documented pipeline, steps and commands as they are; only the configs point at the stand-ins.
     const example = parseYaml(readFileSync(runnerExample, 'utf8')) as {
@@ -202,21 +227,36 @@ describe('phased DynamoDB pipeline: segments to S3, then a gated load', function
     const flaky = await startFailingScanProxy(db.endpoint, 'orders', 1, 3, 300);
     // Two copies keep it short; each one's scan flushes at every page.
     const copies = 2;
-    const tap = { ...example.tap.config, endpoint: flaky.endpoint, tables: tables.map((t) => t.name), total_segments: copies, page_size: 60, schema_cache: 's3://observes.cache/dynamodb/', schema_cache_endpoint: s3.endpoint };
+    const tap = {
+      ...example.tap.config,
+      endpoint: flaky.endpoint,
+      tables: tables.map((t) => t.name),
+      total_segments: copies,
+      page_size: 60,
+      schema_cache: 's3://observes.cache/dynamodb/',
+      schema_cache_endpoint: s3.endpoint,
+    };
     example.tap.config = tap;
     example.target.config = { ...example.target.config, endpoint: s3.endpoint, batch_max_age_seconds: 0 };
     example.state = join(dir, 'runner-state', 'dynamodb.json');
     const step = (name: string) => example.steps.find((s) => s.name === name)!;
     step('scan').array_size = copies;
     step('check').job!.config = tap;
-    step('load').job!.config = { url: pg.url, dialect: 'postgres', schema: 'dynamodb_example', s3: { bucket: 'observes.etl-data', prefix: 'tmp', region: 'us-east-1', endpoint: s3.endpoint } };
+    step('load').job!.config = {
+      url: pg.url,
+      dialect: 'postgres',
+      schema: 'dynamodb_example',
+      s3: { bucket: 'observes.etl-data', prefix: 'tmp', region: 'us-east-1', endpoint: s3.endpoint },
+    };
     const file = join(dir, 'dynamodb.yaml');
     writeFileSync(file, stringifyYaml(example));
     const observes = async (run: number) => {
       const report = join(dir, `report-${run}.json`);
       const result = await runNode([observesBin, 'run', file, '--retry-delay', '0.01', '--report', report], { env: env() });
       expect(result.code, result.stderr.slice(-3000)).to.equal(0);
-      return JSON.parse(readFileSync(report, 'utf8')) as { pipelines: Array<{ attempts: number; units: Array<{ name: string; stateFound: boolean; records: Record<string, number> }> }> };
+      return JSON.parse(readFileSync(report, 'utf8')) as {
+        pipelines: Array<{ attempts: number; units: Array<{ name: string; stateFound: boolean; records: Record<string, number> }> }>;
+      };
     };
     const snapshot = async () => ({
       orders: await pg.query('SELECT * FROM dynamodb_example.orders ORDER BY pk, sk'),
@@ -228,7 +268,10 @@ describe('phased DynamoDB pipeline: segments to S3, then a gated load', function
       const resumed = first.pipelines[0].units.find((u) => u.name === 'dynamodb.scan.1')!;
       expect(first.pipelines[0].attempts, JSON.stringify(first.pipelines[0].units.map((u) => [u.name, u.stateFound, u.records]))).to.equal(2);
       expect(resumed.stateFound, 'the retry resumed from the committed state').to.equal(true);
-      expect(Object.values(resumed.records).reduce((a, b) => a + b, 0), 'only the rest was scanned again').to.be.below(450);
+      expect(
+        Object.values(resumed.records).reduce((a, b) => a + b, 0),
+        'only the rest was scanned again',
+      ).to.be.below(450);
       const once = await snapshot();
       expect([once.orders.length, once.customers.length]).to.deep.equal([600, 300]);
       await observes(2);

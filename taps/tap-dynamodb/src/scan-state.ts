@@ -65,7 +65,11 @@ export function planTable(state: unknown, totalSegments: number, segments: numbe
   if (!previous || owned.every((b) => b?.done === true)) {
     const others: Record<string, SegmentBookmark> = {};
     for (const [key, value] of Object.entries(previous?.segments ?? {})) if (!segments.includes(Number(key))) others[key] = value;
-    return { fresh: true, bookmark: { total_segments: totalSegments, segments: others }, plans: segments.map((segment) => ({ segment, skip: false, records: 0 })) };
+    return {
+      fresh: true,
+      bookmark: { total_segments: totalSegments, segments: others },
+      plans: segments.map((segment) => ({ segment, skip: false, records: 0 })),
+    };
   }
   const plans = segments.map((segment, i) => {
     const b = owned[i];

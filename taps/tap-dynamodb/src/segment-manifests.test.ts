@@ -9,9 +9,17 @@ function manifest(segment: number, done: boolean, files: string[], records = fil
     created_at: '2026-11-28T00:00:00.000Z',
     format: 'jsonl.gz',
     streams: {
-      orders: { schema: { type: 'object', properties: { id: { type: 'integer' } } }, key_properties: ['id'], files: files.map((url) => ({ url, table: 'orders', rows: 1, bytes: 10, columns: ['id'] })) },
+      orders: {
+        schema: { type: 'object', properties: { id: { type: 'integer' } } },
+        key_properties: ['id'],
+        files: files.map((url) => ({ url, table: 'orders', rows: 1, bytes: 10, columns: ['id'] })),
+      },
     },
-    state: { bookmarks: { orders: { total_segments: 2, segments: { [String(segment)]: done ? { done: true, records } : { last_evaluated_key: { id: { N: '5' } }, records } } } } },
+    state: {
+      bookmarks: {
+        orders: { total_segments: 2, segments: { [String(segment)]: done ? { done: true, records } : { last_evaluated_key: { id: { N: '5' } }, records } } },
+      },
+    },
   };
 }
 
@@ -45,12 +53,16 @@ describe('segment manifests (phase 2 gate)', () => {
     expect(combined.run_id).to.equal('run-1-all');
     expect(combined.streams.orders.version).to.equal(42);
     expect(combined.streams.orders.files.map((f) => f.url)).to.deep.equal(['s3://b/0/a', 's3://b/0/b', 's3://b/1/a']);
-    expect(combined.state).to.deep.equal({ bookmarks: { orders: { total_segments: 2, segments: { '0': { done: true, records: 2 }, '1': { done: true, records: 1 } } } } });
+    expect(combined.state).to.deep.equal({
+      bookmarks: { orders: { total_segments: 2, segments: { '0': { done: true, records: 2 }, '1': { done: true, records: 1 } } } },
+    });
   });
 
   it('refuses to combine segments whose schemas differ', () => {
     const other = manifest(1, true, []);
     other.streams.orders.schema = { type: 'object', properties: { id: { type: 'string' } } };
-    expect(() => combineSegmentManifests([manifest(0, true, []), other], { runId: 'r', version: 1, createdAt: '' })).to.throw(/stream "orders" has different schemas/);
+    expect(() => combineSegmentManifests([manifest(0, true, []), other], { runId: 'r', version: 1, createdAt: '' })).to.throw(
+      /stream "orders" has different schemas/,
+    );
   });
 });

@@ -42,7 +42,12 @@ export function segmentManifestUrl(template: string, segment: number): string {
  *   to other files (a segment resumed into another run), which a load would silently miss.
  * Pure.
  */
-export function segmentProblem(manifest: Pick<S3Manifest, 'streams' | 'state'> | undefined, segment: number, totalSegments: number, tables: string[]): string | undefined {
+export function segmentProblem(
+  manifest: Pick<S3Manifest, 'streams' | 'state'> | undefined,
+  segment: number,
+  totalSegments: number,
+  tables: string[],
+): string | undefined {
   if (!manifest) return 'no manifest';
   const bookmarks = (manifest.state as { bookmarks?: Record<string, TableBookmark> } | undefined)?.bookmarks ?? {};
   const unfinished: string[] = [];
@@ -117,7 +122,8 @@ export function combineSegmentManifests(manifests: S3Manifest[], options: Combin
     if (manifest.format !== format) throw new Error(`segment manifests mix formats ${format} and ${manifest.format}`);
     for (const [name, stream] of Object.entries(manifest.streams)) {
       const combined = (streams[name] ??= { schema: stream.schema, key_properties: stream.key_properties, version: options.version, files: [] });
-      if (JSON.stringify(combined.schema) !== JSON.stringify(stream.schema)) throw new Error(`stream ${JSON.stringify(name)} has different schemas in different segments`);
+      if (JSON.stringify(combined.schema) !== JSON.stringify(stream.schema))
+        throw new Error(`stream ${JSON.stringify(name)} has different schemas in different segments`);
       combined.files.push(...stream.files);
     }
     const segmentBookmarks = (manifest.state as { bookmarks?: Record<string, TableBookmark> } | undefined)?.bookmarks ?? {};

@@ -26,7 +26,8 @@ tapSuite({
     const cache = openSchemaCache(join(dir, 'cache'));
     for (const { name } of tables) {
       const inferrer = new SchemaInferrer();
-      for await (const page of scanSegment(db.client, { table: name, segment: 0, totalSegments: 1 })) for (const item of page.items) inferrer.observe(itemToRecord(item));
+      for await (const page of scanSegment(db.client, { table: name, segment: 0, totalSegments: 1 }))
+        for (const item of page.items) inferrer.observe(itemToRecord(item));
       await cache.write({ type: 'SCHEMA', stream: name, schema: inferrer.schema(), key_properties: [] });
     }
   },

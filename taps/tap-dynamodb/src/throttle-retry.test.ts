@@ -32,10 +32,13 @@ describe('throttling retries', () => {
 
   it('gives up after its retries, and never retries other errors', async () => {
     let calls = 0;
-    const failing = withThrottleRetry(async () => {
-      calls++;
-      throw throttle();
-    }, { retries: 2, sleep: async () => undefined });
+    const failing = withThrottleRetry(
+      async () => {
+        calls++;
+        throw throttle();
+      },
+      { retries: 2, sleep: async () => undefined },
+    );
     await failing.then(
       () => expect.fail('should throw'),
       (error: Error) => expect(error.name).to.equal('ProvisionedThroughputExceededException'),
@@ -43,10 +46,13 @@ describe('throttling retries', () => {
     expect(calls).to.equal(3);
 
     calls = 0;
-    await withThrottleRetry(async () => {
-      calls++;
-      throw new Error('access denied');
-    }, { sleep: async () => undefined }).catch((error: Error) => expect(error.message).to.equal('access denied'));
+    await withThrottleRetry(
+      async () => {
+        calls++;
+        throw new Error('access denied');
+      },
+      { sleep: async () => undefined },
+    ).catch((error: Error) => expect(error.message).to.equal('access denied'));
     expect(calls).to.equal(1);
   });
 });

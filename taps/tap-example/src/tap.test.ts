@@ -41,7 +41,14 @@ describe('tap-example', () => {
   it('reads a directory of <stream>.jsonl raw records and honours start_date', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'tap-example-dir-'));
     mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, 'orders.jsonl'), ['{"id":1,"customer_id":1,"status":"open","updated_at":"2025-01-01T00:00:00Z"}', '', '{"id":2,"customer_id":1,"status":"paid","updated_at":"2026-01-01T00:00:00Z"}'].join('\r\n'));
+    writeFileSync(
+      path.join(dir, 'orders.jsonl'),
+      [
+        '{"id":1,"customer_id":1,"status":"open","updated_at":"2025-01-01T00:00:00Z"}',
+        '',
+        '{"id":2,"customer_id":1,"status":"paid","updated_at":"2026-01-01T00:00:00Z"}',
+      ].join('\r\n'),
+    );
     const config = tempFile('config.json', JSON.stringify({ path: dir, start_date: '2025-06-01T00:00:00Z' }));
     const run = await runTapCaptured(tap, ['--config', config], { env });
     expect(run.code, run.stderr).to.equal(0);

@@ -5,9 +5,17 @@ const h = (c: string) => c.repeat(40);
 
 describe('tap-git: branch bookmarks', () => {
   it('round-trips refs (even with = in the name) in name order', () => {
-    const text = formatBranchBookmark(new Map([['refs/heads/z', [h('1')]], ['refs/heads/a=b', [h('2'), h('3')]]]));
+    const text = formatBranchBookmark(
+      new Map([
+        ['refs/heads/z', [h('1')]],
+        ['refs/heads/a=b', [h('2'), h('3')]],
+      ]),
+    );
     expect(text).to.equal(`refs/heads/a=b=${h('2')},${h('3')} refs/heads/z=${h('1')}`);
-    expect([...parseBranchBookmark(text)]).to.deep.equal([['refs/heads/a=b', [h('2'), h('3')]], ['refs/heads/z', [h('1')]]]);
+    expect([...parseBranchBookmark(text)]).to.deep.equal([
+      ['refs/heads/a=b', [h('2'), h('3')]],
+      ['refs/heads/z', [h('1')]],
+    ]);
     expect(parseBranchBookmark('').size).to.equal(0);
     expect(parseBranchBookmark(undefined).size).to.equal(0);
   });

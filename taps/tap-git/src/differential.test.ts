@@ -38,9 +38,16 @@ describe('tap-git: commits differential per repository and branch', function () 
     return { code: run.code, records, state: states.at(-1)?.value, stderr: run.stderr };
   }
 
-  const hashes = (run: Run, repository?: string) => run.records.filter((r) => !repository || r.repository === repository).map((r) => r.hash as string).sort();
+  const hashes = (run: Run, repository?: string) =>
+    run.records
+      .filter((r) => !repository || r.repository === repository)
+      .map((r) => r.hash as string)
+      .sort();
   const bookmarkOf = (value: unknown, partition: string) =>
-    parseBranchBookmark((value as { bookmarks: { commits: { partitions: Record<string, { replication_key_value: string }> } } }).bookmarks.commits.partitions[partition].replication_key_value);
+    parseBranchBookmark(
+      (value as { bookmarks: { commits: { partitions: Record<string, { replication_key_value: string }> } } }).bookmarks.commits.partitions[partition]
+        .replication_key_value,
+    );
 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'tap-git-'));
@@ -52,7 +59,11 @@ describe('tap-git: commits differential per repository and branch', function () 
   it('emits every commit of every branch once, with its identities, zoned dates and diff stats', async () => {
     const ana = { name: 'Ana Núñez', email: 'Ana@Example.com' };
     const root = web.commit({ message: 'init', files: { 'a.txt': 'one\ntwo\n' }, author: ana, date: '2026-10-30T23:30:00-03:00' });
-    const second = web.commit({ message: 'Fix 😀 «quotes»\ttab and "double"', files: { 'a.txt': 'one\n2\n3\n', 'logo.bin': Buffer.from([0, 1, 2, 0, 255]) }, date: '2026-11-02T10:00:00+02:00' });
+    const second = web.commit({
+      message: 'Fix 😀 «quotes»\ttab and "double"',
+      files: { 'a.txt': 'one\n2\n3\n', 'logo.bin': Buffer.from([0, 1, 2, 0, 255]) },
+      date: '2026-11-02T10:00:00+02:00',
+    });
     web.branch('feature');
     const feature = web.commit({ message: 'feature work' });
     web.checkout('main');
@@ -83,7 +94,13 @@ describe('tap-git: commits differential per repository and branch', function () 
       seen_at: '2026-11-11T12:00:00.000Z',
     });
     // a.txt: 2 lines changed into 3 (two added, one removed); the binary file counts as a file with no lines.
-    expect(byHash.get(second)).to.include({ summary: 'Fix 😀 «quotes»\ttab and "double"', authored_at: '2026-11-02T10:00:00+02:00', files_changed: 2, insertions: 2, deletions: 1 });
+    expect(byHash.get(second)).to.include({
+      summary: 'Fix 😀 «quotes»\ttab and "double"',
+      authored_at: '2026-11-02T10:00:00+02:00',
+      files_changed: 2,
+      insertions: 2,
+      deletions: 1,
+    });
     expect(byHash.get(merge)).to.include({ parent_count: 2, files_changed: null, insertions: null, deletions: null, author_email: 'merger@example.com' });
     expect(run.records.find((r) => r.repository === 'tools')).to.include({ namespace: 'beta/platform' });
     expect([...bookmarkOf(run.state, 'acme/web').keys()]).to.deep.equal(['refs/heads/feature', 'refs/heads/main']);
@@ -119,7 +136,9 @@ describe('tap-git: commits differential per repository and branch', function () 
     const run = await sync();
     expect(run.code, run.stderr).to.equal(0);
     expect(hashes(run)).to.deep.equal([rewritten]);
-    expect(run.stderr).to.match(/history rewritten \(force-push\)/).and.to.include(before);
+    expect(run.stderr)
+      .to.match(/history rewritten \(force-push\)/)
+      .and.to.include(before);
     state = run.state;
   });
 
@@ -140,17 +159,20 @@ describe('tap-git: commits differential per repository and branch', function () 
     expect(run.code, run.stderr).to.equal(0);
     // line[2] was emitted before; being past the surviving checkpoint it comes again (merged by key downstream).
     expect(hashes(run)).to.deep.equal([...fresh, line[2]].sort());
-    expect(run.stderr).to.match(/history rewritten: the last processed tip is gone/).and.to.include(line[1]);
+    expect(run.stderr)
+      .to.match(/history rewritten: the last processed tip is gone/)
+      .and.to.include(line[1]);
     state = run.state;
   });
 
-  it('refuses a name that is not UTF-8, naming the repository, commit and field, and keeps that repository\'s bookmark', async () => {
+  it("refuses a name that is not UTF-8, naming the repository, commit and field, and keeps that repository's bookmark", async () => {
     const bad = tools.rawCommit(Buffer.from([0x42, 0xe9, 0x6c, 0x61, 0x20, 0x3c, 0x62, 0x40, 0x78, 0x2e, 0x69, 0x6f, 0x3e]), Buffer.from('latin-1 author'));
     const run = await sync();
     expect(run.code).to.equal(1);
     expect(run.stderr).to.include(`beta/platform/tools: commit ${bad}: author_name is not valid UTF-8 (bytes 42e96c61)`);
     // Whatever STATE came before the failure still holds the old bookmark of the failing repository.
-    const toolsPartition = (value: unknown) => (value as { bookmarks: { commits: { partitions: Record<string, unknown> } } }).bookmarks.commits.partitions['beta/platform/tools'];
+    const toolsPartition = (value: unknown) =>
+      (value as { bookmarks: { commits: { partitions: Record<string, unknown> } } }).bookmarks.commits.partitions['beta/platform/tools'];
     expect(toolsPartition(run.state ?? state)).to.deep.equal(toolsPartition(state));
   });
 

@@ -6,7 +6,18 @@ const B = 'b'.repeat(40);
 const C = 'c'.repeat(40);
 
 /** The tokens git writes for one commit header (9 fields, then the empty end-of-header token). */
-const header = (hash: string, parents: string, subject = 's') => [hash, 'N', 'n@x', '2026-11-01T10:00:00+02:00', 'C', 'c@x', '2026-11-01T10:00:00Z', parents, subject, ''];
+const header = (hash: string, parents: string, subject = 's') => [
+  hash,
+  'N',
+  'n@x',
+  '2026-11-01T10:00:00+02:00',
+  'C',
+  'c@x',
+  '2026-11-01T10:00:00Z',
+  parents,
+  subject,
+  '',
+];
 
 async function parse(tokens: string[]): Promise<GitCommit[]> {
   async function* source() {
@@ -44,7 +55,11 @@ describe('tap-git: git log -z --numstat parser', () => {
   it('refuses output it does not understand', async () => {
     await parse(header(A, '').slice(0, 5)).then(
       () => expect.fail('parsed a truncated commit'),
-      (error) => expect(error).to.be.instanceOf(GitLogFormatError).with.property('message').that.matches(/ends after 5 of 9 fields/),
+      (error) =>
+        expect(error)
+          .to.be.instanceOf(GitLogFormatError)
+          .with.property('message')
+          .that.matches(/ends after 5 of 9 fields/),
     );
     await parse(['not-a-hash', ...header(A, '').slice(1)]).then(
       () => expect.fail('parsed a bad object name'),

@@ -48,7 +48,12 @@ function start(options: GitOptions, args: readonly string[]) {
  * @param input - written to git's stdin (then closed)
  * @param okCodes - exit codes that are answers rather than failures (e.g. 1 for `merge-base --is-ancestor`)
  */
-export async function runGit(options: GitOptions, args: readonly string[], input = '', okCodes: readonly number[] = [0]): Promise<{ code: number; stdout: Buffer }> {
+export async function runGit(
+  options: GitOptions,
+  args: readonly string[],
+  input = '',
+  okCodes: readonly number[] = [0],
+): Promise<{ code: number; stdout: Buffer }> {
   const { child, exit, stderrText } = start(options, args);
   const chunks: Buffer[] = [];
   child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));

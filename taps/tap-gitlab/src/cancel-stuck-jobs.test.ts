@@ -11,7 +11,8 @@ const hoursAgo = (h: number) => new Date(Date.parse(NOW) - h * 3600_000).toISOSt
 describe('tap-gitlab cancel-stuck-jobs', () => {
   let api: FakeGitlabApi;
   const statuses = () => Object.fromEntries(api.items('jobs', 1).map((j) => [j.id, j.status]));
-  const cancel = (...args: string[]) => runGitlab(api, { projects: [1] }, undefined, { args: ['cancel-stuck-jobs', '--project', '1', ...args], env: { OBSERVES_FROZEN_TIME: NOW } });
+  const cancel = (...args: string[]) =>
+    runGitlab(api, { projects: [1] }, undefined, { args: ['cancel-stuck-jobs', '--project', '1', ...args], env: { OBSERVES_FROZEN_TIME: NOW } });
   const decision = (report: CancelStuckJobsReport, id: number) => report.decisions.find((d) => d.id === id) as JobDecision;
 
   beforeEach(async () => {
@@ -56,7 +57,10 @@ describe('tap-gitlab cancel-stuck-jobs', () => {
     expect(decision(report, 1002).reason).to.contain('manual');
     expect(decision(report, 1003).reason).to.contain('resource group');
     expect(decision(report, 1004).reason).to.contain('external service');
-    expect(report.decisions.map((d) => d.id), 'manual and finished jobs are not even examined').to.not.include.members([1001, 1005]);
+    expect(
+      report.decisions.map((d) => d.id),
+      'manual and finished jobs are not even examined',
+    ).to.not.include.members([1001, 1005]);
     expect(statuses()).to.deep.equal(before);
     expect(api.server.requests.filter((r) => r.method === 'POST')).to.have.length(0);
     expect(run.stderr).to.contain('job 1002: keep: waiting behind a manual job');
@@ -73,7 +77,7 @@ describe('tap-gitlab cancel-stuck-jobs', () => {
     expect(run.stderr).to.contain('1 of 2 stuck jobs could not be canceled');
   });
 
-  it('--force ends a job stuck in canceling with the API\'s force flag', async () => {
+  it("--force ends a job stuck in canceling with the API's force flag", async () => {
     const run = await cancel('--older-than', '8h', '--force');
     const report = JSON.parse(run.stdout) as CancelStuckJobsReport;
     expect(decision(report, 2005)).to.include({ decision: 'force-cancel', status_after: 'canceled' });

@@ -10,7 +10,15 @@ import { projectJobPages } from './project-jobs.js';
  * Statuses of the jobs this command looks at: every unfinished one but `manual` and `scheduled`, which wait for a
  * person or a time and are never canceled. https://docs.gitlab.com/ee/api/jobs.html#list-project-jobs (`scope`)
  */
-export const STUCK_JOB_STATUSES: readonly string[] = ['created', 'waiting_for_resource', 'preparing', 'pending', 'running', 'canceling', 'waiting_for_callback'];
+export const STUCK_JOB_STATUSES: readonly string[] = [
+  'created',
+  'waiting_for_resource',
+  'preparing',
+  'pending',
+  'running',
+  'canceling',
+  'waiting_for_callback',
+];
 
 /** What the command decided for a job. */
 export type StuckJobDecision = 'cancel' | 'force-cancel' | 'keep';
@@ -66,7 +74,8 @@ export interface CancelStuckJobsReport {
  * earlier stages before it is queued, and that is not being stuck.
  */
 function clockOf(job: GitlabJob, nowMs: number): { clock: JobDecision['clock']; sinceMs: number } {
-  if ((job.status === 'running' || job.status === 'canceling') && typeof job.started_at === 'string') return { clock: 'started_at', sinceMs: Date.parse(job.started_at) };
+  if ((job.status === 'running' || job.status === 'canceling') && typeof job.started_at === 'string')
+    return { clock: 'started_at', sinceMs: Date.parse(job.started_at) };
   if (job.status === 'pending' && typeof job.queued_duration === 'number') return { clock: 'queued_duration', sinceMs: nowMs - job.queued_duration * 1000 };
   return { clock: 'created_at', sinceMs: Date.parse(job.created_at ?? '') };
 }
@@ -86,7 +95,8 @@ function decide(job: GitlabJob, old: boolean, force: boolean): { decision: Stuck
         ? { decision: 'force-cancel', reason: 'stuck canceling for longer than the threshold: forced' }
         : keep('stuck canceling for longer than the threshold; run with --force to force it to canceled');
     case 'created':
-      if (pipelineStatus !== undefined && GATED_PIPELINE_STATUSES.includes(pipelineStatus)) return keep(`waiting behind a ${pipelineStatus} job of its pipeline, which only a person or its time ends`);
+      if (pipelineStatus !== undefined && GATED_PIPELINE_STATUSES.includes(pipelineStatus))
+        return keep(`waiting behind a ${pipelineStatus} job of its pipeline, which only a person or its time ends`);
       if (pipelineStatus === 'created' && old) return { decision: 'cancel', reason: 'its pipeline has not started for longer than the threshold' };
       return keep('waiting for earlier jobs of its pipeline (they are canceled instead when stuck)');
     case 'waiting_for_resource':
@@ -148,7 +158,8 @@ export async function cancelStuckJobs(
       }
     }
   }
-  for (const job of decisions) ctx.logger.info(`job ${job.id}: ${job.decision}: ${job.reason}`, { job_id: job.id, status: job.status, status_after: job.status_after, error: job.error });
+  for (const job of decisions)
+    ctx.logger.info(`job ${job.id}: ${job.decision}: ${job.reason}`, { job_id: job.id, status: job.status, status_after: job.status_after, error: job.error });
   return {
     project: options.project,
     older_than: options.olderThan,
@@ -169,7 +180,7 @@ export const cancelStuckJobsCommand: TapCommand<GitlabConfig> = {
   options: {
     project: { type: 'string', demandOption: true, describe: 'project id or full path' },
     'older-than': { type: 'string', default: '8h', describe: 'how long a job may run, or wait for a runner, before it is stuck: 8h, 90m, 2d' },
-    force: { type: 'boolean', default: false, describe: 'force jobs stuck in canceling to canceled (the API\'s force flag)' },
+    force: { type: 'boolean', default: false, describe: "force jobs stuck in canceling to canceled (the API's force flag)" },
     'dry-run': { type: 'boolean', default: false, describe: 'only report what would be done' },
   },
   async run(ctx) {
@@ -180,7 +191,14 @@ export const cancelStuckJobsCommand: TapCommand<GitlabConfig> = {
       force: ctx.args.force === true,
     });
     ctx.print(JSON.stringify(report));
-    ctx.logger.info('cancel-stuck-jobs done', { project: report.project, examined: report.examined, stuck: report.stuck.length, canceled: report.canceled, failed: report.failed, dry_run: report.dry_run });
+    ctx.logger.info('cancel-stuck-jobs done', {
+      project: report.project,
+      examined: report.examined,
+      stuck: report.stuck.length,
+      canceled: report.canceled,
+      failed: report.failed,
+      dry_run: report.dry_run,
+    });
     if (report.failed > 0) throw new Error(`${report.failed} of ${report.stuck.length} stuck jobs could not be canceled`);
   },
 };

@@ -16,9 +16,10 @@ function expectDelta(run: GitlabRun, stream: string, expected: unknown[], bounda
   const got = (run.records.get(stream) ?? []).map(key);
   expect(new Set(got).size, `${stream}: no record twice`).to.equal(got.length);
   expect(got, `${stream}: every new or changed record`).to.include.members(expected);
-  expect(got.filter((k) => !expected.includes(k)), `${stream}: nothing but changes and the bookmark's own records`).to.satisfy((rest: unknown[]) =>
-    rest.every((k) => boundary.includes(k)),
-  );
+  expect(
+    got.filter((k) => !expected.includes(k)),
+    `${stream}: nothing but changes and the bookmark's own records`,
+  ).to.satisfy((rest: unknown[]) => rest.every((k) => boundary.includes(k)));
 }
 
 describe('tap-gitlab differential runs', () => {
@@ -67,7 +68,7 @@ describe('tap-gitlab differential runs', () => {
     expect(second.records.get('projects')).to.have.length(1);
   });
 
-  it('third run: nothing changed, nothing but the bookmarks\' own records', async () => {
+  it("third run: nothing changed, nothing but the bookmarks' own records", async () => {
     const third = await runGitlab(api, config, second.state);
     expect(third.code, third.stderr).to.equal(0);
     expectDelta(third, 'pipelines', [], [1014, 1015, 1016]);

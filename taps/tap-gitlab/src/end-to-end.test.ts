@@ -41,7 +41,7 @@ describe('tap-gitlab | target-redshift into PostgreSQL', () => {
     expect(await count('jobs')).to.equal(22);
     expect(await count('merge_requests__labels')).to.equal(28);
     expect(await db.query('SELECT id, downstream_pipeline__id FROM gitlab.bridges')).to.deep.equal([{ id: '1200', downstream_pipeline__id: '1100' }]);
-    expect(await db.query("SELECT membership FROM gitlab.members WHERE project_id = 1 AND id = 9")).to.deep.equal([{ membership: 'inherited' }]);
+    expect(await db.query('SELECT membership FROM gitlab.members WHERE project_id = 1 AND id = 9')).to.deep.equal([{ membership: 'inherited' }]);
 
     api.put('pipelines', 1, { ...gitlabPipeline(1, 1003, minutesAfter(BASE, 30), 'failed') });
     api.put('pipelines', 2, gitlabPipeline(2, 2013, minutesAfter(BASE, 31)));
@@ -57,7 +57,8 @@ describe('tap-gitlab | target-redshift into PostgreSQL', () => {
     expect(changed.status).to.equal('failed');
     const duplicates = await db.query('SELECT id FROM gitlab.pipelines GROUP BY id HAVING count(*) > 1');
     expect(duplicates).to.deep.equal([]);
-    const bookmarks = (second.state as { value: { bookmarks: Record<string, { partitions: Record<string, { replication_key_value: unknown }> }> } }).value.bookmarks;
+    const bookmarks = (second.state as { value: { bookmarks: Record<string, { partitions: Record<string, { replication_key_value: unknown }> }> } }).value
+      .bookmarks;
     expect(bookmarks.pipelines.partitions['project_id=2'].replication_key_value).to.equal(minutesAfter(BASE, 31));
   });
 });

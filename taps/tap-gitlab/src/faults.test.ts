@@ -44,7 +44,10 @@ describe('tap-gitlab under 429s and 5xx mid-pagination', () => {
       expect(failed).to.have.length(7);
       expect(keys(run).sort()).to.deep.equal(keys(clean).sort());
       expect(new Set(keys(run)).size).to.equal(keys(run).length);
-      expect(run.sleeps.some((ms) => ms > 25_000 && ms <= 31_000), `waited until RateLimit-Reset: ${run.sleeps}`).to.equal(true);
+      expect(
+        run.sleeps.some((ms) => ms > 25_000 && ms <= 31_000),
+        `waited until RateLimit-Reset: ${run.sleeps}`,
+      ).to.equal(true);
       expect(run.sleeps).to.include(7000);
       expect(run.stderr).to.contain('retrying HTTP request');
     } finally {
@@ -53,7 +56,9 @@ describe('tap-gitlab under 429s and 5xx mid-pagination', () => {
   });
 
   it('fails once the retry budget is spent, naming the URL, the status and the budget', async () => {
-    const api = await FakeGitlabApi.start({ behaviours: [failRequests({ nth: Array.from({ length: 30 }, (_, i) => i + 1), path: /\/pipelines$/, status: 503 })] });
+    const api = await FakeGitlabApi.start({
+      behaviours: [failRequests({ nth: Array.from({ length: 30 }, (_, i) => i + 1), path: /\/pipelines$/, status: 503 })],
+    });
     try {
       seedGitlab(api, [1], COUNTS);
       const run = await runGitlab(api, { projects: [1], retry_budget_seconds: 20 });
@@ -96,7 +101,10 @@ describe('tap-gitlab against what gitlab.com does now and then', () => {
       const refused = api.server.requests.filter((r) => r.status === 429);
       expect(refused.length).to.be.greaterThan(5);
       const backoffs = run.sleeps.filter((ms) => ms > 10);
-      expect(backoffs.reduce((a, b) => a + b), `${backoffs}`).to.be.at.least(40_000);
+      expect(
+        backoffs.reduce((a, b) => a + b),
+        `${backoffs}`,
+      ).to.be.at.least(40_000);
       // Five retries from 1 s would have given up after at most 31 s of waiting, inside the window.
       expect(backoffs.length).to.be.greaterThan(5);
     } finally {

@@ -13,7 +13,8 @@ const frozen = (minutes: number) => ({ env: { OBSERVES_FROZEN_TIME: at(minutes) 
 const NO_OTHER_DATA = { merge_requests: 0, issues: 0, members: 0, commits: 0 };
 
 /** The jobs partition of project 1 in a run's last state. */
-const jobsState = (run: GitlabRun) => (run.state as any).bookmarks.jobs.partitions['project_id=1'] as { replication_key_value: number; progress?: JobsProgress };
+const jobsState = (run: GitlabRun) =>
+  (run.state as any).bookmarks.jobs.partitions['project_id=1'] as { replication_key_value: number; progress?: JobsProgress };
 const jobs = (run: GitlabRun) => (run.records.get('jobs') ?? []).map((j) => `${j.id} ${j.status}`);
 const job = (api: FakeGitlabApi, id: number) => api.items('jobs', 1).find((j) => j.id === id)!;
 
@@ -36,7 +37,19 @@ describe('tap-gitlab jobs: walk new jobs, revisit changed pipelines', () => {
 
   it('first run: every job, unfinished ones with their status; the bookmark is the newest job, held back by none', () => {
     expect(first.code, first.stderr).to.equal(0);
-    expect(jobs(first)).to.deep.equal(['1011 pending', '1010 success', '1009 success', '1008 success', '1007 running', '1006 success', '1005 success', '1004 success', '1003 success', '1002 success', '1001 success']);
+    expect(jobs(first)).to.deep.equal([
+      '1011 pending',
+      '1010 success',
+      '1009 success',
+      '1008 success',
+      '1007 running',
+      '1006 success',
+      '1005 success',
+      '1004 success',
+      '1003 success',
+      '1002 success',
+      '1001 success',
+    ]);
     expect(jobsState(first)).to.deep.include({ replication_key_value: 1011 });
     expect(jobsState(first).progress).to.deep.equal({ walked_at: at(25), revisit_after: at(15) });
     // Keyset pages, newest first: GitLab's offset pages fail deep in big projects.
@@ -112,7 +125,13 @@ describe('tap-gitlab jobs behind a manual gate', () => {
 describe('tap-gitlab jobs of a project with 60,000 of them', () => {
   const COUNT = 60_000;
   /** A slim job (ids 1..60,000, one pipeline per 10 jobs), made when a page is served. */
-  const slimJob = (id: number): JsonRecord => ({ id, name: `job-${id}`, status: 'success', created_at: at(id / 1000), pipeline: { id: Math.ceil(id / 10), status: 'success' } });
+  const slimJob = (id: number): JsonRecord => ({
+    id,
+    name: `job-${id}`,
+    status: 'success',
+    created_at: at(id / 1000),
+    pipeline: { id: Math.ceil(id / 10), status: 'success' },
+  });
 
   it('walks keyset pages past the offset limit, and a run failing half-way resumes from its last checkpoint', async function () {
     this.timeout(60_000);
@@ -140,7 +159,9 @@ describe('tap-gitlab jobs of a project with 60,000 of them', () => {
       expect(stopped.progress!.walk).to.include({ top: COUNT, started_at: at(10) });
       expect(new URL(stopped.progress!.walk!.next).searchParams.get('cursor')).to.be.a('string');
       // A checkpoint every ten pages (each STATE carries the whole run's bookmarks), the last one at page 300.
-      expect(failed.messages.filter((m) => m.type === 'STATE' && (m.value as any).bookmarks.jobs?.partitions?.['project_id=1']?.progress?.walk)).to.have.length(30);
+      expect(failed.messages.filter((m) => m.type === 'STATE' && (m.value as any).bookmarks.jobs?.partitions?.['project_id=1']?.progress?.walk)).to.have.length(
+        30,
+      );
 
       const before = api.server.requests.length;
       const resumed = await runGitlab(api, config, failed.state, frozen(20));
@@ -166,7 +187,8 @@ describe('tap-gitlab jobs on a GitLab without keyset pages', () => {
     let offsetPages = 0;
     // Just before the second offset page is served, two jobs start: page 2 now begins with the last two jobs of page 1.
     const newJobs: FakeBehaviour = async (request, next) => {
-      if (request.path.endsWith('/jobs') && request.query.page !== undefined && ++offsetPages === 2) for (const id of [1013, 1014]) api!.put('jobs', 1, gitlabJob(1, id, at(20)));
+      if (request.path.endsWith('/jobs') && request.query.page !== undefined && ++offsetPages === 2)
+        for (const id of [1013, 1014]) api!.put('jobs', 1, gitlabJob(1, id, at(20)));
       return next();
     };
     api = await FakeGitlabApi.start({ keysetJobs: false, behaviours: [newJobs] });

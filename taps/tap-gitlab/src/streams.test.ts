@@ -28,7 +28,7 @@ describe('tap-gitlab child pipelines and trigger jobs', () => {
       expect((run.state as any).bookmarks.bridges.partitions['project_id=1'].replication_key_value).to.equal(at(12));
       expect(api.server.requests.filter((r) => r.path.endsWith('/bridges')).map((r) => r.path.split('/')[6])).to.deep.equal(['500', '501']);
       const second = await runGitlab(api, { projects: [1] }, run.state, { env: { OBSERVES_FROZEN_TIME: NOW } });
-      expect(second.records.get('bridges') ?? [], 'nothing new, nothing twice but the bookmark\'s own pipeline').to.have.length(0);
+      expect(second.records.get('bridges') ?? [], "nothing new, nothing twice but the bookmark's own pipeline").to.have.length(0);
     } finally {
       await api.close();
     }

@@ -36,7 +36,10 @@ describe('tap-gitlab against the fake GitLab API', () => {
       const records = run.records.get(stream)!;
       expect(records, stream).to.have.length(2 * count);
       expect(new Set(records.map((r) => `${r.project_id}/${r.id}`)).size, `${stream} has no duplicates`).to.equal(2 * count);
-      expect(records.every((r) => r.project_id === 1 || r.project_id === 2), `${stream} carries project_id`).to.equal(true);
+      expect(
+        records.every((r) => r.project_id === 1 || r.project_id === 2),
+        `${stream} carries project_id`,
+      ).to.equal(true);
     }
   });
 

@@ -10,7 +10,10 @@ describe('updatedAfterPaginator', () => {
   const first = paginator.first({ url: 'projects/1/pipelines', query: { order_by: 'updated_at', sort: 'asc', updated_after: undefined } });
 
   it('asks for the first page with the page size', () => {
-    expect(first).to.deep.equal({ url: 'projects/1/pipelines', query: { order_by: 'updated_at', sort: 'asc', updated_after: undefined, page: 1, per_page: 3 } });
+    expect(first).to.deep.equal({
+      url: 'projects/1/pipelines',
+      query: { order_by: 'updated_at', sort: 'asc', updated_after: undefined, page: 1, per_page: 3 },
+    });
   });
 
   it('stops on a short page', () => {

@@ -27,7 +27,11 @@ export interface UpdatedListingOptions {
  * make skip an item.
  * @typeParam T - the listing's objects (default: only what every such listing has)
  */
-export async function* updatedListing<T extends UpdatedObject = UpdatedObject>(http: HttpClient, path: string, options: UpdatedListingOptions): AsyncGenerator<T> {
+export async function* updatedListing<T extends UpdatedObject = UpdatedObject>(
+  http: HttpClient,
+  path: string,
+  options: UpdatedListingOptions,
+): AsyncGenerator<T> {
   const sinceMs = options.since === undefined ? -Infinity : Date.parse(options.since);
   const updatedAfter = options.since === undefined ? undefined : new Date(sinceMs - 1000).toISOString();
   const walks = (options.listings ?? [{}]).map((extra) =>

@@ -70,6 +70,7 @@ describe('tap-json CLI', () => {
     writeFileSync(config, JSON.stringify({ stream: 5, key_properties: 'id', colour: 'blue' }));
     const result = await runNode([bin, '--config', config]);
     expect(result.code).to.equal(2);
-    for (const problem of ['/stream: must be string', '/key_properties: must be array', 'unknown setting "colour"']) expect(logMessages(result.stderr)).to.include(problem);
+    for (const problem of ['/stream: must be string', '/key_properties: must be array', 'unknown setting "colour"'])
+      expect(logMessages(result.stderr)).to.include(problem);
   });
 });

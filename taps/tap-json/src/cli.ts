@@ -33,7 +33,11 @@ function flagOverrides(args: Record<string, unknown>): Record<string, unknown> {
 let cli = standaloneTapCli({
   name: 'tap-json',
   version,
-  about: { description: 'Singer streams from raw JSON lines, with schema inference and the schema cache', settings: configSchema, capabilities: ['discover', 'catalog', 'about'] },
+  about: {
+    description: 'Singer streams from raw JSON lines, with schema inference and the schema cache',
+    settings: configSchema,
+    capabilities: ['discover', 'catalog', 'about'],
+  },
 });
 // One flag per setting, described by its declaration (a list is a comma list).
 for (const [name, schema] of settings) cli = cli.option(flagName(name), { type: flagType(schema) ?? 'string', describe: schema.description });
@@ -55,19 +59,24 @@ await cli
     async (args) => {
       // File and environment first, then the flags over them, validated again as a whole.
       const config = loadSettings(configSchema, { path: args.config, envPrefix: envPrefix('json'), overrides: flagOverrides(args) });
-      if (config.use_cached_schema && !config.schema_cache) throw new ConfigError(['use_cached_schema (--use-cached-schema) needs schema_cache (--schema-cache)']);
+      if (config.use_cached_schema && !config.schema_cache)
+        throw new ConfigError(['use_cached_schema (--use-cached-schema) needs schema_cache (--schema-cache)']);
       const catalog = args.catalog ? applySelection(parseJsonLossless(readFileSync(args.catalog, 'utf8')) as Catalog) : undefined;
-      const streams = await runJsonTap(config.input ? createReadStream(config.input) : process.stdin, args.discover ? new Writable({ write: (_c, _e, done) => done() }) : process.stdout, {
-        stream: config.stream,
-        keyProperties: config.key_properties,
-        schemaCache: config.schema_cache ? openSchemaCache(config.schema_cache, { endpoint: config.schema_cache_endpoint }) : undefined,
-        useCachedSchema: config.use_cached_schema,
-        onlySchema: config.only_schema || args.discover,
-        raw: config.raw,
-        spoolDir: config.spool_dir,
-        maxLineBytes: config.max_line_bytes,
-        selected: catalog && ((stream) => catalog.has(stream)),
-      });
+      const streams = await runJsonTap(
+        config.input ? createReadStream(config.input) : process.stdin,
+        args.discover ? new Writable({ write: (_c, _e, done) => done() }) : process.stdout,
+        {
+          stream: config.stream,
+          keyProperties: config.key_properties,
+          schemaCache: config.schema_cache ? openSchemaCache(config.schema_cache, { endpoint: config.schema_cache_endpoint }) : undefined,
+          useCachedSchema: config.use_cached_schema,
+          onlySchema: config.only_schema || args.discover,
+          raw: config.raw,
+          spoolDir: config.spool_dir,
+          maxLineBytes: config.max_line_bytes,
+          selected: catalog && ((stream) => catalog.has(stream)),
+        },
+      );
       if (args.discover) {
         const catalogOut = buildCatalog(streams.map((s) => ({ name: s.schema.stream, schema: s.schema.schema, keyProperties: s.schema.key_properties })));
         process.stdout.write(JSON.stringify(catalogOut, null, 2) + '\n');

@@ -40,7 +40,12 @@ describe('tap-json output (golden)', () => {
         const checker = new StreamChecker();
         for await (const message of readMessages(textSource(text))) checker.check(message);
         const records = checker.summary().reduce((sum, s) => sum + s.records, 0);
-        expect(records).to.equal(input.trim().split('\n').filter((l) => !l.includes('"type":"SCHEMA"') && !l.includes('"type":"STATE"')).length);
+        expect(records).to.equal(
+          input
+            .trim()
+            .split('\n')
+            .filter((l) => !l.includes('"type":"SCHEMA"') && !l.includes('"type":"STATE"')).length,
+        );
       });
 
       it('gives the same output from the cached schema as from inference', async () => {

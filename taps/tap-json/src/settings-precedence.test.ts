@@ -18,7 +18,10 @@ describe('tap-json settings precedence (as its README says): flags, then the env
         expect(run.code, run.stderr).to.equal(0);
         return (JSON.parse(run.stdout.trim().split('\n')[0]) as { stream: string }).stream;
       };
-      const [env, flag] = await Promise.all([streamOf([], { TAP_JSON_STREAM: 'from_env' }), streamOf(['--stream', 'from_flag'], { TAP_JSON_STREAM: 'from_env' })]);
+      const [env, flag] = await Promise.all([
+        streamOf([], { TAP_JSON_STREAM: 'from_env' }),
+        streamOf(['--stream', 'from_flag'], { TAP_JSON_STREAM: 'from_env' }),
+      ]);
       expect(env).to.equal('from_env');
       expect(flag).to.equal('from_flag');
     } finally {

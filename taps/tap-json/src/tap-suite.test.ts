@@ -12,6 +12,7 @@ tapSuite({
   async setup() {
     dir = mkdtempSync(join(tmpdir(), 'tap-json-suite-'));
     const lines = [
+      // biome-ignore lint/correctness/noPrecisionLoss: the record is a double on purpose, as a JSON producer would write it
       { stream: 'users', record: { id: 1, name: 'ada', joined: '2024-01-01T00:00:00Z', balance: 12345678901234567890.5 } },
       { stream: 'users', record: { id: 2, name: null, tags: ['x'] } },
       { stream: 'events', record: { id: 'e1', payload: { kind: 'login', ok: true } } },

@@ -86,7 +86,8 @@ async function* fullRefresh(ctx: Context, spec: ActivitySpec, backups: BackupSto
   const manifests = await backups.allManifests();
   const range = fullTableRange(ctx.config, ctx.now(), [...manifests.keys()].sort()[0]);
   const complete = new Set(await backups.monthsWith(spec.name));
-  for (const month of await backups.incompleteMonths(spec.name)) ctx.logger.warn('a backup does not hold the whole stream (its run did not finish): not used', { month, backups: backups.url });
+  for (const month of await backups.incompleteMonths(spec.name))
+    ctx.logger.warn('a backup does not hold the whole stream (its run did not finish): not used', { month, backups: backups.url });
   for (const part of planRefresh({ range, apiHistoryMonths: ctx.config.api_history_months, backupMonths: complete, now: ctx.now() })) {
     let count = 0;
     const source = part.source === 'backup' ? fromBackup(ctx, spec, backups, part.month, part.window) : fromApi(ctx, spec, part.window);
@@ -97,7 +98,10 @@ async function* fullRefresh(ctx: Context, spec: ActivitySpec, backups: BackupSto
     ctx.logger.info('month done', { month: part.month, source: part.source, records: count });
     if (part.beyondApiWindow && count === 0) {
       const problem = `month ${part.month} of ${spec.name} has no complete backup in ${backups.url}, and the API, asked anyway although it only serves the last ${ctx.config.api_history_months} months in full, returned nothing for it`;
-      if (spec.monthsHaveData) throw new Error(`${problem}: refusing to replace the table without that month. Back it up while the API still serves it (timedoctor-backup with BACKUP_MONTH=${part.month}) or start the refresh after it (start_date)`);
+      if (spec.monthsHaveData)
+        throw new Error(
+          `${problem}: refusing to replace the table without that month. Back it up while the API still serves it (timedoctor-backup with BACKUP_MONTH=${part.month}) or start the refresh after it (start_date)`,
+        );
       ctx.logger.warn(problem);
     }
   }

@@ -55,7 +55,9 @@ export async function* listPages(session: TimedoctorSession, options: ListingOpt
       return true;
     });
     if (fresh.length === 0) {
-      throw new Error(`GET ${options.path}: page ${page} only repeats items of earlier pages; the API does not page as expected (stopping rather than looping)`);
+      throw new Error(
+        `GET ${options.path}: page ${page} only repeats items of earlier pages; the API does not page as expected (stopping rather than looping)`,
+      );
     }
     yield fresh;
   }

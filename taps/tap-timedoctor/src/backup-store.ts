@@ -101,7 +101,8 @@ export class BackupStore {
         const body = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: object.Key }));
         const manifest = JSON.parse(await body.Body!.transformToString('utf8')) as S3Manifest;
         // target-s3 names a period's manifest and its run id after the period: anything else is not a monthly backup.
-        if (manifest.run_id !== month) throw new Error(`s3://${this.bucket}/${object.Key}: its run_id is ${JSON.stringify(manifest.run_id)}, not the month ${month}`);
+        if (manifest.run_id !== month)
+          throw new Error(`s3://${this.bucket}/${object.Key}: its run_id is ${JSON.stringify(manifest.run_id)}, not the month ${month}`);
         manifests.set(month, manifest);
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
@@ -116,6 +117,7 @@ const stores = new WeakMap<object, BackupStore>();
 export function backupsOf(ctx: { http: object; config: Pick<TimedoctorConfig, 'backups' | 's3_endpoint' | 's3_region'> }): BackupStore | undefined {
   if (!ctx.config.backups) return undefined;
   let store = stores.get(ctx.http);
-  if (!store) stores.set(ctx.http, (store = new BackupStore(createS3Client({ endpoint: ctx.config.s3_endpoint, region: ctx.config.s3_region }), ctx.config.backups)));
+  if (!store)
+    stores.set(ctx.http, (store = new BackupStore(createS3Client({ endpoint: ctx.config.s3_endpoint, region: ctx.config.s3_region }), ctx.config.backups)));
   return store;
 }

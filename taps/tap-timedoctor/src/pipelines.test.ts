@@ -36,7 +36,11 @@ describe('observes run timedoctor-backup.yaml and timedoctor.yaml: monthly backu
   const outputs: string[] = [];
 
   before(async () => {
-    [s3, db, api] = await Promise.all([startS3Server({ buckets: ['observes.etl-data', 'observes.state'] }), createTestDatabase(), FakeTimedoctorApi.start({ now: () => new Date(NOW), historyMonths: 12 })]);
+    [s3, db, api] = await Promise.all([
+      startS3Server({ buckets: ['observes.etl-data', 'observes.state'] }),
+      createTestDatabase(),
+      FakeTimedoctorApi.start({ now: () => new Date(NOW), historyMonths: 12 }),
+    ]);
     await applyRedshiftShim(db);
     seedTimedoctor(api, { users: 3, from: '2026-02-01', to: '2026-07-15' });
     cwd = mkdtempSync(path.join(tmpdir(), 'timedoctor-pipelines-'));
@@ -85,7 +89,8 @@ describe('observes run timedoctor-backup.yaml and timedoctor.yaml: monthly backu
   const expectOk = (run: Run, what: string) => expect(run.code, `${what}:\n${run.stderr.slice(-3000)}`).to.equal(0);
   const getText = async (key: string) => (await s3.client.send(new GetObjectCommand({ Bucket: 'observes.etl-data', Key: key }))).Body!.transformToString();
   const manifest = async (month: string) => JSON.parse(await getText(`${BACKUP}/_manifests/${month}.json`)) as S3Manifest;
-  const keysUnder = async (prefix: string) => ((await s3.client.send(new ListObjectsV2Command({ Bucket: 'observes.etl-data', Prefix: prefix }))).Contents ?? []).map((o) => o.Key!).sort();
+  const keysUnder = async (prefix: string) =>
+    ((await s3.client.send(new ListObjectsV2Command({ Bucket: 'observes.etl-data', Prefix: prefix }))).Contents ?? []).map((o) => o.Key!).sort();
   const inMonth = (records: JsonRecord[], field: string, month: string) => records.filter((r) => String(r[field]).startsWith(month));
   const worklogs = () => api.items('worklogs', 'c-acme');
   const rows = <T extends Record<string, unknown>>(sql: string) => db.query<T>(sql);
@@ -135,15 +140,25 @@ describe('observes run timedoctor-backup.yaml and timedoctor.yaml: monthly backu
     const run = await observes(REFRESH_PIPELINE);
     expectOk(run, 'full refresh');
     const asked = api.server.requests.slice(requestsBefore).filter((r) => r.path.endsWith('/activity/worklog'));
-    expect(asked.every((r) => String(r.query.from) >= '2026-05-01'), 'months before May are not asked for').to.equal(true);
+    expect(
+      asked.every((r) => String(r.query.from) >= '2026-05-01'),
+      'months before May are not asked for',
+    ).to.equal(true);
 
     const expected = [...worklogs(), ...keptWorklogs].map((w) => `${w.userId} ${new Date(String(w.start)).toISOString()} ${w.time}`).sort();
-    const loaded = await rows<{ k: string }>(`SELECT "userid" || ' ' || to_char("start" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || ' ' || "time" AS k FROM timedoctor.worklogs`);
+    const loaded = await rows<{ k: string }>(
+      `SELECT "userid" || ' ' || to_char("start" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || ' ' || "time" AS k FROM timedoctor.worklogs`,
+    );
     expect(loaded.map((r) => r.k.replace(/ (\d+)(\.0+)?$/, ' $1')).sort()).to.deep.equal(expected);
     expect(await rows('SELECT "userid", "start" FROM timedoctor.worklogs GROUP BY 1, 2 HAVING count(*) > 1')).to.deep.equal([]);
-    const months = await rows<{ m: string; n: string }>(`SELECT to_char("start" AT TIME ZONE 'UTC', 'YYYY-MM') AS m, count(*) AS n FROM timedoctor.worklogs GROUP BY 1 ORDER BY 1`);
+    const months = await rows<{ m: string; n: string }>(
+      `SELECT to_char("start" AT TIME ZONE 'UTC', 'YYYY-MM') AS m, count(*) AS n FROM timedoctor.worklogs GROUP BY 1 ORDER BY 1`,
+    );
     expect(months.map((m) => m.m)).to.deep.equal(['2026-02', '2026-03', '2026-04', '2026-05', '2026-06', '2026-07']);
-    expect((await rows<{ id: string }>('SELECT id FROM timedoctor.users ORDER BY id')).map((u) => u.id), 'u03 kept from the backups').to.deep.equal(['u01', 'u02', 'u03']);
+    expect(
+      (await rows<{ id: string }>('SELECT id FROM timedoctor.users ORDER BY id')).map((u) => u.id),
+      'u03 kept from the backups',
+    ).to.deep.equal(['u01', 'u02', 'u03']);
     const shots = await rows<{ n: string }>('SELECT count(*) AS n FROM timedoctor.computer_activity');
     expect(Number(shots[0].n)).to.equal(api.items('files', 'c-acme').length + keptShots.length);
   });

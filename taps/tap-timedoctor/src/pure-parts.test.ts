@@ -19,7 +19,10 @@ describe('tap-timedoctor pure parts', () => {
       '2026-02-15T00:00:00Z..2026-02-17T06:00:00Z',
     ]);
     // A range starting mid-slot ends that slot where every run ends it, so reruns ask for the same windows.
-    expect(text(dateWindows(w('2026-03-10T12:00:00Z', '2026-03-16'), 7))).to.deep.equal(['2026-03-10T12:00:00Z..2026-03-15T00:00:00Z', '2026-03-15T00:00:00Z..2026-03-16T00:00:00Z']);
+    expect(text(dateWindows(w('2026-03-10T12:00:00Z', '2026-03-16'), 7))).to.deep.equal([
+      '2026-03-10T12:00:00Z..2026-03-15T00:00:00Z',
+      '2026-03-15T00:00:00Z..2026-03-16T00:00:00Z',
+    ]);
     expect(dateWindows(w('2026-03-10', '2026-03-10'), 7)).to.deep.equal([]);
     // 31-day windows: one per month, whatever its length (February of a leap year included).
     expect(text(dateWindows(w('2028-01-01', '2028-04-01'), 31))).to.deep.equal([
@@ -33,9 +36,15 @@ describe('tap-timedoctor pure parts', () => {
   it('incrementalRange: from the bookmark minus the lookback, never before start_date; first runs from the API window', () => {
     const now = new Date('2026-07-15T12:00:00Z');
     expect(text([incrementalRange(RANGE, now, undefined)])).to.deep.equal(['2026-05-01T00:00:00Z..2026-07-15T12:00:00Z']);
-    expect(text([incrementalRange({ ...RANGE, start_date: '2026-07-01' }, now, '2026-07-10T00:00:00.000Z')])).to.deep.equal(['2026-07-07T00:00:00Z..2026-07-15T12:00:00Z']);
-    expect(text([incrementalRange({ ...RANGE, start_date: '2026-07-09' }, now, '2026-07-10T00:00:00.000Z')])).to.deep.equal(['2026-07-09T00:00:00Z..2026-07-15T12:00:00Z']);
-    expect(text([incrementalRange({ ...RANGE, end_date: '2027-01-01' }, now, undefined)]), 'never past now').to.deep.equal(['2026-05-01T00:00:00Z..2026-07-15T12:00:00Z']);
+    expect(text([incrementalRange({ ...RANGE, start_date: '2026-07-01' }, now, '2026-07-10T00:00:00.000Z')])).to.deep.equal([
+      '2026-07-07T00:00:00Z..2026-07-15T12:00:00Z',
+    ]);
+    expect(text([incrementalRange({ ...RANGE, start_date: '2026-07-09' }, now, '2026-07-10T00:00:00.000Z')])).to.deep.equal([
+      '2026-07-09T00:00:00Z..2026-07-15T12:00:00Z',
+    ]);
+    expect(text([incrementalRange({ ...RANGE, end_date: '2027-01-01' }, now, undefined)]), 'never past now').to.deep.equal([
+      '2026-05-01T00:00:00Z..2026-07-15T12:00:00Z',
+    ]);
   });
 
   it('fullTableRange: a month (the current one until now); else from the oldest backup or the API window, whichever is older', () => {
@@ -48,7 +57,12 @@ describe('tap-timedoctor pure parts', () => {
   });
 
   it('planRefresh: the API for its months (winning over their backups), backups before, the API for unbacked older months', () => {
-    const plan = planRefresh({ range: w('2026-01-15', '2026-07-15T12:00:00Z'), apiHistoryMonths: 3, backupMonths: new Set(['2026-01', '2026-02', '2026-04', '2026-05']), now: new Date('2026-07-15T12:00:00Z') });
+    const plan = planRefresh({
+      range: w('2026-01-15', '2026-07-15T12:00:00Z'),
+      apiHistoryMonths: 3,
+      backupMonths: new Set(['2026-01', '2026-02', '2026-04', '2026-05']),
+      now: new Date('2026-07-15T12:00:00Z'),
+    });
     expect(plan.map((p) => `${p.month} ${p.source}${p.beyondApiWindow ? ' (beyond)' : ''}`)).to.deep.equal([
       '2026-01 backup',
       '2026-02 backup',
@@ -62,9 +76,17 @@ describe('tap-timedoctor pure parts', () => {
   });
 
   it('worklogRecord adds end and company; activityRecord drops signed URLs at any depth and keeps the rest', () => {
-    expect(worklogRecord({ userId: 'u1', start: '2026-01-31T23:30:00.000Z', time: 3600 }, 'c1')).to.deep.equal({ userId: 'u1', start: '2026-01-31T23:30:00.000Z', time: 3600, end: '2026-02-01T00:30:00.000Z', company_id: 'c1' });
+    expect(worklogRecord({ userId: 'u1', start: '2026-01-31T23:30:00.000Z', time: 3600 }, 'c1')).to.deep.equal({
+      userId: 'u1',
+      start: '2026-01-31T23:30:00.000Z',
+      time: 3600,
+      end: '2026-02-01T00:30:00.000Z',
+      company_id: 'c1',
+    });
     const signed = 'https://storage.googleapis.com/b/k.jpg?X-Goog-Algorithm=GOOG4&X-Goog-Signature=abc';
-    expect(activityRecord({ id: 'f1', url: signed, page: 'https://example.com/docs?q=1', nested: { thumb: signed, n: 1 }, list: [signed, 'x'] }, 'c1')).to.deep.equal({ id: 'f1', page: 'https://example.com/docs?q=1', nested: { n: 1 }, list: ['x'], company_id: 'c1' });
+    expect(
+      activityRecord({ id: 'f1', url: signed, page: 'https://example.com/docs?q=1', nested: { thumb: signed, n: 1 }, list: [signed, 'x'] }, 'c1'),
+    ).to.deep.equal({ id: 'f1', page: 'https://example.com/docs?q=1', nested: { n: 1 }, list: ['x'], company_id: 'c1' });
   });
 
   it("backupHasWholeStream: only when the manifest's STATE names the version the manifest lists", () => {

@@ -16,7 +16,11 @@ export function withoutSignedUrls(record: JsonRecord): JsonRecord {
   const clean = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.filter((item) => !isSignedUrl(item)).map(clean);
     if (value && typeof value === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(value))) {
-      return Object.fromEntries(Object.entries(value).filter(([, item]) => !isSignedUrl(item)).map(([key, item]) => [key, clean(item)]));
+      return Object.fromEntries(
+        Object.entries(value)
+          .filter(([, item]) => !isSignedUrl(item))
+          .map(([key, item]) => [key, clean(item)]),
+      );
     }
     return value;
   };

@@ -65,7 +65,9 @@ describe('tap-timedoctor against the fake Time Doctor API', () => {
     const worklogs = clean.records.get('worklogs')!;
     expect(new Set(keys(worklogs)).size).to.equal(WORKLOGS);
     expect(keys(worklogs)).to.deep.equal(keys(api.items('worklogs', 'c-acme')));
-    expect(worklogs.every((w) => w.company_id === 'c-acme' && Date.parse(String(w.end)) === Date.parse(String(w.start)) + Number(w.time) * 1000)).to.equal(true);
+    expect(worklogs.every((w) => w.company_id === 'c-acme' && Date.parse(String(w.end)) === Date.parse(String(w.start)) + Number(w.time) * 1000)).to.equal(
+      true,
+    );
     const shots = clean.records.get('computer_activity')!;
     expect(shots).to.have.length(20 * 4);
     expect(JSON.stringify(shots)).to.not.contain('X-Goog-Signature');
@@ -77,8 +79,16 @@ describe('tap-timedoctor against the fake Time Doctor API', () => {
   it('asks by windows of at most window_days that never cross a month, for batches of user_batch_size users, with the token as JWT', () => {
     const requests = worklogRequests(api);
     const windows = [...new Set(requests.map((r) => `${r.query.from}..${r.query.to}`))];
-    expect(windows).to.deep.equal(['2026-06-20T00:00:00Z..2026-06-22T00:00:00Z', '2026-06-22T00:00:00Z..2026-06-29T00:00:00Z', '2026-06-29T00:00:00Z..2026-07-01T00:00:00Z', '2026-07-01T00:00:00Z..2026-07-08T00:00:00Z', '2026-07-08T00:00:00Z..2026-07-10T00:00:00Z']);
-    expect(requests.every((r) => r.query.user === 'u01,u02,u03,u04' && r.query.company === 'c-acme' && /^JWT td-/.test(String(r.headers.authorization)))).to.equal(true);
+    expect(windows).to.deep.equal([
+      '2026-06-20T00:00:00Z..2026-06-22T00:00:00Z',
+      '2026-06-22T00:00:00Z..2026-06-29T00:00:00Z',
+      '2026-06-29T00:00:00Z..2026-07-01T00:00:00Z',
+      '2026-07-01T00:00:00Z..2026-07-08T00:00:00Z',
+      '2026-07-08T00:00:00Z..2026-07-10T00:00:00Z',
+    ]);
+    expect(
+      requests.every((r) => r.query.user === 'u01,u02,u03,u04' && r.query.company === 'c-acme' && /^JWT td-/.test(String(r.headers.authorization))),
+    ).to.equal(true);
     expect(api.server.requests.filter((r) => r.path.endsWith('/login'))).to.have.length(1);
   });
 
@@ -105,7 +115,10 @@ describe('tap-timedoctor against the fake Time Doctor API', () => {
     const union = [...new Set([...keys(first.records.get('worklogs')), ...keys(second.records.get('worklogs'))])].sort();
     expect(union).to.deep.equal(keys(clean.records.get('worklogs')));
     // The sessions at 23:30..23:33 of June 30 straddle the first run's end: each is in exactly one window per run.
-    expect(keys(first.records.get('worklogs')).filter((k) => k.includes('2026-06-30T23:3'))).to.deep.equal(['u01|2026-06-30T23:30:00.000Z', 'u02|2026-06-30T23:31:00.000Z']);
+    expect(keys(first.records.get('worklogs')).filter((k) => k.includes('2026-06-30T23:3'))).to.deep.equal([
+      'u01|2026-06-30T23:30:00.000Z',
+      'u02|2026-06-30T23:31:00.000Z',
+    ]);
   });
 
   it('logs in again when the token expires mid-run, and never sends or prints the password but to /login', async () => {
@@ -158,16 +171,28 @@ describe('tap-timedoctor against the fake Time Doctor API', () => {
   });
 
   it('429s and 5xx mid-pagination: the same records as a clean run, waiting what Retry-After says', async () => {
-    await withFake({
-      behaviours: [rateLimit({ nth: [2, 9], path: /worklog/, retryAfterSeconds: 7 }), failRequests({ nth: [4, 5], path: /files/, status: 503 }), failRequests({ nth: [2], path: /users/, status: 502 })],
-    }, async (faulty) => {
-      const run = await runTimedoctor(faulty, { ...RANGE, page_size: 9 }, undefined, { env: frozen });
-      expect(run.code, run.stderr).to.equal(0);
-      expect(keys(run.records.get('worklogs'))).to.deep.equal(keys(clean.records.get('worklogs')));
-      expect(run.records.get('computer_activity')).to.have.length(80);
-      expect(run.sleeps.filter((ms) => ms === 7000)).to.have.length(2);
-      expect(faulty.server.requests.filter((r) => r.status >= 429).map((r) => r.status).sort()).to.deep.equal([429, 429, 502, 503, 503]);
-    });
+    await withFake(
+      {
+        behaviours: [
+          rateLimit({ nth: [2, 9], path: /worklog/, retryAfterSeconds: 7 }),
+          failRequests({ nth: [4, 5], path: /files/, status: 503 }),
+          failRequests({ nth: [2], path: /users/, status: 502 }),
+        ],
+      },
+      async (faulty) => {
+        const run = await runTimedoctor(faulty, { ...RANGE, page_size: 9 }, undefined, { env: frozen });
+        expect(run.code, run.stderr).to.equal(0);
+        expect(keys(run.records.get('worklogs'))).to.deep.equal(keys(clean.records.get('worklogs')));
+        expect(run.records.get('computer_activity')).to.have.length(80);
+        expect(run.sleeps.filter((ms) => ms === 7000)).to.have.length(2);
+        expect(
+          faulty.server.requests
+            .filter((r) => r.status >= 429)
+            .map((r) => r.status)
+            .sort(),
+        ).to.deep.equal([429, 429, 502, 503, 503]);
+      },
+    );
   });
 
   it('an answer cut short is asked again for fewer users at a time, down to one', async () => {
@@ -176,7 +201,10 @@ describe('tap-timedoctor against the fake Time Doctor API', () => {
       expect(run.code, run.stderr).to.equal(0);
       expect(keys(run.records.get('worklogs'))).to.deep.equal(keys(clean.records.get('worklogs')));
       expect(run.stderr).to.contain('answer cut short');
-      expect(cut.server.requests.some((r) => /^u\d+$/.test(r.query.user ?? '')), 'down to one user').to.equal(true);
+      expect(
+        cut.server.requests.some((r) => /^u\d+$/.test(r.query.user ?? '')),
+        'down to one user',
+      ).to.equal(true);
     });
   });
 
@@ -196,7 +224,10 @@ describe('tap-timedoctor against the fake Time Doctor API', () => {
     await withFake({ historyMonths: 1, historyAnswer: 'error' }, async (forgetful) => {
       const run = await runTimedoctor(forgetful, { ...RANGE, api_history_months: 1 }, undefined, { env: frozen });
       expect(run.code).to.equal(1);
-      expect(run.stderr).to.contain('worklogs 2026-06-20T00:00:00Z..2026-06-22T00:00:00Z').and.to.contain('400').and.to.contain('only come from the monthly backups');
+      expect(run.stderr)
+        .to.contain('worklogs 2026-06-20T00:00:00Z..2026-06-22T00:00:00Z')
+        .and.to.contain('400')
+        .and.to.contain('only come from the monthly backups');
     });
   });
 

@@ -12,7 +12,8 @@ import { secretRegisteringFetch } from './timedoctor-session.js';
  * possibly nothing, and the month lost for good.
  */
 function checkModes(config: TimedoctorConfig, now: Date): void {
-  if (config.month && config.backups) throw new Error('invalid config: month and backups exclude each other (month backs one month up; backups refreshes the warehouse from every backup)');
+  if (config.month && config.backups)
+    throw new Error('invalid config: month and backups exclude each other (month backs one month up; backups refreshes the warehouse from every backup)');
   if (config.month && monthWindow(config.month).from < apiWindowStart(config, now)) {
     throw new Error(
       `invalid config: month ${config.month} is older than the ${config.api_history_months} months (api_history_months) the API serves in full; ` +

@@ -68,7 +68,9 @@ export async function createJob(client: ZohoClient, query: JobQuery, what: strin
 
 /** The status of a job: `GET /crm/bulk/v8/read/{job_id}` (https://www.zoho.com/crm/developer/docs/api/v7/bulk-read/job-details.html). */
 export async function jobDetails(client: ZohoClient, id: string, what: string): Promise<JobDetails> {
-  const response = await client.request<{ data?: Record<string, unknown>[] }>('other', `checking the bulk read job ${id} of ${what}`, { url: `${BULK_READ_PATH}/${encodeURIComponent(id)}` });
+  const response = await client.request<{ data?: Record<string, unknown>[] }>('other', `checking the bulk read job ${id} of ${what}`, {
+    url: `${BULK_READ_PATH}/${encodeURIComponent(id)}`,
+  });
   const job = response.body?.data?.[0];
   if (!job || typeof job.state !== 'string') throw new Error(`the status of the bulk read job ${id} of ${what} has no state`);
   const result = job.result as Record<string, unknown> | undefined;

@@ -30,7 +30,11 @@ function setup(args: { config?: string; catalog?: string; properties?: string })
 await standaloneTapCli({
   name: 'tap-zoho-crm',
   version,
-  about: { description: 'Zoho CRM modules through the Bulk Read API, in two phases: prepare (create the bulk read jobs) and load (download and emit them), plus users', settings: configSchema, capabilities: ['discover', 'catalog', 'state', 'about'] },
+  about: {
+    description: 'Zoho CRM modules through the Bulk Read API, in two phases: prepare (create the bulk read jobs) and load (download and emit them), plus users',
+    settings: configSchema,
+    capabilities: ['discover', 'catalog', 'state', 'about'],
+  },
 })
   .usage(
     [
@@ -48,7 +52,7 @@ await standaloneTapCli({
   .option('discover', { type: 'boolean', default: false, describe: 'print the catalog and exit' })
   .command(
     'prepare',
-    'Prepare phase: read each module\'s fields and create its bulk read job; print one STATE holding the jobs',
+    "Prepare phase: read each module's fields and create its bulk read job; print one STATE holding the jobs",
     (y) => y,
     async (args) => {
       const { session, selection } = setup(args);

@@ -42,7 +42,9 @@ export class CreditMeter {
    */
   spend(kind: CreditKind, what: string): void {
     if (!this.canSpend(kind)) {
-      throw new CreditBudgetExceeded(`${what} would cost ${CREDIT_COST[kind]} API credits; ${this.spentCredits} of the run's ${this.budget} (max_api_credits) are spent`);
+      throw new CreditBudgetExceeded(
+        `${what} would cost ${CREDIT_COST[kind]} API credits; ${this.spentCredits} of the run's ${this.budget} (max_api_credits) are spent`,
+      );
     }
     this.spentCredits += CREDIT_COST[kind];
   }

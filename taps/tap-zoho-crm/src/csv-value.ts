@@ -46,7 +46,8 @@ export function cellValue(text: string, kind: ValueKind, separator: string): unk
       if (!DATE.test(text) || Number.isNaN(Date.parse(text))) throw new CellError(`${JSON.stringify(clip(text))} is not a date (YYYY-MM-DD)`);
       return text;
     case 'datetime':
-      if (!DATE_TIME.test(text) || Number.isNaN(Date.parse(text))) throw new CellError(`${JSON.stringify(clip(text))} is not an ISO 8601 date-time with an offset`);
+      if (!DATE_TIME.test(text) || Number.isNaN(Date.parse(text)))
+        throw new CellError(`${JSON.stringify(clip(text))} is not an ISO 8601 date-time with an offset`);
       return text;
     case 'list':
       return text.split(separator);

@@ -40,7 +40,11 @@ describe('tap-zoho-crm prepare, then load into PostgreSQL through target-redshif
     const first = await load(prepare.state);
     expect(first.state, 'the loaded jobs are cleared').to.not.have.nested.property('value.zoho_crm');
 
-    expect(fake.jobsOf('Leads').map((j) => [j.page, j.rows.length])).to.deep.equal([[1, 50], [2, 50], [3, 20]]);
+    expect(fake.jobsOf('Leads').map((j) => [j.page, j.rows.length])).to.deep.equal([
+      [1, 50],
+      [2, 50],
+      [3, 20],
+    ]);
     for (const module of MODULES) await expectModuleRows(db, 'zoho', module, fake.records.get(module)!);
     const users = await db.query<{ id: string; full_name: string; role__name: string }>('SELECT id, full_name, role__name FROM zoho.users ORDER BY id');
     expect(users.map((u) => [u.id, u.full_name])).to.deep.equal(fake.users.map((u) => [u.id, u.full_name]).sort());

@@ -124,7 +124,8 @@ export async function followExports(exports: ModuleExport[], options: FollowOpti
     const waiting = exports.filter((e) => e.status === 'waiting');
     if (running.length === 0 && waiting.length === 0) return;
     if (now() >= deadline) {
-      for (const exp of [...running, ...waiting]) fail(exp, 'timed-out', `not complete after ${Math.round(options.timeoutMs / 60_000)} minutes (job_timeout_minutes)`);
+      for (const exp of [...running, ...waiting])
+        fail(exp, 'timed-out', `not complete after ${Math.round(options.timeoutMs / 60_000)} minutes (job_timeout_minutes)`);
       return;
     }
     if (running.length === 0) {
@@ -156,7 +157,13 @@ export async function followExports(exports: ModuleExport[], options: FollowOpti
         } else if (details.state === COMPLETED) {
           page.result = details.result;
           exp.status = details.result!.more_records ? 'waiting' : 'complete';
-          logger.info('bulk read job completed', { module: exp.module, page: page.job.page, job: page.job.id, records: details.result!.count, more_records: details.result!.more_records });
+          logger.info('bulk read job completed', {
+            module: exp.module,
+            page: page.job.page,
+            job: page.job.id,
+            records: details.result!.count,
+            more_records: details.result!.more_records,
+          });
         }
       } catch (error) {
         if (error instanceof HttpError && error.status === 404) restart(exp, `the API no longer knows job ${page.job.id}`);

@@ -28,7 +28,12 @@ describe('readExportFile: the zipped CSV of a bulk read result', () => {
     for (const [name, body] of Object.entries(entries)) z.addBuffer(Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8'), name);
     z.end();
     const chunks: Buffer[] = [];
-    await new Promise((resolve, reject) => z.outputStream.on('data', (c: Buffer) => chunks.push(c)).on('end', resolve).on('error', reject));
+    await new Promise((resolve, reject) =>
+      z.outputStream
+        .on('data', (c: Buffer) => chunks.push(c))
+        .on('end', resolve)
+        .on('error', reject),
+    );
     writeFileSync(file, Buffer.concat(chunks));
     return file;
   }
@@ -76,10 +81,14 @@ describe('readExportFile: the zipped CSV of a bulk read result', () => {
   it('refuses a CSV that does not hold what the job said: count, columns, types, quoting', async () => {
     const header = 'id,Last_Name,Hobbies,Revenue\n';
     expect(await failure(read(await zip({ '7.csv': header + '1,a,,\n' }), 2))).to.contain('the job says it exported 2 records, the CSV holds 1');
-    expect(await failure(read(await zip({ '7.csv': 'id,Last_Name,Hobbies,Revenue,Surprise\n1,a,,,x\n' }), 1))).to.contain('columns the fields metadata did not list: Surprise');
+    expect(await failure(read(await zip({ '7.csv': 'id,Last_Name,Hobbies,Revenue,Surprise\n1,a,,,x\n' }), 1))).to.contain(
+      'columns the fields metadata did not list: Surprise',
+    );
     expect(await failure(read(await zip({ '7.csv': 'id,Last_Name,Revenue\n1,a,\n' }), 1))).to.contain('lacks the exported fields Hobbies');
     expect(await failure(read(await zip({ '7.csv': 'Last_Name,Hobbies,Revenue\na,,\n' }), 1))).to.contain('no id column');
-    expect(await failure(read(await zip({ '7.csv': header + '1,a,,12\n2,b,,twelve\n' }), 2))).to.contain('CSV line 3, column "Revenue": "twelve" is not a number');
+    expect(await failure(read(await zip({ '7.csv': header + '1,a,,12\n2,b,,twelve\n' }), 2))).to.contain(
+      'CSV line 3, column "Revenue": "twelve" is not a number',
+    );
     expect(await failure(read(await zip({ '7.csv': header + 'x1,a,,\n' }), 1))).to.contain('the id "x1" is not a record id');
     expect(await failure(read(await zip({ '7.csv': header + '1,"unclosed,,\n' }), 1))).to.match(/job 7\): .*quote/i);
     expect(await failure(read(await zip({ '7.csv': header + '1,a,,,extra\n' }), 1))).to.match(/job 7\): .*(column|record)/i);

@@ -36,7 +36,9 @@ async function csvEntry(zip: yauzl.ZipFile, where: string): Promise<Readable> {
   const entries: yauzl.Entry[] = [];
   for await (const entry of zip.eachEntry()) if (!entry.fileName.endsWith('/')) entries.push(entry);
   if (entries.length !== 1 || !/\.csv$/i.test(entries[0].fileName)) {
-    throw new ExportFormatError(`${where}: the result zip must hold one CSV file, it holds ${entries.map((e) => JSON.stringify(e.fileName)).join(', ') || 'nothing'}`);
+    throw new ExportFormatError(
+      `${where}: the result zip must hold one CSV file, it holds ${entries.map((e) => JSON.stringify(e.fileName)).join(', ') || 'nothing'}`,
+    );
   }
   return zip.openReadStreamPromise(entries[0]);
 }
@@ -88,14 +90,16 @@ export async function* readExportFile(options: ExportFile): AsyncGenerator<JsonR
       for (let i = 0; i < columns.length; i++) {
         const column = columns[i];
         if (i === idColumn) {
-          if (!/^\d+$/.test(record[i])) throw new ExportFormatError(`${where}, CSV line ${info.lines}: the id ${JSON.stringify(record[i].slice(0, 40))} is not a record id`);
+          if (!/^\d+$/.test(record[i]))
+            throw new ExportFormatError(`${where}, CSV line ${info.lines}: the id ${JSON.stringify(record[i].slice(0, 40))} is not a record id`);
           out.id = record[i];
           continue;
         }
         try {
           out[column.name] = cellValue(record[i], column.kind, options.separator);
         } catch (error) {
-          if (error instanceof CellError) throw new ExportFormatError(`${where}, CSV line ${info.lines}, column ${JSON.stringify(column.name)}: ${error.message}`);
+          if (error instanceof CellError)
+            throw new ExportFormatError(`${where}, CSV line ${info.lines}, column ${JSON.stringify(column.name)}: ${error.message}`);
           throw error;
         }
       }
@@ -124,5 +128,8 @@ function headerColumns(header: string[], options: ExportFile): { columns: { name
   if (missing.length > 0) throw new ExportFormatError(`${options.where}: the CSV lacks the exported fields ${missing.map((f) => f.api_name).join(', ')}`);
   const duplicate = header.find((name, i) => header.indexOf(name) !== i);
   if (duplicate) throw new ExportFormatError(`${options.where}: the CSV has the column ${duplicate} twice`);
-  return { columns: header.map((name, i) => ({ name: i === idColumn ? 'id' : name, kind: i === idColumn ? 'string' : valueKind(byName.get(name)!) })), idColumn };
+  return {
+    columns: header.map((name, i) => ({ name: i === idColumn ? 'id' : name, kind: i === idColumn ? 'string' : valueKind(byName.get(name)!) })),
+    idColumn,
+  };
 }

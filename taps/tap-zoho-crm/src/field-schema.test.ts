@@ -13,7 +13,10 @@ describe('field schema: Zoho fields metadata to JSON Schema', () => {
     const { fields, unsupported } = exportableFields(metadata);
     const schema = moduleSchema('Leads', fields);
     expect(() => new RecordValidator().compile(schema)).to.not.throw();
-    checkGolden(fixture('golden/leads-schema.json'), JSON.stringify({ unsupported: unsupported.map((f) => `${f.api_name} (${f.data_type})`), schema }, null, 2) + '\n');
+    checkGolden(
+      fixture('golden/leads-schema.json'),
+      JSON.stringify({ unsupported: unsupported.map((f) => `${f.api_name} (${f.data_type})`), schema }, null, 2) + '\n',
+    );
   });
 
   it('types lookups as ids, formulas by their return type, unknown types as text', () => {
@@ -30,7 +33,9 @@ describe('field schema: Zoho fields metadata to JSON Schema', () => {
   });
 
   it('keeps id out of the fields (it is the key, always first) and skips entries without a name or type', () => {
-    const { fields } = exportableFields({ fields: [{ api_name: 'id', data_type: 'bigint' }, { api_name: 'A', data_type: 'text' }, { data_type: 'text' }, { api_name: 'B' }] });
+    const { fields } = exportableFields({
+      fields: [{ api_name: 'id', data_type: 'bigint' }, { api_name: 'A', data_type: 'text' }, { data_type: 'text' }, { api_name: 'B' }],
+    });
     expect(fields.map((f) => f.api_name)).to.deep.equal(['A']);
     expect(Object.keys(moduleSchema('M', fields).properties!)).to.deep.equal(['id', 'A']);
     expect(exportableFields(undefined).fields).to.deep.equal([]);

@@ -90,7 +90,8 @@ export function exportableFields(metadata: unknown): { fields: ZohoField[]; unsu
   for (const raw of Array.isArray(list) ? list : []) {
     const item = raw as Record<string, unknown>;
     if (typeof item.api_name !== 'string' || typeof item.data_type !== 'string' || item.api_name === 'id') continue;
-    const returnType = (item.formula as { return_type?: unknown } | undefined)?.return_type ?? (item.rollup_summary as { return_type?: unknown } | undefined)?.return_type;
+    const returnType =
+      (item.formula as { return_type?: unknown } | undefined)?.return_type ?? (item.rollup_summary as { return_type?: unknown } | undefined)?.return_type;
     const lookupModule = (item.lookup as { module?: { api_name?: unknown } } | undefined)?.module?.api_name;
     const field: ZohoField = {
       api_name: item.api_name,

@@ -106,7 +106,11 @@ export async function runLoad(session: ZohoSession, options: LoadOptions): Promi
   for (const exp of exports) {
     if (exp.status === 'failed' || exp.status === 'timed-out') outcome.failed.push({ module: exp.module, problem: exp.problem! });
     if ((exp.status === 'complete' || exp.status === 'timed-out') && exp.pages[0]) {
-      remaining.modules[exp.module] = { fields: exp.fields, prepared_at: prepared.modules[exp.module]?.prepared_at ?? session.clock.now().toISOString(), job: exp.pages[0].job };
+      remaining.modules[exp.module] = {
+        fields: exp.fields,
+        prepared_at: prepared.modules[exp.module]?.prepared_at ?? session.clock.now().toISOString(),
+        job: exp.pages[0].job,
+      };
     }
   }
 
@@ -136,10 +140,22 @@ export async function runLoad(session: ZohoSession, options: LoadOptions): Promi
     // A module's schema is the one built from its exported fields (a catalog's may be older); users have a fixed
     // schema, which the catalog's restricts to its selected fields. The catalog chooses streams and fields.
     const chosen = (name: string) => options.selection!.get(name)!;
-    const selection = options.selection ? new Map(streams.map((s) => [s.name, s.name === USERS_STREAM ? chosen(s.name) : { ...chosen(s.name), schema: s.schema }])) : undefined;
+    const selection = options.selection
+      ? new Map(streams.map((s) => [s.name, s.name === USERS_STREAM ? chosen(s.name) : { ...chosen(s.name), schema: s.schema }]))
+      : undefined;
     const tap = defineTap({ name: 'zoho-crm', version: options.version, configSchema, streams });
     const writer = new PreparedStateWriter(options.out, () => remaining);
-    await syncTap({ tap, config: config as unknown as Record<string, unknown>, http: session.http, selection, state: options.state, writer, logger, metrics: session.metrics, clock: session.clock });
+    await syncTap({
+      tap,
+      config: config as unknown as Record<string, unknown>,
+      http: session.http,
+      selection,
+      state: options.state,
+      writer,
+      logger,
+      metrics: session.metrics,
+      clock: session.clock,
+    });
     await writer.end();
     outcome.loaded = streams.map((s) => s.name);
   } finally {

@@ -15,7 +15,9 @@ const HOUR = 3_600_000;
 const prepared = (state: unknown) => (state as Record<string, PreparedExports | undefined>)[STATE_KEY];
 /** Records with exact numbers as their text (the fake keeps big integers as text), sorted by id. */
 const plain = (records: JsonRecord[] | undefined) =>
-  (records ?? []).map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, isExactNumber(v) ? v.value : v]))).sort((a, b) => String(a.id).localeCompare(String(b.id)));
+  (records ?? [])
+    .map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, isExactNumber(v) ? v.value : v])))
+    .sort((a, b) => String(a.id).localeCompare(String(b.id)));
 const expected = (fake: FakeZoho, module: string) => JSON.parse(JSON.stringify(expectedRecords(module, fake.records.get(module)!)));
 const activated = (run: PhaseRun, stream: string) => run.messages.filter((m) => m.type === 'ACTIVATE_VERSION' && m.stream === stream).length;
 
@@ -36,14 +38,19 @@ describe('tap-zoho-crm phases against the fake Zoho', () => {
     expect(Object.keys(jobs.modules)).to.deep.equal(['Leads', 'Deals']);
     expect(jobs.modules.Leads.job).to.include({ id: fake.jobsOf('Leads')[0].id, page: 1 });
     expect(Date.parse(jobs.modules.Leads.job!.created_time)).to.be.closeTo(Date.now(), 60_000);
-    expect(jobs.modules.Leads.fields.map((f) => f.api_name)).to.include.members(['Last_Name', 'Hobbies', 'Big_Reference']).and.not.include('Resume');
+    expect(jobs.modules.Leads.fields.map((f) => f.api_name))
+      .to.include.members(['Last_Name', 'Hobbies', 'Big_Reference'])
+      .and.not.include('Resume');
     expect(prepare.logs).to.match(/fields a bulk read cannot export are not extracted.*Resume \(fileupload\)/);
 
     const load = await runPhase('load', config, prepare.state);
     expect(load.error).to.equal(undefined);
     expect(load.logs).to.contain('waiting for bulk read exports');
     for (const job of fake.jobs.values()) expect(job.served, `states of job ${job.id}`).to.deep.equal(['ADDED', 'QUEUED', 'IN PROGRESS', 'COMPLETED']);
-    expect(fake.apiRequests.filter((r) => r.path.endsWith('/result')).every((r) => r.status === 200), 'no download before a job completed').to.equal(true);
+    expect(
+      fake.apiRequests.filter((r) => r.path.endsWith('/result')).every((r) => r.status === 200),
+      'no download before a job completed',
+    ).to.equal(true);
     // No new job: the load used the prepared ones.
     expect(fake.jobs.size).to.equal(2);
     expect(plain(load.records.get('Leads'))).to.deep.equal(expected(fake, 'Leads'));
@@ -58,7 +65,11 @@ describe('tap-zoho-crm phases against the fake Zoho', () => {
     const prepare = await runPhase('prepare', config);
     const load = await runPhase('load', config, prepare.state);
     expect(load.error).to.equal(undefined);
-    expect(fake.jobsOf('Leads').map((j) => [j.page, j.rows.length])).to.deep.equal([[1, 10], [2, 10], [3, 3]]);
+    expect(fake.jobsOf('Leads').map((j) => [j.page, j.rows.length])).to.deep.equal([
+      [1, 10],
+      [2, 10],
+      [3, 3],
+    ]);
     const pageTwo = fake.apiRequests.find((r) => r.method === 'POST' && r.body.includes('page_token'));
     expect(pageTwo, 'page 2 asked by token').to.not.equal(undefined);
     expect(plain(load.records.get('Leads'))).to.deep.equal(expected(fake, 'Leads'));
@@ -114,7 +125,10 @@ describe('tap-zoho-crm phases against the fake Zoho', () => {
     expect(load.logs).to.match(/recreating the export.*Leads.*expires 24 h after/);
     expect(load.logs).to.match(/a result is gone before its expiry.*Deals/);
     const downloads = fake.apiRequests.filter((r) => r.path.endsWith('/result'));
-    expect(downloads.some((r) => r.path.includes(oldLeads.id)), 'the expired result is not even tried').to.equal(false);
+    expect(
+      downloads.some((r) => r.path.includes(oldLeads.id)),
+      'the expired result is not even tried',
+    ).to.equal(false);
     expect(downloads.filter((r) => r.path.includes(oldDeals.id)).map((r) => r.status)).to.deep.equal([404]);
     expect(fake.jobsOf('Leads')).to.have.length(2);
     expect(fake.jobsOf('Deals')).to.have.length(2);
@@ -137,8 +151,14 @@ describe('tap-zoho-crm phases against the fake Zoho', () => {
     expect((load.outcome as { failed: unknown[] }).failed).to.deep.equal([]);
     for (const module of ['Leads', 'Deals', 'Contacts', 'Accounts']) expect(load.records.get(module), module).to.have.length(3);
     expect(fake.maxRunningSeen).to.equal(1);
-    expect(fake.apiRequests.some((r) => r.status === 429), 'Zoho refused a job').to.equal(true);
-    expect(fake.apiRequests.some((r) => r.status === 401), 'a token died mid-run').to.equal(true);
+    expect(
+      fake.apiRequests.some((r) => r.status === 429),
+      'Zoho refused a job',
+    ).to.equal(true);
+    expect(
+      fake.apiRequests.some((r) => r.status === 401),
+      'a token died mid-run',
+    ).to.equal(true);
     expect(load.logs).to.contain('refused the access token (INVALID_TOKEN): refreshing it');
   });
 
@@ -148,7 +168,10 @@ describe('tap-zoho-crm phases against the fake Zoho', () => {
     const prepare = await runPhase('prepare', config);
     const discovered = await runPhase('load', config);
     const schema = (discovered.messages.find((m) => m.type === 'SCHEMA' && m.stream === 'Leads') as { schema: JsonSchema }).schema;
-    const catalog = buildCatalog([{ name: 'Leads', schema, keyProperties: ['id'] }, { name: 'Deals', schema: {}, keyProperties: ['id'] }]);
+    const catalog = buildCatalog([
+      { name: 'Leads', schema, keyProperties: ['id'] },
+      { name: 'Deals', schema: {}, keyProperties: ['id'] },
+    ]);
     const leadsMeta = catalog.streams[0].metadata!;
     leadsMeta.find((m) => m.breadcrumb.length === 0)!.metadata.selected = true;
     leadsMeta.find((m) => m.breadcrumb[1] === 'Description')!.metadata.selected = false;
@@ -169,7 +192,9 @@ describe('tap-zoho-crm phases against the fake Zoho', () => {
     const dir = mkdtempSync(join(tmpdir(), 'zoho-kill-'));
     writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
     writeFileSync(join(dir, 'state.json'), JSON.stringify(prepare.state));
-    const tap = spawn(process.execPath, [tapBin, '--config', join(dir, 'config.json'), '--state', join(dir, 'state.json')], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const tap = spawn(process.execPath, [tapBin, '--config', join(dir, 'config.json'), '--state', join(dir, 'state.json')], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     let last: unknown;
     for await (const line of createInterface({ input: tap.stdout })) {
       const message = JSON.parse(line) as { type: string; value?: unknown };

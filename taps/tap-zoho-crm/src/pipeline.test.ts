@@ -52,7 +52,11 @@ describe('observes run runner/examples/zoho-crm.yaml: prepare and load as separa
   };
 
   before(async () => {
-    [fake, s3, db] = await Promise.all([startFakeZoho({ records: { Leads: 120 }, perPage: 50 }), startS3Server({ buckets: ['observes.state'] }), createTestDatabase()]);
+    [fake, s3, db] = await Promise.all([
+      startFakeZoho({ records: { Leads: 120 }, perPage: 50 }),
+      startS3Server({ buckets: ['observes.state'] }),
+      createTestDatabase(),
+    ]);
     await applyRedshiftShim(db);
     dir = mkdtempSync(join(tmpdir(), 'zoho-pipeline-'));
   });
@@ -78,7 +82,10 @@ describe('observes run runner/examples/zoho-crm.yaml: prepare and load as separa
   it('--step load, run later, loads every module and the users exactly, then clears the jobs it loaded', async () => {
     const run = await observe('run', pipelineFile, '--step', 'load');
     expect(run.code, run.stderr.slice(-3000)).to.equal(0);
-    expect(fake.jobsOf('Leads').map((j) => j.page), 'Leads in three pages').to.deep.equal([1, 2, 3]);
+    expect(
+      fake.jobsOf('Leads').map((j) => j.page),
+      'Leads in three pages',
+    ).to.deep.equal([1, 2, 3]);
     expect(fake.jobs.size, 'one job per page, the prepared ones reused').to.equal(BULK_MODULES.length + 2);
     for (const module of BULK_MODULES) await expectModuleRows(db, 'zoho_crm', module, fake.records.get(module)!);
     const users = await db.query<{ id: string; last_name: string | null }>('SELECT id, last_name FROM zoho_crm.users ORDER BY id');

@@ -69,7 +69,8 @@ export async function runPrepare(session: ZohoSession, state: unknown, selection
   if (modules.length > 0 && outcome.failed.length === modules.length) {
     throw new Error(`no module could be prepared: ${outcome.failed.map((f) => `${f.module}: ${f.problem}`).join('; ')}`);
   }
-  if (outcome.deferred.length > 0) logger.info('modules prepared without a job yet: the load phase starts them as slots free up', { modules: outcome.deferred });
+  if (outcome.deferred.length > 0)
+    logger.info('modules prepared without a job yet: the load phase starts them as slots free up', { modules: outcome.deferred });
   outcome.state = withPrepared(state, prepared);
   return outcome;
 }

@@ -87,7 +87,9 @@ export class ZohoAuth {
     if (typeof answer.access_token !== 'string' || answer.access_token === '') {
       const reason = typeof answer.error === 'string' ? answer.error : 'no access_token in the answer';
       const detail = typeof answer.error_description === 'string' ? ` (${answer.error_description})` : '';
-      throw new Error(`the accounts server ${this.accountsUrl} refused the refresh token grant: ${reason}${detail}; check client_id, client_secret, refresh_token and region`);
+      throw new Error(
+        `the accounts server ${this.accountsUrl} refused the refresh token grant: ${reason}${detail}; check client_id, client_secret, refresh_token and region`,
+      );
     }
     registerSecret(answer.access_token);
     if (typeof answer.api_domain !== 'string' || !/^https?:\/\//.test(answer.api_domain)) {

@@ -29,7 +29,13 @@ describe('ZohoClient: tokens and downloads, on a virtual clock', () => {
     fake = await FakeZoho.start({ now, statusChecksToComplete: 1, ...fakeOptions });
     dir = mkdtempSync(join(tmpdir(), 'zoho-client-'));
     const http = new HttpClient({ sleep, now, random: () => 0.5, logger });
-    const auth = new ZohoAuth(http, fake.accountsUrl, { clientId: fake.clientId, clientSecret: fake.clientSecret, refreshToken: fake.refreshToken }, logger, now);
+    const auth = new ZohoAuth(
+      http,
+      fake.accountsUrl,
+      { clientId: fake.clientId, clientSecret: fake.clientSecret, refreshToken: fake.refreshToken },
+      logger,
+      now,
+    );
     return { auth, client: new ZohoClient({ http, auth, credits: new CreditMeter(), logger, downloadsPerMinute, sleep, now, random: () => 0.5 }) };
   }
   afterEach(async () => {
@@ -84,7 +90,9 @@ describe('ZohoClient: tokens and downloads, on a virtual clock', () => {
       expect.fail('the download should fail');
     } catch (error) {
       expect(error).to.be.instanceOf(DownloadGoneError);
-      expect((error as Error).message).to.contain('404').and.contain('RESOURCE_NOT_FOUND');
+      expect((error as Error).message)
+        .to.contain('404')
+        .and.contain('RESOURCE_NOT_FOUND');
     }
   });
 });

@@ -73,7 +73,11 @@ export class ZohoClient {
   async request<T = unknown>(kind: CreditKind, what: string, request: HttpRequest): Promise<HttpResponse<T>> {
     this.options.credits.spend(kind, what);
     return this.withToken((token) =>
-      this.options.http.request<T>({ ...request, url: token.apiDomain + request.url, headers: { ...request.headers, authorization: `Zoho-oauthtoken ${token.value}` } }),
+      this.options.http.request<T>({
+        ...request,
+        url: token.apiDomain + request.url,
+        headers: { ...request.headers, authorization: `Zoho-oauthtoken ${token.value}` },
+      }),
     );
   }
 
@@ -89,7 +93,8 @@ export class ZohoClient {
     await this.withToken(async (token) => {
       // The token goes with the request: never to another host than the account's API domain.
       const url = /^https?:\/\//i.test(path) ? path : token.apiDomain + path;
-      if (new URL(url).origin !== new URL(token.apiDomain).origin) throw new Error(`${what}: the download URL ${redactUrl(url)} is not on the API domain ${token.apiDomain}`);
+      if (new URL(url).origin !== new URL(token.apiDomain).origin)
+        throw new Error(`${what}: the download URL ${redactUrl(url)} is not on the API domain ${token.apiDomain}`);
       for (let attempt = 0; ; attempt++) {
         await this.downloads.acquire();
         let problem: string;
@@ -111,9 +116,13 @@ export class ZohoClient {
         } catch (error) {
           if (error instanceof DownloadGoneError || error instanceof HttpError) throw error;
           cause = error;
-          problem = (error as Error).name === 'TimeoutError' ? 'timed out' : `network error: ${(error as Error & { cause?: { code?: string } }).cause?.code ?? (error as Error).message}`;
+          problem =
+            (error as Error).name === 'TimeoutError'
+              ? 'timed out'
+              : `network error: ${(error as Error & { cause?: { code?: string } }).cause?.code ?? (error as Error).message}`;
         }
-        if (attempt >= retries) throw new HttpError(`GET ${redactUrl(url)} (${what}) failed after ${attempt + 1} attempts: ${problem}`, undefined, 'GET', redactUrl(url), { cause });
+        if (attempt >= retries)
+          throw new HttpError(`GET ${redactUrl(url)} (${what}) failed after ${attempt + 1} attempts: ${problem}`, undefined, 'GET', redactUrl(url), { cause });
         const delay = retryDelayMs(attempt, retryAfter, this.now(), {
           baseDelayMs: this.options.baseDelayMs ?? 1000,
           maxDelayMs: 60_000,

@@ -34,8 +34,19 @@ export function createSession(config: ZohoCrmConfig, options: SessionOptions = {
   const metrics = new Metrics(logger);
   const clock = createClock(env.OBSERVES_FROZEN_TIME || undefined);
   const http = new HttpClient({ requestsPerSecond: config.requests_per_second, logger, metrics });
-  const auth = new ZohoAuth(http, accountsUrl(config), { clientId: config.client_id, clientSecret: config.client_secret, refreshToken: config.refresh_token }, logger);
-  const client = new ZohoClient({ http, auth, credits: new CreditMeter(config.max_api_credits), logger, downloadsPerMinute: config.download_requests_per_minute });
+  const auth = new ZohoAuth(
+    http,
+    accountsUrl(config),
+    { clientId: config.client_id, clientSecret: config.client_secret, refreshToken: config.refresh_token },
+    logger,
+  );
+  const client = new ZohoClient({
+    http,
+    auth,
+    credits: new CreditMeter(config.max_api_credits),
+    logger,
+    downloadsPerMinute: config.download_requests_per_minute,
+  });
   const follow: FollowOptions = {
     client,
     logger,

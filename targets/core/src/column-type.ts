@@ -94,6 +94,20 @@ export function schemaBranch(schema: JsonSchema, type: string): JsonSchema {
 }
 
 /**
+ * Whether a schema bound lies outside bigint's range, compared exactly (a double cannot tell 2^63 - 1, which fits,
+ * from 2^63, which does not): a bound that is no integer literal compares as a double, 2^63 counting as outside.
+ */
+function outsideBigint(bound: unknown): boolean {
+  if (bound === undefined || bound === null) return false;
+  try {
+    const exact = BigInt(String(bound));
+    return exact > 9223372036854775807n || exact < -9223372036854775808n;
+  } catch {
+    return Math.abs(Number(bound)) >= 2 ** 63;
+  }
+}
+
+/**
  * The column type a scalar JSON Schema maps to:
  * boolean → boolean; integer → bigint (decimal(38,0) when its bounds exceed 64 bits);
  * number → double, or decimal(p,s) when `multipleOf` fixes the scale (precision from the bounds, else 38);
@@ -109,8 +123,7 @@ export function scalarColumnType(schema: JsonSchema, maxVarcharBytes: number = M
     case 'boolean':
       return BOOLEAN;
     case 'integer': {
-      const bound = Math.max(Math.abs(Number(s.minimum ?? 0)), Math.abs(Number(s.maximum ?? 0)));
-      return bound > 9223372036854775807 ? { kind: 'decimal', precision: MAX_DECIMAL_PRECISION, scale: 0 } : BIGINT;
+      return outsideBigint(s.minimum) || outsideBigint(s.maximum) ? { kind: 'decimal', precision: MAX_DECIMAL_PRECISION, scale: 0 } : BIGINT;
     }
     case 'number': {
       const scale = typeof s.multipleOf === 'number' ? decimalPlaces(s.multipleOf) : undefined;
@@ -125,7 +138,9 @@ export function scalarColumnType(schema: JsonSchema, maxVarcharBytes: number = M
       if (s.format === 'date-time') return TIMESTAMP;
       if (s.format === 'date') return DATE;
       if (s.format === 'time') return TIME;
-      return typeof s.maxLength === 'number' ? stringType(Math.min(maxVarcharBytes, s.maxLength * 4), maxVarcharBytes) : stringType(DEFAULT_VARCHAR_BYTES, maxVarcharBytes);
+      return typeof s.maxLength === 'number'
+        ? stringType(Math.min(maxVarcharBytes, s.maxLength * 4), maxVarcharBytes)
+        : stringType(DEFAULT_VARCHAR_BYTES, maxVarcharBytes);
     default:
       return JSON_TYPE;
   }

@@ -62,6 +62,8 @@ export class RecordFlattener {
             return { kind: 'row_id' };
           case 'metadata':
             return { kind: 'metadata', name: c.name };
+          default:
+            throw new Error(`column ${c.name}: unknown role ${(c as { role: string }).role}`);
         }
       });
       const lists = plan.tables

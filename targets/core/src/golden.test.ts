@@ -1,7 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expect } from 'chai';
 import { checkGolden } from '@observes/testkit/golden-file';
 import { isExactNumber, parseJsonLossless, serializeJson, type JsonRecord, type JsonSchema } from '@observes/protocol';
 import { describeType, type ColumnType } from './column-type.js';
@@ -49,7 +48,9 @@ describe('target-core golden files', () => {
         const flattener = new RecordFlattener(plan);
         const rows = plan.tables.map(() => [] as unknown[][]);
         const rowIds = new RowIds('golden-run');
-        input.records.forEach((record, i) => flattener.flatten(record, { rowId: plan.keyProperties.length ? undefined : rowIds.of(plan.stream, i + 1, record) }, rows));
+        for (const [i, record] of input.records.entries()) {
+          flattener.flatten(record, { rowId: plan.keyProperties.length ? undefined : rowIds.of(plan.stream, i + 1, record) }, rows);
+        }
         compareGolden(join(fixtures, 'plans', name, 'expected.json'), {
           keyColumns: plan.keyColumns,
           sourceKeyColumns: plan.sourceKeyColumns,
@@ -69,7 +70,9 @@ describe('target-core golden files', () => {
   describe('layouts (fitting batches to existing tables)', () => {
     for (const name of readdirSync(join(fixtures, 'layouts')).sort()) {
       it(name, () => {
-        const input = parseJsonLossless(readFileSync(join(fixtures, 'layouts', name, 'input.json'), 'utf8')) as PlanCase & { existing?: Record<string, ColumnType> };
+        const input = parseJsonLossless(readFileSync(join(fixtures, 'layouts', name, 'input.json'), 'utf8')) as PlanCase & {
+          existing?: Record<string, ColumnType>;
+        };
         const plan = planStream(input.stream, input.schema, input.key_properties, input.options);
         const flattener = new RecordFlattener(plan);
         const rows: unknown[][] = [];

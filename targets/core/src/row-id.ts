@@ -23,6 +23,15 @@ export class RowIds {
 
   /** The id of the record read at `position` (its input line) of `stream`. */
   of(stream: string, position: number, record: JsonRecord): string {
-    return createHash('sha256').update(this.runId).update('\u0000').update(stream).update('\u0000').update(String(position)).update('\u0000').update(serializeJson(record)).digest('hex').slice(0, 32);
+    return createHash('sha256')
+      .update(this.runId)
+      .update('\u0000')
+      .update(stream)
+      .update('\u0000')
+      .update(String(position))
+      .update('\u0000')
+      .update(serializeJson(record))
+      .digest('hex')
+      .slice(0, 32);
   }
 }

@@ -120,11 +120,20 @@ export function planStream(stream: string, schema: JsonSchema, keyProperties: st
   const rootProps = schema.properties ?? {};
   const keyTypes = keyProperties.map((k) => (rootProps[k] ? scalarType(rootProps[k]) : stringType(256)));
 
-  const sourceKeys: ColumnPlan[] = keyProperties.length > 0
-    ? keyProperties.map((k, i) => ({ name: id(`${SOURCE_KEY_PREFIX}${k}`), type: keyTypes[i], role: 'source_key' as const, path: [k] }))
-    : [{ name: `${SOURCE_KEY_PREFIX}${ROW_ID_COLUMN}`, type: stringType(64), role: 'source_key' as const, path: [ROW_ID_COLUMN] }];
+  const sourceKeys: ColumnPlan[] =
+    keyProperties.length > 0
+      ? keyProperties.map((k, i) => ({ name: id(`${SOURCE_KEY_PREFIX}${k}`), type: keyTypes[i], role: 'source_key' as const, path: [k] }))
+      : [{ name: `${SOURCE_KEY_PREFIX}${ROW_ID_COLUMN}`, type: stringType(64), role: 'source_key' as const, path: [ROW_ID_COLUMN] }];
 
-  const addTable = (name: string, parentIndex: number | undefined, listPath: string[] | undefined, depth: number, element: JsonSchema, source: string, exact: boolean) => {
+  const addTable = (
+    name: string,
+    parentIndex: number | undefined,
+    listPath: string[] | undefined,
+    depth: number,
+    element: JsonSchema,
+    source: string,
+    exact: boolean,
+  ) => {
     const fields: PendingField[] = [];
     const lists: PendingList[] = [];
     const leading: ColumnPlan[] = [];
@@ -144,18 +153,20 @@ export function planStream(stream: string, schema: JsonSchema, keyProperties: st
     }
     const metadata = options.metadataColumns ? METADATA_COLUMNS : options.deletedAtColumn ? METADATA_COLUMNS.filter((m) => m.name === SHARED_METADATA) : [];
     const declaresShared = fields.some((f) => f.path.length === 1 && f.path[0] === SHARED_METADATA);
-    const trailing: ColumnPlan[] = depth === 0
-      ? metadata.filter((m) => m.name !== SHARED_METADATA || !declaresShared).map((m) => ({ ...m, role: 'metadata' as const }))
-      : [];
+    const trailing: ColumnPlan[] =
+      depth === 0 ? metadata.filter((m) => m.name !== SHARED_METADATA || !declaresShared).map((m) => ({ ...m, role: 'metadata' as const })) : [];
     // Generated names are reserved: a field spelled like one (`_sdc_row_id`, `_sdc_source_key_id`...) gets a suffix.
     const reserved = [...leading, ...trailing].map((c) => ({ source: `\u0001${c.name}`, id: c.name, exact: true, reserved: true }));
-    const names = resolveCollisions([
-      ...reserved,
-      ...fields.map((f) => {
-        const name = joinIdentifier(f.path.map(id), max);
-        return { source: f.path.join('\u0000'), id: name, exact: f.path.length === 1 && f.path[0] === name };
-      }),
-    ], max);
+    const names = resolveCollisions(
+      [
+        ...reserved,
+        ...fields.map((f) => {
+          const name = joinIdentifier(f.path.map(id), max);
+          return { source: f.path.join('\u0000'), id: name, exact: f.path.length === 1 && f.path[0] === name };
+        }),
+      ],
+      max,
+    );
     const isKey = (f: PendingField) => depth === 0 && f.path.length === 1 && keyProperties.includes(f.path[0]);
     const index = tables.length;
     tables.push({
@@ -164,7 +175,13 @@ export function planStream(stream: string, schema: JsonSchema, keyProperties: st
       depth,
       columns: [
         ...leading,
-        ...fields.map((f) => ({ name: names.get(f.path.join('\u0000'))!, type: f.type, role: 'field' as const, path: f.path, ...(isKey(f) ? { key: true } : {}) })),
+        ...fields.map((f) => ({
+          name: names.get(f.path.join('\u0000'))!,
+          type: f.type,
+          role: 'field' as const,
+          path: f.path,
+          ...(isKey(f) ? { key: true } : {}),
+        })),
         ...trailing,
       ],
       source,
@@ -200,7 +217,10 @@ export function planStream(stream: string, schema: JsonSchema, keyProperties: st
   addTable(rootName, undefined, undefined, 0, schema, '', true);
   // Child tables whose names collide (a list `a__b` and a list `b` inside an object `a`, or inside a list `a`)
   // are told apart like columns: the root keeps its name, a list spelled exactly keeps its, the others get a suffix.
-  const tableNames = resolveCollisions(tables.map((t, i) => ({ source: t.source, id: t.name, exact: t.exact, reserved: i === 0 })), max);
+  const tableNames = resolveCollisions(
+    tables.map((t, i) => ({ source: t.source, id: t.name, exact: t.exact, reserved: i === 0 })),
+    max,
+  );
   const finalName = (t: { source: string }) => tableNames.get(t.source)!;
   const planned: TablePlan[] = tables.map(({ source, exact, parentIndex, ...t }) => ({
     ...t,
@@ -208,8 +228,9 @@ export function planStream(stream: string, schema: JsonSchema, keyProperties: st
     ...(parentIndex === undefined ? {} : { parent: finalName(tables[parentIndex]), listPath: t.listPath }),
   }));
   const root = planned[0];
-  const keyColumns = keyProperties.length > 0
-    ? keyProperties.map((k) => root.columns.find((c) => c.role === 'field' && c.path!.length === 1 && c.path![0] === k)!.name)
-    : [ROW_ID_COLUMN];
+  const keyColumns =
+    keyProperties.length > 0
+      ? keyProperties.map((k) => root.columns.find((c) => c.role === 'field' && c.path!.length === 1 && c.path![0] === k)!.name)
+      : [ROW_ID_COLUMN];
   return { stream, keyProperties, keyColumns, sourceKeyColumns: sourceKeys.map((c) => c.name), tables: planned };
 }

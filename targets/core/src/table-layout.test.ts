@@ -16,8 +16,13 @@ describe('layoutTable', () => {
 
   it('never puts a key value in a variant column: a key column widens or the batch fails naming the column', () => {
     const [root, child] = rowsOf({ id: 1, tags: ['a'] }, { id: new ExactNumber('12345678901234567890'), tags: ['b'] });
-    expect(layoutTable(plan.tables[0], new Map([['id', { kind: 'bigint' }]]), root).widen).to.deep.equal([{ name: 'id', from: { kind: 'bigint' }, to: { kind: 'decimal', precision: 20, scale: 0 } }]);
-    expect(layoutTable(plan.tables[1], undefined, child).columns[0]).to.deep.equal({ name: '_sdc_source_key_id', type: { kind: 'decimal', precision: 20, scale: 0 } });
+    expect(layoutTable(plan.tables[0], new Map([['id', { kind: 'bigint' }]]), root).widen).to.deep.equal([
+      { name: 'id', from: { kind: 'bigint' }, to: { kind: 'decimal', precision: 20, scale: 0 } },
+    ]);
+    expect(layoutTable(plan.tables[1], undefined, child).columns[0]).to.deep.equal({
+      name: '_sdc_source_key_id',
+      type: { kind: 'decimal', precision: 20, scale: 0 },
+    });
     for (const key of ['abc', new ExactNumber('1' + '0'.repeat(39))]) {
       const [rows, childRows] = rowsOf({ id: 1, tags: [] }, { id: key, tags: ['x'] });
       const error = (() => {
@@ -35,8 +40,15 @@ describe('layoutTable', () => {
   });
 
   it("refuses more columns than Redshift's 1,600 before the database sees them", () => {
-    const wide = planStream('wide', { type: 'object', properties: Object.fromEntries(Array.from({ length: 1601 }, (_, i) => [`f${i}`, { type: 'integer' }])) }, []);
-    expect(() => layoutTable(wide.tables[0], undefined, [])).to.throw(ColumnLimitError, 'table wide would have 1602 columns; Redshift allows at most 1600 per table');
+    const wide = planStream(
+      'wide',
+      { type: 'object', properties: Object.fromEntries(Array.from({ length: 1601 }, (_, i) => [`f${i}`, { type: 'integer' }])) },
+      [],
+    );
+    expect(() => layoutTable(wide.tables[0], undefined, [])).to.throw(
+      ColumnLimitError,
+      'table wide would have 1602 columns; Redshift allows at most 1600 per table',
+    );
   });
 
   it('names a variant column so it never takes the name of a declared field', () => {
@@ -48,7 +60,20 @@ describe('layoutTable', () => {
 });
 
 describe('locateColumn', () => {
-  const plan = planStream('jobs', { type: 'object', properties: { id: { type: 'integer' }, author: { type: 'object', properties: { name: { type: 'string' } } }, doc: { type: 'object' }, tags: { type: 'array', items: { type: 'string' } }, steps: { type: 'array', items: { type: 'object', properties: { cmd: { type: 'string' } } } } } }, ['id']);
+  const plan = planStream(
+    'jobs',
+    {
+      type: 'object',
+      properties: {
+        id: { type: 'integer' },
+        author: { type: 'object', properties: { name: { type: 'string' } } },
+        doc: { type: 'object' },
+        tags: { type: 'array', items: { type: 'string' } },
+        steps: { type: 'array', items: { type: 'object', properties: { cmd: { type: 'string' } } } },
+      },
+    },
+    ['id'],
+  );
   it('finds the table and column of a value from its JSON pointer', () => {
     expect(locateColumn(plan, '/author/name')).to.deep.equal({ table: 'jobs', column: 'author__name' });
     expect(locateColumn(plan, '/doc/deep/er')).to.deep.equal({ table: 'jobs', column: 'doc' });

@@ -39,7 +39,9 @@ export class ColumnLimitError extends InputError {
   readonly table: string;
   readonly columns: number;
   constructor(table: string, columns: number, limits: Pick<WarehouseLimits, 'warehouse' | 'columns'> = DEFAULT_LIMITS) {
-    super(`table ${table} would have ${columns} columns; ${limits.warehouse} allows at most ${limits.columns} per table (keep wide nested objects whole with max_nesting, or split the stream)`);
+    super(
+      `table ${table} would have ${columns} columns; ${limits.warehouse} allows at most ${limits.columns} per table (keep wide nested objects whole with max_nesting, or split the stream)`,
+    );
     this.table = table;
     this.columns = columns;
   }
@@ -71,7 +73,12 @@ export class LayoutError extends InputError {
  * the widest varchar. More columns than the warehouse allows throws {@link ColumnLimitError}. The limits are the
  * warehouse's (its dialect's), {@link DEFAULT_LIMITS} for those left out. Pure: the caller applies the changes.
  */
-export function layoutTable(plan: TablePlan, existing: ReadonlyMap<string, ColumnType> | undefined, rows: Row[], warehouseLimits: Partial<WarehouseLimits> = {}): TableLayout {
+export function layoutTable(
+  plan: TablePlan,
+  existing: ReadonlyMap<string, ColumnType> | undefined,
+  rows: Row[],
+  warehouseLimits: Partial<WarehouseLimits> = {},
+): TableLayout {
   const limits = limitsOf(warehouseLimits);
   const maxIdentifierBytes = limits.identifierBytes;
   const maxVarchar = limits.varcharBytes;
@@ -117,9 +124,14 @@ export function layoutTable(plan: TablePlan, existing: ReadonlyMap<string, Colum
       const v = rows[r][i];
       if (v === null || fits(type, v)) continue;
       if (isKeyColumn(column)) {
-        throw new LayoutError(plan.name, column.name, r, new Error(
-          `the key column (${describeType(type)}) cannot hold the key value ${describeValue(v)}: key columns never take a variant column, since merges match on them; a key changes type only by a migration (rename the stream's tables and reload it)`,
-        ));
+        throw new LayoutError(
+          plan.name,
+          column.name,
+          r,
+          new Error(
+            `the key column (${describeType(type)}) cannot hold the key value ${describeValue(v)}: key columns never take a variant column, since merges match on them; a key changes type only by a migration (rename the stream's tables and reload it)`,
+          ),
+        );
       }
       const target = placeVariant(column.name, v, r);
       (moved ??= []).push({ row: r, from: i, to: target.name, value: target.value });

@@ -34,14 +34,20 @@ class Echoes {
 
 const WAREHOUSE: FlushPolicy = { maxAgeMs: 60_000, stateFlush: 'when-empty' };
 
-async function run(input: AsyncIterable<string> | string[], sinkOptions: MemorySinkOptions = {}, options: { policy?: FlushPolicy; complete?: boolean; echoes?: Echoes } = {}) {
+async function run(
+  input: AsyncIterable<string> | string[],
+  sinkOptions: MemorySinkOptions = {},
+  options: { policy?: FlushPolicy; complete?: boolean; echoes?: Echoes } = {},
+) {
   const sink = new MemorySink(sinkOptions);
   const echoes = options.echoes ?? new Echoes();
   const result = await runTargetStream({
     sink,
-    input: Array.isArray(input) ? (async function* () {
-      yield chunk(input);
-    })() : input,
+    input: Array.isArray(input)
+      ? (async function* () {
+          yield chunk(input);
+        })()
+      : input,
     output: echoes.writer,
     log: quiet,
     policy: options.policy ?? WAREHOUSE,
@@ -70,7 +76,8 @@ describe('target runtime (runTargetStream)', () => {
     expect(echoes.values).to.deep.equal([1, 2, 3]);
     expect(echoes.states.map((s) => s.commit?.sequence)).to.deep.equal([1, 2, 3]);
     // Each echoed state was committed with (or after) the records before it.
-    const committedBefore = (n: number) => sink.commits.slice(0, sink.commits.findIndex((c) => (c.state as { n: number } | undefined)?.n === n) + 1).flatMap((c) => c.records);
+    const committedBefore = (n: number) =>
+      sink.commits.slice(0, sink.commits.findIndex((c) => (c.state as { n: number } | undefined)?.n === n) + 1).flatMap((c) => c.records);
     expect(committedBefore(1)).to.deep.equal([{ id: 1 }, { id: 2 }]);
     expect(committedBefore(2)).to.deep.equal([{ id: 1 }, { id: 2 }, { id: 3 }, { id: 4 }]);
     expect(sink.opened).to.equal(true);
@@ -124,7 +131,10 @@ describe('target runtime (runTargetStream)', () => {
       yield chunk([RECORD(3), STATE(2)]);
     }
     // The first commit completes only once the runtime asked for more input: without overlap it would wait forever.
-    const { error, echoes, sink } = await run(input(), { batchRows: 2, beforeCommit: (commit) => (commit.records.length === 2 ? readingNext : Promise.resolve()) });
+    const { error, echoes, sink } = await run(input(), {
+      batchRows: 2,
+      beforeCommit: (commit) => (commit.records.length === 2 ? readingNext : Promise.resolve()),
+    });
     expect(error).to.equal(undefined);
     expect(echoes.values).to.deep.equal([1, 2]);
     expect(sink.commits.flatMap((c) => c.records)).to.deep.equal([{ id: 1 }, { id: 2 }, { id: 3 }]);

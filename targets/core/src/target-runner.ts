@@ -1,4 +1,15 @@
-import { InputError, MessageWriter, StreamChecker, readMessageBatches, serializeJson, type CommitInfo, type InvalidTextPolicy, type Logger, type ReadMessage, type StreamSchema } from '@observes/protocol';
+import {
+  InputError,
+  type MessageWriter,
+  StreamChecker,
+  readMessageBatches,
+  serializeJson,
+  type CommitInfo,
+  type InvalidTextPolicy,
+  type Logger,
+  type ReadMessage,
+  type StreamSchema,
+} from '@observes/protocol';
 
 /** A STATE value read and not yet committed. */
 export interface PendingState {
@@ -216,7 +227,8 @@ export async function runTargetStream<B>(options: TargetStreamOptions<B>): Promi
       // Wait for input, but no longer than the age limit of what is buffered.
       const wait = waitMs();
       let timer: NodeJS.Timeout | undefined;
-      const result = wait === undefined ? await next : await Promise.race([next, new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), wait)))]);
+      const result =
+        wait === undefined ? await next : await Promise.race([next, new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), wait)))]);
       if (timer) clearTimeout(timer);
       checkFailure();
       if (result === 'timeout') {
@@ -242,7 +254,12 @@ export async function runTargetStream<B>(options: TargetStreamOptions<B>): Promi
     await flush(true, true);
     await settled();
     const sequences = replacedSequences + checker.replacedText;
-    if (sequences > 0) log.warn('text no warehouse stores was replaced with U+FFFD (invalid_text is "replace")', { replaced: sequences, undecodable_lines: replacedLines, in_values: checker.replacedText });
+    if (sequences > 0)
+      log.warn('text no warehouse stores was replaced with U+FFFD (invalid_text is "replace")', {
+        replaced: sequences,
+        undecodable_lines: replacedLines,
+        in_values: checker.replacedText,
+      });
     await writer.end();
     failed = false;
   } finally {

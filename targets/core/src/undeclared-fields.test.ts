@@ -23,7 +23,14 @@ describe('SchemaEvolution', () => {
 
   it('declares them with the inferred schema, so the plan makes their columns', () => {
     const evolution = new SchemaEvolution(schema);
-    const record = { id: 1, extra: 'x', count: new ExactNumber('123456789012345678901'), author: { name: 'a', email: 'e' }, steps: [{ cmd: 'c', exit: 0 }], labels: ['a', 'b'] };
+    const record = {
+      id: 1,
+      extra: 'x',
+      count: new ExactNumber('123456789012345678901'),
+      author: { name: 'a', email: 'e' },
+      steps: [{ cmd: 'c', exit: 0 }],
+      labels: ['a', 'b'],
+    };
     evolution.declare(record, evolution.undeclared(record));
     expect(evolution.undeclared(record)).to.deep.equal([]);
     const plan = planStream('jobs', evolution.schema, ['id']);
@@ -37,7 +44,10 @@ describe('SchemaEvolution', () => {
 
   it('infers types as a SCHEMA would declare them', () => {
     expect(inferSchema([1, 2.5])).to.deep.equal({ type: 'array', items: { type: 'number' } });
-    expect(inferSchema([{ a: 1 }, { b: 'x' }])).to.deep.equal({ type: 'array', items: { type: 'object', properties: { a: { type: 'integer' }, b: { type: 'string' } } } });
+    expect(inferSchema([{ a: 1 }, { b: 'x' }])).to.deep.equal({
+      type: 'array',
+      items: { type: 'object', properties: { a: { type: 'integer' }, b: { type: 'string' } } },
+    });
     expect(inferSchema([1, 'x'])).to.deep.equal({ type: 'array', items: {} });
     expect(inferSchema('2024-01-01T00:00:00Z')).to.deep.equal({ type: 'string' });
   });

@@ -74,7 +74,10 @@ export class SchemaEvolution {
   schema: JsonSchema;
   private shape: Shape;
 
-  constructor(schema: JsonSchema, private readonly options: SchemaEvolutionOptions = {}) {
+  constructor(
+    schema: JsonSchema,
+    private readonly options: SchemaEvolutionOptions = {},
+  ) {
     this.schema = structuredClone(schema);
     this.shape = this.compile();
   }
@@ -92,7 +95,8 @@ export class SchemaEvolution {
         if (!declared) continue;
         if (declared.items) {
           if (!Array.isArray(item)) continue;
-          for (let i = 0; i < item.length; i++) if (isPlainObject(item[i])) visit(item[i] as Record<string, unknown>, declared.items, () => `${pointer()}/${escapePointerToken(key)}/${i}`);
+          for (let i = 0; i < item.length; i++)
+            if (isPlainObject(item[i])) visit(item[i] as Record<string, unknown>, declared.items, () => `${pointer()}/${escapePointerToken(key)}/${i}`);
         } else if (isPlainObject(item)) {
           visit(item, declared, () => `${pointer()}/${escapePointerToken(key)}`);
         }

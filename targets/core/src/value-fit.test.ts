@@ -65,7 +65,11 @@ describe('integers widen exactly, never through a double', () => {
     expect(mergeTypes({ kind: 'bigint' }, { kind: 'decimal', precision: 10, scale: 0 })).to.deep.equal({ kind: 'bigint' });
     expect(mergeTypes({ kind: 'bigint' }, { kind: 'decimal', precision: 38, scale: 0 })).to.deep.equal({ kind: 'decimal', precision: 38, scale: 0 });
     expect(mergeTypes({ kind: 'decimal', precision: 18, scale: 0 }, { kind: 'bigint' })).to.deep.equal({ kind: 'decimal', precision: 19, scale: 0 });
-    expect(mergeTypes({ kind: 'decimal', precision: 20, scale: 2 }, { kind: 'decimal', precision: 5, scale: 4 })).to.deep.equal({ kind: 'decimal', precision: 22, scale: 4 });
+    expect(mergeTypes({ kind: 'decimal', precision: 20, scale: 2 }, { kind: 'decimal', precision: 5, scale: 4 })).to.deep.equal({
+      kind: 'decimal',
+      precision: 22,
+      scale: 4,
+    });
     expect(mergeTypes({ kind: 'bigint' }, { kind: 'double' })).to.equal(undefined);
     expect(mergeTypes({ kind: 'timestamp' }, { kind: 'string', bytes: 256 })).to.equal(undefined);
   });
@@ -75,7 +79,8 @@ describe('date and time columns take only values they store unchanged', () => {
   it('checks the calendar, the fraction and the zone', () => {
     expect(fits({ kind: 'timestamp' }, '2024-02-29T10:00:00.123456+02:00')).to.equal(true);
     expect(fits({ kind: 'timestamp' }, '2024-02-29 10:00:00')).to.equal(true);
-    for (const bad of ['', 'N/A', '2023-02-29T00:00:00Z', '0000-01-01T00:00:00Z', '2024-01-01T00:00:00.1234567Z']) expect(fits({ kind: 'timestamp' }, bad), bad).to.equal(false);
+    for (const bad of ['', 'N/A', '2023-02-29T00:00:00Z', '0000-01-01T00:00:00Z', '2024-01-01T00:00:00.1234567Z'])
+      expect(fits({ kind: 'timestamp' }, bad), bad).to.equal(false);
     expect(fits({ kind: 'timestamp' }, '2024-01-01T00:00:00.1234560Z')).to.equal(true);
     expect(fits({ kind: 'date' }, '2024-02-30')).to.equal(false);
     expect(fits({ kind: 'time' }, '13:45:30Z')).to.equal(true);

@@ -157,7 +157,8 @@ function widenDecimal(intDigits: number, scale: number, shape: DecimalShape): Co
  */
 export function mergeTypes(existing: ColumnType, incoming: ColumnType): ColumnType | undefined {
   if (existing.kind === 'string' && incoming.kind === 'string') return incoming.bytes > existing.bytes ? incoming : existing;
-  const digits = (t: ColumnType) => (t.kind === 'bigint' ? { int: BIGINT_DIGITS, scale: 0 } : t.kind === 'decimal' ? { int: t.precision - t.scale, scale: t.scale } : undefined);
+  const digits = (t: ColumnType) =>
+    t.kind === 'bigint' ? { int: BIGINT_DIGITS, scale: 0 } : t.kind === 'decimal' ? { int: t.precision - t.scale, scale: t.scale } : undefined;
   const a = digits(existing);
   const b = digits(incoming);
   if (a && b) {

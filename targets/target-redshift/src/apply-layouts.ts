@@ -13,7 +13,13 @@ export type LayoutToApply = TableLayout & { createColumns?: TypedColumn[]; keys?
  * make room, so running them before the batch's transaction changes no data). Run before `BEGIN`.
  * @param onTable - told each table before its statements run, so an error can name it
  */
-export async function prepareLayouts(warehouse: Warehouse, dialect: Dialect, schema: string, layouts: LayoutToApply[], onTable: (table: string) => void): Promise<void> {
+export async function prepareLayouts(
+  warehouse: Warehouse,
+  dialect: Dialect,
+  schema: string,
+  layouts: LayoutToApply[],
+  onTable: (table: string) => void,
+): Promise<void> {
   for (const layout of layouts) {
     onTable(layout.table);
     for (const change of layout.widen) {
@@ -27,7 +33,13 @@ export async function prepareLayouts(warehouse: Warehouse, dialect: Dialect, sch
  * The rest of a batch's DDL, inside its transaction (a failed batch rolls it back with its rows): new tables,
  * added columns, the other widenings.
  */
-export async function applyLayouts(warehouse: Warehouse, dialect: Dialect, schema: string, layouts: LayoutToApply[], onTable: (table: string) => void): Promise<void> {
+export async function applyLayouts(
+  warehouse: Warehouse,
+  dialect: Dialect,
+  schema: string,
+  layouts: LayoutToApply[],
+  onTable: (table: string) => void,
+): Promise<void> {
   for (const layout of layouts) {
     onTable(layout.table);
     if (layout.create) {

@@ -4,7 +4,6 @@ import {
   LayoutError,
   RecordFlattener,
   RowIds,
-  SOURCE_KEY_PREFIX,
   describeType,
   layoutTable,
   mergeTypes,
@@ -124,7 +123,12 @@ export class BatchLoader {
     this.limits = { ...definition.capabilities };
     this.rowIds = new RowIds(options.runId);
     this.stager = options.stager;
-    this.catalog = new ColumnCatalog(warehouse, () => this.dialect, (row) => definition.columnTypeOf(row), config.schema);
+    this.catalog = new ColumnCatalog(
+      warehouse,
+      () => this.dialect,
+      (row) => definition.columnTypeOf(row),
+      config.schema,
+    );
     this.writes = new WriteSession(warehouse, () => this.dialect, config.schema, this.catalog, log, options.writeLock, config.sort_key === 'key');
   }
 
@@ -276,7 +280,8 @@ export class BatchLoader {
 
   /** After the transaction holding the batch committed: removes its staged S3 files. */
   async committed(prepared: PreparedBatch): Promise<void> {
-    if (this.stager && prepared.staged.length > 0) await this.stager.remove(prepared.staged).catch((error) => this.log.warn('could not remove staged files', { error }));
+    if (this.stager && prepared.staged.length > 0)
+      await this.stager.remove(prepared.staged).catch((error) => this.log.warn('could not remove staged files', { error }));
   }
 
   /**
@@ -333,7 +338,10 @@ export class BatchLoader {
   /** Live names of the tables staged for `version`. */
   private stagedTablesOf(version: number): string[] {
     const prefix = `_sdc_v${version}_`;
-    return this.catalog.names().filter((name) => name.startsWith(prefix) && versionTable(name.slice(prefix.length), version, this.maxIdentifierBytes) === name).map((name) => name.slice(prefix.length));
+    return this.catalog
+      .names()
+      .filter((name) => name.startsWith(prefix) && versionTable(name.slice(prefix.length), version, this.maxIdentifierBytes) === name)
+      .map((name) => name.slice(prefix.length));
   }
 
   /** Loads a layout's rows into `target` (a quoted, possibly qualified table); returns S3 keys to remove after commit. */
@@ -375,9 +383,15 @@ export class BatchLoader {
     const probe = this.dialect.quote(PROBE_TABLE);
     const columns: TypedColumn[] = layout.columns;
     await this.warehouse.query(this.dialect.dropTemp(PROBE_TABLE)).catch(() => undefined);
-    await this.warehouse.query(`CREATE TEMP TABLE ${probe} (${columns.map((c) => `${this.dialect.quote(c.name)} ${this.dialect.columnType(c.type)}`).join(', ')})`);
+    await this.warehouse.query(
+      `CREATE TEMP TABLE ${probe} (${columns.map((c) => `${this.dialect.quote(c.name)} ${this.dialect.columnType(c.type)}`).join(', ')})`,
+    );
     try {
-      const accepts = (part: Row[]) => this.copyRows(probe, layout, part, false).then(() => true, () => false);
+      const accepts = (part: Row[]) =>
+        this.copyRows(probe, layout, part, false).then(
+          () => true,
+          () => false,
+        );
       let lo = 0;
       let hi = rows.length;
       if (await accepts(rows)) return undefined;
@@ -427,7 +441,11 @@ export class BatchLoader {
           continue;
         }
         const merged = mergeTypes(now, type);
-        if (!merged) throw new LoadError({ stream: plan.stream, table: name }, `ACTIVATE_VERSION ${version}: column ${JSON.stringify(column)} of the new version is ${describeType(type)}, which the live table's ${describeType(now)} cannot take`);
+        if (!merged)
+          throw new LoadError(
+            { stream: plan.stream, table: name },
+            `ACTIVATE_VERSION ${version}: column ${JSON.stringify(column)} of the new version is ${describeType(type)}, which the live table's ${describeType(now)} cannot take`,
+          );
         if (!sameType(merged, now)) change.widen.push({ name: column, from: now, to: merged });
       }
       changes.set(name, change);
@@ -449,7 +467,11 @@ export class BatchLoader {
           const live = this.catalog.get(name);
           if (staged) {
             if (!live) {
-              await this.createKeyed(plan, name, [...staged].map(([n, type]) => ({ name: n, type })));
+              await this.createKeyed(
+                plan,
+                name,
+                [...staged].map(([n, type]) => ({ name: n, type })),
+              );
             } else {
               const change = changes.get(name)!;
               for (const column of change.add) await this.warehouse.query(this.dialect.addColumn(schema, name, column));
@@ -459,7 +481,14 @@ export class BatchLoader {
               }
               await this.warehouse.query(this.dialect.deleteAll(schema, name));
             }
-            await this.warehouse.query(this.dialect.copyTable(schema, staging, name, [...staged.keys()].map((c) => [c, c])));
+            await this.warehouse.query(
+              this.dialect.copyTable(
+                schema,
+                staging,
+                name,
+                [...staged.keys()].map((c) => [c, c]),
+              ),
+            );
             await this.warehouse.query(this.dialect.dropTable(schema, staging));
           } else if (live) {
             await this.warehouse.query(this.dialect.deleteAll(schema, name));
@@ -483,7 +512,11 @@ export class BatchLoader {
 
   /** Creates a live table of the stream with its sort and distribution keys (see `tableKeysOf`). */
   private async createKeyed(plan: StreamPlan, name: string, columns: TypedColumn[]): Promise<void> {
-    const keys = tableKeysOf(plan, plan.tables.findIndex((t) => t.name === name), this.config);
+    const keys = tableKeysOf(
+      plan,
+      plan.tables.findIndex((t) => t.name === name),
+      this.config,
+    );
     await this.warehouse.query(this.dialect.createTable(this.config.schema, name, columns, keys));
     if (keys && this.dialect.afterCreate) for (const sql of this.dialect.afterCreate(this.config.schema, name, keys)) await this.warehouse.query(sql);
   }

@@ -15,21 +15,37 @@ setFlagsFromString('--heap-growing-percent=50');
 
 const log = createLogger({ name: 'target-redshift' });
 
-const DESCRIPTION = 'Loads a Singer stream into Amazon Redshift or PostgreSQL (see README.md); also what target-s3 wrote (--from-s3) and files pushed under an S3 prefix (--from-s3-prefix).';
+const DESCRIPTION =
+  'Loads a Singer stream into Amazon Redshift or PostgreSQL (see README.md); also what target-s3 wrote (--from-s3) and files pushed under an S3 prefix (--from-s3-prefix).';
 
 const parser = yargs(hideBin(process.argv))
   .scriptName('target-redshift')
   .usage(`$0 --config config.json < singer-messages\n\n${DESCRIPTION} Every setting may also come from ${ENV_PREFIX}<SETTING>.`)
   .option('config', { type: 'string', describe: 'JSON config file (settings below)' })
   .option('from-s3', { type: 'string', describe: 'Load what target-s3 wrote: the s3://bucket/key URL of its manifest (stdin is not read)' })
-  .option('from-s3-prefix', { type: 'string', describe: 'Load the files a third party pushes under s3://bucket/prefix/ (CSV with a header, JSON lines; gzip or not), each once: needs --stream and --schema-cache' })
+  .option('from-s3-prefix', {
+    type: 'string',
+    describe:
+      'Load the files a third party pushes under s3://bucket/prefix/ (CSV with a header, JSON lines; gzip or not), each once: needs --stream and --schema-cache',
+  })
   .option('stream', { type: 'string', describe: 'With --from-s3-prefix: the stream (root table) the files load into' })
   .option('schema-cache', { type: 'string', describe: "With --from-s3-prefix: the schema cache (s3://... or file://...) holding the stream's SCHEMA" })
   .option('state', { type: 'string', describe: 'With --from-s3 or --from-s3-prefix: the state it echoed before (what it lists as loaded is skipped)' })
-  .option('committed-state', { type: 'boolean', describe: 'Print the last committed state ({} when none) and exit: tap --state <(target-redshift --config c.json --committed-state)' })
+  .option('committed-state', {
+    type: 'boolean',
+    describe: 'Print the last committed state ({} when none) and exit: tap --state <(target-redshift --config c.json --committed-state)',
+  })
   .option('commit-record', { type: 'boolean', describe: 'Print the last committed state with its sequence and run as JSON (null when none) and exit' })
-  .check((args) => (args.state === undefined || args.fromS3 !== undefined || args.fromS3Prefix !== undefined ? true : '--state is only for --from-s3 and --from-s3-prefix (a target reads no state; its committed state is in _sdc_state)'))
-  .check((args) => (args.fromS3Prefix === undefined || (args.stream !== undefined && args.schemaCache !== undefined) ? true : '--from-s3-prefix needs --stream and --schema-cache'))
+  .check((args) =>
+    args.state === undefined || args.fromS3 !== undefined || args.fromS3Prefix !== undefined
+      ? true
+      : '--state is only for --from-s3 and --from-s3-prefix (a target reads no state; its committed state is in _sdc_state)',
+  )
+  .check((args) =>
+    args.fromS3Prefix === undefined || (args.stream !== undefined && args.schemaCache !== undefined)
+      ? true
+      : '--from-s3-prefix needs --stream and --schema-cache',
+  )
   .conflicts('from-s3', 'from-s3-prefix')
   .strict()
   .help()
@@ -61,7 +77,15 @@ try {
     }
   } else if (argv.fromS3Prefix) {
     const { loadFromS3Prefix } = await import('./from-s3-prefix.js');
-    await loadFromS3Prefix({ config, prefixUrl: argv.fromS3Prefix, stream: argv.stream!, schemaCache: argv.schemaCache!, stateFile: argv.state, output: process.stdout, log });
+    await loadFromS3Prefix({
+      config,
+      prefixUrl: argv.fromS3Prefix,
+      stream: argv.stream!,
+      schemaCache: argv.schemaCache!,
+      stateFile: argv.state,
+      output: process.stdout,
+      log,
+    });
   } else if (argv.fromS3) {
     const { loadFromS3 } = await import('./from-s3.js');
     await loadFromS3({ config, manifestUrl: argv.fromS3, stateFile: argv.state, output: process.stdout, log });

@@ -18,11 +18,24 @@ describe('target-redshift: two writers of one schema at once', function () {
   });
   after(() => db?.drop());
 
-  const schema = { type: 'SCHEMA', stream: 'orders', key_properties: ['id'], schema: { type: 'object', properties: { id: { type: 'integer' }, lines: { type: 'array', items: { type: 'integer' } } } } };
+  const schema = {
+    type: 'SCHEMA',
+    stream: 'orders',
+    key_properties: ['id'],
+    schema: { type: 'object', properties: { id: { type: 'integer' }, lines: { type: 'array', items: { type: 'integer' } } } },
+  };
   const input = (round: number) =>
-    lines(schema, ...Array.from({ length: 300 }, (_, i) => ({ type: 'RECORD', stream: 'orders', record: { id: i % 30, lines: Array.from({ length: 1 + ((i + round) % 3) }, (_, n) => n) } })), { type: 'STATE', value: { round } });
+    lines(
+      schema,
+      ...Array.from({ length: 300 }, (_, i) => ({
+        type: 'RECORD',
+        stream: 'orders',
+        record: { id: i % 30, lines: Array.from({ length: 1 + ((i + round) % 3) }, (_, n) => n) },
+      })),
+      { type: 'STATE', value: { round } },
+    );
 
-  it('merges stay exact: one root row per key and exactly the last record\'s child rows', async () => {
+  it("merges stay exact: one root row per key and exactly the last record's child rows", async () => {
     const config = { url: db.url, dialect: 'postgres', schema: 'two', batch_size_rows: 7 };
     const logs = mkdtempSync(join(tmpdir(), 'writers-'));
     // The tables exist (two first runs creating the same table at once: one fails, rolled back, and its rerun succeeds).
@@ -40,7 +53,9 @@ describe('target-redshift: two writers of one schema at once', function () {
     expect(state).to.deep.equal({ n: 1 });
     // Why: every write transaction of every writer takes the writer lock before anything else.
     for (const w of [0, 1, 2]) {
-      const statements = readFileSync(join(logs, `w${w}.sql`), 'utf8').trim().split('\n');
+      const statements = readFileSync(join(logs, `w${w}.sql`), 'utf8')
+        .trim()
+        .split('\n');
       const begins = statements.flatMap((sql, i) => (sql === 'BEGIN' ? [i] : []));
       expect(begins.length).to.be.greaterThan(10);
       for (const i of begins) expect(statements[i + 2], `statement after BEGIN #${i}`).to.equal('LOCK TABLE "two"."_sdc_state" IN EXCLUSIVE MODE');

@@ -21,7 +21,17 @@ describe('target-redshift config', () => {
       TARGET_REDSHIFT_S3_IAM_ROLE: 'arn:role',
       TARGET_REDSHIFT_REPLACE_ON_EOF: 'a,b',
     });
-    expect(config).to.deep.include({ host: 'db.example', schema: 'raw', dialect: undefined, connect_timeout_seconds: 30, statement_timeout_seconds: 3600, batch_size_rows: 500, hard_delete: true, validate_records: true, replace_on_eof: ['a', 'b'] });
+    expect(config).to.deep.include({
+      host: 'db.example',
+      schema: 'raw',
+      dialect: undefined,
+      connect_timeout_seconds: 30,
+      statement_timeout_seconds: 3600,
+      batch_size_rows: 500,
+      hard_delete: true,
+      validate_records: true,
+      replace_on_eof: ['a', 'b'],
+    });
     expect(config.s3).to.deep.equal({ bucket: 'stage-bucket', prefix: 'target-redshift', region: 'us-east-1', iam_role: 'arn:role' });
     expect(config.batch_size_bytes).to.equal(16 * 1024 * 1024);
   });
@@ -33,7 +43,10 @@ describe('target-redshift config', () => {
   it('lists every problem at once and never shows the password', () => {
     let error: unknown;
     try {
-      loadConfig(file({ url: 'mysql://u:hunter2-secret@h/db', dialect: 'oracle', batch_size_rows: 0, schema: 'Bad Schema', colour: 1, s3: { prefix: 'x' } }), {});
+      loadConfig(
+        file({ url: 'mysql://u:hunter2-secret@h/db', dialect: 'oracle', batch_size_rows: 0, schema: 'Bad Schema', colour: 1, s3: { prefix: 'x' } }),
+        {},
+      );
     } catch (e) {
       error = e;
     }

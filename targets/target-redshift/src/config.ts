@@ -12,7 +12,6 @@ export const ENV_PREFIX = 'TARGET_REDSHIFT_';
 // The wording of target-redshift's problems, which its users know: `"<setting>" must be …`.
 const quoted = (values: readonly string[], last: string) => values.map((v) => `"${v}"`).join(values.length === 2 ? ` ${last} ` : ', ');
 const mustBe = (name: string, what: string) => ({ errorMessage: `"${name}" must be ${what}` });
-const text = (name: string) => setting.string(mustBe(name, 'a string'));
 const integer = <const D extends number | undefined = undefined>(name: string, minimum: number, description: string, defaultValue?: D) =>
   setting.integer({
     minimum,
@@ -53,122 +52,122 @@ const s3Staging = setting.object(
 /** target-redshift's settings, for the dialects given. */
 const declare = (dialects: readonly string[]) =>
   setting.object(
-  {
-    url: setting.string({
-      secret: true,
-      pattern: '^(postgres(ql)?://|pglite:)',
-      description:
-        'postgres://user:pass@host:port/db, or pglite:<dir> for the embedded warehouse (in-process PGlite); else host, port, user, password and database',
-      examples: ['postgres://loader:secret@warehouse.example:5439/observes'],
-      errorMessage: { type: '"url" must be a string', pattern: '"url" must start with postgres://, postgresql:// or pglite:' },
-    }),
-    host: setting.string({ description: 'server host (when no url)', ...mustBe('host', 'a string') }),
-    port: integer('port', 1, 'server port (when no url)'),
-    user: setting.string({ description: 'user name (when no url)', ...mustBe('user', 'a string') }),
-    password: setting.string({ secret: true, description: 'password (when no url)', ...mustBe('password', 'a string') }),
-    database: setting.string({ description: 'database (when no url)', ...mustBe('database', 'a string') }),
-    ssl: flag('ssl', false, 'use TLS to the server'),
-    dialect: setting.enum(dialects as [string, ...string[]], {
-      description:
-        "SQL dialect, a name in the dialect registry; default the server's, read at connect (Redshift names itself in version()), postgres for pglite:. A dialect the server cannot run (postgres on Redshift, redshift on a PostgreSQL without a super type) is refused at connect naming dialect (exit 2)",
-      ...mustBe('dialect', dialects.map((d) => `"${d}"`).join(' or ')),
-    }),
-    schema: setting.string({
-      default: 'public',
-      pattern: '^[a-z_][a-z0-9_]*$',
-      maxLength: 127,
-      description: 'target schema, created if missing',
-      ...mustBe('schema', 'a lowercase identifier ([a-z_][a-z0-9_]*, at most 127 bytes)'),
-    }),
-    s3: s3Staging,
-    connect_timeout_seconds: integer(
-      'connect_timeout_seconds',
-      1,
-      'seconds to wait for the server to accept the connection and the login; then the run fails naming the host and the setting',
-      30,
-    ),
-    statement_timeout_seconds: integer(
-      'statement_timeout_seconds',
-      0,
-      'longest a statement may run, in seconds: the server cancels it (SET statement_timeout), and a server that stops answering is given up on 2 s later, naming the host, the setting and the statement; 0: no limit',
-      3600,
-    ),
-    batch_size_rows: integer('batch_size_rows', 1, "flush when a stream's batch holds this many records", 100_000),
-    batch_size_bytes: integer(
-      'batch_size_bytes',
-      1,
-      'flush when the batches hold this many bytes of input (UTF-16 units of the lines): bounds memory whatever the stream length',
-      16 * 1024 * 1024,
-    ),
-    batch_max_age_seconds: integer(
-      'batch_max_age_seconds',
-      0,
-      'flush (and echo state) when the oldest buffered record is this old, even if the tap is idle',
-      300,
-    ),
-    add_metadata_columns: flag(
-      'add_metadata_columns',
-      false,
-      'add _sdc_extracted_at, _sdc_received_at, _sdc_batched_at, _sdc_deleted_at, _sdc_sequence and _sdc_table_version columns to root tables',
-    ),
-    hard_delete: flag(
-      'hard_delete',
-      false,
-      'a record with _sdc_deleted_at set deletes its row and its child rows instead of being stored (root tables get an _sdc_deleted_at column)',
-    ),
-    validate_records: flag('validate_records', true, 'check records against their schema (a bad record fails the run naming its line)'),
-    max_nesting: integer('max_nesting', 0, 'nesting levels flattened; deeper objects and lists go to a json (SUPER/jsonb) column; default unlimited'),
-    replace_on_eof: setting.anyOf([setting.boolean(), setting.array(setting.string())], {
-      default: false,
-      description: 'replace these streams (true: all; a list or a comma list) at the end of input, for taps that never send ACTIVATE_VERSION',
-      ...mustBe('replace_on_eof', 'true or false'),
-    }),
-    undeclared_fields: choice(
-      'undeclared_fields',
-      ['evolve', 'drop', 'fail'] as const,
-      'record fields the schema does not declare: evolve adds their columns (types inferred from the values), drop stores them nowhere (a warning per field), fail fails the run',
-    ),
-    missing_activate_version: choice(
-      'missing_activate_version',
-      ['fail', 'activate'] as const,
-      'records of a version whose ACTIVATE_VERSION has not come when the input ends: fail exits non-zero naming the stream, tables as they were and no state confirmed; activate swaps them in',
-    ),
-    invalid_text: choice(
-      'invalid_text',
-      ['fail', 'replace'] as const,
-      'text no warehouse stores (bytes that are not UTF-8, lone surrogates, NUL): fail refuses the input naming the line, key and column; replace stores U+FFFD, logging how many',
-    ),
-    state_id: setting.string({
-      description: "pipeline id the committed state is filed under in the schema's _sdc_state table; default the runner's OBSERVES_PIPELINE, else the schema",
-      ...mustBe('state_id', 'a string'),
-    }),
-    sort_key: choice(
-      'sort_key',
-      ['key', 'none'] as const,
-      "sort key of new tables of keyed streams: key sorts by the key columns (a child table by its _sdc_source_key_* columns), so the merge's DELETE ... USING reads only the blocks the batch's keys can be in (Redshift COMPOUND SORTKEY; PostgreSQL a BRIN index on the first key column); none: no sort key",
-    ),
-    dist_key: choice(
-      'dist_key',
-      ['key', 'auto'] as const,
-      "distribution of new tables of keyed streams (Redshift): key puts DISTKEY on the first key column (a child table's first _sdc_source_key_* column), so a root row, its child rows and the merge's staged rows share a slice; auto: DISTSTYLE AUTO. PostgreSQL ignores it",
-    ),
-    insert_statement_bytes: setting.integer({
-      default: 15 * 1024 * 1024,
-      minimum: 1024,
-      maximum: 16_000_000,
-      description: 'largest multi-row INSERT statement of the redshift dialect without S3 staging, in bytes (Redshift refuses statements over 16 MB)',
-      errorMessage: {
-        type: '"insert_statement_bytes" must be an integer ≥ 1024',
-        minimum: '"insert_statement_bytes" must be an integer ≥ 1024',
-        maximum: '"insert_statement_bytes" must be at most 16000000 (Redshift refuses longer statements)',
-      },
-    }),
-  },
-  {
-    anyOf: [{ required: ['url'] }, { required: ['host'] }],
-    errorMessage: { anyOf: 'either "url" or "host" is required', additionalProperties: 'unknown setting "${property}"' },
-  },
-);
+    {
+      url: setting.string({
+        secret: true,
+        pattern: '^(postgres(ql)?://|pglite:)',
+        description:
+          'postgres://user:pass@host:port/db, or pglite:<dir> for the embedded warehouse (in-process PGlite); else host, port, user, password and database',
+        examples: ['postgres://loader:secret@warehouse.example:5439/observes'],
+        errorMessage: { type: '"url" must be a string', pattern: '"url" must start with postgres://, postgresql:// or pglite:' },
+      }),
+      host: setting.string({ description: 'server host (when no url)', ...mustBe('host', 'a string') }),
+      port: integer('port', 1, 'server port (when no url)'),
+      user: setting.string({ description: 'user name (when no url)', ...mustBe('user', 'a string') }),
+      password: setting.string({ secret: true, description: 'password (when no url)', ...mustBe('password', 'a string') }),
+      database: setting.string({ description: 'database (when no url)', ...mustBe('database', 'a string') }),
+      ssl: flag('ssl', false, 'use TLS to the server'),
+      dialect: setting.enum(dialects as [string, ...string[]], {
+        description:
+          "SQL dialect, a name in the dialect registry; default the server's, read at connect (Redshift names itself in version()), postgres for pglite:. A dialect the server cannot run (postgres on Redshift, redshift on a PostgreSQL without a super type) is refused at connect naming dialect (exit 2)",
+        ...mustBe('dialect', dialects.map((d) => `"${d}"`).join(' or ')),
+      }),
+      schema: setting.string({
+        default: 'public',
+        pattern: '^[a-z_][a-z0-9_]*$',
+        maxLength: 127,
+        description: 'target schema, created if missing',
+        ...mustBe('schema', 'a lowercase identifier ([a-z_][a-z0-9_]*, at most 127 bytes)'),
+      }),
+      s3: s3Staging,
+      connect_timeout_seconds: integer(
+        'connect_timeout_seconds',
+        1,
+        'seconds to wait for the server to accept the connection and the login; then the run fails naming the host and the setting',
+        30,
+      ),
+      statement_timeout_seconds: integer(
+        'statement_timeout_seconds',
+        0,
+        'longest a statement may run, in seconds: the server cancels it (SET statement_timeout), and a server that stops answering is given up on 2 s later, naming the host, the setting and the statement; 0: no limit',
+        3600,
+      ),
+      batch_size_rows: integer('batch_size_rows', 1, "flush when a stream's batch holds this many records", 100_000),
+      batch_size_bytes: integer(
+        'batch_size_bytes',
+        1,
+        'flush when the batches hold this many bytes of input (UTF-16 units of the lines): bounds memory whatever the stream length',
+        16 * 1024 * 1024,
+      ),
+      batch_max_age_seconds: integer(
+        'batch_max_age_seconds',
+        0,
+        'flush (and echo state) when the oldest buffered record is this old, even if the tap is idle',
+        300,
+      ),
+      add_metadata_columns: flag(
+        'add_metadata_columns',
+        false,
+        'add _sdc_extracted_at, _sdc_received_at, _sdc_batched_at, _sdc_deleted_at, _sdc_sequence and _sdc_table_version columns to root tables',
+      ),
+      hard_delete: flag(
+        'hard_delete',
+        false,
+        'a record with _sdc_deleted_at set deletes its row and its child rows instead of being stored (root tables get an _sdc_deleted_at column)',
+      ),
+      validate_records: flag('validate_records', true, 'check records against their schema (a bad record fails the run naming its line)'),
+      max_nesting: integer('max_nesting', 0, 'nesting levels flattened; deeper objects and lists go to a json (SUPER/jsonb) column; default unlimited'),
+      replace_on_eof: setting.anyOf([setting.boolean(), setting.array(setting.string())], {
+        default: false,
+        description: 'replace these streams (true: all; a list or a comma list) at the end of input, for taps that never send ACTIVATE_VERSION',
+        ...mustBe('replace_on_eof', 'true or false'),
+      }),
+      undeclared_fields: choice(
+        'undeclared_fields',
+        ['evolve', 'drop', 'fail'] as const,
+        'record fields the schema does not declare: evolve adds their columns (types inferred from the values), drop stores them nowhere (a warning per field), fail fails the run',
+      ),
+      missing_activate_version: choice(
+        'missing_activate_version',
+        ['fail', 'activate'] as const,
+        'records of a version whose ACTIVATE_VERSION has not come when the input ends: fail exits non-zero naming the stream, tables as they were and no state confirmed; activate swaps them in',
+      ),
+      invalid_text: choice(
+        'invalid_text',
+        ['fail', 'replace'] as const,
+        'text no warehouse stores (bytes that are not UTF-8, lone surrogates, NUL): fail refuses the input naming the line, key and column; replace stores U+FFFD, logging how many',
+      ),
+      state_id: setting.string({
+        description: "pipeline id the committed state is filed under in the schema's _sdc_state table; default the runner's OBSERVES_PIPELINE, else the schema",
+        ...mustBe('state_id', 'a string'),
+      }),
+      sort_key: choice(
+        'sort_key',
+        ['key', 'none'] as const,
+        "sort key of new tables of keyed streams: key sorts by the key columns (a child table by its _sdc_source_key_* columns), so the merge's DELETE ... USING reads only the blocks the batch's keys can be in (Redshift COMPOUND SORTKEY; PostgreSQL a BRIN index on the first key column); none: no sort key",
+      ),
+      dist_key: choice(
+        'dist_key',
+        ['key', 'auto'] as const,
+        "distribution of new tables of keyed streams (Redshift): key puts DISTKEY on the first key column (a child table's first _sdc_source_key_* column), so a root row, its child rows and the merge's staged rows share a slice; auto: DISTSTYLE AUTO. PostgreSQL ignores it",
+      ),
+      insert_statement_bytes: setting.integer({
+        default: 15 * 1024 * 1024,
+        minimum: 1024,
+        maximum: 16_000_000,
+        description: 'largest multi-row INSERT statement of the redshift dialect without S3 staging, in bytes (Redshift refuses statements over 16 MB)',
+        errorMessage: {
+          type: '"insert_statement_bytes" must be an integer ≥ 1024',
+          minimum: '"insert_statement_bytes" must be an integer ≥ 1024',
+          maximum: '"insert_statement_bytes" must be at most 16000000 (Redshift refuses longer statements)',
+        },
+      }),
+    },
+    {
+      anyOf: [{ required: ['url'] }, { required: ['host'] }],
+      errorMessage: { anyOf: 'either "url" or "host" is required', additionalProperties: 'unknown setting "${property}"' },
+    },
+  );
 
 let declared = { names: '', settings: declare(dialectNames()) };
 

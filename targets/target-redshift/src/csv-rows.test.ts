@@ -37,7 +37,11 @@ describe('CSV rows for COPY', () => {
   }
 
   it('writes rows as lines, split into chunks at row ends', () => {
-    const rows = [[1, 'a', null], [2, 'b c', true], [3, '', false]];
+    const rows = [
+      [1, 'a', null],
+      [2, 'b c', true],
+      [3, '', false],
+    ];
     expect([...csvChunks(rows)].join('')).to.equal('1,a,\\N\n2,b c,true\n3,"",false\n');
     const chunks = [...csvChunks(rows, { chunkChars: 4 })];
     expect(chunks).to.deep.equal(['1,a,\\N\n', '2,b c,true\n', '3,"",false\n']);

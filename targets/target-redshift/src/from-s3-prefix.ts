@@ -62,7 +62,8 @@ async function listPrefix(client: S3Client, bucket: string, prefix: string): Pro
   let token: string | undefined;
   do {
     const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
-    for (const o of page.Contents ?? []) objects.push({ key: o.Key!, etag: o.ETag ?? '', lastModified: (o.LastModified ?? new Date(0)).toISOString(), size: o.Size ?? 0 });
+    for (const o of page.Contents ?? [])
+      objects.push({ key: o.Key!, etag: o.ETag ?? '', lastModified: (o.LastModified ?? new Date(0)).toISOString(), size: o.Size ?? 0 });
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
   return objects;
@@ -73,9 +74,12 @@ function prefixStateOf(value: unknown, prefixUrl: string, pipelineId: string): P
   if (value === undefined || (typeof value === 'object' && value !== null && Object.keys(value).length === 0)) return undefined;
   const state = value as Partial<PrefixState>;
   if (typeof state.loaded !== 'object' || state.loaded === null || typeof state.prefix !== 'string') {
-    throw new Error(`the committed state of "${pipelineId}" is not a --from-s3-prefix state: give this load its own state_id (or run it under observes run, which files it under the pipeline's name)`);
+    throw new Error(
+      `the committed state of "${pipelineId}" is not a --from-s3-prefix state: give this load its own state_id (or run it under observes run, which files it under the pipeline's name)`,
+    );
   }
-  if (state.prefix !== prefixUrl) throw new Error(`the committed state of "${pipelineId}" is of ${state.prefix}, not ${prefixUrl}: give each prefix its own state_id`);
+  if (state.prefix !== prefixUrl)
+    throw new Error(`the committed state of "${pipelineId}" is of ${state.prefix}, not ${prefixUrl}: give each prefix its own state_id`);
   return state as PrefixState;
 }
 
@@ -125,7 +129,10 @@ export function csvColumns(plan: StreamPlan, header: string[], url: string): str
     if (!column) unknown.push(name);
     return column?.name ?? '';
   });
-  if (unknown.length > 0) throw new Error(`stream ${JSON.stringify(plan.stream)}: file ${url} has fields its cached schema does not declare at the top level: ${unknown.map((u) => JSON.stringify(u)).join(', ')}`);
+  if (unknown.length > 0)
+    throw new Error(
+      `stream ${JSON.stringify(plan.stream)}: file ${url} has fields its cached schema does not declare at the top level: ${unknown.map((u) => JSON.stringify(u)).join(', ')}`,
+    );
   const missingKeys = plan.keyColumns.filter((k) => !columns.includes(k));
   if (missingKeys.length > 0) throw new Error(`stream ${JSON.stringify(plan.stream)}: file ${url} has no column for the key ${missingKeys.join(', ')}`);
   return columns;
@@ -139,7 +146,8 @@ export async function loadFromS3Prefix({ config, prefixUrl, stream, schemaCache,
   try {
     const cache = openSchemaCache(schemaCache, { endpoint: config.s3?.endpoint, region });
     const schema: SchemaMessage | undefined = await cache.read(stream);
-    if (!schema) throw new Error(`the schema cache has no schema for stream ${JSON.stringify(stream)} (${cache.location(stream)}): fill it first (observes schema infer)`);
+    if (!schema)
+      throw new Error(`the schema cache has no schema for stream ${JSON.stringify(stream)} (${cache.location(stream)}): fill it first (observes schema infer)`);
     const body = async (key: string): Promise<Readable> => (await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body as Readable;
     const read = async function* (file: S3ManifestFile): AsyncGenerator<Buffer> {
       const data = await body(parsePrefixUrl(file.url).prefix);
@@ -160,22 +168,43 @@ export async function loadFromS3Prefix({ config, prefixUrl, stream, schemaCache,
       committed = await stateTable.read();
       before = prefixStateOf(committed?.value ?? (stateFile === undefined ? undefined : readState(stateFile)), prefixUrl, stateTable.pipelineId);
       const plan = objectsToLoad(prefixUrl, listing, before);
-      for (const o of plan.belowWatermark) log.warn('object older than the state\'s watermark and not listed in it: counted as loaded', { key: o.key, last_modified: o.lastModified, watermark: before?.watermark });
+      for (const o of plan.belowWatermark)
+        log.warn("object older than the state's watermark and not listed in it: counted as loaded", {
+          key: o.key,
+          last_modified: o.lastModified,
+          watermark: before?.watermark,
+        });
       const unknown = plan.load.filter((o) => !fileFormat(o.key));
-      if (unknown.length > 0) throw new Error(`${prefixUrl}: files of no known format (.csv, .jsonl, .ndjson, .json, optionally .gz): ${unknown.map((o) => o.key).join(', ')}`);
+      if (unknown.length > 0)
+        throw new Error(`${prefixUrl}: files of no known format (.csv, .jsonl, .ndjson, .json, optionally .gz): ${unknown.map((o) => o.key).join(', ')}`);
       csv = plan.load.filter((o) => fileFormat(o.key)!.format === 'csv');
       jsonl = plan.load.filter((o) => fileFormat(o.key)!.format === 'jsonl');
       log.info('loading pushed files', { prefix: prefixUrl, stream, csv: csv.length, jsonl: jsonl.length, already_loaded: listing.length - plan.load.length });
 
       if (csv.length > 0) {
-        const loader = new BatchLoader(warehouse, definition, config, log, { runId: process.env.OBSERVES_RUN_ID ?? `prefix-${Date.now()}`, writeLock: () => stateTable.writeLockStatements() });
+        const loader = new BatchLoader(warehouse, definition, config, log, {
+          runId: process.env.OBSERVES_RUN_ID ?? `prefix-${Date.now()}`,
+          writeLock: () => stateTable.writeLockStatements(),
+        });
         await loader.init();
-        const streamPlan = planStream(stream, schema.schema, schema.key_properties, { maxNesting: config.max_nesting, metadataColumns: config.add_metadata_columns, deletedAtColumn: config.hard_delete, limits: loader.limits });
-        if (streamPlan.keyProperties.length === 0) throw new Error(`stream ${JSON.stringify(stream)}: CSV files load by merging on the key, and its cached schema has no key_properties`);
+        const streamPlan = planStream(stream, schema.schema, schema.key_properties, {
+          maxNesting: config.max_nesting,
+          metadataColumns: config.add_metadata_columns,
+          deletedAtColumn: config.hard_delete,
+          limits: loader.limits,
+        });
+        if (streamPlan.keyProperties.length === 0)
+          throw new Error(`stream ${JSON.stringify(stream)}: CSV files load by merging on the key, and its cached schema has no key_properties`);
         const files: S3ManifestFile[] = [];
         for (const o of csv) {
           const url = `s3://${bucket}/${o.key}`;
-          files.push({ url, table: streamPlan.tables[0].name, rows: 0, bytes: o.size, columns: csvColumns(streamPlan, await csvHeader(await body(o.key), fileFormat(o.key)!.gzip, url), url) });
+          files.push({
+            url,
+            table: streamPlan.tables[0].name,
+            rows: 0,
+            bytes: o.size,
+            columns: csvColumns(streamPlan, await csvHeader(await body(o.key), fileFormat(o.key)!.gzip, url), url),
+          });
         }
         const formatOf = (file: S3ManifestFile): CsvFileFormat => ({ gzip: fileFormat(file.url)!.gzip, header: true, nullMarker: false });
         const loads: CsvLoad[] = [{ plan: streamPlan, files, replace: false, formatOf }];
@@ -200,13 +229,23 @@ export async function loadFromS3Prefix({ config, prefixUrl, stream, schemaCache,
           state = afterLoadingObjects(prefixUrl, state, [o]);
           const file: S3ManifestFile = { url: `s3://${bucket}/${o.key}`, table: stream, rows: 0, bytes: o.size, columns: [] };
           yield* manifestMessages(
-            { manifest_version: 1, run_id: '', created_at: o.lastModified, format: 'jsonl.gz', streams: { [stream]: { schema: schema.schema, key_properties: schema.key_properties, files: [file] } } },
+            {
+              manifest_version: 1,
+              run_id: '',
+              created_at: o.lastModified,
+              format: 'jsonl.gz',
+              streams: { [stream]: { schema: schema.schema, key_properties: schema.key_properties, files: [file] } },
+            },
             read,
             {
               invalidText: config.invalid_text,
               log,
               state,
-              checkpoint: { every: Math.min(config.batch_size_rows, PARTIAL_STATE_EVERY), state: (_, line) => ({ ...unfinished, partial: { key: o.key, etag: o.etag, lines: line } }), resumeAfter: () => partialOf },
+              checkpoint: {
+                every: Math.min(config.batch_size_rows, PARTIAL_STATE_EVERY),
+                state: (_, line) => ({ ...unfinished, partial: { key: o.key, etag: o.etag, lines: line } }),
+                resumeAfter: () => partialOf,
+              },
             },
           );
         }
@@ -216,7 +255,8 @@ export async function loadFromS3Prefix({ config, prefixUrl, stream, schemaCache,
     }
     // Nothing to stream: echo the committed state (with its commit when it is the warehouse's).
     const value = before ?? { prefix: prefixUrl, loaded: {} };
-    const info = commit ?? (committed?.value !== undefined ? { sequence: committed.sequence, run_id: committed.run_id, committed_at: committed.committed_at } : undefined);
+    const info =
+      commit ?? (committed?.value !== undefined ? { sequence: committed.sequence, run_id: committed.run_id, committed_at: committed.committed_at } : undefined);
     const writer = new MessageWriter(output);
     await writer.writeRaw(serializeJson({ type: 'STATE', value, ...(info ? { commit: info } : {}) }) + '\n');
     await writer.end();

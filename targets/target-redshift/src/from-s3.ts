@@ -2,7 +2,19 @@ import type { Readable, Writable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { readFileSync } from 'node:fs';
-import { InputError, MessageWriter, ProtocolError, formatMessage, parseJsonLossless, readLineBatches, serializeJson, type CommitInfo, type CommittedState, type InvalidTextPolicy, type Logger } from '@observes/protocol';
+import {
+  InputError,
+  MessageWriter,
+  ProtocolError,
+  formatMessage,
+  parseJsonLossless,
+  readLineBatches,
+  serializeJson,
+  type CommitInfo,
+  type CommittedState,
+  type InvalidTextPolicy,
+  type Logger,
+} from '@observes/protocol';
 import { planStream, type S3Manifest, type S3ManifestFile } from '@observes/target-core';
 import { BatchLoader } from './batch-loader.js';
 import type { TargetConfig } from './config.js';
@@ -106,7 +118,13 @@ export async function loadFromS3({ config, manifestUrl, stateFile, output, log }
     const after = afterLoading((committed?.value ?? given) as FromS3State | undefined, manifestUrl, manifest);
     log.info('loading from S3', { manifest: manifestUrl, format: manifest.format, streams: Object.keys(manifest.streams).length });
     if (manifest.format === 'jsonl.gz') {
-      await runTarget({ config, input: manifestMessages(manifest, read, { invalidText: config.invalid_text, log, state: after }), output, log, runId: manifest.run_id });
+      await runTarget({
+        config,
+        input: manifestMessages(manifest, read, { invalidText: config.invalid_text, log, state: after }),
+        output,
+        log,
+        runId: manifest.run_id,
+      });
       return;
     }
     let commit: CommitInfo | undefined;
@@ -115,12 +133,25 @@ export async function loadFromS3({ config, manifestUrl, stateFile, output, log }
       const loader = new BatchLoader(warehouse, definition, config, log, { runId: manifest.run_id, writeLock: () => stateTable.writeLockStatements() });
       await loader.init();
       const loads = Object.entries(manifest.streams).map(([stream, s]) => ({
-        plan: planStream(stream, s.schema, s.key_properties, { maxNesting: config.max_nesting, metadataColumns: config.add_metadata_columns, deletedAtColumn: config.hard_delete, limits: loader.limits }),
+        plan: planStream(stream, s.schema, s.key_properties, {
+          maxNesting: config.max_nesting,
+          metadataColumns: config.add_metadata_columns,
+          deletedAtColumn: config.hard_delete,
+          limits: loader.limits,
+        }),
         files: s.files,
         replace: s.version !== undefined,
       }));
       // Every stream and the state in ONE transaction: a crash leaves all of the manifest loaded, or none of it.
-      await loadCsvFiles(loader, warehouse, config, log, loads, read, async () => void (commit = await stateTable.write(after, process.env.OBSERVES_RUN_ID ?? manifest.run_id)));
+      await loadCsvFiles(
+        loader,
+        warehouse,
+        config,
+        log,
+        loads,
+        read,
+        async () => void (commit = await stateTable.write(after, process.env.OBSERVES_RUN_ID ?? manifest.run_id)),
+      );
     } finally {
       await warehouse.close();
     }
@@ -166,7 +197,8 @@ export async function* manifestMessages(
       } catch (error) {
         throw error instanceof ProtocolError ? new InputError(`stream ${JSON.stringify(stream)}: file ${file.url}: ${error.message}`, { cause: error }) : error;
       }
-      if (replaced > 0) options.log?.warn('bytes that are not UTF-8 were replaced with U+FFFD (invalid_text is "replace")', { stream, file: file.url, replaced });
+      if (replaced > 0)
+        options.log?.warn('bytes that are not UTF-8 were replaced with U+FFFD (invalid_text is "replace")', { stream, file: file.url, replaced });
     }
     if (s.version !== undefined) yield formatMessage({ type: 'ACTIVATE_VERSION', stream, version: s.version });
   }

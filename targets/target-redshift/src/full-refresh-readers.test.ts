@@ -12,13 +12,24 @@ const ROWS = 300;
 const REFRESHES = 6;
 const LEVELS = ['READ COMMITTED', 'REPEATABLE READ', 'SERIALIZABLE'] as const;
 
-const schemaMessage = { type: 'SCHEMA', stream: 'items', key_properties: ['id'], schema: { type: 'object', properties: { id: { type: 'integer' }, label: { type: 'string' }, parts: { type: 'array', items: { type: 'string' } } } } };
-const refresh = (version: number) => lines(
-  schemaMessage,
-  ...Array.from({ length: ROWS }, (_, id) => ({ type: 'RECORD', stream: 'items', version, record: { id, label: `v${version}`, parts: [`v${version}`, `v${version}`] } })),
-  { type: 'ACTIVATE_VERSION', stream: 'items', version },
-  { type: 'STATE', value: { version } },
-);
+const schemaMessage = {
+  type: 'SCHEMA',
+  stream: 'items',
+  key_properties: ['id'],
+  schema: { type: 'object', properties: { id: { type: 'integer' }, label: { type: 'string' }, parts: { type: 'array', items: { type: 'string' } } } },
+};
+const refresh = (version: number) =>
+  lines(
+    schemaMessage,
+    ...Array.from({ length: ROWS }, (_, id) => ({
+      type: 'RECORD',
+      stream: 'items',
+      version,
+      record: { id, label: `v${version}`, parts: [`v${version}`, `v${version}`] },
+    })),
+    { type: 'ACTIVATE_VERSION', stream: 'items', version },
+    { type: 'STATE', value: { version } },
+  );
 
 interface Reading {
   rootRows: number;
@@ -55,7 +66,8 @@ for (const server of ['postgres', 'redshift'] as TestServer[]) {
           (SELECT count(*)::int FROM live.items__parts) AS "childRows", (SELECT array_agg(DISTINCT value) FROM live.items__parts) AS "childLabels"`);
         return { ...rows[0], rootLabels: rows[0].rootLabels ?? [], childLabels: rows[0].childLabels ?? [] };
       };
-      const whole = (r: Reading) => r.rootRows === ROWS && r.childRows === 2 * ROWS && r.rootLabels.length === 1 && r.childLabels.length === 1 && r.rootLabels[0] === r.childLabels[0];
+      const whole = (r: Reading) =>
+        r.rootRows === ROWS && r.childRows === 2 * ROWS && r.rootLabels.length === 1 && r.childLabels.length === 1 && r.rootLabels[0] === r.childLabels[0];
 
       // A reader that opened its snapshot before any refresh and keeps it (and its lock on the tables) to the end.
       const long = await connect();

@@ -19,9 +19,23 @@ const VERSION = 1_764_000_000_000;
 
 const object = (properties: Record<string, unknown>) => ({ type: 'object', properties });
 const schemas = [
-  { type: 'SCHEMA', stream: 'orders', key_properties: ['id'], schema: object({ id: { type: 'integer' }, rev: { type: 'integer' }, lines: { type: 'array', items: object({ sku: { type: 'string' }, qty: { type: 'integer' } }) } }) },
+  {
+    type: 'SCHEMA',
+    stream: 'orders',
+    key_properties: ['id'],
+    schema: object({
+      id: { type: 'integer' },
+      rev: { type: 'integer' },
+      lines: { type: 'array', items: object({ sku: { type: 'string' }, qty: { type: 'integer' } }) },
+    }),
+  },
   { type: 'SCHEMA', stream: 'events', key_properties: [], schema: object({ seq: { type: 'integer' }, tags: { type: 'array', items: { type: 'string' } } }) },
-  { type: 'SCHEMA', stream: 'snapshot', key_properties: [], schema: object({ seq: { type: 'integer' }, parts: { type: 'array', items: { type: 'integer' } } }) },
+  {
+    type: 'SCHEMA',
+    stream: 'snapshot',
+    key_properties: [],
+    schema: object({ seq: { type: 'integer' }, parts: { type: 'array', items: { type: 'integer' } } }),
+  },
 ];
 
 /** The message at position i. */
@@ -48,7 +62,7 @@ function tapOutput(from: number): string {
 /** Deterministic pseudo-random numbers (so a failure can be replayed). */
 function random(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
 describe('target-redshift killed at random moments, then resumed from its committed state (merge, append, full refresh)', function () {
@@ -66,9 +80,13 @@ describe('target-redshift killed at random moments, then resumed from its commit
     orders: await db.query(`SELECT id, rev FROM ${schema}.orders ORDER BY id`),
     lines: await db.query(`SELECT _sdc_source_key_id, _sdc_level_0_id, sku, qty FROM ${schema}.orders__lines ORDER BY 1, 2`),
     events: await db.query(`SELECT seq FROM ${schema}.events ORDER BY seq`),
-    tags: await db.query(`SELECT e.seq, t._sdc_level_0_id, t.value FROM ${schema}.events__tags t JOIN ${schema}.events e ON e._sdc_row_id = t._sdc_source_key__sdc_row_id ORDER BY 1, 2`),
+    tags: await db.query(
+      `SELECT e.seq, t._sdc_level_0_id, t.value FROM ${schema}.events__tags t JOIN ${schema}.events e ON e._sdc_row_id = t._sdc_source_key__sdc_row_id ORDER BY 1, 2`,
+    ),
     snapshot: await db.query(`SELECT seq FROM ${schema}.snapshot ORDER BY seq`),
-    parts: await db.query(`SELECT s.seq, p.value FROM ${schema}.snapshot__parts p JOIN ${schema}.snapshot s ON s._sdc_row_id = p._sdc_source_key__sdc_row_id ORDER BY 1, 2`),
+    parts: await db.query(
+      `SELECT s.seq, p.value FROM ${schema}.snapshot__parts p JOIN ${schema}.snapshot s ON s._sdc_row_id = p._sdc_source_key__sdc_row_id ORDER BY 1, 2`,
+    ),
   });
 
   it(`ends with the tables of a clean run after ${KILLS} kills`, async () => {
@@ -118,7 +136,10 @@ describe('target-redshift killed at random moments, then resumed from its commit
       expect(rerun.code, rerun.stderr).to.equal(0);
       const got = await snapshot(schema);
       for (const key of Object.keys(expected) as Array<keyof typeof expected>) {
-        expect(got[key], `kill ${k}: after ${afterStates} states + ${delay} ms, resumed from ${resumeFrom}: table ${key} (${got[key].length} rows, clean run ${expected[key].length})`).to.deep.equal(expected[key]);
+        expect(
+          got[key],
+          `kill ${k}: after ${afterStates} states + ${delay} ms, resumed from ${resumeFrom}: table ${key} (${got[key].length} rows, clean run ${expected[key].length})`,
+        ).to.deep.equal(expected[key]);
       }
       return killed;
     };

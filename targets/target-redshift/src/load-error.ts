@@ -27,7 +27,11 @@ export class LoadError extends ObservesLoadError {
   constructor(place: FailurePlace, problem: string, options?: ObservesErrorOptions) {
     let message: string;
     if (place.line !== undefined) {
-      const details = [...(place.key ? [`key ${serializeJson(place.key)}`] : []), `table ${JSON.stringify(place.table)}`, ...(place.column ? [`column ${JSON.stringify(place.column)}`] : [])];
+      const details = [
+        ...(place.key ? [`key ${serializeJson(place.key)}`] : []),
+        `table ${JSON.stringify(place.table)}`,
+        ...(place.column ? [`column ${JSON.stringify(place.column)}`] : []),
+      ];
       message = `line ${place.line}: stream ${JSON.stringify(place.stream)}: ${problem} (${details.join(', ')})`;
     } else {
       message = `stream ${JSON.stringify(place.stream)}: table ${JSON.stringify(place.table)}: ${place.batchLine === undefined ? '' : `batch starting at line ${place.batchLine}: `}${problem}`;

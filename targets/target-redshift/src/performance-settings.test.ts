@@ -8,7 +8,11 @@ describe('target-redshift performance settings (sort_key, dist_key, insert_state
   });
 
   it('take the other choices, from the environment spelling too', () => {
-    expect(validateConfig({ host: 'h', sort_key: 'none', dist_key: 'auto', insert_statement_bytes: '1048576' })).to.deep.include({ sort_key: 'none', dist_key: 'auto', insert_statement_bytes: 1048576 });
+    expect(validateConfig({ host: 'h', sort_key: 'none', dist_key: 'auto', insert_statement_bytes: '1048576' })).to.deep.include({
+      sort_key: 'none',
+      dist_key: 'auto',
+      insert_statement_bytes: 1048576,
+    });
   });
 
   it('refuse values they cannot take, naming the setting', () => {

@@ -58,7 +58,11 @@ export function dataObjects(listing: PrefixObject[]): PrefixObject[] {
  * The objects to load, in order, and the objects skipped only because of the watermark.
  * @throws Error when the state is another prefix's
  */
-export function objectsToLoad(prefix: string, listing: PrefixObject[], state: PrefixState | undefined): { load: PrefixObject[]; belowWatermark: PrefixObject[] } {
+export function objectsToLoad(
+  prefix: string,
+  listing: PrefixObject[],
+  state: PrefixState | undefined,
+): { load: PrefixObject[]; belowWatermark: PrefixObject[] } {
   if (state && state.prefix !== prefix) throw new Error(`the state is of ${state.prefix}, not ${prefix}: give each prefix its own state (state_id)`);
   const load: PrefixObject[] = [];
   const belowWatermark: PrefixObject[] = [];
@@ -84,7 +88,10 @@ export function afterLoadingObjects(prefix: string, before: PrefixState | undefi
   const sorted = [...entries].sort(([ka, a], [kb, b]) => a.last_modified.localeCompare(b.last_modified) || ka.localeCompare(kb));
   const dropped = sorted.slice(0, Math.max(0, sorted.length - KEPT_OBJECTS));
   const kept = sorted.slice(dropped.length);
-  const watermark = [before?.watermark, ...dropped.map(([, v]) => v.last_modified)].filter((w): w is string => w !== undefined).sort().at(-1);
+  const watermark = [before?.watermark, ...dropped.map(([, v]) => v.last_modified)]
+    .filter((w): w is string => w !== undefined)
+    .sort()
+    .at(-1);
   return { prefix, loaded: Object.fromEntries(kept), ...(watermark ? { watermark } : {}) };
 }
 

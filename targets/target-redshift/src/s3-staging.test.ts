@@ -30,10 +30,21 @@ describe('redshift dialect with S3 staging', function () {
 
   it('stages gzip CSV files (several per batch) and sends a COPY naming them', async () => {
     const sqlLog = join(mkdtempSync(join(tmpdir(), 'sql-log-')), 'statements.sql');
-    const schema = { type: 'SCHEMA', stream: 'items', key_properties: ['id'], schema: { type: 'object', properties: { id: { type: 'integer' }, name: { type: ['string', 'null'] }, doc: { type: 'object' } } } };
+    const schema = {
+      type: 'SCHEMA',
+      stream: 'items',
+      key_properties: ['id'],
+      schema: { type: 'object', properties: { id: { type: 'integer' }, name: { type: ['string', 'null'] }, doc: { type: 'object' } } },
+    };
     const names = (i: number) => (i % 3 === 0 ? null : i % 3 === 1 ? `a, "b"\n${i}` : '\\N');
     const records = Array.from({ length: 2500 }, (_, i) => ({ type: 'RECORD', stream: 'items', record: { id: i, name: names(i), doc: { i } } }));
-    const config = { url: db.url, dialect: 'redshift', schema: 'staged', batch_size_rows: 5000, s3: { bucket: 'staging', prefix: 'stage', region: 'us-east-1', endpoint: s3.endpoint, iam_role: 'arn:aws:iam::123:role/load' } };
+    const config = {
+      url: db.url,
+      dialect: 'redshift',
+      schema: 'staged',
+      batch_size_rows: 5000,
+      s3: { bucket: 'staging', prefix: 'stage', region: 'us-east-1', endpoint: s3.endpoint, iam_role: 'arn:aws:iam::123:role/load' },
+    };
     const result = await runCli(config, lines(schema, ...records, { type: 'STATE', value: 1 }), {
       OBSERVES_SQL_LOG: sqlLog,
       AWS_ACCESS_KEY_ID: S3RVER_ACCESS_KEY_ID,
@@ -43,8 +54,13 @@ describe('redshift dialect with S3 staging', function () {
     expect(result.stdout).to.equal('');
     expect(result.stderr).to.include('stream \\"items\\": table \\"items\\": batch starting at line 2');
 
-    const copy = readFileSync(sqlLog, 'utf8').split('\n').find((l) => l.startsWith('COPY'))!;
-    const match = /^COPY "_sdc_stage_0" \("id", "name", "doc"\) FROM 's3:\/\/staging\/(stage\/items\/[0-9a-f-]+\/)' IAM_ROLE 'arn:aws:iam::123:role\/load' REGION 'us-east-1' FORMAT AS CSV GZIP NULL AS '\\\\N' TIMEFORMAT 'auto' DATEFORMAT 'auto'$/.exec(copy);
+    const copy = readFileSync(sqlLog, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('COPY'))!;
+    const match =
+      /^COPY "_sdc_stage_0" \("id", "name", "doc"\) FROM 's3:\/\/staging\/(stage\/items\/[0-9a-f-]+\/)' IAM_ROLE 'arn:aws:iam::123:role\/load' REGION 'us-east-1' FORMAT AS CSV GZIP NULL AS '\\\\N' TIMEFORMAT 'auto' DATEFORMAT 'auto'$/.exec(
+        copy,
+      );
     expect(match, copy).to.not.equal(null);
     const listed = await s3.client.send(new ListObjectsV2Command({ Bucket: 'staging', Prefix: match![1] }));
     const keys = (listed.Contents ?? []).map((o) => o.Key!).sort();

@@ -20,13 +20,16 @@ const GZIP_LEVEL = 1;
 
 /** S3 client options every S3 user of this package needs (checksums off: S3-compatible servers mangle them; timeouts that throw, naming the endpoint). */
 export function s3Client(config: S3StagingConfig): S3Client {
-  return nameTimeouts(new S3Client({
-    ...awsClientDefaults(),
-    region: config.region,
-    ...(config.endpoint ? { endpoint: config.endpoint, forcePathStyle: true } : {}),
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  }), 'S3');
+  return nameTimeouts(
+    new S3Client({
+      ...awsClientDefaults(),
+      region: config.region,
+      ...(config.endpoint ? { endpoint: config.endpoint, forcePathStyle: true } : {}),
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    }),
+    'S3',
+  );
 }
 
 /** Stages batches as gzip CSV files under a unique prefix for `COPY ... FROM 's3://<prefix>'`. */
@@ -51,7 +54,11 @@ export class S3Stager {
     for (let f = 0; f < files; f++) {
       const key = `${prefix}part-${String(f).padStart(4, '0')}.csv.gz`;
       const text = [...csvChunks(rows.slice(f * per, (f + 1) * per), { json })].join('');
-      uploads.push(gzip(text, { level: GZIP_LEVEL }).then((body) => this.client.send(new PutObjectCommand({ Bucket: this.config.bucket, Key: key, Body: body, ContentType: 'application/gzip' }))));
+      uploads.push(
+        gzip(text, { level: GZIP_LEVEL }).then((body) =>
+          this.client.send(new PutObjectCommand({ Bucket: this.config.bucket, Key: key, Body: body, ContentType: 'application/gzip' })),
+        ),
+      );
       keys.push(key);
     }
     const settled = await Promise.allSettled(uploads);

@@ -14,5 +14,7 @@ export async function serverDialect(query: ServerQuery, configured: string | und
   const described = `${DIALECTS[server].server} (${version})`;
   const wanted = DIALECTS[configured];
   if (wanted?.runsOn && (await wanted.runsOn(query))) return configured;
-  throw new ConfigError([`"dialect" is "${configured}" but the server is ${described}: set "dialect": "${server}", or leave "dialect" out to use the server's`]);
+  throw new ConfigError([
+    `"dialect" is "${configured}" but the server is ${described}: set "dialect": "${server}", or leave "dialect" out to use the server's`,
+  ]);
 }

@@ -45,7 +45,10 @@ export class StateTable {
   async read(): Promise<CommittedState | undefined> {
     let rows: Record<string, unknown>[];
     try {
-      rows = await this.warehouse.query(`SELECT state, sequence, run_id, committed_at FROM ${this.table} WHERE pipeline_id = $1 ORDER BY sequence DESC LIMIT 1`, [this.pipelineId]);
+      rows = await this.warehouse.query(
+        `SELECT state, sequence, run_id, committed_at FROM ${this.table} WHERE pipeline_id = $1 ORDER BY sequence DESC LIMIT 1`,
+        [this.pipelineId],
+      );
     } catch (error) {
       if (MISSING.has(String((error as { code?: unknown }).code))) return undefined;
       throw error;
@@ -53,7 +56,12 @@ export class StateTable {
     const row = rows[0];
     if (!row) return undefined;
     const at = row.committed_at instanceof Date ? row.committed_at.toISOString() : String(row.committed_at);
-    return { value: parseJsonLossless(String(row.state)), sequence: Number(row.sequence), ...(row.run_id ? { run_id: String(row.run_id) } : {}), committed_at: at };
+    return {
+      value: parseJsonLossless(String(row.state)),
+      sequence: Number(row.sequence),
+      ...(row.run_id ? { run_id: String(row.run_id) } : {}),
+      committed_at: at,
+    };
   }
 
   /**

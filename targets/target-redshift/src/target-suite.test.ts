@@ -30,10 +30,14 @@ for (const dialect of ['postgres', 'redshift'] as const) {
           if (!(await exists(name))) return [];
           const rows = await d.query(`SELECT * FROM "${schema}"."${name}"`);
           // json/SUPER columns come back parsed: compare them as their JSON text.
-          return rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v !== null && typeof v === 'object' && !(v instanceof Date) ? serializeJson(v) : v])));
+          return rows.map((row) =>
+            Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v !== null && typeof v === 'object' && !(v instanceof Date) ? serializeJson(v) : v])),
+          );
         },
         async tables() {
-          return (await d.query("SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_name <> '_sdc_state'", [schema])).map((r) => String(r.table_name));
+          return (await d.query("SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_name <> '_sdc_state'", [schema])).map((r) =>
+            String(r.table_name),
+          );
         },
         async teardown() {
           await d.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);

@@ -21,7 +21,11 @@ const jobsSchema = {
     },
   },
 };
-const job = (id: number, title: string, tags: string[], extra: Record<string, unknown> = {}) => ({ type: 'RECORD', stream: 'jobs', record: { id, title, author: { name: `a${id}` }, tags, ...extra } });
+const job = (id: number, title: string, tags: string[], extra: Record<string, unknown> = {}) => ({
+  type: 'RECORD',
+  stream: 'jobs',
+  record: { id, title, author: { name: `a${id}` }, tags, ...extra },
+});
 const state = (n: number) => ({ type: 'STATE', value: { n } });
 
 for (const dialect of ['postgres', 'redshift'] as const) {
@@ -45,10 +49,14 @@ for (const dialect of ['postgres', 'redshift'] as const) {
     });
 
     it('merges nested records by key: children follow their parent, the last duplicate wins, state follows commits', async () => {
-      const first = await run(lines(jobsSchema, job(1, 'one', ['a', 'b']), job(2, 'two', ['c']), state(1), job(3, 'three', []), job(3, 'three again', ['d']), state(2)));
+      const first = await run(
+        lines(jobsSchema, job(1, 'one', ['a', 'b']), job(2, 'two', ['c']), state(1), job(3, 'three', []), job(3, 'three again', ['d']), state(2)),
+      );
       expect(first.code, first.stderr).to.equal(0);
       expect(withoutCommits(first.stdout)).to.equal(lines({ type: 'STATE', value: { n: 1 } }, { type: 'STATE', value: { n: 2 } }));
-      const second = await run(lines(jobsSchema, job(1, 'one v2', ['z']), job(2, 'gone', [], { _sdc_deleted_at: '2026-01-01T00:00:00Z' }), state(3)), { hard_delete: true });
+      const second = await run(lines(jobsSchema, job(1, 'one v2', ['z']), job(2, 'gone', [], { _sdc_deleted_at: '2026-01-01T00:00:00Z' }), state(3)), {
+        hard_delete: true,
+      });
       expect(second.code, second.stderr).to.equal(0);
       expect(await rows('SELECT id::int, title, author__name FROM S.jobs ORDER BY id')).to.deep.equal([
         { id: 1, title: 'one v2', author__name: 'a1' },
@@ -61,7 +69,12 @@ for (const dialect of ['postgres', 'redshift'] as const) {
     });
 
     it('stores every kind of value of an untyped field as JSON, scalars included', async () => {
-      const anything = { type: 'SCHEMA', stream: 'anything', key_properties: ['id'], schema: { type: 'object', properties: { id: { type: 'integer' }, x: {} } } };
+      const anything = {
+        type: 'SCHEMA',
+        stream: 'anything',
+        key_properties: ['id'],
+        schema: { type: 'object', properties: { id: { type: 'integer' }, x: {} } },
+      };
       const values = [5, 'abc', { a: 1 }, [1, 'b'], true, 'it\'s "quoted" \\ here'];
       const result = await run(lines(anything, ...values.map((x, i) => ({ type: 'RECORD', stream: 'anything', record: { id: i, x } }))));
       expect(result.code, result.stderr).to.equal(0);
@@ -70,20 +83,39 @@ for (const dialect of ['postgres', 'redshift'] as const) {
     });
 
     it('appends key-less streams, linking children by a row id unique to each record', async () => {
-      const events = { type: 'SCHEMA', stream: 'events', key_properties: [], schema: { type: 'object', properties: { kind: { type: 'string' }, ids: { type: 'array', items: { type: 'integer' } } } } };
+      const events = {
+        type: 'SCHEMA',
+        stream: 'events',
+        key_properties: [],
+        schema: { type: 'object', properties: { kind: { type: 'string' }, ids: { type: 'array', items: { type: 'integer' } } } },
+      };
       const rec = (kind: string, ids: number[]) => ({ type: 'RECORD', stream: 'events', record: { kind, ids } });
       const result = await run(lines(events, rec('click', [1, 2]), rec('click', [1, 2]), rec('view', [3])));
       expect(result.code, result.stderr).to.equal(0);
       expect(await rows('SELECT count(*)::int AS n, count(DISTINCT _sdc_row_id)::int AS ids FROM S.events')).to.deep.equal([{ n: 3, ids: 3 }]);
-      expect(await rows('SELECT e.kind, count(*)::int AS n FROM S.events e JOIN S.events__ids c ON c._sdc_source_key__sdc_row_id = e._sdc_row_id GROUP BY e.kind ORDER BY 1')).to.deep.equal([
+      expect(
+        await rows(
+          'SELECT e.kind, count(*)::int AS n FROM S.events e JOIN S.events__ids c ON c._sdc_source_key__sdc_row_id = e._sdc_row_id GROUP BY e.kind ORDER BY 1',
+        ),
+      ).to.deep.equal([
         { kind: 'click', n: 4 },
         { kind: 'view', n: 1 },
       ]);
     });
 
     it('evolves schemas: adds columns, widens varchars in place, keeps old values and puts changed types in a variant column', async () => {
-      const v1 = { type: 'SCHEMA', stream: 'items', key_properties: ['id'], schema: { type: 'object', properties: { id: { type: 'integer' }, size: { type: 'integer' }, note: { type: 'string' } } } };
-      const v2 = { type: 'SCHEMA', stream: 'items', key_properties: ['id'], schema: { type: 'object', properties: { id: { type: 'integer' }, size: { type: 'string' }, note: { type: 'string' }, color: { type: 'string' } } } };
+      const v1 = {
+        type: 'SCHEMA',
+        stream: 'items',
+        key_properties: ['id'],
+        schema: { type: 'object', properties: { id: { type: 'integer' }, size: { type: 'integer' }, note: { type: 'string' } } },
+      };
+      const v2 = {
+        type: 'SCHEMA',
+        stream: 'items',
+        key_properties: ['id'],
+        schema: { type: 'object', properties: { id: { type: 'integer' }, size: { type: 'string' }, note: { type: 'string' }, color: { type: 'string' } } },
+      };
       const long = 'é'.repeat(600);
       const r1 = await run(lines(v1, { type: 'RECORD', stream: 'items', record: { id: 1, size: 10, note: 'short' } }));
       expect(r1.code, r1.stderr).to.equal(0);
@@ -96,7 +128,9 @@ for (const dialect of ['postgres', 'redshift'] as const) {
         { id: 2, size: null, size__string: 'XL', len: 600, color: 'red' },
         { id: 3, size: null, size__string: 'XL', len: 600, color: 'red' },
       ]);
-      const columns = await rows(`SELECT column_name, character_maximum_length::int AS len FROM information_schema.columns WHERE table_schema = '${schema}' AND table_name = 'items' ORDER BY column_name`);
+      const columns = await rows(
+        `SELECT column_name, character_maximum_length::int AS len FROM information_schema.columns WHERE table_schema = '${schema}' AND table_name = 'items' ORDER BY column_name`,
+      );
       expect(columns).to.deep.equal([
         { column_name: 'color', len: 256 },
         { column_name: 'id', len: null },
@@ -120,7 +154,16 @@ for (const dialect of ['postgres', 'redshift'] as const) {
       const events = { type: 'SCHEMA', stream: 'ticks', key_properties: ['id'], schema: { type: 'object', properties: { id: { type: 'integer' }, doc: {} } } };
       const tick = (id: number, doc: string) => `{"type":"RECORD","stream":"ticks","record":{"id":${id},"doc":${doc}}}`;
       // A number beyond PostgreSQL's numeric range inside a json value: only the database can refuse it.
-      const input = [JSON.stringify(events), tick(1, '{"n":1}'), tick(2, '{"n":2}'), JSON.stringify(state(1)), tick(3, '{"n":3}'), tick(4, '{"n":1e1000000}'), tick(5, '{"n":5}')].join('\n') + '\n';
+      const input =
+        [
+          JSON.stringify(events),
+          tick(1, '{"n":1}'),
+          tick(2, '{"n":2}'),
+          JSON.stringify(state(1)),
+          tick(3, '{"n":3}'),
+          tick(4, '{"n":1e1000000}'),
+          tick(5, '{"n":5}'),
+        ].join('\n') + '\n';
       const result = await run(input, { batch_size_rows: 3 });
       expect(result.code).to.equal(1);
       expect(withoutCommits(result.stdout)).to.equal(lines({ type: 'STATE', value: { n: 1 } }));
@@ -170,7 +213,12 @@ for (const dialect of ['postgres', 'redshift'] as const) {
     });
 
     it('stores big and long numbers exactly, never through a double', async () => {
-      const s = { type: 'SCHEMA', stream: 'nums', key_properties: ['id'], schema: { type: 'object', properties: { id: { type: 'integer' }, n: { type: 'number' } } } };
+      const s = {
+        type: 'SCHEMA',
+        stream: 'nums',
+        key_properties: ['id'],
+        schema: { type: 'object', properties: { id: { type: 'integer' }, n: { type: 'number' } } },
+      };
       // The first batch needs exact decimals: the new column is made numeric(37,36).
       const input = `${JSON.stringify(s)}\n{"type":"RECORD","stream":"nums","record":{"id":1,"n":0.5}}\n{"type":"RECORD","stream":"nums","record":{"id":123456789012345678901234567890,"n":3.141592653589793238462643383279502884}}\n`;
       const result = await run(input, { batch_size_rows: 10 });

@@ -58,7 +58,12 @@ describe('a dialect added as one folder, one DIALECTS entry and one golden file 
     const long = 'a_field_name_that_is_much_longer_than_forty_bytes';
     const stream = (value: string) =>
       lines(
-        { type: 'SCHEMA', stream: 'items', key_properties: ['id'], schema: { type: 'object', properties: { id: { type: 'integer' }, [long]: { type: 'string' }, doc: { type: 'object' } } } },
+        {
+          type: 'SCHEMA',
+          stream: 'items',
+          key_properties: ['id'],
+          schema: { type: 'object', properties: { id: { type: 'integer' }, [long]: { type: 'string' }, doc: { type: 'object' } } },
+        },
         { type: 'RECORD', stream: 'items', record: { id: 1, [long]: value, doc: { a: 1 } } },
         { type: 'STATE', value: { n: 1 } },
       );
@@ -68,9 +73,15 @@ describe('a dialect added as one folder, one DIALECTS entry and one golden file 
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
     try {
-      const { rows } = await client.query<{ column_name: string; data_type: string }>('SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position', [schema, 'items']);
+      const { rows } = await client.query<{ column_name: string; data_type: string }>(
+        'SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position',
+        [schema, 'items'],
+      );
       const names = rows.map((r) => r.column_name);
-      expect(names.every((n) => Buffer.byteLength(n) <= 40), names.join(', ')).to.equal(true);
+      expect(
+        names.every((n) => Buffer.byteLength(n) <= 40),
+        names.join(', '),
+      ).to.equal(true);
       expect(names.some((n) => n.startsWith('a_field_name_that_is_much'))).to.equal(true);
       expect(rows.find((r) => r.column_name === 'doc')?.data_type).to.equal('json');
     } finally {

@@ -19,11 +19,16 @@ describe('target-redshift: connecting (timeouts, dialect from the server)', () =
   it('gives up on a server that accepts the connection but never logs in, naming the host and the setting', async () => {
     fake = await startFakePgServer({ hangAtLogin: true });
     const started = Date.now();
-    const result = await runCli({ url: `postgres://etl:pw-Zq81x@127.0.0.1:${fake.port}/db`, connect_timeout_seconds: 1, dialect: 'postgres' }, `${JSON.stringify(schema)}\n`);
+    const result = await runCli(
+      { url: `postgres://etl:pw-Zq81x@127.0.0.1:${fake.port}/db`, connect_timeout_seconds: 1, dialect: 'postgres' },
+      `${JSON.stringify(schema)}\n`,
+    );
     expect(result.code).to.equal(1);
     expect(Date.now() - started).to.be.lessThan(8000);
     expect(lastEntry(result.stderr)).to.include({ level: 'error' });
-    expect(lastEntry(result.stderr).message).to.match(new RegExp(`the warehouse at 127\\.0\\.0\\.1:${fake.port} did not accept the connection and login within 1 s \\(connect_timeout_seconds\\)`));
+    expect(lastEntry(result.stderr).message).to.match(
+      new RegExp(`the warehouse at 127\\.0\\.0\\.1:${fake.port} did not accept the connection and login within 1 s \\(connect_timeout_seconds\\)`),
+    );
     expect(result.stderr).to.not.contain('pw-Zq81x');
   });
 
@@ -31,7 +36,9 @@ describe('target-redshift: connecting (timeouts, dialect from the server)', () =
     fake = await startFakePgServer({ answer: (sql) => (sql.startsWith('SET TIME ZONE') ? 'hang' : { tag: 'SET' }) });
     const result = await runCli({ url: `postgres://etl@127.0.0.1:${fake.port}/db`, statement_timeout_seconds: 1 }, `${JSON.stringify(schema)}\n`);
     expect(result.code).to.equal(1);
-    expect(lastEntry(result.stderr).message).to.equal(`the warehouse at 127.0.0.1:${fake.port} did not answer within 1 s (statement_timeout_seconds) while running: SET TIME ZONE 'UTC'`);
+    expect(lastEntry(result.stderr).message).to.equal(
+      `the warehouse at 127.0.0.1:${fake.port} did not answer within 1 s (statement_timeout_seconds) while running: SET TIME ZONE 'UTC'`,
+    );
     expect(fake.queries).to.deep.equal(['SET statement_timeout TO 1000', "SET TIME ZONE 'UTC'"]);
   });
 
@@ -59,7 +66,10 @@ describe('target-redshift: connecting (timeouts, dialect from the server)', () =
     });
 
     it('picks the postgres dialect when none is set, and loads', async () => {
-      const result = await runCli({ url: db.url, schema: 'auto' }, `${JSON.stringify(schema)}\n${JSON.stringify({ type: 'RECORD', stream: 's', record: { id: 1 } })}\n`);
+      const result = await runCli(
+        { url: db.url, schema: 'auto' },
+        `${JSON.stringify(schema)}\n${JSON.stringify({ type: 'RECORD', stream: 's', record: { id: 1 } })}\n`,
+      );
       expect(result.code, result.stderr).to.equal(0);
       expect(await db.query('SELECT id::int FROM auto.s')).to.deep.equal([{ id: 1 }]);
       expect(loadConfig(undefined, { TARGET_REDSHIFT_URL: db.url }).dialect).to.equal(undefined);
@@ -68,7 +78,9 @@ describe('target-redshift: connecting (timeouts, dialect from the server)', () =
     it('refuses "dialect": "redshift" on a PostgreSQL without SUPER, naming the setting (exit 2, not retried); the shimmed test database passes', async () => {
       const result = await runCli({ url: db.url, dialect: 'redshift' }, `${JSON.stringify(schema)}\n`);
       expect(result.code).to.equal(2);
-      expect(lastEntry(result.stderr).message).to.match(/^invalid configuration: "dialect" is "redshift" but the server is PostgreSQL, not Redshift \(PostgreSQL .*\): set "dialect": "postgres", or leave "dialect" out/);
+      expect(lastEntry(result.stderr).message).to.match(
+        /^invalid configuration: "dialect" is "redshift" but the server is PostgreSQL, not Redshift \(PostgreSQL .*\): set "dialect": "postgres", or leave "dialect" out/,
+      );
       const warehouse = await openWarehouse(validateConfig({ url: shimmed.url, dialect: 'redshift' }));
       expect(warehouse.dialect).to.equal('redshift');
       await warehouse.close();
@@ -87,7 +99,10 @@ describe('target-redshift: connecting (timeouts, dialect from the server)', () =
     it('warns on an empty input and reports what it loaded per stream', async () => {
       const empty = await runCli({ url: db.url, schema: 'empty' }, '');
       expect(empty.code).to.equal(0);
-      const entries = empty.stderr.trim().split('\n').map((l) => JSON.parse(l) as { level: string; message: string; records_loaded?: unknown });
+      const entries = empty.stderr
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { level: string; message: string; records_loaded?: unknown });
       expect(entries.find((e) => e.level === 'warn')?.message).to.match(/^empty input: no Singer message was read/);
       expect(entries.at(-1)).to.deep.include({ message: 'done', records_loaded: {} });
     });

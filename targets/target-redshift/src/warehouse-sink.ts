@@ -1,5 +1,25 @@
-import { InputError, ProtocolError, keyDetails, serializeJson, type CommitInfo, type JsonRecord, type Logger, type ReadMessage, type SchemaMessage, type StreamSchema } from '@observes/protocol';
-import { SchemaEvolution, locateColumn, planStream, toIdentifier, type PendingState, type RunnerControl, type StreamPlan, type TargetSink } from '@observes/target-core';
+import {
+  InputError,
+  ProtocolError,
+  keyDetails,
+  serializeJson,
+  type CommitInfo,
+  type JsonRecord,
+  type Logger,
+  type ReadMessage,
+  type SchemaMessage,
+  type StreamSchema,
+} from '@observes/protocol';
+import {
+  SchemaEvolution,
+  locateColumn,
+  planStream,
+  toIdentifier,
+  type PendingState,
+  type RunnerControl,
+  type StreamPlan,
+  type TargetSink,
+} from '@observes/target-core';
 import type { BatchLoader, Batch, BufferedRecord } from './batch-loader.js';
 import type { TargetConfig } from './config.js';
 import type { StateTable } from './state-table.js';
@@ -145,7 +165,12 @@ export class WarehouseSink implements TargetSink<Batch[]> {
       count = withState ? buffer.covered : 0;
       bytes = withState ? buffer.coveredBytes : 0;
       if (buffer.bytes - bytes >= this.config.batch_size_bytes) {
-        if (!this.warnedUncovered) this.log.warn('appended rows commit without a state that covers them: a crash before the next state replays them', { stream: buffer.plan.stream, bytes: buffer.bytes - bytes, hint: 'the tap sends STATE too rarely, or another stream\'s full refresh holds the states' });
+        if (!this.warnedUncovered)
+          this.log.warn('appended rows commit without a state that covers them: a crash before the next state replays them', {
+            stream: buffer.plan.stream,
+            bytes: buffer.bytes - bytes,
+            hint: "the tap sends STATE too rarely, or another stream's full refresh holds the states",
+          });
         this.warnedUncovered = true;
         count = this.count(buffer);
         bytes = buffer.bytes;
@@ -177,7 +202,13 @@ export class WarehouseSink implements TargetSink<Batch[]> {
     const { env, runId, stateTable } = this.options;
     await this.loader.loadAll(list, state ? async () => void (commit = await stateTable.write(state.value, env.OBSERVES_RUN_ID ?? runId, env)) : undefined);
     for (const [i, batch] of list.entries()) {
-      this.log.info('batch committed', { stream: batch.plan.stream, records: counts[i], version: batch.version, ms: Date.now() - started, ...(commit ? { sequence: commit.sequence } : {}) });
+      this.log.info('batch committed', {
+        stream: batch.plan.stream,
+        records: counts[i],
+        version: batch.version,
+        ms: Date.now() - started,
+        ...(commit ? { sequence: commit.sequence } : {}),
+      });
       this.loaded[batch.plan.stream] = (this.loaded[batch.plan.stream] ?? 0) + counts[i];
     }
     return commit;
@@ -204,10 +235,16 @@ export class WarehouseSink implements TargetSink<Batch[]> {
     const maxColumns = this.loader.limits.columns;
     for (const table of plan.tables) {
       if (table.columns.length > maxColumns) {
-        throw new ProtocolError(line, plan.stream, 'invalid-schema', `table "${table.name}" would have ${table.columns.length} columns; Redshift allows at most ${maxColumns} per table (keep wide nested objects whole with max_nesting)`);
+        throw new ProtocolError(
+          line,
+          plan.stream,
+          'invalid-schema',
+          `table "${table.name}" would have ${table.columns.length} columns; Redshift allows at most ${maxColumns} per table (keep wide nested objects whole with max_nesting)`,
+        );
       }
       const owner = this.owners.get(table.name);
-      if (owner !== undefined && owner !== plan.stream) throw new ProtocolError(line, plan.stream, 'invalid-schema', `its table "${table.name}" is also a table of stream ${JSON.stringify(owner)}`);
+      if (owner !== undefined && owner !== plan.stream)
+        throw new ProtocolError(line, plan.stream, 'invalid-schema', `its table "${table.name}" is also a table of stream ${JSON.stringify(owner)}`);
     }
     for (const table of plan.tables) this.owners.set(table.name, plan.stream);
   }
@@ -218,12 +255,20 @@ export class WarehouseSink implements TargetSink<Batch[]> {
     if (pointers.length === 0) return;
     const stream = buffer.plan.stream;
     if (this.config.undeclared_fields === 'fail') {
-      throw new ProtocolError(read.line, stream, 'record-invalid', `record at ${pointers[0]}: the field is not in the stream's schema (undeclared_fields is "fail")`, pointers[0], keyDetails({ keyProperties: buffer.schema.key_properties }, record));
+      throw new ProtocolError(
+        read.line,
+        stream,
+        'record-invalid',
+        `record at ${pointers[0]}: the field is not in the stream's schema (undeclared_fields is "fail")`,
+        pointers[0],
+        keyDetails({ keyProperties: buffer.schema.key_properties }, record),
+      );
     }
     const fresh = pointers.map((p) => p.replace(/\/\d+(?=\/|$)/g, '/*')).filter((p) => !buffer.reported.has(p));
     for (const field of fresh) buffer.reported.add(field);
     if (this.config.undeclared_fields === 'drop') {
-      for (const field of fresh) this.log.warn("field not in the stream's schema: not stored (undeclared_fields is \"drop\")", { stream, field, line: read.line });
+      for (const field of fresh)
+        this.log.warn('field not in the stream\'s schema: not stored (undeclared_fields is "drop")', { stream, field, line: read.line });
       return;
     }
     buffer.evolution.declare(record, pointers);
@@ -251,11 +296,22 @@ export class WarehouseSink implements TargetSink<Batch[]> {
         if (old && serializeJson([old.schema.schema, old.schema.key_properties]) === serializeJson([message.schema, message.key_properties])) return undefined;
         const properties = message.schema.properties;
         if (typeof properties !== 'object' || properties === null || Array.isArray(properties)) {
-          throw new ProtocolError(read.line, message.stream, 'invalid-schema', 'the schema declares no "properties", and the target makes its columns from them (declare them; with {"properties": {}} the fields records bring are added as they come)');
+          throw new ProtocolError(
+            read.line,
+            message.stream,
+            'invalid-schema',
+            'the schema declares no "properties", and the target makes its columns from them (declare them; with {"properties": {}} the fields records bring are added as they come)',
+          );
         }
-        if (toIdentifier(message.stream).startsWith('_sdc_')) throw new ProtocolError(read.line, message.stream, 'invalid-schema', 'table names starting with "_sdc_" are reserved for the target\'s own tables');
+        if (toIdentifier(message.stream).startsWith('_sdc_'))
+          throw new ProtocolError(read.line, message.stream, 'invalid-schema', 'table names starting with "_sdc_" are reserved for the target\'s own tables');
         if (old && serializeJson(old.schema.key_properties) !== serializeJson(message.key_properties)) {
-          this.log.warn('key properties changed: replaced rows lose the child rows written under the old key too', { stream: message.stream, from: old.schema.key_properties, to: message.key_properties, line: read.line });
+          this.log.warn('key properties changed: replaced rows lose the child rows written under the old key too', {
+            stream: message.stream,
+            from: old.schema.key_properties,
+            to: message.key_properties,
+            line: read.line,
+          });
         }
         const plan = planStream(message.stream, message.schema, message.key_properties, { ...this.planOptions, limits: this.loader.limits });
         this.checkPlan(plan, read.line);
@@ -283,11 +339,18 @@ export class WarehouseSink implements TargetSink<Batch[]> {
           const state = this.versionOf(message.stream);
           if (state.pending !== undefined && state.pending !== version) {
             // The pending ACTIVATE_VERSION closed a refresh without records, and this record starts the next one.
-            return this.activate(control, message.stream, state.pending, 'version without records activated: tables emptied').then(() => this.handle(read, current, control));
+            return this.activate(control, message.stream, state.pending, 'version without records activated: tables emptied').then(() =>
+              this.handle(read, current, control),
+            );
           }
           state.pending = undefined;
           if (state.staged !== undefined && state.staged !== version) {
-            this.log.warn('a new version started before the last one was activated: the last one is dropped', { stream: message.stream, version: state.staged, next: version, line: read.line });
+            this.log.warn('a new version started before the last one was activated: the last one is dropped', {
+              stream: message.stream,
+              version: state.staged,
+              next: version,
+              line: read.line,
+            });
           }
           state.staged = version;
         }
@@ -326,11 +389,19 @@ export class WarehouseSink implements TargetSink<Batch[]> {
       case 'ACTIVATE_VERSION': {
         const state = this.versionOf(message.stream);
         if (state.staged === message.version || state.pending === message.version) {
-          return this.activate(control, message.stream, message.version, state.staged === message.version ? 'version activated' : 'version without records activated: tables emptied');
+          return this.activate(
+            control,
+            message.stream,
+            message.version,
+            state.staged === message.version ? 'version activated' : 'version without records activated: tables emptied',
+          );
         }
         // Either a start marker (its records follow) or the end of an empty refresh: what follows tells.
         state.pending = message.version;
-        this.log.debug('ACTIVATE_VERSION before any record of its version: swapped in after its records, or emptied if none follow', { stream: message.stream, version: message.version });
+        this.log.debug('ACTIVATE_VERSION before any record of its version: swapped in after its records, or emptied if none follow', {
+          stream: message.stream,
+          version: message.version,
+        });
         return undefined;
       }
     }
@@ -345,11 +416,22 @@ export class WarehouseSink implements TargetSink<Batch[]> {
       if (state.pending !== undefined) await this.activate(control, stream, state.pending, 'version without records activated at end of input: tables emptied');
       if (state.staged === undefined) continue;
       if (state.staged === buffer.eofVersion) await this.activate(control, stream, state.staged, 'replaced at end of input');
-      else if (this.config.missing_activate_version === 'activate') await this.activate(control, stream, state.staged, 'ACTIVATE_VERSION missing: version activated at end of input (missing_activate_version is "activate")');
-      else missing.push(`stream ${JSON.stringify(stream)}: records of version ${state.staged} were loaded into staging tables, but its ACTIVATE_VERSION never came`);
+      else if (this.config.missing_activate_version === 'activate')
+        await this.activate(
+          control,
+          stream,
+          state.staged,
+          'ACTIVATE_VERSION missing: version activated at end of input (missing_activate_version is "activate")',
+        );
+      else
+        missing.push(
+          `stream ${JSON.stringify(stream)}: records of version ${state.staged} were loaded into staging tables, but its ACTIVATE_VERSION never came`,
+        );
     }
     if (missing.length > 0) {
-      throw new InputError(`${missing.join('; ')}: the tables are left as they were and no state is confirmed (send ACTIVATE_VERSION after the records, or set missing_activate_version to "activate")`);
+      throw new InputError(
+        `${missing.join('; ')}: the tables are left as they were and no state is confirmed (send ACTIVATE_VERSION after the records, or set missing_activate_version to "activate")`,
+      );
     }
   }
 }

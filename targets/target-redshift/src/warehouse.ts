@@ -68,11 +68,22 @@ const UNANSWERED_GRACE_MS = 2000;
 async function openPg(config: TargetConfig): Promise<Session> {
   const where = config.url ? hostOf(config.url) : `${config.host}:${config.port ?? 5439}`;
   const statementMs = config.statement_timeout_seconds * 1000;
-  const timeouts = { connectionTimeoutMillis: config.connect_timeout_seconds * 1000, ...(statementMs > 0 ? { query_timeout: statementMs + UNANSWERED_GRACE_MS } : {}) };
+  const timeouts = {
+    connectionTimeoutMillis: config.connect_timeout_seconds * 1000,
+    ...(statementMs > 0 ? { query_timeout: statementMs + UNANSWERED_GRACE_MS } : {}),
+  };
   const client = new pg.Client(
     config.url
       ? { connectionString: config.url, ssl: config.ssl || undefined, ...timeouts }
-      : { host: config.host, port: config.port ?? 5439, user: config.user, password: config.password, database: config.database, ssl: config.ssl || undefined, ...timeouts },
+      : {
+          host: config.host,
+          port: config.port ?? 5439,
+          user: config.user,
+          password: config.password,
+          database: config.database,
+          ssl: config.ssl || undefined,
+          ...timeouts,
+        },
   );
   // An idle connection error (server restart) must fail the run, not crash silently later.
   let failure: Error | undefined;
@@ -84,7 +95,10 @@ async function openPg(config: TargetConfig): Promise<Session> {
   } catch (error) {
     const e = error as Error & { code?: unknown };
     if (/timeout/i.test(e.message)) {
-      throw new TransientError(`the warehouse at ${where} did not accept the connection and login within ${config.connect_timeout_seconds} s (connect_timeout_seconds): ${e.message}`, { cause: e });
+      throw new TransientError(
+        `the warehouse at ${where} did not accept the connection and login within ${config.connect_timeout_seconds} s (connect_timeout_seconds): ${e.message}`,
+        { cause: e },
+      );
     }
     const message = `cannot connect to the warehouse at ${where}: ${e.message}`;
     // A refused login or an unknown database cannot be helped by a retry; a network failure or a busy server can.
@@ -99,13 +113,20 @@ async function openPg(config: TargetConfig): Promise<Session> {
       const statement = sql.replace(/\s+/g, ' ').slice(0, 120);
       if (/Query read timeout/i.test(e.message)) {
         // The connection is unusable now: the run fails, and closing it must not wait on the server.
-        failure = new TransientError(`the warehouse at ${where} did not answer within ${config.statement_timeout_seconds} s (statement_timeout_seconds) while running: ${statement}`, { cause: e });
+        failure = new TransientError(
+          `the warehouse at ${where} did not answer within ${config.statement_timeout_seconds} s (statement_timeout_seconds) while running: ${statement}`,
+          { cause: e },
+        );
         throw failure;
       }
       if (e.code === '57014' && /statement timeout/i.test(e.message)) {
-        throw new TransientError(`${e.message}: the statement ran longer than ${config.statement_timeout_seconds} s (statement_timeout_seconds): ${statement}`, { cause: e });
+        throw new TransientError(
+          `${e.message}: the statement ran longer than ${config.statement_timeout_seconds} s (statement_timeout_seconds): ${statement}`,
+          { cause: e },
+        );
       }
-      if (connectionLost(e)) throw new TransientError(`${e.message}: the connection to the warehouse at ${where} was lost while running: ${statement}`, { cause: e });
+      if (connectionLost(e))
+        throw new TransientError(`${e.message}: the connection to the warehouse at ${where} was lost while running: ${statement}`, { cause: e });
       throw e;
     }
   };

@@ -155,7 +155,15 @@ export class WriteSession {
       if (!columns) continue;
       onTable(child);
       if (plan.sourceKeyColumns.every((c) => columns.has(c))) {
-        await this.warehouse.query(dialect.deleteUsing(schema, child, temp, plan.sourceKeyColumns.map((s, i) => [s, plan.keyColumns[i]]), hasOrder(columns.get(plan.sourceKeyColumns[0]))));
+        await this.warehouse.query(
+          dialect.deleteUsing(
+            schema,
+            child,
+            temp,
+            plan.sourceKeyColumns.map((s, i) => [s, plan.keyColumns[i]]),
+            hasOrder(columns.get(plan.sourceKeyColumns[0])),
+          ),
+        );
       }
       if (!live || !rootColumns) continue;
       const legacy = [...columns.keys()]
@@ -164,11 +172,34 @@ export class WriteSession {
       if (legacy.length === 0) continue;
       if (!this.reportedLegacy.has(child)) {
         this.reportedLegacy.add(child);
-        this.log.warn('child rows written under an earlier key: deleted with the root rows they belong to', { stream: plan.stream, table: child, keys: legacy.map(([, r]) => r), key: plan.keyProperties });
+        this.log.warn('child rows written under an earlier key: deleted with the root rows they belong to', {
+          stream: plan.stream,
+          table: child,
+          keys: legacy.map(([, r]) => r),
+          key: plan.keyProperties,
+        });
       }
-      await this.warehouse.query(dialect.deleteLegacyChildren(schema, child, root, temp, plan.keyColumns.map((k) => [k, k]), plan.sourceKeyColumns.filter((c) => columns.has(c)), legacy));
+      await this.warehouse.query(
+        dialect.deleteLegacyChildren(
+          schema,
+          child,
+          root,
+          temp,
+          plan.keyColumns.map((k) => [k, k]),
+          plan.sourceKeyColumns.filter((c) => columns.has(c)),
+          legacy,
+        ),
+      );
     }
     onTable(root);
-    await this.warehouse.query(dialect.deleteUsing(schema, root, temp, plan.keyColumns.map((k) => [k, k]), hasOrder(rootColumns?.get(plan.keyColumns[0]))));
+    await this.warehouse.query(
+      dialect.deleteUsing(
+        schema,
+        root,
+        temp,
+        plan.keyColumns.map((k) => [k, k]),
+        hasOrder(rootColumns?.get(plan.keyColumns[0])),
+      ),
+    );
   }
 }

@@ -1,6 +1,15 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { connectRunnerLink, createLogger, formatCommittedState, logFailure, MessageWriter, packageVersion, UsageError, withProgramFlags } from '@observes/protocol';
+import {
+  connectRunnerLink,
+  createLogger,
+  formatCommittedState,
+  logFailure,
+  MessageWriter,
+  packageVersion,
+  UsageError,
+  withProgramFlags,
+} from '@observes/protocol';
 import type { S3Manifest } from '@observes/target-core';
 import { createS3Client } from '@observes/state';
 import { ENV_PREFIX, loadConfig, targetS3Settings } from './config.js';
@@ -12,12 +21,17 @@ const DESCRIPTION = 'Writes a Singer stream to S3 as gzip JSON lines or CSV, wit
 
 const parser = yargs(hideBin(process.argv))
   .scriptName('target-s3')
-  .usage(`$0 [--config <file>] < singer-stream\n\n${DESCRIPTION}\nEvery setting may also come from ${ENV_PREFIX}<SETTING> (e.g. ${ENV_PREFIX}BUCKET), over the file.`)
+  .usage(
+    `$0 [--config <file>] < singer-stream\n\n${DESCRIPTION}\nEvery setting may also come from ${ENV_PREFIX}<SETTING> (e.g. ${ENV_PREFIX}BUCKET), over the file.`,
+  )
   .option('config', { type: 'string', describe: 'Config JSON file (settings below)' })
-  .option('period', { type: 'string', describe: 'Backup period (e.g. 2026-11): replaces that period\'s file set' })
+  .option('period', { type: 'string', describe: "Backup period (e.g. 2026-11): replaces that period's file set" })
   .option('run-id', { type: 'string', describe: 'Run id used in keys and the manifest name' })
   .option('max-line-bytes', { type: 'number', describe: 'Longest accepted input line in bytes' })
-  .option('committed-state', { type: 'boolean', describe: 'Print the last committed state ({} when none) and exit: tap --state <(target-s3 --config c.json --committed-state)' })
+  .option('committed-state', {
+    type: 'boolean',
+    describe: 'Print the last committed state ({} when none) and exit: tap --state <(target-s3 --config c.json --committed-state)',
+  })
   .option('commit-record', { type: 'boolean', describe: 'Print the last committed state with its sequence and run as JSON (null when none) and exit' })
   .strict()
   .help()
@@ -48,7 +62,14 @@ const link = args.committedState || args.commitRecord ? undefined : connectRunne
 try {
   const config = loadConfig(args.config, { period: args.period, run_id: args['run-id'] });
   const client = createS3Client({ endpoint: config.endpoint, region: config.region });
-  const target = new S3Target({ config, client, output: new MessageWriter(process.stdout), logger, maxLineBytes: args['max-line-bytes'], inputComplete: link?.inputComplete });
+  const target = new S3Target({
+    config,
+    client,
+    output: new MessageWriter(process.stdout),
+    logger,
+    maxLineBytes: args['max-line-bytes'],
+    inputComplete: link?.inputComplete,
+  });
   if (!link) {
     process.stdout.write(formatCommittedState(await target.committedState(), Boolean(args.commitRecord)));
   } else {

@@ -52,7 +52,10 @@ describe('target-s3: its manifest is its commit record', () => {
       inputComplete: async () => options.complete ?? true,
       env: options.env ?? {},
     });
-    const error = await target.run(Readable.from([lines.join('\n') + '\n'])).then(() => undefined, (e: Error) => e);
+    const error = await target.run(Readable.from([lines.join('\n') + '\n'])).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     return { echoed, error, target };
   }
   const listedIds = async (prefix: string, runId: string) => {
@@ -62,7 +65,7 @@ describe('target-s3: its manifest is its commit record', () => {
   };
   const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
-  it('echoes each STATE with its commit sequence, one clock across runs (and above the runner\'s sequence)', async () => {
+  it("echoes each STATE with its commit sequence, one clock across runs (and above the runner's sequence)", async () => {
     const first = await run(stream(1, 30), { prefix: 'clock', run_id: 'r1', batch_max_age_seconds: 0 });
     expect(first.echoed.map((m) => [m.value.id, m.commit.sequence, m.commit.run_id])).to.deep.equal([
       [10, 1, 'r1'],
@@ -100,7 +103,7 @@ describe('target-s3: its manifest is its commit record', () => {
     expect((await listedIds('resume', 'r1')).ids).to.deep.equal(range(1, 5));
   });
 
-  it('with a period and an orphaned input, the period\'s earlier files are not deleted and its manifest stays', async () => {
+  it("with a period and an orphaned input, the period's earlier files are not deleted and its manifest stays", async () => {
     await run(stream(1, 40), { prefix: 'backup', period: '2026-10' });
     const all = async () => ((await s3.client.send(new ListObjectsV2Command({ Bucket: 'data', Prefix: 'backup/items/2026-10/' }))).Contents ?? []).length;
     const before = await all();

@@ -68,15 +68,22 @@ export class CommitRecords {
   }
 
   private async put(key: string, body: string): Promise<void> {
-    await withRetry(() => this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: 'application/json' })), { retries: 4, isRetryable: isTransientS3Error });
+    await withRetry(() => this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: 'application/json' })), {
+      retries: 4,
+      isRetryable: isTransientS3Error,
+    });
   }
 
   private async get<T>(key: string): Promise<T | undefined> {
     try {
-      const response = await withRetry(() => this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key })), { retries: 4, isRetryable: isTransientS3Error });
+      const response = await withRetry(() => this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key })), {
+        retries: 4,
+        isRetryable: isTransientS3Error,
+      });
       return parseJsonLossless(await response.Body!.transformToString('utf8')) as T;
     } catch (error) {
-      if ((error as { name?: string }).name === 'NoSuchKey' || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return undefined;
+      if ((error as { name?: string }).name === 'NoSuchKey' || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404)
+        return undefined;
       throw error;
     }
   }

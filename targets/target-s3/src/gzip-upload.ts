@@ -31,7 +31,13 @@ export class GzipUpload {
   /** Text not yet handed to gzip (less than {@link GZIP_WRITE_CHARS}). */
   private pending = '';
 
-  constructor(client: S3Client, readonly bucket: string, readonly key: string, partSize: number, contentType: string) {
+  constructor(
+    client: S3Client,
+    readonly bucket: string,
+    readonly key: string,
+    partSize: number,
+    contentType: string,
+  ) {
     this.gzip = createGzip();
     const body = new PassThrough();
     this.gzip.on('data', (chunk: Buffer) => {

@@ -70,9 +70,20 @@ describe('target-s3 against a local S3 server, as its README shows', () => {
   it('takes its settings from TARGET_S3_* with no config file, logs only JSON lines (no SDK warning), and says what it stored', async () => {
     const run = await pipe([bin('tap-example')], [bin('target-s3'), '--period', '2026-11'], env());
     expect(run.code, run.stderr + run.tapStderr).to.equal(0);
-    expect(run.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { type: string }).type)).to.include('STATE');
-    const entries = run.stderr.trim().split('\n').map((line) => JSON.parse(line) as { level: string; name: string; message: string; records_loaded?: Record<string, number>; run_id?: string });
-    expect(entries.every((e) => e.name === 'target-s3'), run.stderr).to.equal(true);
+    expect(
+      run.stdout
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { type: string }).type),
+    ).to.include('STATE');
+    const entries = run.stderr
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { level: string; name: string; message: string; records_loaded?: Record<string, number>; run_id?: string });
+    expect(
+      entries.every((e) => e.name === 'target-s3'),
+      run.stderr,
+    ).to.equal(true);
     expect(entries.filter((e) => e.level === 'warn' || e.level === 'error')).to.deep.equal([]);
     const done = entries.find((e) => e.message === 'done')!;
     expect(done.run_id).to.equal('2026-11');

@@ -53,7 +53,12 @@ export class CsvEncoder implements RecordEncoder {
   private readonly flattener: RecordFlattener;
   private readonly columns: string[][];
 
-  constructor(private readonly stream: string, schema: JsonSchema, keyProperties: string[], maxNesting?: number) {
+  constructor(
+    private readonly stream: string,
+    schema: JsonSchema,
+    keyProperties: string[],
+    maxNesting?: number,
+  ) {
     this.flattener = new RecordFlattener(planStream(stream, schema, keyProperties, { maxNesting }));
     this.columns = this.flattener.plan.tables.map((t) => t.columns.map((c) => c.name));
   }

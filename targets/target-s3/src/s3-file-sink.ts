@@ -113,7 +113,13 @@ export class S3FileSink implements TargetSink<true> {
   /** Stores every open file, then the manifest (the commit) with the state and its commit record. */
   async commit(_batch: true | undefined, state: PendingState | undefined, final: boolean): Promise<CommitInfo | undefined> {
     for (const files of this.streams.values()) await this.closeFiles(files);
-    if (state) this.committed = { value: state.value, sequence: nextSequence(this.committed?.sequence, this.env), run_id: this.config.run_id, committed_at: new Date(this.now()).toISOString() };
+    if (state)
+      this.committed = {
+        value: state.value,
+        sequence: nextSequence(this.committed?.sequence, this.env),
+        run_id: this.config.run_id,
+        committed_at: new Date(this.now()).toISOString(),
+      };
     const manifest = this.buildManifest(final);
     await this.records.advanceHead(this.scan!, this.runName, this.manifestKey);
     await this.records.putManifest(this.manifestKey, manifest);
@@ -135,7 +141,8 @@ export class S3FileSink implements TargetSink<true> {
     const known = this.streams.get(stream);
     if (known && known.schemaText === schemaText) return;
     if (known && this.config.format === 'csv') await this.closeFiles(known); // a CSV file has one column list
-    const encoder = this.config.format === 'csv' ? new CsvEncoder(stream, schema, keyProperties, this.config.max_nesting) : (known?.encoder ?? new JsonLinesEncoder(stream));
+    const encoder =
+      this.config.format === 'csv' ? new CsvEncoder(stream, schema, keyProperties, this.config.max_nesting) : (known?.encoder ?? new JsonLinesEncoder(stream));
     if (known) Object.assign(known, { schema, schemaText, keyProperties, encoder });
     else {
       const folder = streamFolder(this.config.prefix, stream, this.runName);
@@ -166,7 +173,13 @@ export class S3FileSink implements TargetSink<true> {
       const part = files.nextPart.get(table) ?? 0;
       files.nextPart.set(table, part + 1);
       const key = fileKey(files.folder, part, this.config.format, table);
-      const upload = new GzipUpload(this.options.client, this.config.bucket, key, this.config.part_size_bytes, this.config.format === 'csv' ? 'text/csv' : 'application/x-ndjson');
+      const upload = new GzipUpload(
+        this.options.client,
+        this.config.bucket,
+        key,
+        this.config.part_size_bytes,
+        this.config.format === 'csv' ? 'text/csv' : 'application/x-ndjson',
+      );
       file = { upload, table, rows: 0, columns: new Set() };
       files.open.set(table, file);
     }
@@ -207,7 +220,8 @@ export class S3FileSink implements TargetSink<true> {
 
   private buildManifest(complete: boolean): S3Manifest {
     const streams: Record<string, S3ManifestStream> = Object.fromEntries(this.carried);
-    for (const [stream, s] of this.streams) streams[stream] = { schema: s.schema, key_properties: s.keyProperties, ...(s.version !== undefined ? { version: s.version } : {}), files: s.files };
+    for (const [stream, s] of this.streams)
+      streams[stream] = { schema: s.schema, key_properties: s.keyProperties, ...(s.version !== undefined ? { version: s.version } : {}), files: s.files };
     const committed = this.committed;
     return {
       manifest_version: 1,
@@ -215,7 +229,16 @@ export class S3FileSink implements TargetSink<true> {
       created_at: new Date(this.now()).toISOString(),
       format: this.config.format === 'csv' ? 'csv.gz' : 'jsonl.gz',
       streams,
-      ...(committed ? { state: committed.value, commit: { sequence: committed.sequence, ...(committed.run_id ? { run_id: committed.run_id } : {}), ...(committed.committed_at ? { committed_at: committed.committed_at } : {}) } } : {}),
+      ...(committed
+        ? {
+            state: committed.value,
+            commit: {
+              sequence: committed.sequence,
+              ...(committed.run_id ? { run_id: committed.run_id } : {}),
+              ...(committed.committed_at ? { committed_at: committed.committed_at } : {}),
+            },
+          }
+        : {}),
       ...(complete ? { complete: true } : {}),
     };
   }
@@ -235,7 +258,7 @@ export class S3FileSink implements TargetSink<true> {
       for (let i = 0; i < stale.length; i += 1000) {
         await client.send(new DeleteObjectsCommand({ Bucket: this.config.bucket, Delete: { Objects: stale.slice(i, i + 1000).map((Key) => ({ Key })) } }));
       }
-      if (stale.length) this.options.logger.info('replaced the period\'s earlier files', { folder: files.folder, deleted: stale.length });
+      if (stale.length) this.options.logger.info("replaced the period's earlier files", { folder: files.folder, deleted: stale.length });
     }
   }
 

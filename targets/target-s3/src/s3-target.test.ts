@@ -11,8 +11,22 @@ import { S3Target } from './s3-target.js';
 
 const quiet = createLogger({ name: 'test', level: 'error', write: () => undefined });
 const SCHEMA = (stream: string) =>
-  JSON.stringify({ type: 'SCHEMA', stream, key_properties: ['id'], schema: { type: 'object', properties: { id: { type: 'integer' }, big: { type: ['number', 'null'] }, tags: { type: 'array', items: { type: 'string' } }, owner: { type: 'object', properties: { name: { type: 'string' } } } } } });
-const RECORD = (stream: string, id: number, extra = '') => `{"type":"RECORD","stream":"${stream}","record":{"id":${id},"big":123456789012345678901234567890.5,"tags":["a","b"],"owner":{"name":"n${id}${extra}"}}}`;
+  JSON.stringify({
+    type: 'SCHEMA',
+    stream,
+    key_properties: ['id'],
+    schema: {
+      type: 'object',
+      properties: {
+        id: { type: 'integer' },
+        big: { type: ['number', 'null'] },
+        tags: { type: 'array', items: { type: 'string' } },
+        owner: { type: 'object', properties: { name: { type: 'string' } } },
+      },
+    },
+  });
+const RECORD = (stream: string, id: number, extra = '') =>
+  `{"type":"RECORD","stream":"${stream}","record":{"id":${id},"big":123456789012345678901234567890.5,"tags":["a","b"],"owner":{"name":"n${id}${extra}"}}}`;
 const STATE = (n: number) => `{"type":"STATE","value":{"n":${n}}}`;
 
 describe('target-s3', () => {
@@ -28,7 +42,10 @@ describe('target-s3', () => {
     const out = new Writable({
       highWaterMark: 1,
       write(chunk, _e, done) {
-        const values = String(chunk).split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { value: unknown }).value);
+        const values = String(chunk)
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => (JSON.parse(line) as { value: unknown }).value);
         states.push(...values);
         Promise.all(values.map((value) => onState?.(value))).then(() => done(), done);
       },
@@ -54,9 +71,17 @@ describe('target-s3', () => {
   });
 
   it('writes gzip JSON lines per stream with exact numbers and a manifest listing every file', async () => {
-    const { manifest, states } = await run([SCHEMA('jobs'), RECORD('jobs', 1), RECORD('jobs', 2), SCHEMA('users'), RECORD('users', 7), STATE(1)], { prefix: 'p1', run_id: 'r1' });
+    const { manifest, states } = await run([SCHEMA('jobs'), RECORD('jobs', 1), RECORD('jobs', 2), SCHEMA('users'), RECORD('users', 7), STATE(1)], {
+      prefix: 'p1',
+      run_id: 'r1',
+    });
     expect(states).to.deep.equal([{ n: 1 }]);
-    expect(await keys('p1/')).to.deep.equal(['p1/_manifests/_head/default.json', 'p1/_manifests/r1.json', 'p1/jobs/r1/part-00000.jsonl.gz', 'p1/users/r1/part-00000.jsonl.gz']);
+    expect(await keys('p1/')).to.deep.equal([
+      'p1/_manifests/_head/default.json',
+      'p1/_manifests/r1.json',
+      'p1/jobs/r1/part-00000.jsonl.gz',
+      'p1/users/r1/part-00000.jsonl.gz',
+    ]);
     const stored = await readManifest(s3.client, 's3://data/p1/_manifests/r1.json');
     expect(stored).to.deep.equal(JSON.parse(JSON.stringify(manifest)));
     expect(stored).to.deep.include({ manifest_version: 1, run_id: 'r1', format: 'jsonl.gz', state: { n: 1 } });
@@ -88,7 +113,9 @@ describe('target-s3', () => {
     const [file] = manifest!.streams.blobs.files;
     expect(file.bytes).to.be.greaterThan(5 * 1024 * 1024);
     const rows = await readJsonLinesFile(s3.client, file);
-    expect(rows.map((r) => (r.owner as { name: string }).name)).to.deep.equal(lines.slice(1, -1).map((l) => (JSON.parse(l) as { record: { owner: { name: string } } }).record.owner.name));
+    expect(rows.map((r) => (r.owner as { name: string }).name)).to.deep.equal(
+      lines.slice(1, -1).map((l) => (JSON.parse(l) as { record: { owner: { name: string } } }).record.owner.name),
+    );
   });
 
   it('echoes each STATE only after the files before it and a manifest listing them are stored', async () => {
@@ -124,7 +151,7 @@ describe('target-s3', () => {
     expect(lines2[1].split(',')[root.columns.indexOf('owner__name')]).to.equal('""');
   });
 
-  it('with a period, replaces that period\'s earlier file set', async () => {
+  it("with a period, replaces that period's earlier file set", async () => {
     const many = [SCHEMA('worklogs'), ...Array.from({ length: 40 }, (_, i) => RECORD('worklogs', i, 'y'.repeat(60))), STATE(1)];
     await run(many, { prefix: 'backup', period: '2026-11', max_file_bytes: 1024 });
     const before = await keys('backup/worklogs/2026-11/');
@@ -136,7 +163,10 @@ describe('target-s3', () => {
   });
 
   it('stops at bad input naming the line, echoing no state and listing nothing', async () => {
-    const { error, states } = await run([SCHEMA('jobs'), STATE(0), RECORD('jobs', 1), '{"type":"RECORD","stream":"jobs","record":{"id":"two"}}', STATE(1)], { prefix: 'p5', run_id: 'r' });
+    const { error, states } = await run([SCHEMA('jobs'), STATE(0), RECORD('jobs', 1), '{"type":"RECORD","stream":"jobs","record":{"id":"two"}}', STATE(1)], {
+      prefix: 'p5',
+      run_id: 'r',
+    });
     expect(error?.message).to.match(/^line 4: stream "jobs": record breaks its schema at \/id/);
     expect(states).to.deep.equal([]);
     expect(await keys('p5/')).to.deep.equal([]);
@@ -150,6 +180,7 @@ describe('target-s3', () => {
         return e as Error;
       }
     })();
-    for (const problem of ["required property 'bucket'", '(extra)', '/prefix: must be string', '/format:', '/period: must match pattern']) expect(error?.message).to.contain(problem);
+    for (const problem of ["required property 'bucket'", '(extra)', '/prefix: must be string', '/format:', '/period: must match pattern'])
+      expect(error?.message).to.contain(problem);
   });
 });

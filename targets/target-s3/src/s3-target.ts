@@ -41,7 +41,13 @@ export class S3Target {
   private readonly sink: S3FileSink;
 
   constructor(private readonly options: S3TargetOptions) {
-    this.sink = new S3FileSink({ config: options.config, client: options.client, logger: options.logger, now: options.now ?? Date.now, env: options.env ?? process.env });
+    this.sink = new S3FileSink({
+      config: options.config,
+      client: options.client,
+      logger: options.logger,
+      now: options.now ?? Date.now,
+      env: options.env ?? process.env,
+    });
   }
 
   /** The pipeline's last committed state (what `--committed-state` prints), or undefined. */

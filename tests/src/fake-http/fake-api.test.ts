@@ -1,5 +1,18 @@
 import { expect } from 'chai';
-import { cursorPaginated, delay, failRequests, ignoreQuery, keysetPaginated, offsetPaginated, pagePaginated, rateLimit, requireAuth, startFakeApi, throttleFor, type FakeApi } from './index.js';
+import {
+  cursorPaginated,
+  delay,
+  failRequests,
+  ignoreQuery,
+  keysetPaginated,
+  offsetPaginated,
+  pagePaginated,
+  rateLimit,
+  requireAuth,
+  startFakeApi,
+  throttleFor,
+  type FakeApi,
+} from './index.js';
 
 const items = Array.from({ length: 7 }, (_, i) => ({ id: i + 1 }));
 
@@ -39,13 +52,19 @@ describe('fake HTTP API', () => {
   });
 
   it('answers 401 without the credential', async () => {
-    api = await startFakeApi({ behaviours: [requireAuth({ header: 'authorization', value: 'Bearer t' })], routes: [{ path: '/x', handler: () => ({ body: [] }) }] });
+    api = await startFakeApi({
+      behaviours: [requireAuth({ header: 'authorization', value: 'Bearer t' })],
+      routes: [{ path: '/x', handler: () => ({ body: [] }) }],
+    });
     expect((await fetch(`${api.url}/x`)).status).to.equal(401);
     expect((await fetch(`${api.url}/x`, { headers: { authorization: 'Bearer t' } })).status).to.equal(200);
   });
 
   it('rate-limits the chosen requests with Retry-After and RateLimit headers', async () => {
-    api = await startFakeApi({ behaviours: [rateLimit({ nth: [2], retryAfterSeconds: 3, resetInSeconds: 60 })], routes: [{ path: '/x', handler: () => ({ body: [] }) }] });
+    api = await startFakeApi({
+      behaviours: [rateLimit({ nth: [2], retryAfterSeconds: 3, resetInSeconds: 60 })],
+      routes: [{ path: '/x', handler: () => ({ body: [] }) }],
+    });
     expect((await fetch(`${api.url}/x`)).status).to.equal(200);
     const limited = await fetch(`${api.url}/x`);
     expect(limited.status).to.equal(429);
@@ -58,7 +77,10 @@ describe('fake HTTP API', () => {
   it('fails the Nth request of a path with a 5xx, and delays responses', async () => {
     api = await startFakeApi({
       behaviours: [delay(5), failRequests({ nth: [1], status: 503, path: /^\/y/ })],
-      routes: [{ path: '/x', handler: () => ({ body: 'x' }) }, { path: '/y', handler: () => ({ body: 'y' }) }],
+      routes: [
+        { path: '/x', handler: () => ({ body: 'x' }) },
+        { path: '/y', handler: () => ({ body: 'y' }) },
+      ],
     });
     const statuses = [];
     for (const path of ['/x', '/y', '/y', '/nope']) statuses.push((await fetch(api.url + path)).status);
@@ -78,7 +100,10 @@ describe('fake HTTP API', () => {
     const ids: number[] = [];
     let cursor: string | null = '';
     do {
-      const page = (await (await fetch(`${api.url}/cursor?after=2&limit=2${cursor ? `&cursor=${cursor}` : ''}`)).json()) as { data: { id: number }[]; next_cursor: string | null };
+      const page = (await (await fetch(`${api.url}/cursor?after=2&limit=2${cursor ? `&cursor=${cursor}` : ''}`)).json()) as {
+        data: { id: number }[];
+        next_cursor: string | null;
+      };
       ids.push(...page.data.map((item) => item.id));
       cursor = page.next_cursor;
     } while (cursor);
@@ -86,7 +111,11 @@ describe('fake HTTP API', () => {
   });
 
   it('pages by keyset, newest first, with an opaque cursor in the Link header and none on the last page', async () => {
-    const below = (limit: number, key?: number) => items.filter((i) => key === undefined || i.id < key).sort((a, b) => b.id - a.id).slice(0, limit);
+    const below = (limit: number, key?: number) =>
+      items
+        .filter((i) => key === undefined || i.id < key)
+        .sort((a, b) => b.id - a.id)
+        .slice(0, limit);
     api = await startFakeApi({ routes: [{ path: '/jobs', handler: keysetPaginated((_r, key, limit) => below(limit, key), { key: (i) => i.id }) }] });
     const ids: number[] = [];
     let url: string | undefined = `${api.url}/jobs?pagination=keyset&per_page=3&order_by=id&sort=desc`;
@@ -103,7 +132,13 @@ describe('fake HTTP API', () => {
 
   it('throttles with bare 429s for a while on the given clock, then lets requests through', async () => {
     let now = 1_000_000;
-    api = await startFakeApi({ behaviours: [throttleFor({ durationMs: 40_000, now: () => now, path: /^\/x/ })], routes: [{ path: '/x', handler: () => ({ body: [] }) }, { path: '/y', handler: () => ({ body: [] }) }] });
+    api = await startFakeApi({
+      behaviours: [throttleFor({ durationMs: 40_000, now: () => now, path: /^\/x/ })],
+      routes: [
+        { path: '/x', handler: () => ({ body: [] }) },
+        { path: '/y', handler: () => ({ body: [] }) },
+      ],
+    });
     const first = await fetch(`${api.url}/x`);
     expect(first.status).to.equal(429);
     expect([first.headers.get('retry-after'), first.headers.get('ratelimit-reset')]).to.deep.equal([null, null]);

@@ -46,7 +46,12 @@ export interface FakeBatchJob {
   startedAt?: number;
   stoppedAt?: number;
   container?: { exitCode?: number; reason?: string; logStreamName?: string };
-  attempts?: Array<{ container?: { exitCode?: number; reason?: string; logStreamName?: string }; startedAt?: number; stoppedAt?: number; statusReason?: string }>;
+  attempts?: Array<{
+    container?: { exitCode?: number; reason?: string; logStreamName?: string };
+    startedAt?: number;
+    stoppedAt?: number;
+    statusReason?: string;
+  }>;
   retryStrategy?: { attempts: number };
   timeout?: { attemptDurationSeconds: number };
 }
@@ -85,7 +90,8 @@ export async function startFakeBatchApi(options: FakeBatchOptions): Promise<Fake
   const describeJobsCalls: string[][] = [];
   let listCount = 0;
 
-  const signed = (request: FakeRequest) => /^AWS4-HMAC-SHA256 Credential=[^/]+\/\d{8}\/[a-z0-9-]+\/batch\/aws4_request, /.test(String(request.headers.authorization ?? ''));
+  const signed = (request: FakeRequest) =>
+    /^AWS4-HMAC-SHA256 Credential=[^/]+\/\d{8}\/[a-z0-9-]+\/batch\/aws4_request, /.test(String(request.headers.authorization ?? ''));
   const parseBody = (request: FakeRequest): Record<string, unknown> | undefined => {
     try {
       const body = JSON.parse(request.body || '{}');
@@ -102,14 +108,16 @@ export async function startFakeBatchApi(options: FakeBatchOptions): Promise<Fake
       listJobsCalls.push({ body, status: response.status ?? 200, returned, nextToken });
       return response;
     };
-    if (options.serverErrorOnListJobs?.includes(++listCount)) return answer(error(500, 'ServerException', 'We encountered an internal error. Please try again.'));
+    if (options.serverErrorOnListJobs?.includes(++listCount))
+      return answer(error(500, 'ServerException', 'We encountered an internal error. Please try again.'));
     const scopes = ['jobQueue', 'arrayJobId', 'multiNodeJobId'].filter((k) => body[k] !== undefined);
     if (scopes.length !== 1) return answer(error(400, 'ClientException', 'You must specify only one of the following: jobQueue, arrayJobId, multiNodeJobId'));
     if (body.filters !== undefined) return answer(error(400, 'ClientException', 'filters are not implemented by this fake'));
     if (typeof body.jobQueue !== 'string') return answer(error(400, 'ClientException', 'array and multi-node jobs are not implemented by this fake'));
     const status = (body.jobStatus as string | undefined) ?? 'RUNNING';
     const maxResults = body.maxResults === undefined ? 1000 : Number(body.maxResults);
-    if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 1000) return answer(error(400, 'ClientException', `maxResults must be between 1 and 1000, got ${String(body.maxResults)}`));
+    if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 1000)
+      return answer(error(400, 'ClientException', `maxResults must be between 1 and 1000, got ${String(body.maxResults)}`));
     const queue = body.jobQueue;
     const inQueue = (job: FakeBatchJob) => job.jobQueue === queue || job.jobQueue.endsWith(`:job-queue/${queue}`);
     const matching = byCreatedDesc.filter((job) => inQueue(job) && job.status === status);
@@ -135,7 +143,9 @@ export async function startFakeBatchApi(options: FakeBatchOptions): Promise<Fake
   };
 
   const api = await startFakeApi({
-    behaviours: [async (request, next) => (signed(request) ? next() : error(403, 'UnrecognizedClientException', 'The security token included in the request is invalid.'))],
+    behaviours: [
+      async (request, next) => (signed(request) ? next() : error(403, 'UnrecognizedClientException', 'The security token included in the request is invalid.')),
+    ],
     routes: [
       { method: 'POST', path: '/v1/listjobs', handler: listJobs },
       { method: 'POST', path: '/v1/describejobs', handler: describeJobs },

@@ -20,7 +20,11 @@ export async function startFakeSnsApi(): Promise<FakeSnsApi> {
         handler: (request) => {
           const form = new URLSearchParams(request.body);
           if (form.get('Action') !== 'Publish' || !form.get('TopicArn')) {
-            return { status: 400, headers: { 'content-type': 'text/xml' }, body: '<ErrorResponse><Error><Type>Sender</Type><Code>InvalidParameter</Code><Message>bad request</Message></Error></ErrorResponse>' };
+            return {
+              status: 400,
+              headers: { 'content-type': 'text/xml' },
+              body: '<ErrorResponse><Error><Type>Sender</Type><Code>InvalidParameter</Code><Message>bad request</Message></Error></ErrorResponse>',
+            };
           }
           published.push({ topicArn: form.get('TopicArn')!, subject: form.get('Subject') ?? '', message: form.get('Message') ?? '' });
           const id = `msg-${published.length}`;

@@ -14,7 +14,10 @@ export interface FakePlatformApi extends FakeApi {
 export async function startFakePlatformApi(token: string, organizations: Record<string, string | null>, failFirst = 0): Promise<FakePlatformApi> {
   const map = new Map(Object.entries(organizations));
   const api = await startFakeApi({
-    behaviours: [requireAuth({ header: 'authorization', value: `Bearer ${token}` }), failRequests({ nth: Array.from({ length: failFirst }, (_, i) => i + 1), status: 503 })],
+    behaviours: [
+      requireAuth({ header: 'authorization', value: `Bearer ${token}` }),
+      failRequests({ nth: Array.from({ length: failFirst }, (_, i) => i + 1), status: 503 }),
+    ],
     routes: [
       {
         path: '/groups/:group',

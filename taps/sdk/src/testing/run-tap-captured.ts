@@ -31,7 +31,10 @@ export async function runTapCaptured(tap: TapDefinition, args: string[], options
   const code = await runTap(tap, ['node', `tap-${tap.name}`, ...args], { ...options, stdout: out, stderr: (text) => void (stderr += text) });
   let messages: Message[] = [];
   try {
-    messages = stdout.split('\n').filter(Boolean).map((line, i) => parseMessage(line, i + 1));
+    messages = stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line, i) => parseMessage(line, i + 1));
   } catch {
     messages = [];
   }

@@ -63,7 +63,7 @@ export const checkResultsStream = defineStream<ChecklyConfig, CheckPartition>({
  * on every run.
  */
 function deactivatedEnd(check: JsonRecord | undefined): number {
-  if (!check || check.activated !== false || typeof check.updated_at !== 'string') return Infinity;
+  if (check?.activated !== false || typeof check.updated_at !== 'string') return Infinity;
   return Math.floor(Date.parse(check.updated_at) / 1000) + 3600;
 }
 

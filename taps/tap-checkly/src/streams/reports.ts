@@ -25,9 +25,10 @@ export const reportsStream = defineStream<ChecklyConfig>({
   async *records(ctx) {
     const nowMs = ctx.now().getTime();
     // A bookmarked day is final: resume the day after it.
-    const first = ctx.bookmark !== undefined
-      ? new Date(Date.parse(`${ctx.bookmark}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10)
-      : (ctx.startDate ?? new Date(nowMs - 7 * DAY_MS).toISOString()).slice(0, 10);
+    const first =
+      ctx.bookmark !== undefined
+        ? new Date(Date.parse(`${ctx.bookmark}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10)
+        : (ctx.startDate ?? new Date(nowMs - 7 * DAY_MS).toISOString()).slice(0, 10);
     const days = completeDays(first, nowMs - ctx.config.settle_seconds * 1000);
     const flags = ctx.config.reports_include_deactivated ? [false, true] : [false];
     for (let i = 0; i < days.length; i += DAYS_PER_REQUEST) {

@@ -12,7 +12,16 @@ export type ChecklyCollection =
   | 'variables'
   | 'snippets';
 
-const COLLECTIONS: readonly ChecklyCollection[] = ['checks', 'check-groups', 'check-statuses', 'alert-channels', 'dashboards', 'maintenance-windows', 'variables', 'snippets'];
+const COLLECTIONS: readonly ChecklyCollection[] = [
+  'checks',
+  'check-groups',
+  'check-statuses',
+  'alert-channels',
+  'dashboards',
+  'maintenance-windows',
+  'variables',
+  'snippets',
+];
 
 const DAY_SECONDS = 86_400;
 
@@ -150,7 +159,8 @@ export class FakeChecklyApi {
     const granularity = request.query.granularity;
     if (granularity !== undefined && !['day', 'week', 'month'].includes(granularity)) return badRequest('"granularity" must be day, week or month');
     const buckets = granularity === undefined ? [{ from, to }] : calendarBuckets(from, to, granularity as 'day' | 'week' | 'month');
-    if (granularity !== undefined && (to - from > 400 * DAY_SECONDS || buckets.length > 120)) return badRequest('granular reports span at most 400 days and 120 buckets');
+    if (granularity !== undefined && (to - from > 400 * DAY_SECONDS || buckets.length > 120))
+      return badRequest('granular reports span at most 400 days and 120 buckets');
     const deactivated = request.query.deactivated;
     const tags = request.url.searchParams.getAll('filterByTags');
     const checks = this.items('checks').filter((check) => {
@@ -200,7 +210,8 @@ function calendarBuckets(from: number, to: number, granularity: 'day' | 'week' |
   if (granularity === 'week') cursor -= ((new Date(cursor).getUTCDay() + 6) % 7) * DAY_SECONDS * 1000;
   while (cursor / 1000 < to) {
     const date = new Date(cursor);
-    const end = granularity === 'month' ? Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1) : cursor + (granularity === 'week' ? 7 : 1) * DAY_SECONDS * 1000;
+    const end =
+      granularity === 'month' ? Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1) : cursor + (granularity === 'week' ? 7 : 1) * DAY_SECONDS * 1000;
     buckets.push({ from: Math.max(from, cursor / 1000), to: Math.min(to, end / 1000) });
     cursor = end;
   }

@@ -47,7 +47,12 @@ export function checklyCheck(n: number, updatedAt = '2024-05-01T00:00:00.000Z'):
       { key: 'API_TOKEN', value: `locked-check-token-${n}`, locked: true, secret: false },
       { key: 'DB_PASSWORD', value: `secret-check-password-${n}`, locked: false, secret: true },
     ],
-    alertSettings: { escalationType: 'RUN_BASED', runBasedEscalation: { failedRunThreshold: 1 }, timeBasedEscalation: { minutesFailingThreshold: 5 }, reminders: { amount: 0, interval: 5 } },
+    alertSettings: {
+      escalationType: 'RUN_BASED',
+      runBasedEscalation: { failedRunThreshold: 1 },
+      timeBasedEscalation: { minutesFailingThreshold: 5 },
+      reminders: { amount: 0, interval: 5 },
+    },
     useGlobalAlertSettings: true,
     alertChannelSubscriptions: [{ alertChannelId: 1, activated: true }],
     created_at: '2024-01-01T00:00:00.000Z',
@@ -139,13 +144,25 @@ export function checklyCheckResult(n: number, index: number, startedAt: string, 
       : {
           assertions: [{ source: 'STATUS_CODE', comparison: 'EQUALS', target: 200 }],
           request: { method: 'GET', url: `https://api.example.com/health/${n}` },
-          response: { status: failing ? 500 : 200, statusText: failing ? 'Internal Server Error' : 'OK', timings: { socket: 1, lookup: 2, connect: 5, response: 140, end: 150 }, timingPhases: { wait: 1, dns: 1, tcp: 3, firstByte: 135, download: 10, total: 150 } },
+          response: {
+            status: failing ? 500 : 200,
+            statusText: failing ? 'Internal Server Error' : 'OK',
+            timings: { socket: 1, lookup: 2, connect: 5, response: 140, end: 150 },
+            timingPhases: { wait: 1, dns: 1, tcp: 3, firstByte: 135, download: 10, total: 150 },
+          },
           requestError: null,
           pcapDataUrl: null,
         },
     browserCheckResult: null,
     multiStepCheckResult: multiStep
-      ? { errors: failing ? ['expect(received).toBe(expected)'] : [], startTime: started, endTime: started + 150, runtimeVersion: '2024.02', playwrightTestTraces: [`https://api.checklyhq.com/v1/assets/${n}/${index}/trace.zip`], playwrightTestJsonReportFile: null }
+      ? {
+          errors: failing ? ['expect(received).toBe(expected)'] : [],
+          startTime: started,
+          endTime: started + 150,
+          runtimeVersion: '2024.02',
+          playwrightTestTraces: [`https://api.checklyhq.com/v1/assets/${n}/${index}/trace.zip`],
+          playwrightTestJsonReportFile: null,
+        }
       : null,
     playwrightCheckResult: null,
     grpcCheckResult: null,
@@ -164,7 +181,13 @@ export function checklyAlertChannel(id: number, type: 'EMAIL' | 'WEBHOOK' | 'OPS
         ? { url: 'https://hooks.slack.com/services/T000/B000/slack-secret', channel: '#alerts' }
         : type === 'OPSGENIE'
           ? { name: 'Opsgenie', apiKey: 'opsgenie-secret-key', region: 'EU', priority: 'P3' }
-          : { name: 'Webhook', url: 'https://hooks.example.com/alert', method: 'POST', webhookType: 'WEBHOOK_GENERIC', headers: [{ key: 'X-Token', value: 'webhook-secret-header', locked: true }] };
+          : {
+              name: 'Webhook',
+              url: 'https://hooks.example.com/alert',
+              method: 'POST',
+              webhookType: 'WEBHOOK_GENERIC',
+              headers: [{ key: 'X-Token', value: 'webhook-secret-header', locked: true }],
+            };
   return {
     id,
     type,
@@ -248,7 +271,9 @@ export interface ChecklySeedCounts {
  */
 export function seedCheckly(api: FakeChecklyApi, counts: ChecklySeedCounts): void {
   for (let n = 1; n <= counts.checks; n++) {
-    api.items('checks').push(n === 3 ? { ...checklyCheck(n), checkType: 'MULTI_STEP', request: null, script: 'await page.goto("https://example.com")' } : checklyCheck(n));
+    api
+      .items('checks')
+      .push(n === 3 ? { ...checklyCheck(n), checkType: 'MULTI_STEP', request: null, script: 'await page.goto("https://example.com")' } : checklyCheck(n));
     api.items('check-statuses').push(checklyCheckStatus(n, n === 2));
     for (let i = 0; i < counts.resultsPerCheck; i++) {
       const at = new Date(Date.parse(counts.lastResultAt) - (counts.resultsPerCheck - 1 - i) * counts.minutesApart * 60_000).toISOString();
@@ -258,18 +283,17 @@ export function seedCheckly(api: FakeChecklyApi, counts: ChecklySeedCounts): voi
     }
   }
   api.items('check-groups').push(checklyCheckGroup(1), checklyCheckGroup(2));
-  api.items('alert-channels').push(
-    checklyAlertChannel(1, 'EMAIL'),
-    checklyAlertChannel(2, 'SLACK'),
-    checklyAlertChannel(3, 'OPSGENIE'),
-    checklyAlertChannel(4, 'WEBHOOK'),
-  );
+  api
+    .items('alert-channels')
+    .push(checklyAlertChannel(1, 'EMAIL'), checklyAlertChannel(2, 'SLACK'), checklyAlertChannel(3, 'OPSGENIE'), checklyAlertChannel(4, 'WEBHOOK'));
   for (let id = 1; id <= 12; id++) api.items('dashboards').push(checklyDashboard(id));
   api.items('maintenance-windows').push(checklyMaintenanceWindow(1), checklyMaintenanceWindow(2));
   api.items('snippets').push(checklySnippet(1), checklySnippet(2));
-  api.items('variables').push(
-    { key: 'BASE_URL', value: 'https://api.example.com', locked: false, secret: false },
-    { key: 'LOCKED_TOKEN', value: 'locked-account-token', locked: true, secret: false },
-    { key: 'SECRET_PASSWORD', value: 'secret-account-password', locked: false, secret: true },
-  );
+  api
+    .items('variables')
+    .push(
+      { key: 'BASE_URL', value: 'https://api.example.com', locked: false, secret: false },
+      { key: 'LOCKED_TOKEN', value: 'locked-account-token', locked: true, secret: false },
+      { key: 'SECRET_PASSWORD', value: 'secret-account-password', locked: false, secret: true },
+    );
 }

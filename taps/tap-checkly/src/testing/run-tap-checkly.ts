@@ -38,7 +38,13 @@ export function checklyConfig(api: FakeChecklyApi, overrides: Record<string, unk
  * Runs tap-checkly in-process at `now` (default {@link NOW}), from `state` when given; retries are recorded instead
  * of slept (on `clock`, when given, sleeping advances it: a fake server's behaviours can read the same clock).
  */
-export async function runCheckly(api: FakeChecklyApi, overrides: Record<string, unknown> = {}, state?: unknown, now = NOW, clock?: { now: number }): Promise<ChecklyRun> {
+export async function runCheckly(
+  api: FakeChecklyApi,
+  overrides: Record<string, unknown> = {},
+  state?: unknown,
+  now = NOW,
+  clock?: { now: number },
+): Promise<ChecklyRun> {
   const dir = mkdtempSync(path.join(tmpdir(), 'tap-checkly-'));
   const args = ['--config', path.join(dir, 'config.json')];
   writeFileSync(args[1], JSON.stringify(checklyConfig(api, overrides)));
@@ -47,7 +53,9 @@ export async function runCheckly(api: FakeChecklyApi, overrides: Record<string, 
     args.push('--state', path.join(dir, 'state.json'));
   }
   const sleeps: number[] = [];
-  const http = clock ? { now: () => clock.now, sleep: async (ms: number) => void (sleeps.push(ms), (clock.now += ms)) } : { sleep: async (ms: number) => void sleeps.push(ms) };
+  const http = clock
+    ? { now: () => clock.now, sleep: async (ms: number) => void (sleeps.push(ms), (clock.now += ms)) }
+    : { sleep: async (ms: number) => void sleeps.push(ms) };
   const run = await runTapCaptured(tap, args, { env: { OBSERVES_FROZEN_TIME: now }, http });
   const checker = new StreamChecker({ validateRecords: true });
   const records = new Map<string, JsonRecord[]>();

@@ -61,7 +61,9 @@ export async function startFailingScanProxy(upstream: string, table: string, seg
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', async () => {
       const body = Buffer.concat(chunks);
-      const scan = String(req.headers['x-amz-target']).endsWith('.Scan') ? (JSON.parse(body.toString('utf8')) as { TableName?: string; Segment?: number }) : undefined;
+      const scan = String(req.headers['x-amz-target']).endsWith('.Scan')
+        ? (JSON.parse(body.toString('utf8')) as { TableName?: string; Segment?: number })
+        : undefined;
       const ofSegment = scan?.TableName === table && scan.Segment === segment;
       if (ofSegment && seen < nth) await new Promise((resolve) => setTimeout(resolve, delayMs));
       if (ofSegment && ++seen === nth) {

@@ -64,7 +64,16 @@ export async function loadFixtureTables(client: DynamoDBClient, tables: FixtureT
   for (const { name } of tables) {
     const key =
       name === 'orders'
-        ? { KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' as const }, { AttributeName: 'sk', KeyType: 'RANGE' as const }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' as const }, { AttributeName: 'sk', AttributeType: 'N' as const }] }
+        ? {
+            KeySchema: [
+              { AttributeName: 'pk', KeyType: 'HASH' as const },
+              { AttributeName: 'sk', KeyType: 'RANGE' as const },
+            ],
+            AttributeDefinitions: [
+              { AttributeName: 'pk', AttributeType: 'S' as const },
+              { AttributeName: 'sk', AttributeType: 'N' as const },
+            ],
+          }
         : name === 'customers'
           ? { KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' as const }], AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'N' as const }] }
           : { KeySchema: [{ AttributeName: 'key', KeyType: 'HASH' as const }], AttributeDefinitions: [{ AttributeName: 'key', AttributeType: 'B' as const }] };

@@ -39,12 +39,15 @@ async function reportRewrites(git: GitOptions, previous: BranchBookmark, tips: M
     if (tip === hashes[0]) continue;
     if (!existing.has(hashes[0])) {
       const surviving = hashes.find((h) => existing.has(h));
-      logger.warn('history rewritten: the last processed tip is gone (force-push, then garbage collection); re-walking from the newest processed commit still present', {
-        ref,
-        last_tip: hashes[0],
-        tip,
-        resumes_after: surviving ?? null,
-      });
+      logger.warn(
+        'history rewritten: the last processed tip is gone (force-push, then garbage collection); re-walking from the newest processed commit still present',
+        {
+          ref,
+          last_tip: hashes[0],
+          tip,
+          resumes_after: surviving ?? null,
+        },
+      );
     } else if (!(await isAncestor(git, hashes[0], tip))) {
       logger.warn('history rewritten (force-push): commits not reachable from the last processed tip are emitted', { ref, last_tip: hashes[0], tip });
     }

@@ -105,7 +105,12 @@ export class TestRepository {
 
   /** Merges `branch` into the current branch with a merge commit; returns it. */
   merge(branch: string, message: string): string {
-    this.git(['merge', '--quiet', '--no-ff', '-m', message, branch], { GIT_COMMITTER_NAME: 'Merger', GIT_COMMITTER_EMAIL: 'merger@example.com', GIT_AUTHOR_NAME: 'Merger', GIT_AUTHOR_EMAIL: 'merger@example.com' });
+    this.git(['merge', '--quiet', '--no-ff', '-m', message, branch], {
+      GIT_COMMITTER_NAME: 'Merger',
+      GIT_COMMITTER_EMAIL: 'merger@example.com',
+      GIT_AUTHOR_NAME: 'Merger',
+      GIT_AUTHOR_EMAIL: 'merger@example.com',
+    });
     return this.head();
   }
 
@@ -126,6 +131,8 @@ export class TestRepository {
 
   /** The commits reachable from `revision` and not from `exclude`, newest first. */
   revList(revision: string, ...exclude: string[]): string[] {
-    return this.git(['rev-list', revision, ...exclude.map((e) => `^${e}`)]).split('\n').filter(Boolean);
+    return this.git(['rev-list', revision, ...exclude.map((e) => `^${e}`)])
+      .split('\n')
+      .filter(Boolean);
   }
 }

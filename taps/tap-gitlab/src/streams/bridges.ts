@@ -36,7 +36,9 @@ export const bridgesStream = defineStream<GitlabConfig, ProjectPartition>({
     let lastUpdate: string | undefined;
     for await (const pipeline of changed) {
       lastUpdate = pipeline.updated_at;
-      const bridges = ctx.http.paginate<JsonRecord>(`projects/${projectId}/pipelines/${pipeline.id}/bridges`, { paginator: nextPageHeaderPaginator({ size: ctx.config.per_page }) });
+      const bridges = ctx.http.paginate<JsonRecord>(`projects/${projectId}/pipelines/${pipeline.id}/bridges`, {
+        paginator: nextPageHeaderPaginator({ size: ctx.config.per_page }),
+      });
       for await (const bridge of bridges) yield { ...bridge, project_id: projectId, pipeline_updated_at: lastUpdate };
       // Most pipelines have no bridge: the bookmark moves with the pipelines read, not only with the records.
       if (++read % PIPELINES_PER_CHECKPOINT === 0) await ctx.checkpoint({ bookmark: lastUpdate });

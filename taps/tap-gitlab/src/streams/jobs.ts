@@ -54,7 +54,8 @@ export const jobsStream = defineStream<GitlabConfig, ProjectPartition>({
     const marginMs = parseDuration(ctx.config.safety_window);
     const startMs = ctx.startDate === undefined ? -Infinity : Date.parse(ctx.startDate);
     const withProject = (job: GitlabJob) => ({ ...job, project_id: projectId });
-    if (ctx.config.manual_jobs_window !== undefined) ctx.logger.warn('manual_jobs_window has no effect any more: manual jobs come again when their pipeline changes; remove it');
+    if (ctx.config.manual_jobs_window !== undefined)
+      ctx.logger.warn('manual_jobs_window has no effect any more: manual jobs come again when their pipeline changes; remove it');
 
     // 1. The walk, resumed when the last one stopped half-way (from a next page of this instance only).
     const resume = progress.walk?.next.startsWith(ctx.config.api_url) ? progress.walk : undefined;
@@ -92,11 +93,18 @@ export const jobsStream = defineStream<GitlabConfig, ProjectPartition>({
       const since = progress.revisit_after ?? new Date(Date.parse(progress.walked_at) - marginMs).toISOString();
       // Jobs of pipelines created after this were all new to this walk, which read them after the pipeline's last update.
       const walkedWholeAfterMs = Date.parse(progress.walked_at) + marginMs;
-      const changed = updatedListing<GitlabPipeline>(ctx.http, `projects/${projectId}/pipelines`, { since, before: windowEnd, perPage: ctx.config.per_page, listings: PIPELINE_LISTINGS });
+      const changed = updatedListing<GitlabPipeline>(ctx.http, `projects/${projectId}/pipelines`, {
+        since,
+        before: windowEnd,
+        perPage: ctx.config.per_page,
+        listings: PIPELINE_LISTINGS,
+      });
       for await (const pipeline of changed) {
         if (Date.parse(pipeline.created_at ?? '') > walkedWholeAfterMs) continue;
         try {
-          const jobs = ctx.http.paginate<GitlabJob>(`projects/${projectId}/pipelines/${pipeline.id}/jobs`, { paginator: nextPageHeaderPaginator({ size: ctx.config.per_page }) });
+          const jobs = ctx.http.paginate<GitlabJob>(`projects/${projectId}/pipelines/${pipeline.id}/jobs`, {
+            paginator: nextPageHeaderPaginator({ size: ctx.config.per_page }),
+          });
           for await (const job of jobs) yield withProject(job);
         } catch (error) {
           // Deleted since it was listed: nothing left to revisit.

@@ -20,7 +20,8 @@ export const membersStream = defineStream<GitlabConfig, ProjectPartition>({
   skipPartitionOn: projectUnavailable,
   async *records(ctx) {
     const projectId = ctx.partition!.project_id;
-    const list = (path: string) => ctx.http.paginate<GitlabMember>(`projects/${projectId}/${path}`, { paginator: nextPageHeaderPaginator({ size: ctx.config.per_page }) });
+    const list = (path: string) =>
+      ctx.http.paginate<GitlabMember>(`projects/${projectId}/${path}`, { paginator: nextPageHeaderPaginator({ size: ctx.config.per_page }) });
     const direct = new Map<number, number | null | undefined>();
     for await (const member of list('members')) direct.set(member.id, member.access_level);
     for await (const member of list('members/all')) {

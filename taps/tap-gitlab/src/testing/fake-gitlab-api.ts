@@ -116,22 +116,29 @@ export class FakeGitlabApi {
     const totalsLimit = options.totalsLimit ?? 10_000;
     const offsetLimit = options.offsetLimit ?? 50_000;
     let api: FakeGitlabApi | undefined;
-    const paged = (items: (request: FakeRequest) => JsonRecord[], counted = true) => (request: FakeRequest) => {
-      const all = items(request);
-      return pagePaginated(all, { omitTotals: !counted || all.length > totalsLimit })(request);
-    };
+    const paged =
+      (items: (request: FakeRequest) => JsonRecord[], counted = true) =>
+      (request: FakeRequest) => {
+        const all = items(request);
+        return pagePaginated(all, { omitTotals: !counted || all.length > totalsLimit })(request);
+      };
     /** A per-project route: 404 for an unknown project, 403/404 when the feature it needs is off. */
-    const project = (feature: GitlabFeature | undefined, handler: (projectId: number, request: FakeRequest) => FakeResponse | Promise<FakeResponse>) => (request: FakeRequest) => {
-      const found = api!.findProject(request.params.id);
-      if (!found) return notFound('Project');
-      if (feature && api!.disabled.get(found.id as number)?.has(feature)) {
-        return feature === 'repository' ? notFound('Repository') : { status: 403, body: { message: '403 Forbidden' } };
-      }
-      return handler(found.id as number, request);
-    };
-    const jobsKeyset = keysetPaginated((request, below, limit) => api!.jobsBelow(api!.findProject(request.params.id)!.id as number, below, limit, scopesOf(request)), {
-      key: (job: JsonRecord) => job.id as number,
-    });
+    const project =
+      (feature: GitlabFeature | undefined, handler: (projectId: number, request: FakeRequest) => FakeResponse | Promise<FakeResponse>) =>
+      (request: FakeRequest) => {
+        const found = api!.findProject(request.params.id);
+        if (!found) return notFound('Project');
+        if (feature && api!.disabled.get(found.id as number)?.has(feature)) {
+          return feature === 'repository' ? notFound('Repository') : { status: 403, body: { message: '403 Forbidden' } };
+        }
+        return handler(found.id as number, request);
+      };
+    const jobsKeyset = keysetPaginated(
+      (request, below, limit) => api!.jobsBelow(api!.findProject(request.params.id)!.id as number, below, limit, scopesOf(request)),
+      {
+        key: (job: JsonRecord) => job.id as number,
+      },
+    );
     const server = await startFakeApi({
       behaviours: [
         ...(options.behaviours ?? []),
@@ -164,10 +171,21 @@ export class FakeGitlabApi {
           handler: project('builds', (id, r) => {
             const pipeline = api!.findPipeline(id, r.params.pipeline);
             if (!pipeline) return notFound('Pipeline');
-            return paged(() => api!.items('bridges', id).filter((b) => (b.pipeline as JsonRecord).id === pipeline.id).map((b) => api!.withLivePipeline(id, b)).sort(byIdDesc), false)(r);
+            return paged(
+              () =>
+                api!
+                  .items('bridges', id)
+                  .filter((b) => (b.pipeline as JsonRecord).id === pipeline.id)
+                  .map((b) => api!.withLivePipeline(id, b))
+                  .sort(byIdDesc),
+              false,
+            )(r);
           }),
         },
-        { path: '/api/v4/projects/:id/merge_requests', handler: project('merge_requests', (id, r) => paged(() => api!.updatedItems('merge_requests', id, r, true, 'created_at'))(r)) },
+        {
+          path: '/api/v4/projects/:id/merge_requests',
+          handler: project('merge_requests', (id, r) => paged(() => api!.updatedItems('merge_requests', id, r, true, 'created_at'))(r)),
+        },
         { path: '/api/v4/projects/:id/issues', handler: project('issues', (id, r) => paged(() => api!.updatedItems('issues', id, r, true, 'created_at'))(r)) },
         { path: '/api/v4/projects/:id/members', handler: project(undefined, (id, r) => paged(() => [...api!.items('members', id)].sort(byId))(r)) },
         { path: '/api/v4/projects/:id/members/all', handler: project(undefined, (id, r) => paged(() => api!.allMembers(id))(r)) },
@@ -299,7 +317,11 @@ export class FakeGitlabApi {
   private jobChanged(projectId: number, job: JsonRecord, at: string): void {
     const pipeline = this.items('pipelines', projectId).find((p) => p.id === (job.pipeline as JsonRecord | undefined)?.id);
     if (!pipeline) return;
-    const statuses = new Set(this.items('jobs', projectId).filter((j) => (j.pipeline as JsonRecord).id === pipeline.id).map((j) => j.status as string));
+    const statuses = new Set(
+      this.items('jobs', projectId)
+        .filter((j) => (j.pipeline as JsonRecord).id === pipeline.id)
+        .map((j) => j.status as string),
+    );
     const active = ['running', 'pending', 'preparing', 'waiting_for_resource', 'canceling', 'waiting_for_callback'].some((s) => statuses.has(s));
     const status = active
       ? 'running'
@@ -346,7 +368,9 @@ export class FakeGitlabApi {
   private jobsBelow(projectId: number, below: number | undefined, limit: number, scopes: string[]): JsonRecord[] {
     const top = below === undefined ? Infinity : below;
     const wanted = (job: JsonRecord) => scopes.length === 0 || scopes.includes(job.status as string);
-    const stored = this.items('jobs', projectId).filter((job) => (job.id as number) < top).sort(byIdDesc);
+    const stored = this.items('jobs', projectId)
+      .filter((job) => (job.id as number) < top)
+      .sort(byIdDesc);
     const storedIds = new Set(this.items('jobs', projectId).map((job) => job.id as number));
     const generated = this.generated.get(projectId);
     const out: JsonRecord[] = [];
@@ -368,9 +392,7 @@ export class FakeGitlabApi {
   /** Pipelines by `updated_*`, `order_by`/`sort`; child pipelines only for `source=parent_pipeline`. */
   private pipelines(projectId: number, request: FakeRequest): JsonRecord[] {
     const source = request.query.source;
-    return this.updatedItems('pipelines', projectId, request, false, 'id').filter((p) =>
-      source ? p.source === source : p.source !== 'parent_pipeline',
-    );
+    return this.updatedItems('pipelines', projectId, request, false, 'id').filter((p) => (source ? p.source === source : p.source !== 'parent_pipeline'));
   }
 
   /** Direct, inherited and invited members, each user once at the highest access level. */
@@ -388,9 +410,7 @@ export class FakeGitlabApi {
     const { updated_after: after, updated_before: before } = request.query;
     const time = (item: JsonRecord): number => Date.parse(item.updated_at as string);
     const items = this.items(collection, projectId).filter(
-      (item) =>
-        (!after || (inclusive ? time(item) >= Date.parse(after) : time(item) > Date.parse(after))) &&
-        (!before || time(item) < Date.parse(before)),
+      (item) => (!after || (inclusive ? time(item) >= Date.parse(after) : time(item) > Date.parse(after))) && (!before || time(item) < Date.parse(before)),
     );
     const orderBy = request.query.order_by ?? defaultOrder;
     const key = (item: JsonRecord): number => (orderBy === 'id' ? (item.id as number) : Date.parse(item[orderBy] as string));

@@ -88,7 +88,15 @@ export function gitlabJob(projectId: number, id: number, createdAt: string, stat
     source: 'push',
     tag_list: ['docker', 'linux'],
     user: user(1),
-    commit: { id: `${id}`.padStart(40, 'c'), short_id: `${id}`.padStart(8, 'c'), title: 'Fix', message: 'Fix\n', author_name: 'User 1', author_email: 'user1@example.com', created_at: createdAt },
+    commit: {
+      id: `${id}`.padStart(40, 'c'),
+      short_id: `${id}`.padStart(8, 'c'),
+      title: 'Fix',
+      message: 'Fix\n',
+      author_name: 'User 1',
+      author_email: 'user1@example.com',
+      created_at: createdAt,
+    },
     pipeline: { id: pipelineId, project_id: projectId, ref: 'main', sha: `${id}`.padStart(40, 'a'), status, source: 'push' },
     runner: finished ? { id: 7, description: 'shared-runner', active: true, is_shared: true, runner_type: 'instance_type', name: 'gitlab-runner' } : null,
   };
@@ -227,7 +235,8 @@ export function seedGitlab(api: FakeGitlabApi, projectIds: number[], counts: Git
     api.addProject(gitlabProject(projectId), { id: 10, full_path: 'acme' });
     const id = (n: number): number => projectId * 1000 + n;
     for (let n = 1; n <= counts.pipelines; n++) api.put('pipelines', projectId, gitlabPipeline(projectId, id(n), minutesAfter(base, n)));
-    for (let n = 1; n <= counts.jobs; n++) api.put('jobs', projectId, gitlabJob(projectId, id(n), minutesAfter(base, n), 'success', id(Math.max(1, Math.min(n, counts.pipelines)))));
+    for (let n = 1; n <= counts.jobs; n++)
+      api.put('jobs', projectId, gitlabJob(projectId, id(n), minutesAfter(base, n), 'success', id(Math.max(1, Math.min(n, counts.pipelines)))));
     for (let n = 1; n <= counts.merge_requests; n++) api.put('merge_requests', projectId, gitlabMergeRequest(projectId, id(n), minutesAfter(base, n)));
     for (let n = 1; n <= counts.issues; n++) api.put('issues', projectId, gitlabIssue(projectId, id(n), minutesAfter(base, n)));
     for (let n = 1; n <= counts.members; n++) api.put('members', projectId, gitlabMember(n));

@@ -48,7 +48,9 @@ export async function runGitlab(
   }
   const sleeps: number[] = [];
   const clock = options.clock;
-  const http = clock ? { now: () => clock.now, sleep: async (ms: number) => void (sleeps.push(ms), (clock.now += ms)) } : { sleep: async (ms: number) => void sleeps.push(ms) };
+  const http = clock
+    ? { now: () => clock.now, sleep: async (ms: number) => void (sleeps.push(ms), (clock.now += ms)) }
+    : { sleep: async (ms: number) => void sleeps.push(ms) };
   const run = await runTapCaptured(tap, args, { env: options.env ?? {}, http });
   return { ...run, ...summarize(run.messages), sleeps };
 }

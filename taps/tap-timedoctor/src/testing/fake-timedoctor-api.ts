@@ -174,7 +174,14 @@ export class FakeTimedoctorApi {
 
   /** REF, "Request/Response Format": lists come as `{"data": [...]}`. */
   private paged(request: FakeRequest, items: JsonRecord[]): FakeResponse {
-    return { body: { data: this.pageOf(request, [...items].sort((a, b) => String(a.id).localeCompare(String(b.id)))) } };
+    return {
+      body: {
+        data: this.pageOf(
+          request,
+          [...items].sort((a, b) => String(a.id).localeCompare(String(b.id))),
+        ),
+      },
+    };
   }
 
   /**

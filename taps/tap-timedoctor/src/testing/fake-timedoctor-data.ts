@@ -64,11 +64,41 @@ export function seedTimedoctor(api: FakeTimedoctorApi, options: SeedOptions): { 
   api.addCompany(company, 'Acme');
   const users = Array.from({ length: options.users ?? 4 }, (_, i) => `u${String(i + 1).padStart(2, '0')}`);
   api.items('users', company).push(
-    ...users.map((id, i) => ({ id, name: `User ${i + 1}`, email: `${id}@example.com`, role: i === 0 ? 'owner' : 'user', status: 'active', timezone: 'UTC', hiredAt: '2025-01-06T00:00:00.000Z', createdAt: '2025-01-06T00:00:00.000Z', emailConfirmed: true, archived: false })),
+    ...users.map((id, i) => ({
+      id,
+      name: `User ${i + 1}`,
+      email: `${id}@example.com`,
+      role: i === 0 ? 'owner' : 'user',
+      status: 'active',
+      timezone: 'UTC',
+      hiredAt: '2025-01-06T00:00:00.000Z',
+      createdAt: '2025-01-06T00:00:00.000Z',
+      emailConfirmed: true,
+      archived: false,
+    })),
   );
-  api.items('projects', company).push(...[1, 2, 3].map((n) => ({ id: `p${n}`, name: `Project ${n}`, description: null, deleted: false, weight: n, creatorId: users[0], createdAt: '2025-01-06T00:00:00.000Z' })));
+  api.items('projects', company).push(
+    ...[1, 2, 3].map((n) => ({
+      id: `p${n}`,
+      name: `Project ${n}`,
+      description: null,
+      deleted: false,
+      weight: n,
+      creatorId: users[0],
+      createdAt: '2025-01-06T00:00:00.000Z',
+    })),
+  );
   api.items('tasks', company).push(
-    ...[1, 2, 3, 4, 5, 6].map((n) => ({ id: `t${n}`, name: `Task ${n}`, description: null, status: 'open', reporterId: users[0], deleted: false, createdAt: '2025-01-06T00:00:00.000Z', project: { id: `p${(n % 3) + 1}`, name: `Project ${(n % 3) + 1}` } })),
+    ...[1, 2, 3, 4, 5, 6].map((n) => ({
+      id: `t${n}`,
+      name: `Task ${n}`,
+      description: null,
+      status: 'open',
+      reporterId: users[0],
+      deleted: false,
+      createdAt: '2025-01-06T00:00:00.000Z',
+      project: { id: `p${(n % 3) + 1}`, name: `Project ${(n % 3) + 1}` },
+    })),
   );
   const worklogs = api.items('worklogs', company);
   const files = api.items('files', company);

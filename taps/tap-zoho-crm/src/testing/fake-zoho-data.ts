@@ -90,7 +90,8 @@ export function fakeFields(module: string): FakeFieldMeta[] {
     );
   }
   if (module === 'Contacts') fields.push(lookup('Account_Name', 'Accounts'), field('Email', 'email'));
-  if (module === 'Deals') fields.push(lookup('Account_Name', 'Accounts'), field('Amount', 'currency'), field('Closing_Date', 'date'), field('Probability', 'percent'));
+  if (module === 'Deals')
+    fields.push(lookup('Account_Name', 'Accounts'), field('Amount', 'currency'), field('Closing_Date', 'date'), field('Probability', 'percent'));
   if (['Quotes', 'Sales_Orders', 'Purchase_Orders', 'Invoices'].includes(module)) {
     fields.push(field('Grand_Total', 'formula', { formula: { return_type: 'currency' } }), field('Product_Details', 'subform'));
   }
@@ -130,7 +131,9 @@ function isoAt(index: number): string {
 function value(meta: FakeFieldMeta, module: string, index: number): FakeRecord[string] {
   switch (meta.data_type) {
     case 'text':
-      return meta.api_name === NAME_FIELD[module] ? `${module} ${index + 1} ${EDGE_TEXTS[index % EDGE_TEXTS.length]}` : EDGE_TEXTS[(index + 3) % EDGE_TEXTS.length];
+      return meta.api_name === NAME_FIELD[module]
+        ? `${module} ${index + 1} ${EDGE_TEXTS[index % EDGE_TEXTS.length]}`
+        : EDGE_TEXTS[(index + 3) % EDGE_TEXTS.length];
     case 'textarea':
       return index % 7 === 5 ? null : EDGE_TEXTS[index % EDGE_TEXTS.length];
     case 'email':
@@ -206,5 +209,7 @@ export function fakeUsers(): Record<string, unknown>[] {
  */
 export function expectedRecords(module: string, records: FakeRecord[]): Record<string, unknown>[] {
   const exportable = fakeFields(module).filter((f) => !['fileupload', 'multiselectlookup', 'subform'].includes(f.data_type));
-  return records.map((record) => Object.fromEntries([['id', record.id], ...exportable.map((f) => [f.api_name, record[f.api_name] === '' ? null : record[f.api_name]])]));
+  return records.map((record) =>
+    Object.fromEntries([['id', record.id], ...exportable.map((f) => [f.api_name, record[f.api_name] === '' ? null : record[f.api_name]])]),
+  );
 }

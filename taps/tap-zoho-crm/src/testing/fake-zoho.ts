@@ -192,14 +192,29 @@ export class FakeZoho {
     const now = this.now();
     while (this.mints.length > 0 && this.mints[0] <= now - TEN_MINUTES) this.mints.shift();
     if (this.mints.length >= (this.options.tokensPerTenMinutes ?? 10)) {
-      return { status: 400, body: { error_description: 'You have made too many requests continuously. Please try again after some time.', error: 'Access Denied', status: 'failure' } };
+      return {
+        status: 400,
+        body: {
+          error_description: 'You have made too many requests continuously. Please try again after some time.',
+          error: 'Access Denied',
+          status: 'failure',
+        },
+      };
     }
     this.mints.push(now);
     const ttl = this.options.tokenTtlSeconds ?? 3600;
     const accessToken = `1000.${randomBytes(16).toString('hex')}.${randomBytes(16).toString('hex')}`;
     this.tokens.set(accessToken, now + (this.options.tokenLifetimeMs ?? ttl * 1000));
     this.issuedTokens.push(accessToken);
-    return { body: { access_token: accessToken, scope: 'ZohoCRM.bulk.READ ZohoCRM.modules.READ ZohoCRM.settings.fields.READ ZohoCRM.users.READ', api_domain: this.apiDomain, token_type: 'Bearer', expires_in: ttl } };
+    return {
+      body: {
+        access_token: accessToken,
+        scope: 'ZohoCRM.bulk.READ ZohoCRM.modules.READ ZohoCRM.settings.fields.READ ZohoCRM.users.READ',
+        api_domain: this.apiDomain,
+        token_type: 'Bearer',
+        expires_in: ttl,
+      },
+    };
   }
 
   /** 429 TOO_MANY_REQUESTS, with `Retry-After` when the options ask for one. */
@@ -236,7 +251,12 @@ export class FakeZoho {
 
   private state(job: FakeJob, now = this.now()): string {
     const checks = this.options.statusChecksToComplete;
-    const step = checks === undefined ? Math.floor((now - job.createdAt) / (this.options.jobStepMs ?? 20)) : job.served.length >= checks - 1 ? STEPS.length : Math.min(job.served.length, STEPS.length - 1);
+    const step =
+      checks === undefined
+        ? Math.floor((now - job.createdAt) / (this.options.jobStepMs ?? 20))
+        : job.served.length >= checks - 1
+          ? STEPS.length
+          : Math.min(job.served.length, STEPS.length - 1);
     if (step < STEPS.length) return STEPS[step];
     return job.fails ? 'FAILURE' : 'COMPLETED';
   }
@@ -255,7 +275,8 @@ export class FakeZoho {
    */
   private createJob(request: FakeRequest): FakeResponse {
     if (!/application\/json/.test(String(request.headers['content-type'] ?? ''))) return error(415, 'MEDIA_TYPE_NOT_SUPPORTED', 'Media type is not supported.');
-    const query = (JSON.parse(request.body || '{}') as { query?: { module?: { api_name?: string }; fields?: string[]; page?: number; page_token?: string } }).query ?? {};
+    const query =
+      (JSON.parse(request.body || '{}') as { query?: { module?: { api_name?: string }; fields?: string[]; page?: number; page_token?: string } }).query ?? {};
     const now = this.now();
     let module: string;
     let fields: string[];
@@ -302,7 +323,20 @@ export class FakeZoho {
     return {
       status: 201,
       body: {
-        data: [{ status: 'success', code: 'ADDED_SUCCESSFULLY', message: 'Added successfully.', details: { id, operation: 'read', state: 'ADDED', created_by: { id: '5725767000000411001', name: 'Patricia Boyle' }, created_time: new Date(now).toISOString() } }],
+        data: [
+          {
+            status: 'success',
+            code: 'ADDED_SUCCESSFULLY',
+            message: 'Added successfully.',
+            details: {
+              id,
+              operation: 'read',
+              state: 'ADDED',
+              created_by: { id: '5725767000000411001', name: 'Patricia Boyle' },
+              created_time: new Date(now).toISOString(),
+            },
+          },
+        ],
         info: {},
       },
     };
@@ -338,7 +372,8 @@ export class FakeZoho {
         ...(job.nextPageToken ? { next_page_token: job.nextPageToken } : {}),
       };
     }
-    if (state === 'FAILURE') body.result = { error_message: { status: 'error', code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error occurred.', details: {} } };
+    if (state === 'FAILURE')
+      body.result = { error_message: { status: 'error', code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error occurred.', details: {} } };
     return { body: { data: [body] } };
   }
 
@@ -355,10 +390,14 @@ export class FakeZoho {
       return error(404, 'RESOURCE_NOT_FOUND', "The requested resource doesn't exist.");
     }
     while (this.downloads.length > 0 && this.downloads[0] <= now - 60_000) this.downloads.shift();
-    if (this.downloads.length >= (this.options.downloadsPerMinute ?? 10)) return this.tooMany('Only 10 requests for download are allowed for one-minute interval');
+    if (this.downloads.length >= (this.options.downloadsPerMinute ?? 10))
+      return this.tooMany('Only 10 requests for download are allowed for one-minute interval');
     this.downloads.push(now);
     this.credits += 1;
-    return { headers: { 'content-type': 'application/zip', 'content-disposition': `attachment; filename="${job.id}.zip"` }, body: await zipCsv(`${job.id}.csv`, csvOf(job)) };
+    return {
+      headers: { 'content-type': 'application/zip', 'content-disposition': `attachment; filename="${job.id}.zip"` },
+      body: await zipCsv(`${job.id}.csv`, csvOf(job)),
+    };
   }
 }
 

@@ -22,7 +22,13 @@ export function startFakeZoho(options: FakeZohoOptions = {}): Promise<FakeZoho> 
 
 /** A tap config for the fake with short waits (the defaults are production's: 30 s polls, 10 downloads a minute). */
 export function fastConfig(fake: FakeZoho, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return fake.config({ poll_interval_seconds: 0.02, max_poll_interval_seconds: 0.1, requests_per_second: 10_000, download_requests_per_minute: 10_000, ...overrides });
+  return fake.config({
+    poll_interval_seconds: 0.02,
+    max_poll_interval_seconds: 0.1,
+    requests_per_second: 10_000,
+    download_requests_per_minute: 10_000,
+    ...overrides,
+  });
 }
 
 /** A run of the tap, with its Singer output parsed (and checked: schemas, keys, records against schemas). */

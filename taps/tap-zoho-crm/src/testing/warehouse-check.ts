@@ -7,7 +7,10 @@ import { fakeFields, expectedRecords, type FakeRecord } from './fake-zoho-data.j
  * `_sdc_state` (its commit record: a rerun commits its state anew, with a new sequence and time).
  */
 export async function dumpSchema(db: TestDatabase, schema: string): Promise<Record<string, string[]>> {
-  const tables = await db.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_name <> '_sdc_state' ORDER BY 1`, [schema]);
+  const tables = await db.query<{ table_name: string }>(
+    `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_name <> '_sdc_state' ORDER BY 1`,
+    [schema],
+  );
   const out: Record<string, string[]> = {};
   for (const { table_name } of tables) {
     const rows = await db.query(`SELECT * FROM "${schema}"."${table_name}"`);
@@ -40,10 +43,19 @@ export async function expectModuleRows(db: TestDatabase, schema: string, module:
   const table = module.toLowerCase();
   const fields = fakeFields(module).filter((f) => !['fileupload', 'multiselectlookup', 'subform'].includes(f.data_type));
   const scalar = fields.filter((f) => f.data_type !== 'multiselectpicklist');
-  const columns = scalar.map((f) => (f.data_type === 'date' ? `"${f.api_name.toLowerCase()}"::text AS "${f.api_name}"` : f.data_type === 'bigint' ? `"${f.api_name.toLowerCase()}"::text AS "${f.api_name}"` : `"${f.api_name.toLowerCase()}" AS "${f.api_name}"`));
+  const columns = scalar.map((f) =>
+    f.data_type === 'date'
+      ? `"${f.api_name.toLowerCase()}"::text AS "${f.api_name}"`
+      : f.data_type === 'bigint'
+        ? `"${f.api_name.toLowerCase()}"::text AS "${f.api_name}"`
+        : `"${f.api_name.toLowerCase()}" AS "${f.api_name}"`,
+  );
   const rows = await db.query<Record<string, unknown>>(`SELECT id, ${columns.join(', ')} FROM "${schema}"."${table}" ORDER BY id`);
   const want = expectedRecords(module, records).sort((a, b) => String(a.id).localeCompare(String(b.id)));
-  expect(rows.map((r) => r.id), `${module} ids`).to.deep.equal(want.map((r) => r.id));
+  expect(
+    rows.map((r) => r.id),
+    `${module} ids`,
+  ).to.deep.equal(want.map((r) => r.id));
   for (const [i, row] of rows.entries()) {
     for (const f of scalar) {
       const expected = f.data_type === 'datetime' ? Date.parse(String(want[i][f.api_name])) : normalise(want[i][f.api_name], f.data_type);

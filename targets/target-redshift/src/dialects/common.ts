@@ -81,7 +81,15 @@ export function copyTable(schema: string, from: string, to: string, pairs: Array
   return `INSERT INTO ${table(schema, to)} (${pairs.map(([t]) => quoteIdent(t)).join(', ')}) SELECT ${pairs.map(([, f]) => quoteIdent(f)).join(', ')} FROM ${table(schema, from)}`;
 }
 
-export function deleteLegacyChildren(schema: string, childName: string, rootName: string, temp: string, keys: Array<[string, string]>, current: string[], legacy: Array<[string, string]>): string {
+export function deleteLegacyChildren(
+  schema: string,
+  childName: string,
+  rootName: string,
+  temp: string,
+  keys: Array<[string, string]>,
+  current: string[],
+  legacy: Array<[string, string]>,
+): string {
   const c = table(schema, childName);
   const r = table(schema, rootName);
   const t = quoteIdent(temp);
@@ -107,7 +115,13 @@ export const listColumns = (): string =>
  * Lazily: each statement is built when the caller asks for the next one, so it can be built while the server
  * runs the one before, and only two are alive at a time.
  */
-export function* insertValues(target: string, columns: TypedColumn[], rows: unknown[][], maxBytes: number, rowLiteral: (row: unknown[]) => string): Generator<string> {
+export function* insertValues(
+  target: string,
+  columns: TypedColumn[],
+  rows: unknown[][],
+  maxBytes: number,
+  rowLiteral: (row: unknown[]) => string,
+): Generator<string> {
   const head = `INSERT INTO ${target} (${columns.map((c) => quoteIdent(c.name)).join(', ')}) VALUES `;
   const headBytes = Buffer.byteLength(head);
   let parts: string[] = [];

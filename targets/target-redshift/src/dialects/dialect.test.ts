@@ -43,14 +43,23 @@ for (const { server, dialect } of cases) {
         const beforeRename = statements.indexOf(dialect.dropTemp('_sdc_stage_0'));
         for (const sql of statements.slice(0, beforeRename)) await client.query(sql);
         // Row 2 twice: once from the full copy, once from the copy of rows whose name is null.
-        const { rows } = await client.query('SELECT id::text AS id, name, price::text AS price, ratio, ok, doc::text AS doc, extra FROM s.t ORDER BY id, name NULLS LAST');
+        const { rows } = await client.query(
+          'SELECT id::text AS id, name, price::text AS price, ratio, ok, doc::text AS doc, extra FROM s.t ORDER BY id, name NULLS LAST',
+        );
         expect(rows).to.deep.equal([
           { id: '1', name: "it's a \\ backslash", price: '123456789012345678901234567890.12', ratio: 0.5, ok: true, doc: '{"a": [1, "x"]}', extra: null },
           { id: '2', name: null, price: null, ratio: null, ok: null, doc: null, extra: null },
           { id: '2', name: null, price: null, ratio: null, ok: null, doc: null, extra: null },
         ]);
-        expect((await client.query('SELECT id::int, name FROM s.t2 ORDER BY id')).rows).to.deep.equal([{ id: 1, name: "it's a \\ backslash" }, { id: 2, name: null }, { id: 2, name: null }]);
-        expect((await client.query('SELECT value FROM s.t__c ORDER BY value')).rows).to.deep.equal([{ value: 'child of a row not replaced' }, { value: 'child under the new key' }]);
+        expect((await client.query('SELECT id::int, name FROM s.t2 ORDER BY id')).rows).to.deep.equal([
+          { id: 1, name: "it's a \\ backslash" },
+          { id: 2, name: null },
+          { id: 2, name: null },
+        ]);
+        expect((await client.query('SELECT value FROM s.t__c ORDER BY value')).rows).to.deep.equal([
+          { value: 'child of a row not replaced' },
+          { value: 'child under the new key' },
+        ]);
         for (const sql of statements.slice(beforeRename)) await client.query(sql);
         const left = await client.query("SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 's'");
         expect(left.rows[0].n).to.equal(2);

@@ -90,7 +90,15 @@ export interface Dialect {
    * are not all null and each null or equal to the root's column, for root rows matching the temp table by `keys`
    * (`[root column, temp column]`).
    */
-  deleteLegacyChildren(schema: string, child: string, root: string, temp: string, keys: Array<[string, string]>, current: string[], legacy: Array<[string, string]>): string;
+  deleteLegacyChildren(
+    schema: string,
+    child: string,
+    root: string,
+    temp: string,
+    keys: Array<[string, string]>,
+    current: string[],
+    legacy: Array<[string, string]>,
+  ): string;
   /** Multi-row INSERTs of literal rows into a (temp) table, each statement under `maxBytes`; built one at a time as they are iterated. */
   insertValues(target: string, columns: TypedColumn[], rows: unknown[][], maxBytes: number): Iterable<string>;
   /** `COPY ... FROM STDIN` of CSV rows (postgres only); `format` default {@link TARGET_S3_CSV}. */

@@ -12,7 +12,11 @@ import { redshiftDialect } from './redshift/sql.js';
 
 const fixture = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test-fixtures', 'sql', 'table-keys.sql');
 
-const plan = planStream('jobs', { type: 'object', properties: { id: { type: 'integer' }, name: { type: 'string' }, tags: { type: 'array', items: { type: 'string' } } } }, ['id']);
+const plan = planStream(
+  'jobs',
+  { type: 'object', properties: { id: { type: 'integer' }, name: { type: 'string' }, tags: { type: 'array', items: { type: 'string' } } } },
+  ['id'],
+);
 const root: TypedColumn[] = [
   { name: 'id', type: { kind: 'bigint' } },
   { name: 'name', type: { kind: 'string', bytes: 256 } },
@@ -40,20 +44,21 @@ describe('sort and distribution keys', () => {
   it('are spelled exactly as the golden SQL (Redshift: DISTKEY/SORTKEY only on Redshift itself; PostgreSQL: a BRIN index)', () => {
     const rootKeys: TableKeys = { sort: ['id'], dist: 'id' };
     const childKeys: TableKeys = { sort: ['_sdc_source_key_id'], dist: '_sdc_source_key_id' };
-    const text = [
-      onRedshift.createTable('s', 'jobs', root, rootKeys),
-      onRedshift.createTable('s', 'jobs__tags', child, childKeys),
-      onRedshift.createTable('s', 'jobs', root, { sort: ['id'] }),
-      onRedshift.createTable('s', 'jobs', root, { sort: [], dist: 'id' }),
-      // The redshift dialect on PostgreSQL (the test shim) leaves them out.
-      redshiftDialect.createTable('s', 'jobs', root, rootKeys),
-      postgresDialect.createTable('s', 'jobs', root, rootKeys),
-      ...postgresDialect.afterCreate!('s', 'jobs', rootKeys),
-      ...postgresDialect.afterCreate!('s', 'jobs', { sort: [], dist: 'id' }),
-      onRedshift.deleteUsing('s', 'jobs', '_sdc_stage_0', [['id', 'id']], true),
-      postgresDialect.deleteUsing('s', 'jobs__tags', '_sdc_stage_0', [['_sdc_source_key_id', 'id']], true),
-      postgresDialect.analyze!(postgresDialect.quote('_sdc_stage_0')),
-    ].join(';\n') + ';\n';
+    const text =
+      [
+        onRedshift.createTable('s', 'jobs', root, rootKeys),
+        onRedshift.createTable('s', 'jobs__tags', child, childKeys),
+        onRedshift.createTable('s', 'jobs', root, { sort: ['id'] }),
+        onRedshift.createTable('s', 'jobs', root, { sort: [], dist: 'id' }),
+        // The redshift dialect on PostgreSQL (the test shim) leaves them out.
+        redshiftDialect.createTable('s', 'jobs', root, rootKeys),
+        postgresDialect.createTable('s', 'jobs', root, rootKeys),
+        ...postgresDialect.afterCreate!('s', 'jobs', rootKeys),
+        ...postgresDialect.afterCreate!('s', 'jobs', { sort: [], dist: 'id' }),
+        onRedshift.deleteUsing('s', 'jobs', '_sdc_stage_0', [['id', 'id']], true),
+        postgresDialect.deleteUsing('s', 'jobs__tags', '_sdc_stage_0', [['_sdc_source_key_id', 'id']], true),
+        postgresDialect.analyze!(postgresDialect.quote('_sdc_stage_0')),
+      ].join(';\n') + ';\n';
     checkGolden(fixture, text);
   });
 

@@ -29,7 +29,17 @@ const children: TypedColumn[] = [
 /** Every statement kind of a dialect, in an order that runs on an empty schema. */
 export function script(d: Dialect): string[] {
   const rows = [
-    [1, "it's a \\ backslash", new ExactNumber('123456789012345678901234567890.12'), 0.5, true, '2026-01-02T03:04:05Z', '2026-01-02', '03:04:05', { a: [1, 'x'] }],
+    [
+      1,
+      "it's a \\ backslash",
+      new ExactNumber('123456789012345678901234567890.12'),
+      0.5,
+      true,
+      '2026-01-02T03:04:05Z',
+      '2026-01-02',
+      '03:04:05',
+      { a: [1, 'x'] },
+    ],
     [2, null, null, null, null, null, null, null, null],
   ];
   return [
@@ -41,12 +51,29 @@ export function script(d: Dialect): string[] {
     d.createTemp('_sdc_stage_0', 's', 't'),
     ...d.insertValues(d.quote('_sdc_stage_0'), columns, rows, 1 << 20),
     d.deleteUsing('s', 't', '_sdc_stage_0', [['id', 'id']]),
-    d.insertFromTemp('s', 't', '_sdc_stage_0', columns.map((c) => c.name)),
+    d.insertFromTemp(
+      's',
+      't',
+      '_sdc_stage_0',
+      columns.map((c) => c.name),
+    ),
     d.insertFromTemp('s', 't', '_sdc_stage_0', ['id'], 'name'),
     d.createTable('s', 't2', columns.slice(0, 2)),
-    d.copyTable('s', 't', 't2', [['id', 'id'], ['name', 'name']]),
+    d.copyTable('s', 't', 't2', [
+      ['id', 'id'],
+      ['name', 'name'],
+    ]),
     d.createTable('s', 't__c', children),
-    ...d.insertValues(d.table('s', 't__c'), children, [[1, null, 0, 'child of 1 under the old key'], [null, 'x', 0, 'child under the new key'], [7, null, 0, 'child of a row not replaced']], 1 << 20),
+    ...d.insertValues(
+      d.table('s', 't__c'),
+      children,
+      [
+        [1, null, 0, 'child of 1 under the old key'],
+        [null, 'x', 0, 'child under the new key'],
+        [7, null, 0, 'child of a row not replaced'],
+      ],
+      1 << 20,
+    ),
     d.deleteLegacyChildren('s', 't__c', 't', '_sdc_stage_0', [['id', 'id']], ['_sdc_source_key_name'], [['_sdc_source_key_id', 'id']]),
     d.dropTemp('_sdc_stage_0'),
     d.renameTable('s', 't', 't_old'),
@@ -54,4 +81,3 @@ export function script(d: Dialect): string[] {
     d.dropTable('s', 't_old'),
   ];
 }
-

@@ -43,8 +43,13 @@ function answerBytes(answer: Exclude<FakeAnswer, 'hang'>): Buffer {
   if ('tag' in answer) return Buffer.concat([message('C', cstring(answer.tag)), READY]);
   const columns = Object.keys(answer.rows[0] ?? { '?column?': '' });
   // Every column is text (OID 25): enough for version() and lookups.
-  const description = message('T', Buffer.concat([int16(columns.length), ...columns.map((c) => Buffer.concat([cstring(c), int32(0), int16(0), int32(25), int16(-1), int32(-1), int16(0)]))]));
-  const rows = answer.rows.map((row) => message('D', Buffer.concat([int16(columns.length), ...columns.map((c) => Buffer.concat([int32(Buffer.byteLength(row[c])), Buffer.from(row[c], 'utf8')]))])));
+  const description = message(
+    'T',
+    Buffer.concat([int16(columns.length), ...columns.map((c) => Buffer.concat([cstring(c), int32(0), int16(0), int32(25), int16(-1), int32(-1), int16(0)]))]),
+  );
+  const rows = answer.rows.map((row) =>
+    message('D', Buffer.concat([int16(columns.length), ...columns.map((c) => Buffer.concat([int32(Buffer.byteLength(row[c])), Buffer.from(row[c], 'utf8')]))])),
+  );
   return Buffer.concat([description, ...rows, message('C', cstring(`SELECT ${answer.rows.length}`)), READY]);
 }
 

@@ -87,7 +87,11 @@ export interface InProcessResult {
  * the CLI's file, `input` is fed as bytes in chunks of `chunkBytes`. For the many short runs of the regression
  * tests; the end-to-end tests run the CLI itself.
  */
-export async function runInProcess(config: Record<string, unknown>, input: string | Buffer, options: { chunkBytes?: number; runId?: string } = {}): Promise<InProcessResult> {
+export async function runInProcess(
+  config: Record<string, unknown>,
+  input: string | Buffer,
+  options: { chunkBytes?: number; runId?: string } = {},
+): Promise<InProcessResult> {
   const bytes = typeof input === 'string' ? Buffer.from(input) : input;
   const size = options.chunkBytes ?? 64 * 1024;
   const chunks: Buffer[] = [];

@@ -14,13 +14,21 @@ export function postgresDialectFor(settings: ServerSettings): Dialect {
     forServer: postgresDialectFor,
     // PostgreSQL's zone maps: a BRIN index keeps each block range's min and max of the key, costs little on COPY,
     // and lets the merge's range-bounded DELETE read only the blocks that can hold the batch's keys.
-    afterCreate: (schema, table, keys) => (keys.sort.length > 0 ? [`CREATE INDEX ON ${common.table(schema, table)} USING brin (${quoteIdent(keys.sort[0])})`] : []),
+    afterCreate: (schema, table, keys) =>
+      keys.sort.length > 0 ? [`CREATE INDEX ON ${common.table(schema, table)} USING brin (${quoteIdent(keys.sort[0])})`] : [],
     analyze: (qualified) => `ANALYZE ${qualified}`,
     // EXCLUSIVE conflicts with every lock but the ACCESS SHARE of plain reads.
     lockWriters: (schema, table) => `LOCK TABLE ${common.table(schema, table)} IN EXCLUSIVE MODE`,
     widenColumn: (schema, table, change) => ({ statements: [common.alterColumnType(shared.columnType, schema, table, change)], inTransaction: true }),
     insertValues: (target, columns, rows, maxBytes) =>
-      common.insertValues(target, columns, rows, maxBytes, (row) => `(${row.map((v, i) => literal(v, columns[i].type, escapes, '') + (columns[i].type.kind === 'json' && v !== null ? '::jsonb' : '')).join(', ')})`),
+      common.insertValues(
+        target,
+        columns,
+        rows,
+        maxBytes,
+        (row) =>
+          `(${row.map((v, i) => literal(v, columns[i].type, escapes, '') + (columns[i].type.kind === 'json' && v !== null ? '::jsonb' : '')).join(', ')})`,
+      ),
     // E'' reads its backslashes as escapes whatever standard_conforming_strings says.
     copyFromStdin: (target, columns, format = TARGET_S3_CSV) =>
       `COPY ${target} (${columns.map(quoteIdent).join(', ')}) FROM STDIN WITH (FORMAT csv${format.header ? ', HEADER true' : ''}${format.nullMarker ? ", NULL E'\\\\N'" : ''})`,

@@ -18,7 +18,8 @@ export function redshiftDialectFor(settings: ServerSettings): Dialect {
     settings,
     forServer: redshiftDialectFor,
     // Only a real Redshift parses DISTKEY/SORTKEY; the test shim's PostgreSQL gets the same table without them.
-    createTable: (schema, table, columns, keys) => common.createTable(shared.columnType, schema, table, columns, settings.redshift ? common.redshiftTableAttributes(keys) : ''),
+    createTable: (schema, table, columns, keys) =>
+      common.createTable(shared.columnType, schema, table, columns, settings.redshift ? common.redshiftTableAttributes(keys) : ''),
     // Redshift's LOCK has no modes (it is exclusive); only the target's own _sdc_state table is locked, which dashboards do not read.
     lockWriters: (schema, table) => `LOCK ${common.table(schema, table)}`,
     widenColumn: (schema, table, change) =>

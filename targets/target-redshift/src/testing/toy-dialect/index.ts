@@ -27,7 +27,10 @@ function toySql(settings: ServerSettings) {
     name: 'toy',
     settings,
     forServer: toySql,
-    widenColumn: (schema: string, table: string, change: ColumnChange) => ({ statements: [common.alterColumnType(shared.columnType, schema, table, change)], inTransaction: TOY_CAPABILITIES.varcharWideningInTransaction }),
+    widenColumn: (schema: string, table: string, change: ColumnChange) => ({
+      statements: [common.alterColumnType(shared.columnType, schema, table, change)],
+      inTransaction: TOY_CAPABILITIES.varcharWideningInTransaction,
+    }),
   };
 }
 
