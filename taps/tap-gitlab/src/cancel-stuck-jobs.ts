@@ -2,7 +2,7 @@ import type { Logger } from '@observes/protocol';
 import type { GitlabJob } from './gitlab-records.js';
 import { HttpError, type HttpClient, type TapCommand } from '@observes/tap-sdk';
 import type { GitlabConfig } from './config.js';
-import { GATED_PIPELINE_STATUSES } from './job-statuses.js';
+import { GATED_PIPELINE_STATUSES, UNFINISHED_JOB_STATUSES } from './job-statuses.js';
 import { parseDuration } from './parse-duration.js';
 import { projectJobPages } from './project-jobs.js';
 
@@ -10,15 +10,7 @@ import { projectJobPages } from './project-jobs.js';
  * Statuses of the jobs this command looks at: every unfinished one but `manual` and `scheduled`, which wait for a
  * person or a time and are never canceled. https://docs.gitlab.com/ee/api/jobs.html#list-project-jobs (`scope`)
  */
-export const STUCK_JOB_STATUSES: readonly string[] = [
-  'created',
-  'waiting_for_resource',
-  'preparing',
-  'pending',
-  'running',
-  'canceling',
-  'waiting_for_callback',
-];
+export const STUCK_JOB_STATUSES: readonly string[] = UNFINISHED_JOB_STATUSES.filter((status) => status !== 'scheduled');
 
 /** What the command decided for a job. */
 export type StuckJobDecision = 'cancel' | 'force-cancel' | 'keep';
