@@ -177,7 +177,7 @@ describe('SIGKILL of observes run', function () {
         file,
         [
           `name: twice`,
-          `tap: {command: [${node}, ${JSON.stringify(TAP)}], config: ${JSON.stringify({ stream: 'items', count: 200, keyless: true, pause_every: 20, pause_ms: 40 })}}`,
+          `tap: {command: [${node}, ${JSON.stringify(TAP)}], config: ${JSON.stringify({ stream: 'items', count: 200, keyless: true, pause_every: 20, pause_ms: 300 })}}`,
           `target: {command: target-redshift, config: ${JSON.stringify(target)}}`,
           `state: ${join(dir, 'twice.json')}`,
         ].join('\n'),
@@ -187,6 +187,8 @@ describe('SIGKILL of observes run', function () {
         new Promise<number | null>((resolve) =>
           spawn(process.execPath, [BIN, 'run', '--report', report(n), file], { stdio: 'ignore', env: env() }).on('close', resolve),
         );
+      // The first run lasts 3 s or more (10 pauses of 300 ms): the second, started once the lock exists, finds it held
+      // even when starting a node process takes a second or two on a loaded machine.
       const first = start(1);
       for (let i = 0; i < 200 && !existsSync(join(dir, 'twice.json.lock')); i++) await sleep(20);
       const second = await start(2);
