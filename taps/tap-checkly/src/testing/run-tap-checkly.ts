@@ -1,8 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runTapCaptured, type CapturedRun } from '@observes/tap-sdk/testing';
-import { StreamChecker, type JsonRecord, type RecordMessage, type StateMessage } from '@observes/protocol';
+import { runTapCaptured, summarizeMessages, type CapturedRun } from '@observes/tap-sdk/testing';
+import type { JsonRecord } from '@observes/protocol';
 import { tap } from '../tap.js';
 import type { FakeChecklyApi } from './fake-checkly-api.js';
 
@@ -57,13 +57,5 @@ export async function runCheckly(
     ? { now: () => clock.now, sleep: async (ms: number) => void (sleeps.push(ms), (clock.now += ms)) }
     : { sleep: async (ms: number) => void sleeps.push(ms) };
   const run = await runTapCaptured(tap, args, { env: { OBSERVES_FROZEN_TIME: now }, http });
-  const checker = new StreamChecker({ validateRecords: true });
-  const records = new Map<string, JsonRecord[]>();
-  let lastState: unknown;
-  run.messages.forEach((message, index) => {
-    checker.check({ line: index + 1, message, size: 0 });
-    if (message.type === 'RECORD') records.set(message.stream, [...(records.get(message.stream) ?? []), (message as RecordMessage).record]);
-    if (message.type === 'STATE') lastState = (message as StateMessage).value;
-  });
-  return { ...run, records, state: lastState, sleeps };
+  return { ...run, ...summarizeMessages(run.messages), sleeps };
 }

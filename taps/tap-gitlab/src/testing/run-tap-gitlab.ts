@@ -1,8 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runTapCaptured, type CapturedRun } from '@observes/tap-sdk/testing';
-import { StreamChecker, type JsonRecord, type Message, type RecordMessage, type StateMessage } from '@observes/protocol';
+import { runTapCaptured, summarizeMessages, type CapturedRun } from '@observes/tap-sdk/testing';
+import type { JsonRecord } from '@observes/protocol';
 import { tap } from '../tap.js';
 import type { FakeGitlabApi } from './fake-gitlab-api.js';
 
@@ -52,22 +52,5 @@ export async function runGitlab(
     ? { now: () => clock.now, sleep: async (ms: number) => void (sleeps.push(ms), (clock.now += ms)) }
     : { sleep: async (ms: number) => void sleeps.push(ms) };
   const run = await runTapCaptured(tap, args, { env: options.env ?? {}, http });
-  return { ...run, ...summarize(run.messages), sleeps };
-}
-
-/** Records by stream and the last state of a run; also checks the messages are valid Singer (schema, keys, order). */
-function summarize(messages: Message[]): { records: Map<string, JsonRecord[]>; state: unknown } {
-  const checker = new StreamChecker({ validateRecords: true });
-  const records = new Map<string, JsonRecord[]>();
-  let state: unknown;
-  messages.forEach((message, index) => {
-    checker.check({ line: index + 1, message, size: 0 });
-    if (message.type === 'RECORD') {
-      const list = records.get(message.stream) ?? [];
-      list.push((message as RecordMessage).record);
-      records.set(message.stream, list);
-    }
-    if (message.type === 'STATE') state = (message as StateMessage).value;
-  });
-  return { records, state };
+  return { ...run, ...summarizeMessages(run.messages), sleeps };
 }
