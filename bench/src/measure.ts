@@ -32,6 +32,8 @@ export interface ProgramRun {
   /** Peak resident set size of the child in MB (from GNU time). */
   peakRssMb: number;
   stdout: string;
+  /** Seconds the target's commits took in all (its `batch committed` log lines): the warehouse's busy time. */
+  commitSeconds: number;
 }
 
 /**
@@ -44,10 +46,20 @@ export function runProgram(args: string[], inputPath: string, env: NodeJS.Proces
     const child = spawn('/usr/bin/time', ['-f', 'OBSERVES_PEAK_RSS_KB=%M', process.execPath, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
+    let commitMs = 0;
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    let partial = '';
     child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
+      const text = d.toString();
+      stderr += text;
       if (stderr.length > 1e6) stderr = stderr.slice(-5e5);
+      // Commit times are summed line by line as they come, so the truncated log loses none.
+      const lines = (partial + text).split('\n');
+      partial = lines.pop()!;
+      for (const line of lines) {
+        const m = /"message":"batch committed".*"ms":(\d+)/.exec(line);
+        if (m) commitMs += Number(m[1]);
+      }
     });
     // A child that exits early closes its stdin: its exit code and stderr say why, not an EPIPE here.
     child.stdin.on('error', () => undefined);
@@ -57,7 +69,7 @@ export function runProgram(args: string[], inputPath: string, env: NodeJS.Proces
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
       const peak = /OBSERVES_PEAK_RSS_KB=(\d+)/.exec(stderr);
       if (code !== 0) return reject(new Error(`${args.join(' ')} exited ${code}:\n${stderr.slice(-4000)}`));
-      resolve({ seconds, peakRssMb: peak ? Number(peak[1]) / 1024 : NaN, stdout });
+      resolve({ seconds, peakRssMb: peak ? Number(peak[1]) / 1024 : NaN, stdout, commitSeconds: commitMs / 1000 });
     });
   });
 }

@@ -10,10 +10,12 @@ import { fileURLToPath } from 'node:url';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { readMessageBatches, StreamChecker, type RecordMessage } from '@observes/protocol';
 import { readLineBatches } from '@observes/protocol/line-reader';
-import { planStream, RecordFlattener, type Row } from '@observes/target-core';
+import { layoutTable, planStream, RecordEncodingPool, RecordFlattener, type ColumnType, type EncodingSource, type Row } from '@observes/target-core';
+import type { FastRecord, FastRowsState } from '@observes/target-redshift/fast-rows';
 import { csvChunks } from '@observes/target-redshift/csv-rows';
 import { applyRedshiftShim, createTestDatabase, startS3Server, type TestDatabase } from '@observes/testkit';
 import { S3Stager } from '@observes/target-redshift/s3-staging';
+import { defaultWorkers } from '@observes/target-redshift/target';
 import { schemaOf, writeStream, type StreamKind } from './generate-stream.js';
 import { markdownTable, runProgram, timed, type Figure } from './measure.js';
 
@@ -29,6 +31,10 @@ const LARGE = Number(process.env.BENCH_LARGE ?? (QUICK ? 100_000 : 1_000_000));
 const STREAMS = (process.env.BENCH_STREAMS ?? 'pair,jobs').split(',').map((s) => s.trim()) as StreamKind[];
 /** Also run the redshift dialect (INSERTs on PostgreSQL) at the large size (`BENCH_REDSHIFT_LARGE=1`; minutes). */
 const REDSHIFT_LARGE = process.env.BENCH_REDSHIFT_LARGE === '1';
+/** Worker threads the target uses by default on this machine (its `workers` setting unset). */
+const DEFAULT_WORKERS = defaultWorkers();
+/** Worker counts measured side by side (postgres merge at the small size): `BENCH_WORKERS=0,1,2,4`. */
+const WORKER_SWEEP = (process.env.BENCH_WORKERS ?? '0,1,2,4').split(',').map(Number);
 /** Issue 19: the 1M-record rate at least 90% of the 200k rate. */
 const FLAT_RATE = 0.9;
 /** Issue 6: peak RSS of the target at most 300 MB... */
@@ -103,9 +109,9 @@ async function countRows(db: TestDatabase, schema: string): Promise<number> {
   return rows;
 }
 
-async function loadIntoWarehouse(db: TestDatabase, dir: string, stream: string, schema: string, dialect: 'postgres' | 'redshift') {
+async function loadIntoWarehouse(db: TestDatabase, dir: string, stream: string, schema: string, dialect: 'postgres' | 'redshift', workers?: number) {
   const configPath = join(dir, `${schema}.json`);
-  writeFileSync(configPath, JSON.stringify({ url: db.url, schema, dialect, batch_size_rows: 50_000 }));
+  writeFileSync(configPath, JSON.stringify({ url: db.url, schema, dialect, batch_size_rows: 50_000, ...(workers === undefined ? {} : { workers }) }));
   const run = await runProgram([TARGET_REDSHIFT, '--config', configPath], stream);
   return { ...run, rows: await countRows(db, schema) };
 }
@@ -188,6 +194,80 @@ async function s3StagingRate(
   return { rate: records / seconds, mb: statSync(path).size / 1e6 / seconds, files };
 }
 
+/**
+ * The same share as {@link s3StagingRate} on the target's worker path: its record encoding pool and encoder
+ * (`FastRowEncoder`, what `workers` runs) against tables as a first batch created them, the CSV they write staged
+ * with `stageText`; records they decline are flattened and staged here, as the target's main thread would.
+ */
+async function s3StagingRateWithWorkers(
+  kind: StreamKind,
+  path: string,
+  s3: Awaited<ReturnType<typeof startS3Server>>,
+  workers: number,
+): Promise<{ rate: number; mb: number; files: number; encoded: number }> {
+  const stager = new S3Stager({ bucket: 'bench', prefix: `staging-${kind}-w${workers}`, region: s3.s3Config.region, endpoint: s3.s3Config.endpoint });
+  const schema = { type: 'SCHEMA' as const, stream: 'jobs', key_properties: ['id'], schema: schemaOf(kind) };
+  const plan = planStream('jobs', schema.schema, ['id']);
+  const flattener = new RecordFlattener(plan);
+  // The tables as the first 1,000 records would create them.
+  const first: Row[][] = plan.tables.map(() => []);
+  for (const line of readFileSync(path, 'utf8').split('\n', 1001).slice(1)) {
+    const message = JSON.parse(line) as RecordMessage;
+    if (message.type === 'RECORD') flattener.flatten(message.record, {}, first);
+  }
+  const live = plan.tables.map((t, i) => layoutTable(t, undefined, first[i]).columns.map((c): [string, ColumnType] => [c.name, c.type]));
+  const json = live.map((columns) => columns.map(([, type]) => type.kind === 'json'));
+  const state: FastRowsState = { schemas: { jobs: { schema } }, streams: { jobs: { plan, evolved: schema.schema, alsoDeclared: [], live } } };
+  const source: EncodingSource = { planRevision: () => 0, stateRevision: () => 0, state: () => state };
+  const pool = new RecordEncodingPool<FastRecord>({
+    workerUrl: new URL(import.meta.resolve('@observes/target-redshift/fast-rows-worker')),
+    workers,
+    init: { runId: 'bench' },
+  });
+  let records = 0;
+  let encoded = 0;
+  let files = 0;
+  let fragments: string[][] = plan.tables.map(() => []);
+  let rows: Row[][] = plan.tables.map(() => []);
+  let pending = 0;
+  const checker = new StreamChecker();
+  const flush = async () => {
+    for (let t = 0; t < plan.tables.length; t++) {
+      if (fragments[t].length > 0) files += (await stager.stageText(plan.tables[t].name, fragments[t])).keys.length;
+      if (rows[t].length > 0) files += (await stager.stage(plan.tables[t].name, rows[t], json[t])).keys.length;
+    }
+    fragments = plan.tables.map(() => []);
+    rows = plan.tables.map(() => []);
+    pending = 0;
+  };
+  const seconds = await timed(async () => {
+    for await (const batch of pool.read(readLineBatches(createReadStream(path)), source)) {
+      for (const read of batch) {
+        if (read.message.type !== 'RECORD') {
+          checker.check(read);
+          continue;
+        }
+        records++;
+        if (read.encoded) {
+          encoded++;
+          for (let t = 0; t < plan.tables.length; t++) if (read.encoded.rows[t] > 0) fragments[t].push(read.encoded.csv[t]);
+          pending += read.encoded.rows.reduce((a, b) => a + b, 0);
+        } else {
+          checker.check(read);
+          const before = rows.reduce((n, r) => n + r.length, 0);
+          flattener.flatten(read.message.record, {}, rows);
+          pending += rows.reduce((n, r) => n + r.length, 0) - before;
+        }
+      }
+      if (pending >= 50_000) await flush();
+    }
+    await flush();
+  });
+  await pool.close();
+  stager.close();
+  return { rate: records / seconds, mb: statSync(path).size / 1e6 / seconds, files, encoded };
+}
+
 type Dialect = 'postgres' | 'redshift';
 type Mode = 'merge' | 'replace';
 
@@ -246,13 +326,15 @@ async function benchStream(
         const copyLimit = rawRate === undefined ? undefined : { name: `psql \\copy of the flattened rows (${size})`, rate: rawRate };
         const rate = size / run.seconds;
         runs.set(`${dialect} ${mode} ${size}`, { rate, rss: run.peakRssMb });
+        // Workers encode CSV for COPY only: the redshift dialect without S3 staging (INSERTs) runs on one thread.
+        const workers = dialect === 'postgres' ? DEFAULT_WORKERS : 0;
         figures.push({
           name: `[${kind}] target-redshift ${dialect} ${mode}, ${size}: records`,
           rate,
           unit: 'records/s',
           limit: bareLimit,
           goal: dialect === 'postgres' ? 0.5 : undefined,
-          notes: { 'peak RSS MB': run.peakRssMb, workers: 1 },
+          notes: { 'peak RSS MB': run.peakRssMb, workers, 'warehouse busy committing': `${Math.round((100 * run.commitSeconds) / run.seconds)}%` },
         });
         figures.push({
           name: `[${kind}] target-redshift ${dialect} ${mode}, ${size}: rows incl. children`,
@@ -263,6 +345,24 @@ async function benchStream(
         });
       }
     }
+  }
+  // Worker threads side by side: the same load with 0 (all on the main thread), 1, 2 and 4 workers.
+  const sweepBase = runs.get(`postgres merge ${SMALL}`)!;
+  for (const workers of WORKER_SWEEP) {
+    const schema = `bench_${kind}_workers_${workers}`;
+    log(`${label}: target-redshift postgres dialect, merge, ${SMALL} records, ${workers} workers`);
+    const run = workers === DEFAULT_WORKERS ? undefined : await loadIntoWarehouse(dbs.postgres, dir, files(SMALL, 'merge'), schema, 'postgres', workers);
+    const rate = run ? SMALL / run.seconds : sweepBase.rate;
+    figures.push({
+      name: `[${kind}] postgres merge, ${SMALL}, ${workers} workers${run ? '' : ' (the default: the run above)'}`,
+      rate,
+      unit: 'records/s',
+      limit: bareLimit,
+      goal: 0.5,
+      notes: run
+        ? { 'peak RSS MB': run.peakRssMb, 'warehouse busy committing': `${Math.round((100 * run.commitSeconds) / run.seconds)}%` }
+        : { 'peak RSS MB': sweepBase.rss },
+    });
   }
   const budget = { name: 'memory budget', rate: MEMORY_BUDGET_MB };
   for (const mode of ['merge', 'replace'] as Mode[]) {
@@ -294,8 +394,20 @@ async function benchStream(
     unit: 'records/s',
     limit: bareLimit,
     goal: 0.5,
-    notes: { 'MB/s of input': staging.mb, 'files staged': staging.files },
+    notes: { 'MB/s of input': staging.mb, 'files staged': staging.files, workers: 0 },
   });
+  for (const workers of WORKER_SWEEP.filter((w) => w > 0)) {
+    log(`${label}: S3 staging share with ${workers} workers`);
+    const withWorkers = await s3StagingRateWithWorkers(kind, small, s3, workers);
+    figures.push({
+      name: `[${kind}] S3 staging, target's share (no COPY), ${workers} workers`,
+      rate: withWorkers.rate,
+      unit: 'records/s',
+      limit: bareLimit,
+      goal: 0.5,
+      notes: { 'MB/s of input': withWorkers.mb, 'files staged': withWorkers.files, 'encoded by workers': withWorkers.encoded },
+    });
+  }
   for (const size of [SMALL, LARGE]) for (const mode of ['merge', 'replace'] as Mode[]) rmSync(files(size, mode), { force: true });
 }
 

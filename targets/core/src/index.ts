@@ -15,3 +15,4 @@ export * from './s3-manifest.js';
 export * from './undeclared-fields.js';
 export * from './column-locator.js';
 export * from './target-runner.js';
+export * from './record-encoding-pool.js';

@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { MessageWriter, ProtocolError, createLogger } from '@observes/protocol';
 import { OrphanedInputError, runTargetStream, type FlushPolicy } from './target-runner.js';
@@ -175,5 +177,13 @@ describe('target runtime (runTargetStream)', () => {
     const { echoes, sink } = await run([SCHEMA, STATE(1), RECORD(1), STATE(2)], {}, { policy });
     expect(echoes.values).to.deep.equal([2]);
     expect(sink.commits).to.deep.equal([{ records: [{ id: 1 }], state: { n: 2 }, final: true }]);
+  });
+
+  it('exits at once when the input fails while records are buffered (an age timer kept the process alive for batch_max_age)', () => {
+    const script = fileURLToPath(new URL('./testing/failing-input-run.js', import.meta.url));
+    const run = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 20_000 });
+    expect(run.signal, 'killed by the timeout: the process did not exit').to.equal(null);
+    expect(run.status).to.equal(1);
+    expect(run.stderr).to.match(/line 3: malformed JSON/);
   });
 });

@@ -2,6 +2,7 @@ import {
   InputError,
   type MessageWriter,
   StreamChecker,
+  readLineBatches,
   readMessageBatches,
   serializeJson,
   type CommitInfo,
@@ -10,6 +11,7 @@ import {
   type ReadMessage,
   type StreamSchema,
 } from '@observes/protocol';
+import type { EncodedRead, EncodingSource, RecordEncodingPool } from './record-encoding-pool.js';
 
 /** A STATE value read and not yet committed. */
 export interface PendingState {
@@ -110,6 +112,11 @@ export interface TargetStreamOptions<B> {
   orphaned?: string;
   /** Clock in ms (default `Date.now`). */
   now?: () => number;
+  /**
+   * Worker threads that parse, check and encode records while this thread loads, and the sink's state they encode
+   * with: records they encoded reach the sink with `encoded` set and are not checked again here.
+   */
+  encoding?: { pool: RecordEncodingPool<unknown>; source: EncodingSource };
 }
 
 /** What a run read. */
@@ -189,6 +196,8 @@ export async function runTargetStream<B>(options: TargetStreamOptions<B>): Promi
   };
 
   const check = (read: ReadMessage) => {
+    // A worker checked it with a checker that saw the same schemas.
+    if ((read as EncodedRead<unknown>).encoded !== undefined) return checker.schemas.get((read.message as { stream: string }).stream);
     try {
       return checker.check(read);
     } catch (error) {
@@ -214,35 +223,49 @@ export async function runTargetStream<B>(options: TargetStreamOptions<B>): Promi
   let failed = true;
   try {
     await sink.open();
-    const iterator = readMessageBatches(options.input, {
+    const readOptions = {
       maxLineBytes: options.maxLineBytes,
       invalidText: options.invalidText,
-      onReplaced: (line, count) => {
+      onReplaced: (line: number, count: number) => {
         replacedSequences += count;
         if (replacedLines.length < 20) replacedLines.push(line);
       },
-    })[Symbol.asyncIterator]();
+    };
+    const { encoding } = options;
+    const iterator = (
+      encoding ? encoding.pool.read(readLineBatches(options.input, readOptions), encoding.source) : readMessageBatches(options.input, readOptions)
+    )[Symbol.asyncIterator]();
     let next = iterator.next();
     for (;;) {
       // Wait for input, but no longer than the age limit of what is buffered.
       const wait = waitMs();
       let timer: NodeJS.Timeout | undefined;
-      const result =
-        wait === undefined ? await next : await Promise.race([next, new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), wait)))]);
-      if (timer) clearTimeout(timer);
+      let result: IteratorResult<ReadMessage[]> | 'timeout';
+      try {
+        result =
+          wait === undefined
+            ? await next
+            : await Promise.race([next, new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), wait)))]);
+      } finally {
+        // Also when the input failed: a pending age timer would keep the process alive for up to batch_max_age.
+        if (timer) clearTimeout(timer);
+      }
       checkFailure();
       if (result === 'timeout') {
         await flush();
         continue;
       }
       if (result.done) break;
-      next = iterator.next();
+      // Read-ahead overlaps parsing with handling; with workers they parse ahead, and a batch must be handled before
+      // the next is asked for (a message in it may change what they encode with).
+      if (!encoding) next = iterator.next();
       for (const read of result.value) {
         messages++;
         const waiting = handle(read);
         if (waiting) await waiting;
         if (oldest === 0 && sink.buffered() > 0) oldest = now();
       }
+      if (encoding) next = iterator.next();
       if (ageDue()) await flush();
     }
     // An input that ended because the runner died is not the end: no last flush, nothing finished.

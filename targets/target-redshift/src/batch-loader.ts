@@ -22,6 +22,7 @@ import { LoadError, loadFailure, messageOf } from './load-error.js';
 import type { TargetConfig } from './config.js';
 import { csvChunks } from './csv-rows.js';
 import type { Dialect, DialectDefinition, TypedColumn } from './dialects/dialect.js';
+import type { FastRecord, TableColumns } from './fast-rows.js';
 import type { S3Stager } from './s3-staging.js';
 import { tableKeysOf } from './table-keys.js';
 import type { Warehouse } from './warehouse.js';
@@ -38,6 +39,23 @@ export interface BufferedRecord {
   line: number;
   /** Metadata column values, when the plan has them. */
   metadata?: Record<string, unknown>;
+  /** Its rows as CSV, encoded by a worker thread (see `FastRowEncoder`): `record` is then empty. */
+  fast?: FastRecord;
+  /** The plan `fast` was encoded with (a stream's plan grows with `undeclared_fields: evolve`). */
+  fastPlan?: StreamPlan;
+}
+
+/** Rows of one table a worker already wrote as CSV, for the plan they were encoded with. */
+export interface FastRows {
+  /** The plan the rows were encoded with. */
+  plan: StreamPlan;
+  /** The columns of the CSV rows (the encoding plan's), all in the layout's. */
+  columns: string[];
+  /** CSV text per record. */
+  fragments: string[];
+  /** Index (in `PreparedBatch.records`) of each fragment's record. */
+  records: number[];
+  rows: number;
 }
 
 /** A batch of one stream, ready to load. */
@@ -65,8 +83,10 @@ export interface PreparedBatch {
   layouts: LayoutToApply[];
   /** Per table, the index (in `records`) of the record each row came from. */
   rowRecords: number[][];
-  /** Line and key of each record, for errors. */
-  records: Array<{ line: number; key?: unknown[] }>;
+  /** Line and key of each record, for errors (a worker-encoded record's key as its JSON text). */
+  records: Array<{ line: number; key?: unknown[]; keyText?: string }>;
+  /** Per table, the rows workers encoded (usually one group; one per plan they were encoded with). */
+  fast: FastRows[][];
   firstLine: number;
   /** S3 keys staged for COPY, removed once committed. */
   staged: string[];
@@ -109,7 +129,7 @@ export class BatchLoader {
   /** Versions this loader staged rows of: staging tables of another version, or of one of these left by an earlier process, are dropped first. */
   private readonly versionsStaged = new Set<number>();
   /** What {@link BatchLoader.write} is doing (table, and the layout whose rows are being copied), so a failure can name the table and find the bad row. */
-  private current: { prepared: PreparedBatch; table: string; copying?: number } | undefined;
+  private current: { prepared: PreparedBatch; table: string; copying?: number; fast?: FastRows } | undefined;
 
   constructor(
     private readonly warehouse: Warehouse,
@@ -149,6 +169,27 @@ export class BatchLoader {
   /** Columns of a table as this session knows them; undefined when the table does not exist. */
   columnsOf(table: string): ReadonlyMap<string, ColumnType> | undefined {
     return this.catalog.get(table);
+  }
+
+  /**
+   * What worker threads encode a stream's records against (see `FastRowEncoder`): the columns of its live tables
+   * and, for a version this loader stages, of its staging tables; a table it does not know is undefined. Columns
+   * only widen and grow within a session, so a value that fits them fits them at the next batch too.
+   */
+  encodingColumns(plan: StreamPlan, version: number | undefined): { live: TableColumns[]; staged?: { version: number; tables: TableColumns[] } } {
+    const columns = (name: string): TableColumns => {
+      const known = this.catalog.get(name);
+      return known ? [...known] : undefined;
+    };
+    const live = plan.tables.map((t) => columns(t.name));
+    if (version === undefined || !this.versionsStaged.has(version)) return { live };
+    return { live, staged: { version, tables: plan.tables.map((t) => columns(versionTable(t.name, version, this.maxIdentifierBytes))) } };
+  }
+
+  /** Whether every table a batch of the plan (and version) goes to exists in this session's catalog. */
+  knowsTables(plan: StreamPlan, version: number | undefined): boolean {
+    const { live, staged } = this.encodingColumns(plan, version);
+    return live.every((t) => t !== undefined) || (staged?.tables.every((t) => t !== undefined) ?? false);
   }
 
   /** Rereads the columns of every table (after DDL run outside this loader). */
@@ -203,10 +244,16 @@ export class BatchLoader {
     const rowRecords: number[][] = plan.tables.map(() => []);
     const keyed = plan.keyProperties.length > 0;
     const records: PreparedBatch['records'] = [];
+    const fast: FastRows[][] = plan.tables.map(() => []);
     // Deduplication reorders keyed records, so the batch's first line is the smallest one.
     let firstLine = Number.POSITIVE_INFINITY;
-    for (const { record, metadata, line } of batch.records) {
+    for (const { record, metadata, line, fast: encoded, fastPlan } of batch.records) {
       if (line < firstLine) firstLine = line;
+      if (encoded && fastPlan) {
+        addFastRows(fast, plan, fastPlan, encoded, records.length);
+        records.push({ line, keyText: encoded.key });
+        continue;
+      }
       const rowId = keyed ? undefined : this.rowIds.of(plan.stream, line, record);
       const deleted = this.config.hard_delete && record._sdc_deleted_at !== undefined && record._sdc_deleted_at !== null;
       const counts = rows.map((r) => r.length);
@@ -231,11 +278,12 @@ export class BatchLoader {
       } catch (error) {
         if (error instanceof LayoutError) {
           const at = records[rowRecords[t][error.rowIndex]];
-          throw new LoadError({ stream: plan.stream, table: live, line: at.line, key: at.key, column: error.column }, error.problem, { cause: error });
+          throw new LoadError({ stream: plan.stream, table: live, line: at.line, key: keyOf(at), column: error.column }, error.problem, { cause: error });
         }
         if (error instanceof ColumnLimitError) throw new LoadError({ stream: plan.stream, table: live, batchLine: firstLine }, error.message, { cause: error });
         throw error;
       }
+      if (fast[t].length > 0 && !existing && !seed) throw new Error(`rows encoded by a worker for table ${name}, which this session does not know`);
       if (seed) {
         const types = new Map(seed);
         for (const c of layout.columns) types.set(c.name, c.type);
@@ -250,7 +298,7 @@ export class BatchLoader {
       this.catalog.set(layout.table, columns);
     }
 
-    const prepared: PreparedBatch = { plan, version: batch.version, layouts, rowRecords, records, firstLine, staged: [] };
+    const prepared: PreparedBatch = { plan, version: batch.version, layouts, rowRecords, records, fast, firstLine, staged: [] };
     let table = plan.tables[0].name;
     try {
       await prepareLayouts(this.warehouse, this.dialect, this.config.schema, layouts, (name) => (table = name));
@@ -269,8 +317,10 @@ export class BatchLoader {
       // Append: nothing to match or filter, so rows go straight into their tables.
       for (let t = 0; t < layouts.length; t++) {
         this.current = { prepared, table: layouts[t].table, copying: t };
-        if (layouts[t].rows.length > 0) prepared.staged.push(...(await this.copyRows(this.dialect.table(this.config.schema, layouts[t].table), layouts[t])));
+        const target = this.dialect.table(this.config.schema, layouts[t].table);
+        if (layouts[t].rows.length > 0) prepared.staged.push(...(await this.copyRows(target, layouts[t])));
         layouts[t].rows = [];
+        await this.copyFast(prepared, t, target);
       }
     } else {
       await this.mergeThroughTemps(prepared);
@@ -298,13 +348,19 @@ export class BatchLoader {
     const liveName = plan.tables[current?.copying ?? 0]?.name ?? table;
     const message = messageOf(error);
     const code = String((error as { code?: unknown }).code ?? '');
-    if (current?.copying !== undefined && /^2[23]/.test(code)) {
+    if (current?.copying !== undefined && current.fast && /^2[23]/.test(code)) {
+      const found = await this.locateBadFragment(prepared.layouts[current.copying], current.fast).catch(() => undefined);
+      if (found !== undefined) {
+        const at = prepared.records[current.fast.records[found]];
+        return new LoadError({ stream: plan.stream, table: liveName, line: at.line, key: keyOf(at) }, message, { cause: error });
+      }
+    } else if (current?.copying !== undefined && /^2[23]/.test(code)) {
       const t = current.copying;
       const layout = prepared.layouts[t];
       const found = await this.locateBadRow(layout).catch(() => undefined);
       if (found) {
         const at = prepared.records[prepared.rowRecords[t][found.row]];
-        return new LoadError({ stream: plan.stream, table: liveName, line: at.line, key: at.key, column: found.column }, message, { cause: error });
+        return new LoadError({ stream: plan.stream, table: liveName, line: at.line, key: keyOf(at), column: found.column }, message, { cause: error });
       }
     }
     return loadFailure({ stream: plan.stream, table: current ? liveName : table, batchLine: prepared.firstLine }, message, error);
@@ -322,9 +378,11 @@ export class BatchLoader {
       tables: layouts.map((l) => l.table),
       fill: async (t, temp) => {
         this.current = { prepared, table: layouts[t].table, copying: t };
-        const rows = layouts[t].rows.length;
+        let rows = layouts[t].rows.length;
         if (rows > 0) prepared.staged.push(...(await this.copyRows(temp, layouts[t])));
         layouts[t].rows = [];
+        rows += await this.copyFast(prepared, t, temp);
+        // Rows encoded by workers leave the layout's other columns (variants of this batch, later fields) NULL.
         return rows > 0 ? { columns: layouts[t].columns.map((c) => c.name), rows } : undefined;
       },
       replace: 'key',
@@ -370,6 +428,59 @@ export class BatchLoader {
     }
     if (running) await running;
     return [];
+  }
+
+  /** COPYs the rows workers encoded for table `t` of a batch into `target`; returns how many. */
+  private async copyFast(prepared: PreparedBatch, t: number, target: string): Promise<number> {
+    let rows = 0;
+    for (const group of prepared.fast[t]) {
+      this.current = { prepared, table: prepared.layouts[t].table, copying: t, fast: group };
+      prepared.staged.push(...(await this.copyFragments(target, prepared.layouts[t].table, group.columns, group.fragments)));
+      rows += group.rows;
+    }
+    prepared.fast[t] = [];
+    if (this.current?.prepared === prepared) this.current = { prepared, table: prepared.layouts[t].table };
+    return rows;
+  }
+
+  /** COPYs CSV fragments into `target` as {@link BatchLoader.copyRows} copies rows; returns S3 keys to remove after commit. */
+  private async copyFragments(target: string, table: string, columns: string[], fragments: string[], viaS3 = true): Promise<string[]> {
+    if (this.dialect.copyFromStdin) {
+      await this.warehouse.copyFromStdin(this.dialect.copyFromStdin(target, columns), joinFragments(fragments));
+      return [];
+    }
+    // Workers run only for COPY dialects and S3 staging (see `workersFor`).
+    if (!viaS3 || !this.stager || !this.dialect.copyFromS3 || !this.config.s3?.iam_role) throw new Error('rows encoded by workers need COPY');
+    const { url, keys } = await this.stager.stageText(table, fragments);
+    await this.warehouse.query(this.dialect.copyFromS3(target, columns, url, this.config.s3.iam_role, this.config.s3.region));
+    return keys;
+  }
+
+  /** The index (in `group`) of the first record whose CSV rows the database refuses, halving as {@link BatchLoader.locateBadRow} does. */
+  private async locateBadFragment(layout: TableLayout, group: FastRows): Promise<number | undefined> {
+    const probe = this.dialect.quote(PROBE_TABLE);
+    await this.warehouse.query(this.dialect.dropTemp(PROBE_TABLE)).catch(() => undefined);
+    await this.warehouse.query(
+      `CREATE TEMP TABLE ${probe} (${layout.columns.map((c) => `${this.dialect.quote(c.name)} ${this.dialect.columnType(c.type)}`).join(', ')})`,
+    );
+    try {
+      const accepts = (from: number, to: number) =>
+        this.copyFragments(probe, layout.table, group.columns, group.fragments.slice(from, to)).then(
+          () => true,
+          () => false,
+        );
+      let lo = 0;
+      let hi = group.fragments.length;
+      if (await accepts(lo, hi)) return undefined;
+      while (hi - lo > 1) {
+        const mid = (lo + hi) >> 1;
+        if (await accepts(lo, mid)) lo = mid;
+        else hi = mid;
+      }
+      return lo;
+    } finally {
+      await this.warehouse.query(this.dialect.dropTemp(PROBE_TABLE)).catch(() => undefined);
+    }
   }
 
   /**
@@ -489,6 +600,7 @@ export class BatchLoader {
                 [...staged.keys()].map((c) => [c, c]),
               ),
             );
+            await this.writes.summarizeSortKey(name);
             await this.warehouse.query(this.dialect.dropTable(schema, staging));
           } else if (live) {
             await this.warehouse.query(this.dialect.deleteAll(schema, name));
@@ -537,6 +649,42 @@ export class BatchLoader {
     }
     if (dropped) await this.refreshCatalog();
   }
+}
+
+/** A record's key for an error message. */
+function keyOf(at: { key?: unknown[]; keyText?: string }): unknown[] | undefined {
+  return at.key ?? (at.keyText === undefined ? undefined : (JSON.parse(at.keyText) as unknown[]));
+}
+
+/** Adds a worker-encoded record's CSV rows to the batch's groups (by table name when the plan grew since). */
+function addFastRows(fast: FastRows[][], plan: StreamPlan, encodedWith: StreamPlan, encoded: FastRecord, record: number): void {
+  for (let f = 0; f < encodedWith.tables.length; f++) {
+    if (encoded.rows[f] === 0) continue;
+    const table = encodedWith.tables[f];
+    const t = encodedWith === plan ? f : plan.tables.findIndex((p) => p.name === table.name);
+    if (t < 0) throw new Error(`rows encoded by a worker for table ${table.name}, which the stream's plan no longer has`);
+    let group = fast[t].find((g) => g.plan === encodedWith);
+    if (!group) {
+      group = { plan: encodedWith, columns: table.columns.map((c) => c.name), fragments: [], records: [], rows: 0 };
+      fast[t].push(group);
+    }
+    group.fragments.push(encoded.csv[f]);
+    group.records.push(record);
+    group.rows += encoded.rows[f];
+  }
+}
+
+/** CSV fragments joined into chunks of about 1 MiB, so COPY gets few big writes. */
+function* joinFragments(fragments: string[]): Generator<string> {
+  let chunk = '';
+  for (const fragment of fragments) {
+    chunk += fragment;
+    if (chunk.length >= 1 << 20) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk.length > 0) yield chunk;
 }
 
 /** The part of a record a hard delete needs: its key properties and `_sdc_deleted_at`. */

@@ -162,6 +162,17 @@ const declare = (dialects: readonly string[]) =>
           maximum: '"insert_statement_bytes" must be at most 16000000 (Redshift refuses longer statements)',
         },
       }),
+      workers: setting.integer({
+        minimum: 0,
+        maximum: 64,
+        description:
+          'worker threads that parse, check, flatten and CSV-encode records while the main thread loads (COPY dialects; 0: all on the main thread). Default: the CPUs less one, at most 3, so none on 1 CPU and 1 on 2',
+        errorMessage: {
+          type: '"workers" must be an integer from 0 to 64',
+          minimum: '"workers" must be an integer from 0 to 64',
+          maximum: '"workers" must be an integer from 0 to 64',
+        },
+      }),
     },
     {
       anyOf: [{ required: ['url'] }, { required: ['host'] }],

@@ -43,6 +43,8 @@ describe('redshift dialect with S3 staging', function () {
       dialect: 'redshift',
       schema: 'staged',
       batch_size_rows: 5000,
+      // One batch of all 2,500 records: with worker threads a new table's first batch is 1,000 records.
+      workers: 0,
       s3: { bucket: 'staging', prefix: 'stage', region: 'us-east-1', endpoint: s3.endpoint, iam_role: 'arn:aws:iam::123:role/load' },
     };
     const result = await runCli(config, lines(schema, ...records, { type: 'STATE', value: 1 }), {
@@ -83,5 +85,49 @@ describe('redshift dialect with S3 staging', function () {
     }
     const tables = await db.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'staged' AND table_name <> '_sdc_state'");
     expect(tables, 'the failed batch created nothing').to.deep.equal([]);
+  });
+
+  it("stages the same files with worker threads as without: the CSV workers write is the main thread's", async () => {
+    const schema = {
+      type: 'SCHEMA',
+      stream: 'items',
+      key_properties: ['id'],
+      schema: {
+        type: 'object',
+        properties: { id: { type: 'integer' }, name: { type: ['string', 'null'] }, tags: { type: 'array', items: { type: 'string' } } },
+      },
+    };
+    const names = ['a, "b"\nc', '\\N', '', ' edge ', 'ügyfél 😀', null];
+    const records = Array.from({ length: 3000 }, (_, i) => ({
+      type: 'RECORD',
+      stream: 'items',
+      record: { id: i, name: names[i % names.length], tags: i % 4 === 0 ? [] : [names[(i + 1) % 5], String(i)] },
+    }));
+    const env = { AWS_ACCESS_KEY_ID: S3RVER_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: S3RVER_SECRET_ACCESS_KEY };
+    // The tables exist (created through INSERTs), so workers can encode against them; every COPY then fails on PostgreSQL.
+    const base = { url: db.url, dialect: 'redshift', schema: 'staged_workers', batch_size_rows: 5000 };
+    expect((await runCli(base, lines(schema, records[1], records[2], { type: 'STATE', value: 0 }))).code).to.equal(0);
+    const staged: string[][] = [];
+    for (const workers of [0, 2]) {
+      const prefix = `workers-${workers}`;
+      const result = await runCli(
+        { ...base, workers, s3: { bucket: 'staging', prefix, region: 'us-east-1', endpoint: s3.endpoint, iam_role: 'arn:aws:iam::123:role/load' } },
+        lines(schema, ...records, { type: 'STATE', value: 1 }),
+        env,
+      );
+      expect(result.code, result.stderr).to.equal(1);
+      expect(Number(/"encoded_by_workers":(\d+)/.exec(result.stderr)?.[1] ?? 0)).to.equal(workers === 0 ? 0 : records.length);
+      const listed = await s3.client.send(new ListObjectsV2Command({ Bucket: 'staging', Prefix: `${prefix}/` }));
+      const keys = (listed.Contents ?? []).map((o) => o.Key!).sort();
+      const texts: string[] = [];
+      for (const key of keys) {
+        const object = await s3.client.send(new GetObjectCommand({ Bucket: 'staging', Key: key }));
+        texts.push(gunzipSync(Buffer.from(await object.Body!.transformToByteArray())).toString('utf8'));
+      }
+      staged.push(texts);
+    }
+    // The root table's files (the first COPY, which fails): the same rows, split into the same files.
+    expect(staged[1]).to.deep.equal(staged[0]);
+    expect(staged[0].join('').split('\n').length).to.be.greaterThan(3000);
   });
 });

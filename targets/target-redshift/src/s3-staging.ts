@@ -43,19 +43,31 @@ export class S3Stager {
    * Uploads `rows` as up to {@link FILES_PER_BATCH} gzip CSV files; returns the `s3://` prefix they share and their keys.
    * @param json - which columns hold json values (see {@link CsvChunkOptions.json})
    */
-  async stage(table: string, rows: unknown[][], json: readonly boolean[] = []): Promise<{ url: string; keys: string[] }> {
+  stage(table: string, rows: unknown[][], json: readonly boolean[] = []): Promise<{ url: string; keys: string[] }> {
+    return this.upload(table, rows.length, (from, to) => [...csvChunks(rows.slice(from, to), { json })].join(''));
+  }
+
+  /**
+   * Uploads CSV text already written (worker threads' fragments, one per record, each a whole number of rows) as
+   * {@link S3Stager.stage} uploads rows: split by fragments, so no row is cut.
+   */
+  stageText(table: string, fragments: readonly string[]): Promise<{ url: string; keys: string[] }> {
+    return this.upload(table, fragments.length, (from, to) => fragments.slice(from, to).join(''));
+  }
+
+  /** Uploads `count` units (rows, fragments) as up to {@link FILES_PER_BATCH} files, `text(from, to)` writing each. */
+  private async upload(table: string, count: number, text: (from: number, to: number) => string): Promise<{ url: string; keys: string[] }> {
     const prefix = `${this.config.prefix ? this.config.prefix + '/' : ''}${table}/${randomUUID()}/`;
-    const files = Math.max(1, Math.min(FILES_PER_BATCH, Math.floor(rows.length / MIN_ROWS_PER_FILE)));
-    const per = Math.ceil(rows.length / files);
+    const files = Math.max(1, Math.min(FILES_PER_BATCH, Math.floor(count / MIN_ROWS_PER_FILE)));
+    const per = Math.ceil(count / files);
     const keys: string[] = [];
     // Each file's CSV is built on this thread, then compressed and uploaded while the next one's is built; all
     // uploads are awaited (and any failure thrown) before the COPY is sent.
     const uploads: Array<Promise<unknown>> = [];
     for (let f = 0; f < files; f++) {
       const key = `${prefix}part-${String(f).padStart(4, '0')}.csv.gz`;
-      const text = [...csvChunks(rows.slice(f * per, (f + 1) * per), { json })].join('');
       uploads.push(
-        gzip(text, { level: GZIP_LEVEL }).then((body) =>
+        gzip(text(f * per, (f + 1) * per), { level: GZIP_LEVEL }).then((body) =>
           this.client.send(new PutObjectCommand({ Bucket: this.config.bucket, Key: key, Body: body, ContentType: 'application/gzip' })),
         ),
       );

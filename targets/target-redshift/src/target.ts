@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import type { Writable } from 'node:stream';
 import { MessageWriter, pipelineId, type Logger } from '@observes/protocol';
-import { OrphanedInputError, runTargetStream } from '@observes/target-core';
+import { OrphanedInputError, RecordEncodingPool, runTargetStream } from '@observes/target-core';
 import { BatchLoader } from './batch-loader.js';
 import type { Dialect } from './dialects/dialect.js';
 import type { TargetConfig } from './config.js';
@@ -14,6 +15,23 @@ export { OrphanedInputError };
 
 /** Longest input line accepted (a SUPER value holds 16 MB). */
 const MAX_LINE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Worker threads when `workers` is not set: the CPUs less one (the main thread loads), at most 3 (beyond that
+ * the main thread's COPY is the bound; see docs/performance.md), so none on one CPU.
+ */
+export function defaultWorkers(cpus = availableParallelism()): number {
+  return Math.max(0, Math.min(3, cpus - 1));
+}
+
+/**
+ * Worker threads this run uses: they encode CSV for COPY, so only dialects that COPY from the client or stage in S3
+ * get them, and only without per-record metadata (`add_metadata_columns`, `hard_delete`), which the main thread fills.
+ */
+export function workersFor(config: TargetConfig, dialect: Dialect, staging: boolean): number {
+  if (!(dialect.copyFromStdin || staging) || config.add_metadata_columns || config.hard_delete) return 0;
+  return config.workers ?? defaultWorkers();
+}
 
 /** Options of {@link runTarget}. */
 export interface RunTargetOptions {
@@ -60,7 +78,11 @@ export async function runTarget({ config, input, output, log, runId, inputComple
   // The state table spells its SQL in the loader's dialect, as the loader reads it from the server at init.
   const stateTable = stateTableOf(warehouse, () => loader.dialect, config, env);
   const loader = new BatchLoader(warehouse, definition, config, log, { stager, runId: run, writeLock: () => stateTable.writeLockStatements() });
-  const sink = new WarehouseSink({ config, loader, stateTable, log, runId: run, env });
+  const workers = workersFor(config, dialect, stager !== undefined);
+  const pool =
+    workers > 0 ? new RecordEncodingPool<unknown>({ workerUrl: new URL('./fast-rows-worker.js', import.meta.url), workers, init: { runId: run } }) : undefined;
+  const sink = new WarehouseSink({ config, loader, stateTable, log, runId: run, env, encoding: pool !== undefined });
+  let done = false;
   try {
     const { messages } = await runTargetStream({
       sink,
@@ -73,10 +95,16 @@ export async function runTarget({ config, input, output, log, runId, inputComple
       invalidText: config.invalid_text,
       inputComplete,
       orphaned: 'nothing more committed, no end-of-input replacement',
+      encoding: pool && { pool, source: sink.encodingSource() },
     });
     if (messages === 0) log.warn('empty input: no Singer message was read (did the tap write its messages to stdout?)');
-    log.info('done', { messages, records_loaded: sink.loaded });
+    log.info('done', { messages, records_loaded: sink.loaded, ...(pool ? { workers, encoded_by_workers: sink.encodedByWorkers } : {}) });
+    done = true;
   } finally {
+    if (pool) {
+      if (!done) log.info('worker threads', { workers, encoded_by_workers: sink.encodedByWorkers });
+      await pool.close();
+    }
     stager?.close();
     await warehouse.close().catch(() => undefined);
   }

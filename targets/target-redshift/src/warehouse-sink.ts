@@ -15,6 +15,8 @@ import {
   locateColumn,
   planStream,
   toIdentifier,
+  type EncodedRead,
+  type EncodingSource,
   type PendingState,
   type RunnerControl,
   type StreamPlan,
@@ -22,6 +24,7 @@ import {
 } from '@observes/target-core';
 import type { BatchLoader, Batch, BufferedRecord } from './batch-loader.js';
 import type { TargetConfig } from './config.js';
+import type { FastRecord, FastRowsState } from './fast-rows.js';
 import type { StateTable } from './state-table.js';
 
 interface StreamBuffer {
@@ -42,6 +45,8 @@ interface StreamBuffer {
   /** Key-less live streams: records (and their bytes) that came before the last STATE, which covers them. */
   covered: number;
   coveredBytes: number;
+  /** Fields the evolution treats as declared besides the schema's (`_sdc_deleted_at`). */
+  alsoDeclared: string[];
 }
 
 /**
@@ -54,6 +59,12 @@ interface VersionState {
   pending?: number;
 }
 
+/**
+ * With worker threads, a stream whose tables do not exist yet flushes after this many records: its first batch
+ * creates them, and from then on the workers encode its records against them (see `FastRowEncoder`).
+ */
+const FIRST_BATCH_RECORDS = 1000;
+
 /** What {@link WarehouseSink} needs. */
 export interface WarehouseSinkOptions {
   config: TargetConfig;
@@ -64,6 +75,8 @@ export interface WarehouseSinkOptions {
   runId: string;
   /** Environment (`OBSERVES_RUN_ID`, `OBSERVES_STATE_SEQUENCE`). */
   env: NodeJS.ProcessEnv;
+  /** Records come from worker threads (`workers`): see {@link WarehouseSink.encodingSource}. */
+  encoding?: boolean;
 }
 
 /**
@@ -86,6 +99,11 @@ export class WarehouseSink implements TargetSink<Batch[]> {
   private bufferedRecords = 0;
   private sequence = 0;
   private warnedUncovered = false;
+  /** Bumped when a stream's plan changes, and when the tables' columns may have (see {@link WarehouseSink.encodingSource}). */
+  private planRevision = 0;
+  private stateRevision = 0;
+  /** Records worker threads encoded (the rest took the main thread's path). */
+  encodedByWorkers = 0;
   /** Records committed per stream, for the final `records_loaded` entry (the runner's summary shows it). */
   readonly loaded: Record<string, number> = {};
 
@@ -106,6 +124,34 @@ export class WarehouseSink implements TargetSink<Batch[]> {
 
   buffered(): number {
     return this.bufferedRecords;
+  }
+
+  /**
+   * What the worker threads encode records with: each stream's SCHEMA and plan, and the columns its tables have
+   * (see `BatchLoader.encodingColumns`). A new plan (a SCHEMA, evolved fields) makes what they encoded since
+   * worthless; new columns do not (they only widen).
+   */
+  encodingSource(): EncodingSource {
+    return {
+      planRevision: () => this.planRevision,
+      stateRevision: () => this.stateRevision,
+      state: (): FastRowsState => {
+        const state: FastRowsState = { schemas: {}, streams: {}, validateRecords: this.config.validate_records, invalidText: this.config.invalid_text };
+        for (const [stream, buffer] of this.streams) {
+          state.schemas[stream] = { schema: buffer.schema };
+          const version = buffer.version ?? buffer.eofVersion ?? this.versions.get(stream)?.staged;
+          state.streams[stream] = {
+            plan: buffer.plan,
+            evolved: buffer.evolution.schema,
+            maxNesting: this.config.max_nesting,
+            alsoDeclared: buffer.alsoDeclared,
+            eofVersion: buffer.eofVersion,
+            ...this.loader.encodingColumns(buffer.plan, version),
+          };
+        }
+        return state;
+      },
+    };
   }
 
   private replaceOnEof(stream: string): boolean {
@@ -200,7 +246,12 @@ export class WarehouseSink implements TargetSink<Batch[]> {
     const counts = list.map((batch) => batch.records.length);
     let commit: CommitInfo | undefined;
     const { env, runId, stateTable } = this.options;
-    await this.loader.loadAll(list, state ? async () => void (commit = await stateTable.write(state.value, env.OBSERVES_RUN_ID ?? runId, env)) : undefined);
+    try {
+      await this.loader.loadAll(list, state ? async () => void (commit = await stateTable.write(state.value, env.OBSERVES_RUN_ID ?? runId, env)) : undefined);
+    } finally {
+      // Tables may have been created or widened: the workers encode against them from now on.
+      this.stateRevision++;
+    }
     for (const [i, batch] of list.entries()) {
       this.log.info('batch committed', {
         stream: batch.plan.stream,
@@ -220,6 +271,7 @@ export class WarehouseSink implements TargetSink<Batch[]> {
     const buffer = this.streams.get(stream)!;
     if (buffer.version === version && buffer.eofVersion === undefined) buffer.version = undefined;
     await this.loader.activate(buffer.plan, version);
+    this.stateRevision++;
     const state = this.versionOf(stream);
     if (state.staged === version) state.staged = undefined;
     if (state.pending === version) state.pending = undefined;
@@ -275,6 +327,7 @@ export class WarehouseSink implements TargetSink<Batch[]> {
     const plan = planStream(stream, buffer.evolution.schema, buffer.schema.key_properties, { ...this.planOptions, limits: this.loader.limits });
     this.checkPlan(plan, read.line);
     buffer.plan = plan;
+    this.planRevision++;
     this.log.info("fields not in the stream's schema: stored in new columns, types inferred from their values", { stream, fields: fresh, line: read.line });
   }
 
@@ -329,7 +382,9 @@ export class WarehouseSink implements TargetSink<Batch[]> {
           reported: old?.reported ?? new Set(),
           covered: 0,
           coveredBytes: 0,
+          alsoDeclared: metadataFields,
         });
+        this.planRevision++;
         return flushed;
       }
       case 'RECORD': {
@@ -360,8 +415,11 @@ export class WarehouseSink implements TargetSink<Batch[]> {
         }
         buffer.version = version;
         const record = message.record;
-        this.undeclared(buffer, read, record);
-        const entry: BufferedRecord = { record, line: read.line };
+        const fast = (read as EncodedRead<FastRecord>).encoded;
+        // A worker encoded it only if it had no undeclared field, with the plan the stream has now.
+        if (!fast) this.undeclared(buffer, read, record);
+        const entry: BufferedRecord = fast ? { record, line: read.line, fast, fastPlan: buffer.plan } : { record, line: read.line };
+        if (fast) this.encodedByWorkers++;
         if (config.add_metadata_columns) {
           const now = new Date().toISOString();
           entry.metadata = {
@@ -374,7 +432,7 @@ export class WarehouseSink implements TargetSink<Batch[]> {
           };
         }
         if (buffer.byKey) {
-          const key = serializeJson(current!.keyProperties.map((k) => record[k]));
+          const key = fast?.key ?? serializeJson(current!.keyProperties.map((k) => record[k]));
           if (buffer.byKey.delete(key)) this.bufferedRecords--;
           buffer.byKey.set(key, entry);
         } else {
@@ -384,6 +442,8 @@ export class WarehouseSink implements TargetSink<Batch[]> {
         buffer.bytes += read.size;
         this.bufferedBytes += read.size;
         if (this.count(buffer) >= config.batch_size_rows || this.bufferedBytes >= config.batch_size_bytes) return control.flush();
+        if (this.options.encoding && this.count(buffer) === FIRST_BATCH_RECORDS && !fast && !this.loader.knowsTables(buffer.plan, buffer.version))
+          return control.flush();
         return undefined;
       }
       case 'ACTIVATE_VERSION': {

@@ -115,10 +115,17 @@ export class WriteSession {
       if (!loaded) continue;
       step.onTable(tables[t]);
       await this.warehouse.query(dialect.insertFromTemp(this.schema, tables[t], temps[t], loaded.columns, t === 0 ? step.hardDeleteColumn : undefined));
+      await this.summarizeSortKey(tables[t]);
       const g = this.growth.get(tables[t]) ?? { since: 0, base: 0 };
       this.growth.set(tables[t], { ...g, since: g.since + loaded.rows });
     }
     for (const temp of temps) await this.warehouse.query(dialect.dropTemp(temp));
+  }
+
+  /** Brings the sort-key index of `table` up to date with the rows just written (see `Dialect.summarizeSortKey`). */
+  async summarizeSortKey(table: string): Promise<void> {
+    const sql = this.dialect().summarizeSortKey;
+    if (sql && this.sortKeys) await this.warehouse.query(sql, [this.schema, table]);
   }
 
   /**

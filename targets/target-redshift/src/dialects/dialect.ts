@@ -65,6 +65,13 @@ export interface Dialect {
    * size before the merge's `DELETE ... USING` (PostgreSQL; Redshift's COPY into an empty table analyzes it itself).
    */
   analyze?(qualified: string): string;
+  /**
+   * A query (parameters: schema, table) that brings a table's sort-key index up to date with the rows just written,
+   * run after the merge's inserts: PostgreSQL's BRIN summarizes new block ranges only on VACUUM (autovacuum may be
+   * off, and is behind), and an unsummarized range matches every key, so the merge's bounded DELETE would read the
+   * whole table. Redshift keeps its zone maps itself.
+   */
+  summarizeSortKey?: string;
   addColumn(schema: string, table: string, column: TypedColumn): string;
   widenColumn(schema: string, table: string, change: ColumnChange): WidenStatements;
   /** A session-local staging table shaped like `schema.table`, dropped by {@link Dialect.dropTemp} before commit. */

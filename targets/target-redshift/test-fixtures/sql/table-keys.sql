@@ -8,3 +8,4 @@ CREATE INDEX ON "s"."jobs" USING brin ("id");
 DELETE FROM "s"."jobs" USING "_sdc_stage_0" WHERE "s"."jobs"."id" = "_sdc_stage_0"."id" AND "s"."jobs"."id" >= (SELECT min("id") FROM "_sdc_stage_0") AND "s"."jobs"."id" <= (SELECT max("id") FROM "_sdc_stage_0");
 DELETE FROM "s"."jobs__tags" USING "_sdc_stage_0" WHERE "s"."jobs__tags"."_sdc_source_key_id" = "_sdc_stage_0"."id" AND "s"."jobs__tags"."_sdc_source_key_id" >= (SELECT min("id") FROM "_sdc_stage_0") AND "s"."jobs__tags"."_sdc_source_key_id" <= (SELECT max("id") FROM "_sdc_stage_0");
 ANALYZE "_sdc_stage_0";
+SELECT brin_summarize_new_values(i.indexrelid) FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam WHERE n.nspname = $1 AND t.relname = $2 AND a.amname = 'brin' AND pg_has_role(c.relowner, 'USAGE');

@@ -17,6 +17,11 @@ export function postgresDialectFor(settings: ServerSettings): Dialect {
     afterCreate: (schema, table, keys) =>
       keys.sort.length > 0 ? [`CREATE INDEX ON ${common.table(schema, table)} USING brin (${quoteIdent(keys.sort[0])})`] : [],
     analyze: (qualified) => `ANALYZE ${qualified}`,
+    summarizeSortKey:
+      'SELECT brin_summarize_new_values(i.indexrelid) FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace ' +
+      'JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam ' +
+      // Only an index's owner may summarize it: a table another role created keeps its index as VACUUM leaves it.
+      "WHERE n.nspname = $1 AND t.relname = $2 AND a.amname = 'brin' AND pg_has_role(c.relowner, 'USAGE')",
     // EXCLUSIVE conflicts with every lock but the ACCESS SHARE of plain reads.
     lockWriters: (schema, table) => `LOCK TABLE ${common.table(schema, table)} IN EXCLUSIVE MODE`,
     widenColumn: (schema, table, change) => ({ statements: [common.alterColumnType(shared.columnType, schema, table, change)], inTransaction: true }),
