@@ -97,33 +97,6 @@ export function jobRecord(id: number, random: () => number): Record<string, unkn
 }
 
 /**
- * Writes a Singer stream of `records` job records to `path`: SCHEMA, RECORDs (ids repeat every
- * `distinctKeys` records so merge mode has duplicates to collapse), a STATE every 10,000 records,
- * and, with `version`, versioned records and a final ACTIVATE_VERSION (replace mode).
- */
-export async function writeJobsStream(path: string, records: number, options: { version?: number; distinctKeys?: number } = {}): Promise<number> {
-  const out = createWriteStream(path);
-  const random = prng(42);
-  const distinct = options.distinctKeys ?? records;
-  const versionField = options.version === undefined ? '' : `,"version":${options.version}`;
-  let bytes = 0;
-  const write = async (line: string) => {
-    bytes += Buffer.byteLength(line) + 1;
-    if (!out.write(line + '\n')) await once(out, 'drain');
-  };
-  await write(JSON.stringify({ type: 'SCHEMA', stream: 'jobs', key_properties: ['id'], schema: JOBS_SCHEMA }));
-  for (let i = 0; i < records; i++) {
-    await write(`{"type":"RECORD","stream":"jobs","record":${JSON.stringify(jobRecord(i % distinct, random))}${versionField}}`);
-    if ((i + 1) % 10000 === 0) await write(JSON.stringify({ type: 'STATE', value: { bookmarks: { jobs: { position: i + 1 } } } }));
-  }
-  if (options.version !== undefined) await write(JSON.stringify({ type: 'ACTIVATE_VERSION', stream: 'jobs', version: options.version }));
-  await write(JSON.stringify({ type: 'STATE', value: { bookmarks: { jobs: { position: records } } } }));
-  out.end();
-  await once(out, 'finish');
-  return bytes;
-}
-
-/**
  * Schema of the issue's smaller GitLab-jobs-like stream: one nested object (flattened into columns) and a list of
  * exactly two objects, so every record becomes 3 rows (100k records → 300k rows), about 400 bytes a line.
  */
@@ -164,7 +137,7 @@ export function pairRecord(id: number, random: () => number): Record<string, unk
   };
 }
 
-/** The benchmark's streams: the 1 KB jobs stream and the smaller pair stream (see {@link writeStream}). */
+/** The benchmark's streams: the 1 KB jobs stream and the smaller pair stream (see {@link writeStreams}). */
 export type StreamKind = 'jobs' | 'pair';
 
 /** Schema of a {@link StreamKind}. */
@@ -172,25 +145,46 @@ export function schemaOf(kind: StreamKind): JsonSchema {
   return kind === 'jobs' ? JOBS_SCHEMA : PAIR_SCHEMA;
 }
 
-/** Writes a stream of `kind` (see {@link writeJobsStream}; the pair stream takes the same options). */
-export async function writeStream(kind: StreamKind, path: string, records: number, options: { version?: number } = {}): Promise<number> {
-  if (kind === 'jobs') return writeJobsStream(path, records, options);
-  const out = createWriteStream(path);
-  const random = prng(7);
-  const versionField = options.version === undefined ? '' : `,"version":${options.version}`;
-  let bytes = 0;
-  const write = async (line: string) => {
-    bytes += Buffer.byteLength(line) + 1;
+/** One file {@link writeStreams} writes: the first `records` records, versioned with `version` (replace mode). */
+export interface StreamFile {
+  path: string;
+  records: number;
+  version?: number;
+}
+
+/**
+ * Writes Singer streams of `kind` in one pass over the generated records: SCHEMA, RECORDs (every id once), a STATE
+ * every 10,000 records, and, with `version`, versioned records and a final ACTIVATE_VERSION (replace mode). A file
+ * of fewer records holds exactly the first records of a longer one, so each record is generated and serialized
+ * once however many files there are (the bench writes four per stream: two sizes, two modes).
+ */
+export async function writeStreams(kind: StreamKind, files: StreamFile[]): Promise<void> {
+  const [make, seed] = kind === 'jobs' ? [jobRecord, 42] : [pairRecord, 7];
+  const random = prng(seed);
+  const outputs = files.map((file) => ({
+    ...file,
+    out: createWriteStream(file.path),
+    versionField: file.version === undefined ? '' : `,"version":${file.version}`,
+  }));
+  const write = async (out: (typeof outputs)[number]['out'], line: string) => {
     if (!out.write(line + '\n')) await once(out, 'drain');
   };
-  await write(JSON.stringify({ type: 'SCHEMA', stream: 'jobs', key_properties: ['id'], schema: PAIR_SCHEMA }));
-  for (let i = 0; i < records; i++) {
-    await write(`{"type":"RECORD","stream":"jobs","record":${JSON.stringify(pairRecord(i, random))}${versionField}}`);
-    if ((i + 1) % 10000 === 0) await write(JSON.stringify({ type: 'STATE', value: { bookmarks: { jobs: { position: i + 1 } } } }));
+  const state = (position: number) => JSON.stringify({ type: 'STATE', value: { bookmarks: { jobs: { position } } } });
+  const schema = JSON.stringify({ type: 'SCHEMA', stream: 'jobs', key_properties: ['id'], schema: schemaOf(kind) });
+  for (const { out } of outputs) await write(out, schema);
+  const most = Math.max(...files.map((f) => f.records));
+  for (let i = 0; i < most; i++) {
+    const record = JSON.stringify(make(i, random));
+    for (const o of outputs) {
+      if (i >= o.records) continue;
+      await write(o.out, `{"type":"RECORD","stream":"jobs","record":${record}${o.versionField}}`);
+      if ((i + 1) % 10000 === 0) await write(o.out, state(i + 1));
+    }
   }
-  if (options.version !== undefined) await write(JSON.stringify({ type: 'ACTIVATE_VERSION', stream: 'jobs', version: options.version }));
-  await write(JSON.stringify({ type: 'STATE', value: { bookmarks: { jobs: { position: records } } } }));
-  out.end();
-  await once(out, 'finish');
-  return bytes;
+  for (const o of outputs) {
+    if (o.version !== undefined) await write(o.out, JSON.stringify({ type: 'ACTIVATE_VERSION', stream: 'jobs', version: o.version }));
+    await write(o.out, state(o.records));
+    o.out.end();
+  }
+  await Promise.all(outputs.map((o) => once(o.out, 'finish')));
 }

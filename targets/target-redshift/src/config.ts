@@ -166,7 +166,7 @@ const declare = (dialects: readonly string[]) =>
         minimum: 0,
         maximum: 64,
         description:
-          'worker threads that parse, check, flatten and CSV-encode records while the main thread loads (COPY dialects; 0: all on the main thread). Default: the CPUs less one, at most 3, so none on 1 CPU and 1 on 2',
+          'worker threads that parse, check, flatten and CSV-encode records while the main thread loads (COPY dialects; 0: all on the main thread). Default: the CPUs less one (less two with S3 staging), at most 3, so none on 1 CPU and 1 on 2 (0 with S3 staging)',
         errorMessage: {
           type: '"workers" must be an integer from 0 to 64',
           minimum: '"workers" must be an integer from 0 to 64',

@@ -18,10 +18,11 @@ const MAX_LINE_BYTES = 64 * 1024 * 1024;
 
 /**
  * Worker threads when `workers` is not set: the CPUs less one (the main thread loads), at most 3 (beyond that
- * the main thread's COPY is the bound; see docs/performance.md), so none on one CPU.
+ * the warehouse's load is the bound; see docs/performance.md), so none on one CPU. S3 staging leaves one more
+ * CPU to gzip and the uploads (libuv's threads): on 2 CPUs a worker made it slower, not faster.
  */
-export function defaultWorkers(cpus = availableParallelism()): number {
-  return Math.max(0, Math.min(3, cpus - 1));
+export function defaultWorkers(cpus = availableParallelism(), staging = false): number {
+  return Math.max(0, Math.min(3, cpus - (staging ? 2 : 1)));
 }
 
 /**
@@ -30,7 +31,7 @@ export function defaultWorkers(cpus = availableParallelism()): number {
  */
 export function workersFor(config: TargetConfig, dialect: Dialect, staging: boolean): number {
   if (!(dialect.copyFromStdin || staging) || config.add_metadata_columns || config.hard_delete) return 0;
-  return config.workers ?? defaultWorkers();
+  return config.workers ?? defaultWorkers(availableParallelism(), staging);
 }
 
 /** Options of {@link runTarget}. */
