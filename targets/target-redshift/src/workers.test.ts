@@ -114,7 +114,7 @@ describe('target-redshift worker threads (workers): the same warehouse as withou
     // About half of the 4,600 records took the worker path (2,095–2,196 in three runs: which chunks the workers see
     // before a table exists depends on timing); the first batch of each new table and the records that change one (a
     // third of the jobs have a number only a variant column holds) did not.
-    expect(on.encoded).to.be.greaterThan(1500);
+    expect(on.encoded).to.be.greaterThan(1900);
   });
 
   it('ends every conformance stream of tests/streams as it ends without workers: the same exit, states and tables', async () => {
