@@ -389,7 +389,9 @@ async function benchStream(
     });
   }
   const budget = { name: 'memory budget', rate: MEMORY_BUDGET_MB };
-  for (const mode of sizes.includes(LARGE) ? (['merge', 'replace'] as Mode[]) : []) {
+  // The scale figures: only for streams measured at the large size too.
+  for (const mode of ['merge', 'replace'] as Mode[]) {
+    if (!sizes.includes(LARGE)) break;
     const a = runs.get(`postgres ${mode} ${SMALL}`)!;
     const b = runs.get(`postgres ${mode} ${LARGE}`)!;
     figures.push({
