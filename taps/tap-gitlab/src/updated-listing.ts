@@ -58,7 +58,15 @@ export async function* updatedListing<T extends UpdatedObject = UpdatedObject>(
 /** Merges walks each sorted by `updated_at` (then id) into one sorted walk, reading each only as far as needed. */
 async function* mergeByUpdate<T extends UpdatedObject>(walks: AsyncGenerator<T>[]): AsyncGenerator<T> {
   if (walks.length === 1) return yield* walks[0];
-  const heads = await Promise.all(walks.map((walk) => walk.next()));
+  // Settle every first page before failing: a walk left running after another failed would go on requesting and
+  // retrying behind the error.
+  const first = await Promise.allSettled(walks.map((walk) => walk.next()));
+  const failed = first.find((head) => head.status === 'rejected');
+  if (failed) {
+    await Promise.allSettled(walks.map((walk) => walk.return(undefined)));
+    throw failed.reason;
+  }
+  const heads = first.map((head) => (head as PromiseFulfilledResult<IteratorResult<T>>).value);
   const key = (item: UpdatedObject) => Date.parse(item.updated_at);
   try {
     for (;;) {
