@@ -58,17 +58,14 @@ export async function* updatedListing<T extends UpdatedObject = UpdatedObject>(
 /** Merges walks each sorted by `updated_at` (then id) into one sorted walk, reading each only as far as needed. */
 async function* mergeByUpdate<T extends UpdatedObject>(walks: AsyncGenerator<T>[]): AsyncGenerator<T> {
   if (walks.length === 1) return yield* walks[0];
-  // Settle every first page before failing: a walk left running after another failed would go on requesting and
-  // retrying behind the error.
-  const first = await Promise.allSettled(walks.map((walk) => walk.next()));
-  const failed = first.find((head) => head.status === 'rejected');
-  if (failed) {
-    await Promise.allSettled(walks.map((walk) => walk.return(undefined)));
-    throw failed.reason;
-  }
-  const heads = first.map((head) => (head as PromiseFulfilledResult<IteratorResult<T>>).value);
   const key = (item: UpdatedObject) => Date.parse(item.updated_at);
   try {
+    // Every first page settles before a failure is thrown: a walk left running after another failed would go on
+    // requesting and retrying behind the error.
+    const first = await Promise.allSettled(walks.map((walk) => walk.next()));
+    const failed = first.find((head) => head.status === 'rejected');
+    if (failed) throw failed.reason;
+    const heads = first.map((head) => (head as PromiseFulfilledResult<IteratorResult<T>>).value);
     for (;;) {
       let pick = -1;
       heads.forEach((head, i) => {
@@ -82,7 +79,7 @@ async function* mergeByUpdate<T extends UpdatedObject>(walks: AsyncGenerator<T>[
       heads[pick] = await walks[pick].next();
     }
   } finally {
-    // A consumer stopping early must not leave the other walks half-read.
+    // A consumer stopping early, or a walk failing, must not leave the other walks half-read.
     await Promise.all(walks.map((walk) => walk.return(undefined)));
   }
 }
